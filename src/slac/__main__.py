@@ -1,0 +1,3 @@
+from slac.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""The command line: options → one API call → a reporter → an exit code. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from slac import __version__, api
+from slac.diagnostics import ExitCode, Severity
+from slac.reporters import OutputFormat, render
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"slac: error: {message}", err=True)
+    sys.exit(ExitCode.USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="slac")
+def cli() -> None:
+    """slac: write, check, compile and evaluate service level agreements."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in OutputFormat]),
+    default=OutputFormat.TEXT.value,
+    show_default=True,
+    help="Output format: text for people, the others for CI.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge review dates as of this date (YYYY-MM-DD) for reproducible CI runs.",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
+)
+def lint(paths: tuple[str, ...], fmt: str, strict: bool, today: object, color: bool | None) -> None:
+    """Check contracts (files, or folders searched for *.yaml and *.yml).
+
+    Exit status: 0 clean (warnings allowed), 1 findings of error severity (or warnings with
+    --strict), 2 a path that does not exist or cannot be read.
+    """
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    report = api.lint(paths, today=day)
+    for path in report.missing:
+        click.echo(f"slac: error: no such file or folder: {path}", err=True)
+    diags = report.diagnostics
+    unreadable = [d for d in diags if d.code == "L000"]
+    if report.missing and not report.files:
+        sys.exit(ExitCode.USAGE)
+    use_color = sys.stdout.isatty() if color is None else color
+    out = render(
+        OutputFormat(fmt),
+        diags,
+        rules=api.rule_catalog(),
+        files=[f.path for f in report.files],
+        tool_version=__version__,
+        color=use_color and fmt == OutputFormat.TEXT,
+    )
+    click.echo(out, nl=False)
+    if report.missing or unreadable:
+        sys.exit(ExitCode.USAGE)
+    worst = max((d.severity.rank for d in diags), default=-1)
+    if worst >= Severity.ERROR.rank or (strict and worst >= Severity.WARNING.rank):
+        sys.exit(ExitCode.FINDINGS)
+    sys.exit(ExitCode.OK)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
+)
+def rules(fmt: str) -> None:
+    """List every finding code slac can report, with its meaning."""
+    from slac.docs import rules_markdown, rules_text
+
+    catalog = api.rule_catalog()
+    click.echo(rules_markdown(catalog) if fmt == "md" else rules_text(catalog), nl=False)
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["contract"]))
+def schema(name: str) -> None:
+    """Print a published JSON Schema (for editors and other tools)."""
+    from slac.contract.schema import schema_text
+
+    click.echo(schema_text(name), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="slac")

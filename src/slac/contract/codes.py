@@ -1,0 +1,168 @@
+"""Finding codes raised while loading, schema-checking and merging (rules register their own).
+
+Codes are stable: CI systems (SARIF, GitHub) match alerts across runs by them. Groups:
+``L0xx`` loading YAML, ``S2xx`` JSON Schema, ``X3xx`` templates (``extends``),
+``R4xx``–``R9xx`` semantic rules (see ``slac.contract.rules``).
+"""
+
+from __future__ import annotations
+
+from slac.diagnostics import RuleInfo, Severity
+
+E = Severity.ERROR
+
+LOAD_CODES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "L000",
+        "unreadable-file",
+        E,
+        "The file cannot be read.",
+        "The path exists but could not be opened (permissions, or it is a folder).",
+    ),
+    RuleInfo(
+        "L001",
+        "yaml-syntax",
+        E,
+        "The file is not valid YAML.",
+        "The parser stopped here. The cause is often on this line or the one before it: "
+        "indentation, an unclosed bracket or quote, a `:` inside unquoted text.",
+    ),
+    RuleInfo(
+        "L002",
+        "tab-indentation",
+        E,
+        "A tab character is used for indentation.",
+        "YAML indents with spaces only. Replace the tab with spaces.",
+    ),
+    RuleInfo(
+        "L003",
+        "duplicate-key",
+        E,
+        "The same key appears twice in one mapping.",
+        "PyYAML and most YAML tools silently keep the last value; slac refuses the file so "
+        "that no promise is lost. Remove or rename one of the keys.",
+    ),
+    RuleInfo(
+        "L004",
+        "nesting-too-deep",
+        E,
+        "Values are nested more than 64 levels deep.",
+        "No contract needs this. Deep nesting crashes some YAML parsers (libyaml overflows "
+        "its stack near 50,000 levels), so slac refuses it before building anything.",
+    ),
+    RuleInfo(
+        "L005",
+        "alias-limit",
+        E,
+        "Too many YAML aliases, or an alias bomb.",
+        "Aliases (`*name`) are limited to 50 per file and 50,000 values after expansion, "
+        "which refuses 'billion laughs' files in milliseconds. Also raised for an alias to "
+        "an anchor that is not defined.",
+    ),
+    RuleInfo(
+        "L006",
+        "file-too-large",
+        E,
+        "The file is larger than 1 MiB.",
+        "Contracts are a few kilobytes. Large YAML takes seconds to parse; split the "
+        "contract into templates with `extends`.",
+    ),
+    RuleInfo(
+        "L007",
+        "empty-file",
+        E,
+        "The file is empty (or only comments).",
+        "A contract starts with `slac: 1`; see docs/language.md.",
+    ),
+    RuleInfo(
+        "L008",
+        "not-utf8-text",
+        E,
+        "The file is binary or not valid UTF-8.",
+        "Save the contract as UTF-8 text.",
+    ),
+    RuleInfo(
+        "L009",
+        "multiple-documents",
+        E,
+        "The file holds more than one YAML document.",
+        "One contract per file: remove the `---` separator or split the file.",
+    ),
+    RuleInfo(
+        "L010",
+        "yaml-tag-or-directive",
+        E,
+        "YAML tags (`!!str`, `!python/…`) or directives (`%YAML`) are used.",
+        "Tags can construct arbitrary objects in other loaders and `%YAML 1.1` changes how "
+        "values are read; slac reads one strict subset only. Quote the value instead.",
+    ),
+    RuleInfo(
+        "L011",
+        "complex-key",
+        E,
+        "A mapping key is not plain text.",
+        "Keys must be plain scalars; a mapping, list or alias cannot be a key.",
+    ),
+)
+
+SCHEMA_CODES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "S201",
+        "unknown-key",
+        E,
+        "A key that the contract language does not define.",
+        "Objects are closed so that a typo (`taregt:`) is not silently ignored. The hint "
+        "names the closest valid key. Keys starting with `x-` are allowed for your own "
+        "extensions.",
+    ),
+    RuleInfo(
+        "S202",
+        "missing-key",
+        E,
+        "A required key is missing.",
+        "The finding points at the object that lacks the key; the hint says what it means.",
+    ),
+    RuleInfo(
+        "S203",
+        "wrong-type",
+        E,
+        "A value has the wrong type.",
+        "For example a list where a mapping belongs, or a YAML float where money must be a "
+        'quoted decimal string (`"12000.00"`). `yes`/`no`/`on`/`off` are text in slac: write '
+        "`true`/`false` for booleans.",
+    ),
+    RuleInfo(
+        "S204",
+        "invalid-value",
+        E,
+        "A value is not allowed here.",
+        "Not one of the listed choices, not in the expected format (durations like `4h` or "
+        "`2d 4h`, percentages like `99.9%`, dates like `2026-01-01`), or out of range.",
+    ),
+)
+
+EXTENDS_CODES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "X301",
+        "template-not-found",
+        E,
+        "A template named in `extends` does not exist.",
+        "Paths in `extends` are relative to the file that names them.",
+    ),
+    RuleInfo(
+        "X302",
+        "extends-cycle",
+        E,
+        "`extends` forms a cycle (or a chain longer than 16).",
+        "A template cannot extend, directly or through others, the file that extends it.",
+    ),
+    RuleInfo(
+        "X303",
+        "template-unreadable",
+        E,
+        "A template named in `extends` has load errors.",
+        "The template's own findings are reported at their place in the template.",
+    ),
+)
+
+FIXED_CODES: tuple[RuleInfo, ...] = LOAD_CODES + SCHEMA_CODES + EXTENDS_CODES

@@ -1,0 +1,205 @@
+"""Templates: resolve ``extends`` and deep-merge, keeping every value's position.
+
+Merge rules (documented in docs/language.md, "extends and how templates merge"):
+
+- mappings merge key by key, recursively; ``key: null`` in the extending file removes the key;
+- lists of objects with an ``id`` (:data:`ID_LISTS`) merge by id: same id → deep merge, new ids
+  are appended in order, ``{id: x, remove: true}`` removes inherited ``x``;
+- every other list is replaced whole;
+- ``kind`` and ``extends`` are never inherited.
+
+Values keep the file:line:col where they were written, so a finding about an inherited tier
+points into the template that defines it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slac.contract.source import LoadResult, Pos, SourceDocument
+from slac.diagnostics import Diagnostic, Location, Severity
+
+ID_LISTS = frozenset(
+    {"objectives", "exclusions", "escalations", "responsibilities", "amendments", "chronic_failure"}
+)
+NOT_INHERITED = frozenset({"kind", "extends"})
+MAX_CHAIN = 16
+
+Loader = Callable[[str], LoadResult]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A contract with its templates merged in, and every file that went into it."""
+
+    document: SourceDocument  # the merged data and positions (path: the contract's own file)
+    sources: tuple[SourceDocument, ...]  # the contract first, then each template once
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+
+def resolve(root: SourceDocument, load: Loader) -> Resolved:
+    """Merge ``root`` over everything it extends. ``load`` reads a template (cached by caller)."""
+    sources: dict[str, SourceDocument] = {_key(root.path): root}
+    diags: list[Diagnostic] = []
+    data, pos = _resolve(root, load, (_key(root.path),), sources, diags)
+    merged = SourceDocument(root.path, data, pos, root.sha256, root.lines)
+    return Resolved(merged, tuple(sources.values()), tuple(diags))
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _resolve(
+    doc: SourceDocument,
+    load: Loader,
+    chain: tuple[str, ...],
+    sources: dict[str, SourceDocument],
+    diags: list[Diagnostic],
+) -> tuple[Any, Pos]:
+    if not isinstance(doc.data, dict) or "extends" not in doc.data:
+        return doc.data, doc.pos
+    parents = doc.data["extends"]
+    items = parents if isinstance(parents, list) else [parents]
+    base: Any = {}
+    base_pos = Pos(doc.pos.value)
+    for index, item in enumerate(items):
+        where_path: tuple[str | int, ...] = (
+            ("extends", index) if isinstance(parents, list) else ("extends",)
+        )
+        where = doc.locate(where_path)
+        if not isinstance(item, str) or not item.strip():
+            continue  # the schema reports the wrong type
+        target = os.path.normpath(os.path.join(os.path.dirname(doc.path), item))
+        key = _key(target)
+        if key in chain:
+            cycle = " → ".join(os.path.basename(c) for c in (*chain[chain.index(key) :], key))
+            diags.append(
+                Diagnostic(
+                    "X302",
+                    Severity.ERROR,
+                    f"`extends` makes a cycle: {cycle}",
+                    where,
+                    "a template cannot extend, directly or not, the file that extends it",
+                    where_path,
+                )
+            )
+            continue
+        if len(chain) >= MAX_CHAIN:
+            diags.append(
+                Diagnostic(
+                    "X302", Severity.ERROR, "`extends` chain is too long", where, "", where_path
+                )
+            )
+            continue
+        if key in sources:
+            parent: SourceDocument | None = sources[key]
+        else:
+            parent = _load_template(target, item, where, where_path, load, diags)
+            if parent is None:
+                continue
+            sources[key] = parent
+        assert parent is not None
+        pdata, ppos = _resolve(parent, load, (*chain, key), sources, diags)
+        if isinstance(pdata, dict):
+            pdata = {k: v for k, v in pdata.items() if k not in NOT_INHERITED}
+            base, base_pos = merge(base, base_pos, pdata, ppos)
+    own = {k: v for k, v in doc.data.items() if k != "extends"}
+    merged, merged_pos = merge(base, base_pos, own, doc.pos)
+    if isinstance(merged, dict):
+        merged["extends"] = doc.data["extends"]
+        merged_pos.children["extends"] = doc.pos.children["extends"]
+    return merged, merged_pos
+
+
+def _load_template(
+    target: str,
+    written: str,
+    where: Location,
+    where_path: tuple[str | int, ...],
+    load: Loader,
+    diags: list[Diagnostic],
+) -> SourceDocument | None:
+    if not os.path.isfile(target):
+        diags.append(
+            Diagnostic(
+                "X301",
+                Severity.ERROR,
+                f"template '{written}' not found",
+                where,
+                "paths in `extends` are relative to the file that names them",
+                where_path,
+            )
+        )
+        return None
+    result = load(target)
+    diags.extend(result.diagnostics)
+    if result.document is None:
+        diags.append(
+            Diagnostic(
+                "X303",
+                Severity.ERROR,
+                f"template '{written}' cannot be read (see its own findings)",
+                where,
+                "",
+                where_path,
+            )
+        )
+    return result.document
+
+
+def merge(base: Any, base_pos: Pos, over: Any, over_pos: Pos) -> tuple[Any, Pos]:
+    """Deep-merge ``over`` onto ``base``; returns new data and positions (inputs untouched)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out: dict[str, Any] = dict(base)
+        out_pos = Pos(over_pos.value, over_pos.key or base_pos.key, dict(base_pos.children))
+        for key, value in over.items():
+            child_pos = over_pos.children.get(key, Pos(over_pos.value))
+            if value is None and key in out:
+                del out[key]
+                out_pos.children.pop(key, None)
+                continue
+            if key in out and key in ID_LISTS and _id_list(out[key]) and _id_list(value):
+                out[key], out_pos.children[key] = _merge_by_id(
+                    out[key], base_pos.children.get(key, Pos(base_pos.value)), value, child_pos
+                )
+            elif key in out:
+                out[key], out_pos.children[key] = merge(
+                    out[key], base_pos.children.get(key, Pos(base_pos.value)), value, child_pos
+                )
+            else:
+                out[key], out_pos.children[key] = value, child_pos
+        return out, out_pos
+    return over, over_pos
+
+
+def _id_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, dict) and "id" in i for i in value)
+
+
+def _merge_by_id(
+    base: list[Any], base_pos: Pos, over: list[Any], over_pos: Pos
+) -> tuple[list[Any], Pos]:
+    items: list[tuple[Any, Pos]] = [
+        (item, base_pos.children.get(i, Pos(base_pos.value))) for i, item in enumerate(base)
+    ]
+    index = {item["id"]: i for i, (item, _) in enumerate(items)}
+    removed: set[int] = set()
+    for j, item in enumerate(over):
+        ipos = over_pos.children.get(j, Pos(over_pos.value))
+        at = index.get(item["id"])
+        if item.get("remove") is True and at is not None:
+            removed.add(at)
+            continue
+        if at is None:
+            # A `remove` that matches nothing stays, so that rule R404 can point at it.
+            index[item["id"]] = len(items)
+            items.append((item, ipos))
+        else:
+            items[at] = merge(items[at][0], items[at][1], item, ipos)
+    kept = [pair for i, pair in enumerate(items) if i not in removed]
+    out_pos = Pos(over_pos.value, over_pos.key, {i: p for i, (_, p) in enumerate(kept)})
+    return [item for item, _ in kept], out_pos

@@ -1,0 +1,467 @@
+"""Consequences: credit tiers, caps, the at-risk pool, money, grade bands."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from slac.contract.bands import (
+    Band,
+    Bound,
+    breach_region,
+    meets,
+    overlap,
+    read_band,
+    sort_low_to_high,
+)
+from slac.contract.currencies import MINOR_UNITS, minor_units
+from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
+from slac.contract.rules.objectives import expected_target_kind
+from slac.contract.source import Path
+from slac.contract.units import parse_comparison, parse_money, parse_percent
+from slac.diagnostics import Severity
+
+_KIND_WORDS = {"ratio": "percentages", "duration": "durations", "number": "plain numbers"}
+
+
+def _tiers(ctx: RuleContext) -> Iterator[tuple[int, dict[str, Any], list[tuple[int, Band]]]]:
+    """Each objective with credit tiers, and its readable tiers as bands."""
+    for i, obj in ctx.items("objectives"):
+        credit = obj.get("credit")
+        tiers = credit.get("tiers") if isinstance(credit, dict) else None
+        if not isinstance(tiers, list):
+            continue
+        bands = []
+        for j, tier in enumerate(tiers):
+            if isinstance(tier, dict):
+                band, _bad = read_band(tier)
+                if band is not None:
+                    bands.append((j, band))
+        yield i, obj, bands
+
+
+def _tier_path(i: int, j: int) -> Path:
+    return ("objectives", i, "credit", "tiers", j)
+
+
+@rule("R601", "tier-overlap", Severity.ERROR)
+def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
+    """Two credit tiers of one objective overlap, or a tier credits a result that meets the target.
+
+    Each measured value must fall in at most one tier, or the credit is ambiguous. Write
+    boundaries as published SLAs do: `{at_least: 99.0%, below: 99.99%}` then
+    `{at_least: 95.0%, below: 99.0%}` (the shared boundary is inclusive on one side only).
+
+    **Fix:** make the boundary inclusive on one side and exclusive on the other.
+    """
+    for i, obj, bands in _tiers(ctx):
+        for a in range(len(bands)):
+            for b in range(a + 1, len(bands)):
+                (ja, band_a), (jb, band_b) = bands[a], bands[b]
+                if band_a.kind == band_b.kind and overlap(band_a, band_b):
+                    yield Finding(
+                        f"tier {jb + 1} ({band_b.describe()}) overlaps tier {ja + 1} "
+                        f"({band_a.describe()})",
+                        _tier_path(i, jb),
+                        "a shared boundary belongs to one tier only: at_least/below or above/at_most",
+                    )
+        target = parse_comparison(obj.get("target"))
+        if target is None:
+            continue
+        region = breach_region(target)
+        for j, band in bands:
+            if band.kind == region.kind and _reaches_met(band, region):
+                yield Finding(
+                    f"tier {j + 1} ({band.describe()}) includes results that meet the target "
+                    f"{obj.get('target')!r}",
+                    _tier_path(i, j),
+                    "tiers describe breaches only",
+                )
+
+
+def _reaches_met(band: Band, region: Band) -> bool:
+    # The band leaves the breach region when it extends past the region's finite end.
+    if region.high is not None:
+        end = region.high
+        return (
+            band.high is None
+            or band.high.value > end.value
+            or (band.high.value == end.value and band.high.inclusive and not end.inclusive)
+        )
+    assert region.low is not None
+    start = region.low
+    return (
+        band.low is None
+        or band.low.value < start.value
+        or (band.low.value == start.value and band.low.inclusive and not start.inclusive)
+    )
+
+
+@rule("R602", "tier-gap", Severity.ERROR)
+def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
+    """Credit tiers leave a gap: some breaching results would earn no credit.
+
+    Between the target and the worst tier, every value must fall into a tier: with a target of
+    `>= 99.99%` and tiers `below 99.9%` only, an uptime of 99.95% breaches the target and earns
+    nothing. The top tier must meet the target exactly (`below: 99.99%`), adjacent tiers must
+    meet each other, and the last tier must be open-ended (or start at 0%).
+
+    **Fix:** adjust the boundaries so that each tier starts where the previous one ends.
+    """
+    for i, obj, bands in _tiers(ctx):
+        target = parse_comparison(obj.get("target"))
+        if target is None or not bands:
+            continue
+        region = breach_region(target)
+        same = [(j, b) for j, b in bands if b.kind == region.kind]
+        if len(same) != len(bands):
+            continue  # R607 reports the unit mismatch
+        ordered = sort_low_to_high(same)
+        for (ja, a), (jb, b) in itertools.pairwise(ordered):
+            if not overlap(a, b) and not meets(a.high, b.low):
+                yield Finding(
+                    f"gap between tier {ja + 1} ({a.describe()}) and tier {jb + 1} ({b.describe()})",
+                    _tier_path(i, jb),
+                    "make each tier start exactly where the previous one ends",
+                )
+        if region.high is not None:  # higher is better: tiers run up to the target
+            top_j, top = ordered[-1]
+            if not _meets_end(top.high, region.high):
+                yield Finding(
+                    f"results from {_edge(top.high, region.kind)} up to the target "
+                    f"{obj.get('target')!r} breach it but earn no credit",
+                    _tier_path(i, top_j),
+                    f"let the top tier end at the target: below: {obj.get('target', '').split()[-1]}",
+                )
+            low_j, low = ordered[0]
+            if low.low is not None and not _is_floor(low.low, region.kind):
+                yield Finding(
+                    f"results below tier {low_j + 1} ({low.describe()}) earn no credit",
+                    _tier_path(i, low_j),
+                    "leave the lowest tier open at the bottom (no at_least) or start it at 0%",
+                )
+        else:  # lower is better (durations): tiers run from the target upwards
+            assert region.low is not None
+            first_j, first = ordered[0]
+            if not _meets_start(first.low, region.low):
+                yield Finding(
+                    f"results just above the target {obj.get('target')!r} breach it but earn no credit",
+                    _tier_path(i, first_j),
+                    "let the first tier start at the target",
+                )
+            last_j, last = ordered[-1]
+            if last.high is not None:
+                yield Finding(
+                    f"results above tier {last_j + 1} ({last.describe()}) earn no credit",
+                    _tier_path(i, last_j),
+                    "leave the last tier open at the top (no below/at_most)",
+                )
+
+
+def _meets_end(high: Bound | None, end: Bound) -> bool:
+    return high is not None and high.value == end.value and high.inclusive == end.inclusive
+
+
+def _meets_start(low: Bound | None, start: Bound) -> bool:
+    return low is not None and low.value == start.value and low.inclusive == start.inclusive
+
+
+def _is_floor(low: Bound, kind: str | None) -> bool:
+    return low.inclusive and low.value == 0 and kind in ("ratio", "duration")
+
+
+def _edge(bound: Bound | None, kind: str | None) -> str:
+    return (
+        Band(bound, None, kind).describe().removeprefix(">= ").removeprefix("> ") if bound else "?"
+    )
+
+
+def _credit_value(tier: dict[str, Any]) -> tuple[str, Decimal] | None:
+    if "percent" in tier:
+        pct = parse_percent(str(tier["percent"]))
+        return ("percent", pct) if pct is not None else None
+    money = parse_money(tier.get("amount"))
+    return ("amount", money) if money is not None else None
+
+
+@rule("R603", "tier-not-monotone", Severity.ERROR)
+def tier_not_monotone(ctx: RuleContext) -> Iterator[Finding]:
+    """A worse result earns a smaller credit than a better one.
+
+    Credit tables escalate: 10% below 99.99%, 30% below 99.0%, 100% below 95.0%. A table
+    where a deeper breach pays less is almost always a typo.
+
+    **Fix:** order the credits so that they grow as the result gets worse.
+    """
+    for i, obj, bands in _tiers(ctx):
+        target = parse_comparison(obj.get("target"))
+        credit = obj.get("credit")
+        tiers = credit.get("tiers", []) if isinstance(credit, dict) else []
+        ordered = sort_low_to_high(bands)
+        higher_is_better = target is None or target.op in (">=", ">")
+        worst_first = ordered if higher_is_better else list(reversed(ordered))
+        for (ja, _), (jb, _) in itertools.pairwise(worst_first):
+            worse, better = _credit_value(tiers[ja]), _credit_value(tiers[jb])
+            if worse and better and worse[0] == better[0] and worse[1] < better[1]:
+                yield Finding(
+                    f"tier {ja + 1} is a worse result than tier {jb + 1} but credits less",
+                    _tier_path(i, ja),
+                    "credits should grow as the result gets worse",
+                )
+
+
+def _percent_at(value: Any) -> Decimal | None:
+    if isinstance(value, dict):
+        value = value.get("percent")
+    return parse_percent(value) if isinstance(value, str) else None
+
+
+@rule("R604", "over-100-percent", Severity.ERROR)
+def over_100_percent(ctx: RuleContext) -> Iterator[Finding]:
+    """A cap or at-risk amount above 100% of the fee, or a tier crediting more than 100%.
+
+    A credit cap over 100% would let credits exceed what the customer pays (error). A single
+    tier over 100% is unusual enough to check (warning).
+
+    **Fix:** correct the percentage; most caps are 10%–100%.
+    """
+    credits = ctx.mapping("credits")
+    cap = _percent_at(credits.get("cap"))
+    if cap is not None and cap > 1:
+        path: Path = (
+            ("credits", "cap", "percent")
+            if isinstance(credits.get("cap"), dict)
+            else ("credits", "cap")
+        )
+        yield Finding(f"credit cap {cap * 100:f}% is over 100% of the fee", path, "")
+    pool = credits.get("pool")
+    if isinstance(pool, dict):
+        at_risk = _percent_at(pool.get("at_risk"))
+        if at_risk is not None and at_risk > 1:
+            yield Finding(
+                "the at-risk amount is over 100% of the fees", ("credits", "pool", "at_risk"), ""
+            )
+    for i, _obj, _ in _tiers(ctx):
+        tiers = _obj["credit"]["tiers"]
+        for j, tier in enumerate(tiers):
+            pct = _percent_at(tier) if isinstance(tier, dict) else None
+            if pct is not None and pct > 1:
+                yield Finding(
+                    f"tier credits {tier['percent']} of the fee",
+                    (*_tier_path(i, j), "percent"),
+                    "more than the whole fee: check the number",
+                    severity=Severity.WARNING,
+                )
+
+
+@rule("R605", "percent-credit-without-fee", Severity.ERROR)
+def percent_without_fee(ctx: RuleContext) -> Iterator[Finding]:
+    """A credit is a percentage of a fee, but no fee is defined.
+
+    Percentage credits (and caps, and the at-risk pool) are computed from
+    `commercials.monthly_fee`, or from the service fee an objective names with `fee:`. Without
+    it, no amount can be computed.
+
+    **Fix:** add `commercials.monthly_fee` (a quoted decimal string), or credit fixed `amount`s.
+    """
+    if ctx.is_template:
+        return
+    commercials = ctx.mapping("commercials")
+    has_fee = "monthly_fee" in commercials
+    for i, obj, _ in _tiers(ctx):
+        if has_fee or "fee" in obj:
+            continue
+        for j, tier in enumerate(obj["credit"]["tiers"]):
+            if isinstance(tier, dict) and "percent" in tier:
+                yield Finding(
+                    f"tier credits {tier['percent']} of the fee, but there is no "
+                    "commercials.monthly_fee",
+                    (*_tier_path(i, j), "percent"),
+                    'add commercials: {currency: EUR, monthly_fee: "12000.00"}',
+                )
+                break
+    credits = ctx.mapping("credits")
+    if not has_fee and isinstance(credits.get("pool"), dict):
+        yield Finding(
+            "the at-risk pool is a percentage of the monthly fee, but there is no "
+            "commercials.monthly_fee",
+            ("credits", "pool"),
+            "add commercials.monthly_fee",
+            key=True,
+        )
+
+
+@rule("R606", "pool-over-limit", Severity.ERROR)
+def pool_over_limit(ctx: RuleContext) -> Iterator[Finding]:
+    """At-risk pool allocations exceed their limits.
+
+    In IT-outsourcing contracts the at-risk amount is allocated across service levels: each
+    allocation at most `max_per_level`, all together at most `allocation_limit` (often 250%,
+    so that the customer can weight what matters most). Allocations beyond either limit are
+    unenforceable.
+
+    **Fix:** lower the allocations, or raise the limit if the contract really allows it.
+    """
+    pool = ctx.mapping("credits").get("pool")
+    if not isinstance(pool, dict) or not isinstance(pool.get("allocations"), dict):
+        return
+    allocations = {
+        k: parse_percent(v) for k, v in pool["allocations"].items() if isinstance(v, str)
+    }
+    cap_each = _percent_at(pool.get("max_per_level"))
+    limit = _percent_at(pool.get("allocation_limit"))
+    if cap_each is not None:
+        for name, share in allocations.items():
+            if share is not None and share > cap_each:
+                yield Finding(
+                    f"allocation to '{name}' ({share * 100:f}%) is over max_per_level "
+                    f"({cap_each * 100:f}%)",
+                    ("credits", "pool", "allocations", name),
+                    "",
+                )
+    total = sum((s for s in allocations.values() if s is not None), Decimal(0))
+    if limit is not None and total > limit:
+        yield Finding(
+            f"allocations add up to {total * 100:f}%, over the allocation_limit of {limit * 100:f}%",
+            ("credits", "pool", "allocations"),
+            "",
+            key=True,
+        )
+
+
+@rule("R607", "tier-unit-mismatch", Severity.ERROR)
+def tier_unit_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """A tier's bounds are in a different unit from what the objective measures.
+
+    Tiers divide the measured value: percentages for availability and shares, durations for a
+    `p90` of resolution time, plain numbers for NPS.
+
+    **Fix:** write the bounds in the same unit as the target.
+    """
+    metrics = ctx.mapping("metrics")
+    for i, obj in ctx.items("objectives"):
+        credit = obj.get("credit")
+        tiers = credit.get("tiers") if isinstance(credit, dict) else None
+        metric = metrics.get(str(obj.get("metric")))
+        if not isinstance(tiers, list) or not isinstance(metric, dict):
+            continue
+        want = expected_target_kind(metric, obj)
+        for j, tier in enumerate(tiers):
+            if not isinstance(tier, dict):
+                continue
+            band, bad = read_band(tier)
+            if band is None:
+                yield Finding(
+                    f"tier {j + 1} mixes units or has unreadable bounds ({', '.join(bad)})",
+                    _tier_path(i, j),
+                    "write both bounds in the unit of the target",
+                )
+            elif want is not None and band.kind is not None and band.kind != want:
+                yield Finding(
+                    f"tier {j + 1} is written in {_KIND_WORDS[band.kind]}, but this objective "
+                    f"measures {_KIND_WORDS[want]}",
+                    _tier_path(i, j),
+                    "",
+                )
+
+
+def _money_places(ctx: RuleContext) -> Iterator[tuple[Path, Any]]:
+    commercials = ctx.mapping("commercials")
+    if "monthly_fee" in commercials:
+        yield ("commercials", "monthly_fee"), commercials["monthly_fee"]
+    fees = commercials.get("service_fees")
+    for name, value in fees.items() if isinstance(fees, dict) else []:
+        yield ("commercials", "service_fees", name), value
+    credits = ctx.mapping("credits")
+    if "minimum" in credits:
+        yield ("credits", "minimum"), credits["minimum"]
+    for i, obj in ctx.items("objectives"):
+        credit = obj.get("credit")
+        if not isinstance(credit, dict):
+            continue
+        for j, tier in enumerate(credit.get("tiers") or []):
+            if isinstance(tier, dict) and "amount" in tier:
+                yield (*_tier_path(i, j), "amount"), tier["amount"]
+        incident = credit.get("per_incident")
+        if isinstance(incident, dict) and "amount" in incident:
+            yield ("objectives", i, "credit", "per_incident", "amount"), incident["amount"]
+
+
+@rule("R608", "money-precision", Severity.ERROR)
+def money_precision(ctx: RuleContext) -> Iterator[Finding]:
+    """An amount has more decimals than its currency has, or the currency is not ISO 4217.
+
+    Amounts are exact decimals in the currency's minor unit (ISO 4217): EUR and USD have 2
+    decimals, JPY none, KWD and BHD 3. `"12000.005"` EUR cannot be paid, so slac refuses it
+    rather than rounding silently.
+
+    **Fix:** write the amount with at most the currency's decimals; use a current ISO 4217 code.
+    """
+    currency = ctx.mapping("commercials").get("currency")
+    if not isinstance(currency, str):
+        return
+    digits = minor_units(currency)
+    if digits is None:
+        yield Finding(
+            f"'{currency}' is not an active ISO 4217 currency code",
+            ("commercials", "currency"),
+            did_you_mean(currency, MINOR_UNITS),
+        )
+        return
+    for path, value in _money_places(ctx):
+        amount = parse_money(value)
+        if amount is None:
+            continue
+        exponent = amount.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        if places > digits:
+            yield Finding(
+                f"{value!r} has {places} decimals, but {currency} has {digits}",
+                path,
+                f"write it with at most {digits} decimals"
+                if digits
+                else f"{currency} has no minor unit: write a whole amount",
+            )
+
+
+@rule("R609", "grade-bands", Severity.ERROR)
+def grade_bands(ctx: RuleContext) -> Iterator[Finding]:
+    """Grade bands overlap, leave gaps, or do not cover 0%–100%.
+
+    Grades name the overall service level (the share of objectives met): every level from 0%
+    to 100% must get exactly one grade, or a statement could show none or two.
+
+    **Fix:** let each band start where the next one ends, the lowest open at the bottom (or
+    `at_least: 0%`) and the highest reaching 100%.
+    """
+    bands = []
+    for j, grade in ctx.items("grades"):
+        band, _bad = read_band(grade)
+        if band is None or band.kind not in (None, "ratio"):
+            yield Finding("grade bounds must be percentages", ("grades", j), "e.g. at_least: 95%")
+            continue
+        bands.append((j, band))
+    if not bands:
+        return
+    ordered = sort_low_to_high(bands)
+    for (ja, a), (jb, b) in itertools.pairwise(ordered):
+        if overlap(a, b):
+            yield Finding(
+                f"grade {jb + 1} ({b.describe()}) overlaps grade {ja + 1} ({a.describe()})",
+                ("grades", jb),
+                "",
+            )
+        elif not meets(a.high, b.low):
+            yield Finding(
+                f"gap between grade {ja + 1} ({a.describe()}) and grade {jb + 1} ({b.describe()})",
+                ("grades", jb),
+                "",
+            )
+    first_j, first = ordered[0]
+    if first.low is not None and not (first.low.value <= 0 and first.low.inclusive):
+        yield Finding(f"levels below {first.describe()} have no grade", ("grades", first_j), "")
+    last_j, last = ordered[-1]
+    if last.high is not None and not (last.high.value >= 1 and last.high.inclusive):
+        yield Finding(f"levels above {last.describe()} have no grade", ("grades", last_j), "")

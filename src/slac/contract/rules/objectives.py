@@ -1,0 +1,319 @@
+"""Objectives and metrics: targets that make sense for what is measured, rows that can match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from slac.contract.rules.base import Finding, RuleContext, rule
+from slac.contract.rules.walk import condition_values, equality_values, metric_kind
+from slac.contract.source import Path
+from slac.contract.units import parse_comparison, parse_duration
+from slac.diagnostics import Severity
+
+_PERCENTILE = re.compile(r"p(\d+(?:\.\d+)?)")
+_KIND_WORDS = {"ratio": "a percentage", "duration": "a duration", "number": "a plain number"}
+
+
+def expected_target_kind(metric: dict[str, Any], obj: dict[str, Any]) -> str | None:
+    """What kind of quantity the objective's target must be, given its metric and statistic."""
+    kind = metric_kind(metric)
+    body = metric.get(kind) if kind else None
+    body = body if isinstance(body, dict) else {}
+    if "within" in obj or "under" in obj:
+        return "ratio"
+    stat = obj.get("statistic")
+    if kind in ("duration", "value"):
+        unit = body.get("unit", "seconds") if kind == "value" else "seconds"
+        if stat == "count":
+            return "number"
+        if unit in ("seconds", "minutes"):
+            return "duration"
+        return "ratio" if unit == "percent" else "number"
+    if kind == "survey":
+        return "ratio" if body.get("measure", "csat") in ("csat", "ces-share") else "number"
+    if kind in ("servqual", "count"):
+        return "number"
+    if kind in ("ratio", "service_level", "availability"):
+        return "ratio"
+    return None
+
+
+def _objectives_with_metrics(
+    ctx: RuleContext,
+) -> Iterator[tuple[int, dict[str, Any], dict[str, Any]]]:
+    metrics = ctx.mapping("metrics")
+    for i, obj in ctx.items("objectives"):
+        metric = metrics.get(str(obj.get("metric")))
+        if isinstance(metric, dict) and obj.get("remove") is not True:
+            yield i, obj, metric
+
+
+@rule("R501", "target-does-not-fit-metric", Severity.ERROR)
+def target_fit(ctx: RuleContext) -> Iterator[Finding]:
+    """An objective's target, `within`/`under` or `statistic` does not fit its metric.
+
+    A duration metric is judged either as a threshold share (`within: 1h`, target a
+    percentage) or by a `statistic` (`p90`, target a duration): exactly one of the two. Other
+    metrics give one value per period: availability, ratios, service levels and CSAT are
+    percentages; NPS, CES means, SERVQUAL gaps and counts are plain numbers. A target of the
+    wrong kind (`">= 4h"` for an availability) can never be evaluated.
+
+    **Fix:** write the target in the unit of the metric, or pick the matching statistic.
+    """
+    for i, obj, metric in _objectives_with_metrics(ctx):
+        path: Path = ("objectives", i)
+        kind = metric_kind(metric)
+        threshold = [k for k in ("within", "under") if k in obj]
+        if threshold and kind not in ("duration", "value"):
+            yield Finding(
+                f"`{threshold[0]}` applies to duration metrics, but '{obj['metric']}' is a {kind} metric",
+                (*path, threshold[0]),
+                "remove it: this metric's target compares its value directly",
+                key=True,
+            )
+            continue
+        if kind == "duration" and not threshold and "statistic" not in obj:
+            yield Finding(
+                f"objective '{obj.get('id')}' on duration metric '{obj['metric']}' needs `within`, "
+                "`under` or `statistic`",
+                (*path, "metric"),
+                'e.g. `within: 4h` with target ">= 95%", or `statistic: p90` with target "<= 4h"',
+            )
+            continue
+        if threshold and "statistic" in obj:
+            yield Finding(
+                "`statistic` and `within`/`under` cannot be combined",
+                (*path, "statistic"),
+                "a threshold share is its own statistic; keep one of them",
+                key=True,
+            )
+            continue
+        target = parse_comparison(obj.get("target"))
+        want = expected_target_kind(metric, obj)
+        if target is not None and want is not None and target.quantity.kind != want:
+            yield Finding(
+                f"target {obj.get('target')!r} is {_KIND_WORDS[target.quantity.kind]}, but this "
+                f"objective measures {_KIND_WORDS[want]}",
+                (*path, "target"),
+                {"ratio": 'e.g. ">= 95%"', "duration": 'e.g. "<= 4h"', "number": 'e.g. ">= 30"'}[
+                    want
+                ],
+            )
+
+
+@rule("R502", "target-out-of-range", Severity.ERROR)
+def target_range(ctx: RuleContext) -> Iterator[Finding]:
+    """A target lies outside the range its metric can take.
+
+    Percentages lie between 0% and 100%; NPS between −100 and +100; a survey mean within the
+    survey's scale; a duration target must be positive. A target such as `">= 101%"` can
+    never be met and `">= 0%"` always is.
+
+    **Fix:** correct the number (a common slip is 99.9 written as 999%).
+    """
+    for i, obj, metric in _objectives_with_metrics(ctx):
+        target = parse_comparison(obj.get("target"))
+        if target is None:
+            continue
+        value, path = target.quantity.value, ("objectives", i, "target")
+        kind = target.quantity.kind
+        if kind == "ratio" and not Decimal(0) <= value <= Decimal(1):
+            yield Finding(
+                f"target {obj['target']!r} is outside 0%–100%",
+                path,
+                "a share is between 0% and 100%",
+            )
+        elif kind == "ratio" and (
+            (value == 0 and target.op == ">=") or (value == 1 and target.op == "<=")
+        ):
+            yield Finding(
+                f"target {obj['target']!r} is always met",
+                path,
+                "check the operator and the number",
+                severity=Severity.WARNING,
+            )
+        elif kind == "duration" and value <= 0:
+            yield Finding(f"target {obj['target']!r} is not a positive duration", path, "")
+        survey = metric.get("survey")
+        if kind == "number" and isinstance(survey, dict):
+            low, high = _survey_range(survey)
+            if low is not None and high is not None and not low <= value <= high:
+                yield Finding(
+                    f"target {obj['target']!r} is outside the possible range {low}…{high}", path, ""
+                )
+
+
+def _survey_range(survey: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    if survey.get("measure") == "nps":
+        return Decimal(-100), Decimal(100)
+    scale = survey.get("scale")
+    if (
+        isinstance(scale, list)
+        and len(scale) == 2
+        and all(isinstance(v, (int, float)) for v in scale)
+    ):
+        return Decimal(str(scale[0])), Decimal(str(scale[1]))
+    return None, None
+
+
+@rule("R503", "percentile-out-of-range", Severity.ERROR)
+def percentile_range(ctx: RuleContext) -> Iterator[Finding]:
+    """A percentile statistic is not strictly between 0 and 100.
+
+    `p0` and `p100` are the minimum and maximum (write `min` or `max`); anything above 100 is
+    meaningless.
+
+    **Fix:** use a percentile such as `p90` or `p95`, or `min`/`max`.
+    """
+    for i, obj in ctx.items("objectives"):
+        stat = obj.get("statistic")
+        match = _PERCENTILE.fullmatch(stat) if isinstance(stat, str) else None
+        if match and not Decimal(0) < Decimal(match.group(1)) < Decimal(100):
+            yield Finding(
+                f"percentile '{stat}' is not between 0 and 100 (exclusive)",
+                ("objectives", i, "statistic"),
+                "write min or max for the extremes",
+            )
+
+
+_DURATION_KEYS = {"within", "under", "notice", "min_outage", "interval", "short_abandon"}
+
+
+def _durations(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _DURATION_KEYS and isinstance(item, str):
+                yield (*path, key), item
+            else:
+                yield from _durations(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _durations(item, (*path, i))
+
+
+@rule("R504", "non-positive-duration", Severity.ERROR)
+def non_positive_duration(ctx: RuleContext) -> Iterator[Finding]:
+    """A duration that must be positive is zero (`0s`, `0h`, `PT0S`).
+
+    Deadlines (`within`, `under`), notice periods, probe intervals, minimum outage lengths and
+    short-abandon thresholds of zero make every item fail, or mean nothing.
+
+    **Fix:** write the intended positive duration.
+    """
+    for path, text in _durations(ctx.data, ()):
+        if path and path[0] == "x-":
+            continue
+        parsed = parse_duration(text)
+        if parsed is not None and not parsed.is_positive:
+            yield Finding(f"duration '{text}' must be greater than zero", path, "")
+
+
+@rule("R505", "business-time-without-calendar", Severity.ERROR)
+def business_time(ctx: RuleContext) -> Iterator[Finding]:
+    """Business time (`1 business day`, `4 business hours`) on a metric measured in calendar time.
+
+    Business durations count only the hours of a business calendar; a metric without a
+    `calendar` (or on `24x7`) measures elapsed time, where "business day" has no meaning.
+
+    **Fix:** give the metric's `duration` a business `calendar`, or write the deadline in
+    elapsed time (`24h`).
+    """
+    calendars = ctx.mapping("calendars")
+    for i, obj, metric in _objectives_with_metrics(ctx):
+        duration = metric.get("duration")
+        cal = duration.get("calendar") if isinstance(duration, dict) else None
+        always = cal in (None, "24x7") or (
+            isinstance(calendars.get(cal), dict) and calendars[cal].get("hours") == "24x7"
+        )
+        for key in ("within", "under"):
+            parsed = parse_duration(obj[key]) if isinstance(obj.get(key), str) else None
+            if parsed is not None and parsed.business and always:
+                yield Finding(
+                    f"'{obj[key]}' is business time, but metric '{obj['metric']}' is measured in "
+                    "calendar time",
+                    ("objectives", i, key),
+                    "set `calendar:` on the metric's duration, or write elapsed time such as 24h",
+                )
+
+
+@rule("R506", "scope-never-matches", Severity.WARNING)
+def scope_never_matches(ctx: RuleContext) -> Iterator[Finding]:
+    """An objective's `where` can never match a row.
+
+    Three ways: it asks for a value its field does not list under `values`; it contradicts the
+    metric's own `where` (metric `priority: P1`, objective `priority: P2`); or, with
+    `scope_matching: first` (the default), an earlier objective of the same `policy` and metric
+    already takes every row it could match, so it is never evaluated.
+
+    **Fix:** correct the value, or reorder the objectives so that narrower ones come first.
+    """
+    yield from _unlisted_values(ctx)
+    for i, obj, metric in _objectives_with_metrics(ctx):
+        mine, theirs = equality_values(obj.get("where")), equality_values(metric.get("where"))
+        for field_name, values in mine.items():
+            if field_name in theirs and not values & theirs[field_name]:
+                yield Finding(
+                    f"objective '{obj.get('id')}' asks for {field_name} in {_show(values)}, but "
+                    f"metric '{obj['metric']}' only keeps {_show(theirs[field_name])}",
+                    ("objectives", i, "where"),
+                    "no row can satisfy both",
+                )
+    semantics = ctx.mapping("semantics")
+    if semantics.get("scope_matching", "first") == "first":
+        yield from _shadowed(ctx)
+
+
+def _unlisted_values(ctx: RuleContext) -> Iterator[Finding]:
+    metrics = ctx.mapping("metrics")
+    places: list[tuple[Any, Path, Any]] = [
+        (m.get("dataset"), ("metrics", name, "where"), m.get("where"))
+        for name, m in metrics.items()
+        if isinstance(m, dict)
+    ]
+    for i, obj, metric in _objectives_with_metrics(ctx):
+        places.append((metric.get("dataset"), ("objectives", i, "where"), obj.get("where")))
+    for dataset, path, where in places:
+        fields = ctx.dataset_fields(dataset) or {}
+        for vpath, field_name, value in condition_values(where, path):
+            spec = fields.get(field_name)
+            allowed = spec.get("values") if isinstance(spec, dict) else None
+            if isinstance(allowed, list) and value not in allowed:
+                yield Finding(
+                    f"{field_name} = {value!r} can never match: dataset '{dataset}' lists "
+                    f"{field_name} values {', '.join(map(str, allowed))}",
+                    vpath,
+                    "correct the value, or add it to the field's `values`",
+                )
+
+
+def _shadowed(ctx: RuleContext) -> Iterator[Finding]:
+    earlier: dict[tuple[Any, Any], list[tuple[str, dict[str, set[Any]], Any]]] = {}
+    for i, obj, _metric in _objectives_with_metrics(ctx):
+        if "policy" not in obj:
+            continue
+        group = (obj.get("policy"), obj.get("metric"))
+        mine = equality_values(obj.get("where"))
+        only_equalities = _only_equalities(obj.get("where"))
+        for other_id, theirs, other_ok in earlier.get(group, []):
+            if other_ok and all(f in mine and mine[f] <= vals for f, vals in theirs.items()):
+                yield Finding(
+                    f"objective '{obj.get('id')}' never matches: every row it selects is taken "
+                    f"first by '{other_id}' (policy '{obj.get('policy')}')",
+                    ("objectives", i, "where") if "where" in obj else ("objectives", i, "id"),
+                    "put the narrower objective first, or set semantics.scope_matching: all",
+                )
+                break
+        earlier.setdefault(group, []).append((str(obj.get("id")), mine, only_equalities))
+
+
+def _only_equalities(where: Any) -> bool:
+    if where is None or isinstance(where, dict):
+        return True
+    return all(isinstance(c, dict) and c.get("op", "=") in ("=", "in") for c in where)
+
+
+def _show(values: set[Any]) -> str:
+    return "{" + ", ".join(sorted(map(str, values))) + "}"

@@ -1,0 +1,284 @@
+"""Dates, calendars, time zones, holidays and allowances."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import zoneinfo
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
+from slac.contract.source import Path
+from slac.contract.units import parse_duration
+from slac.diagnostics import Severity
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+# The shortest each period can be, so that an allowance longer than it is always impossible.
+_SHORTEST = {
+    "day": 23 * 3600,
+    "week": 7 * 86400 - 3600,
+    "month": 28 * 86400 - 3600,
+    "quarter": 89 * 86400 - 3600,
+    "year": 365 * 86400,
+}
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@rule("R701", "date-order", Severity.ERROR)
+def date_order(ctx: RuleContext) -> Iterator[Finding]:
+    """Effective dates are in the wrong order, or an amendment takes effect outside the contract's life.
+
+    `effective.to` must come after `effective.from`; an amendment's `effective` date must lie
+    within the contract's life, or it never applies.
+
+    **Fix:** correct the dates.
+    """
+    effective = ctx.mapping("effective")
+    start, end = _date(effective.get("from")), _date(effective.get("to"))
+    if start and end and end <= start:
+        yield Finding(
+            f"effective.to ({end}) is not after effective.from ({start})", ("effective", "to"), ""
+        )
+    for i, amendment in ctx.items("amendments"):
+        when = _date(amendment.get("effective"))
+        if when is None:
+            continue
+        if (start and when <= start) or (end and when > end):
+            yield Finding(
+                f"amendment '{amendment.get('id')}' takes effect on {when}, outside the contract's "
+                f"life ({start} – {end or 'open'})",
+                ("amendments", i, "effective"),
+                "an amendment applies from a date after effective.from and not after effective.to",
+            )
+
+
+@rule("R702", "review-overdue", Severity.WARNING, templates=False)
+def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
+    """The contract's review date has passed.
+
+    SLAs are reviewed and updated as services change; a contract past its review date may no
+    longer describe the service. `slac lint --today YYYY-MM-DD` fixes the date CI judges by.
+
+    **Fix:** review the contract and move `review.due` forward.
+    """
+    review = ctx.mapping("review")
+    due = _date(review.get("due"))
+    if due is not None and due < ctx.today:
+        yield Finding(
+            f"review was due on {due} ({(ctx.today - due).days} days ago)",
+            ("review", "due"),
+            "review the contract, then set the next review.due",
+        )
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _valid_zone(name: str) -> bool:
+    if name in _zones():
+        return True
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@rule("R711", "invalid-timezone", Severity.ERROR)
+def invalid_timezone(ctx: RuleContext) -> Iterator[Finding]:
+    """A time zone is not a known IANA zone name.
+
+    Periods and business hours are computed in IANA zones (`Europe/Berlin`,
+    `America/New_York`) so that daylight-saving changes are right; abbreviations such as `CET`
+    or `EST` and offsets such as `+01:00` do not follow DST.
+
+    **Fix:** use the zone's IANA name (the hint suggests the closest).
+    """
+    places: list[tuple[Path, Any]] = [(("timezone",), ctx.data.get("timezone"))]
+    for name, cal in ctx.mapping("calendars").items():
+        if isinstance(cal, dict):
+            places.append((("calendars", name, "timezone"), cal.get("timezone")))
+    for path, zone in places:
+        if isinstance(zone, str) and not _valid_zone(zone):
+            yield Finding(f"'{zone}' is not an IANA time zone", path, did_you_mean(zone, _zones()))
+
+
+def expand_days(key: str) -> list[str] | None:
+    """``mon-fri`` → [mon … fri]; ``sat,sun`` → [sat, sun]; wraps (``fri-mon``)."""
+    days: list[str] = []
+    for part in key.split(","):
+        part = part.strip()
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in DAYS or last not in DAYS:
+                return None
+            i, j = DAYS.index(first), DAYS.index(last)
+            span = (j - i) % 7
+            days.extend(DAYS[(i + k) % 7] for k in range(span + 1))
+        elif part in DAYS:
+            days.append(part)
+        else:
+            return None
+    return days
+
+
+def _minutes(text: str) -> tuple[int, int] | None:
+    match = _RANGE.fullmatch(text)
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+@rule("R712", "business-hours-overlap", Severity.ERROR)
+def business_hours(ctx: RuleContext) -> Iterator[Finding]:
+    """Business-hour ranges overlap, are empty, or name a day twice.
+
+    Within one calendar every minute of the week is either business time or not. Two ranges
+    covering the same minutes (`mon-fri: [08:00-18:00]` and `wed: [17:00-20:00]`, or a range
+    crossing midnight into the next day's range) would count that time twice. A range such as
+    `08:00-08:00` covers nothing.
+
+    **Fix:** merge the ranges, or split them so they only touch.
+    """
+    for name, cal in ctx.mapping("calendars").items():
+        hours = cal.get("hours") if isinstance(cal, dict) else None
+        if not isinstance(hours, dict):
+            continue
+        week: list[tuple[int, int, Path, str]] = []  # minute-of-week intervals
+        for key, ranges in hours.items():
+            days = expand_days(key)
+            if days is None or not isinstance(ranges, list):
+                continue
+            for j, text in enumerate(ranges):
+                span = _minutes(text) if isinstance(text, str) else None
+                if span is None:
+                    continue
+                path: Path = ("calendars", name, "hours", key, j)
+                start, end = span
+                if start == end:
+                    yield Finding(f"range '{text}' is empty", path, "a whole day is 00:00-24:00")
+                    continue
+                length = (end - start) if end > start else (1440 - start + end)
+                for day in days:
+                    base = DAYS.index(day) * 1440 + start
+                    week.append((base, base + length, path, f"{day} {text}"))
+        yield from _overlaps(week)
+
+
+def _overlaps(week: list[tuple[int, int, Path, str]]) -> Iterator[Finding]:
+    total = 7 * 1440
+    # Ranges crossing Sunday midnight wrap into Monday.
+    pieces = []
+    for start, end, path, label in week:
+        if end > total:
+            pieces.append((start, total, path, label))
+            pieces.append((0, end - total, path, label))
+        else:
+            pieces.append((start, end, path, label))
+    pieces.sort(key=lambda p: (p[0], p[1]))
+    reported: set[Path] = set()
+    for (_s1, e1, p1, l1), (s2, _e2, p2, l2) in itertools.pairwise(pieces):
+        if s2 < e1 and p2 not in reported and (p1 != p2 or l1 != l2):
+            reported.add(p2)
+            yield Finding(f"'{l2}' overlaps '{l1}'", p2, "ranges of one calendar must not overlap")
+
+
+@functools.cache
+def _countries() -> dict[str, list[str]]:
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    return supported
+
+
+@rule("R713", "unknown-holiday-region", Severity.ERROR)
+def unknown_holidays(ctx: RuleContext) -> Iterator[Finding]:
+    """A holiday country or subdivision is not known to the `holidays` package.
+
+    Public holidays are taken from the `holidays` package by ISO 3166 country code (`DE`,
+    `US`, `GB`) and subdivision code (`BY`, `NY`, `ENG`). An unknown code would silently mean
+    "no holidays".
+
+    **Fix:** use the ISO 3166-1 alpha-2 code (the United Kingdom is `GB`, not `UK`).
+    """
+    countries = _countries()
+    for name, cal in ctx.mapping("calendars").items():
+        hol = cal.get("holidays") if isinstance(cal, dict) else None
+        if not isinstance(hol, dict):
+            continue
+        country = hol.get("country")
+        path: Path = ("calendars", name, "holidays")
+        if isinstance(country, str) and country not in countries:
+            hint = (
+                "the United Kingdom is GB" if country == "UK" else did_you_mean(country, countries)
+            )
+            yield Finding(
+                f"'{country}' is not a supported holiday country", (*path, "country"), hint
+            )
+            continue
+        sub = hol.get("subdivision")
+        if isinstance(country, str) and isinstance(sub, str) and sub not in countries[country]:
+            yield Finding(
+                f"'{sub}' is not a subdivision of {country}",
+                (*path, "subdivision"),
+                did_you_mean(sub, countries[country]),
+            )
+
+
+@rule("R721", "allowance-exceeds-period", Severity.ERROR)
+def allowance_exceeds_period(ctx: RuleContext) -> Iterator[Finding]:
+    """A maintenance allowance is longer than the period it is granted for.
+
+    `allowance: 800h/month` exceeds any month: the provider could call the whole month
+    maintenance. Usually a typo for `8h/month`.
+
+    **Fix:** correct the allowance.
+    """
+    for i, exc in ctx.items("exclusions"):
+        maint = exc.get("maintenance")
+        allowance = maint.get("allowance") if isinstance(maint, dict) else None
+        if not isinstance(allowance, str) or "/" not in allowance:
+            continue
+        amount, _, per = allowance.rpartition("/")
+        parsed = parse_duration(amount)
+        if parsed is None or parsed.seconds is None or per not in _SHORTEST:
+            continue
+        if parsed.seconds > Decimal(_SHORTEST[per]):
+            yield Finding(
+                f"allowance '{allowance}' is longer than a {per}",
+                ("exclusions", i, "maintenance", "allowance"),
+                "",
+            )
+
+
+@rule("R722", "chronic-failure-window", Severity.ERROR)
+def chronic_failure_window(ctx: RuleContext) -> Iterator[Finding]:
+    """A chronic-failure rule needs more breaches than its window has periods.
+
+    "3 breaches in 6 periods" can happen; "7 breaches in 6 periods" never can, so the
+    termination right or escalation would never trigger.
+
+    **Fix:** `breaches` must be at most `periods`.
+    """
+    for i, chronic in ctx.items("chronic_failure"):
+        breaches, periods = chronic.get("breaches"), chronic.get("periods")
+        if isinstance(breaches, int) and isinstance(periods, int) and breaches > periods:
+            yield Finding(
+                f"{breaches} breaches can never happen within {periods} periods",
+                ("chronic_failure", i, "breaches"),
+                "",
+            )

@@ -1,0 +1,125 @@
+"""Where a contract refers to fields, and what its conditions say: shared by several rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from slac.contract.source import Path
+
+METRIC_KINDS = (
+    "duration",
+    "value",
+    "ratio",
+    "service_level",
+    "availability",
+    "survey",
+    "servqual",
+    "count",
+)
+
+# Keys inside each metric kind whose value names a field of the metric's dataset.
+_FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "duration": ("from", "to"),
+    "value": ("field",),
+    "service_level": ("wait", "outcome"),
+    "availability": ("time", "start", "end", "errors", "requests"),
+    "survey": ("score",),
+    "servqual": ("perception", "expectation", "dimension"),
+    "count": ("distinct",),
+}
+
+
+def metric_kind(metric: dict[str, Any]) -> str | None:
+    for kind in METRIC_KINDS:
+        if kind in metric:
+            return kind
+    return None
+
+
+def condition_fields(where: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """Each field a ``where`` names, with the path of the name (for the finding)."""
+    if isinstance(where, dict):
+        for name in where:
+            if not name.startswith("x-"):
+                yield (*path, name), name
+    elif isinstance(where, list):
+        for i, cond in enumerate(where):
+            if isinstance(cond, dict) and isinstance(cond.get("field"), str):
+                yield (*path, i, "field"), cond["field"]
+
+
+def equality_values(where: Any) -> dict[str, set[Any]]:
+    """field → the values a row may have to satisfy ``where`` (equality and ``in`` only)."""
+    out: dict[str, set[Any]] = {}
+    if isinstance(where, dict):
+        for name, value in where.items():
+            if name.startswith("x-"):
+                continue
+            values = value if isinstance(value, list) else [value]
+            out[name] = {_hashable(v) for v in values}
+    elif isinstance(where, list):
+        for cond in where:
+            if not isinstance(cond, dict) or not isinstance(cond.get("field"), str):
+                continue
+            op, value = cond.get("op", "="), cond.get("value")
+            if op == "=":
+                out.setdefault(cond["field"], set()).add(_hashable(value))
+            elif op == "in" and isinstance(value, list):
+                out.setdefault(cond["field"], set()).update(_hashable(v) for v in value)
+    return out
+
+
+def condition_values(where: Any, path: Path) -> Iterator[tuple[Path, str, Any]]:
+    """Each (path, field, value) compared for equality or membership in ``where``."""
+    if isinstance(where, dict):
+        for name, value in where.items():
+            if name.startswith("x-"):
+                continue
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    yield (*path, name, i), name, item
+            else:
+                yield (*path, name), name, value
+    elif isinstance(where, list):
+        for i, cond in enumerate(where):
+            if not isinstance(cond, dict) or not isinstance(cond.get("field"), str):
+                continue
+            op, value = cond.get("op", "="), cond.get("value")
+            if op in ("=", "!=") and "value" in cond:
+                yield (*path, i, "value"), cond["field"], value
+            elif op in ("in", "not-in") and isinstance(value, list):
+                for j, item in enumerate(value):
+                    yield (*path, i, "value", j), cond["field"], item
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def metric_field_refs(metric: dict[str, Any], path: Path) -> Iterator[tuple[Path, str]]:
+    """Every field of the metric's own dataset that the metric names (not its pause dataset)."""
+    yield from condition_fields(metric.get("where"), (*path, "where"))
+    kind = metric_kind(metric)
+    if kind is None:
+        return
+    body = metric.get(kind)
+    if not isinstance(body, dict):
+        return
+    base = (*path, kind)
+    for key in _FIELD_KEYS.get(kind, ()):
+        if isinstance(body.get(key), str):
+            yield (*base, key), body[key]
+    if kind == "value" and isinstance(body.get("fields"), list):
+        for i, name in enumerate(body["fields"]):
+            if isinstance(name, str):
+                yield (*base, "fields", i), name
+    if kind == "ratio":
+        for part in ("numerator", "denominator"):
+            side = body.get(part)
+            if isinstance(side, dict):
+                yield from condition_fields(side.get("where"), (*base, part, "where"))
+                if isinstance(side.get("sum"), str):
+                    yield (*base, part, "sum"), side["sum"]
+    if kind == "availability":
+        yield from condition_fields(body.get("ok"), (*base, "ok"))

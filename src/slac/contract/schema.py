@@ -1,0 +1,238 @@
+"""JSON Schema validation whose findings point at the exact key or value.
+
+python-jsonschema reports ``required`` and ``additionalProperties`` errors at the parent
+object, with the key only in the message; here each becomes a finding at the key itself (or,
+for a missing key, at the key of the object that lacks it), with a "did you mean" hint.
+The validator is built once per process and never fetches a remote ``$ref``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match, relevance
+from referencing import Registry, Resource
+
+from slac.contract.source import Path, SourceDocument
+from slac.diagnostics import Diagnostic, Severity
+
+_BOOLISH = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
+_EXTENSION = re.compile(r"^x-")
+
+
+def schema_text(name: str) -> str:
+    """The published schema ``name`` (``contract``, ``plan`` …) as shipped with slac."""
+    return (resources.files("slac") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(schema_text(name))
+    return schema
+
+
+@functools.cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    # An empty registry holding only our own schema: any other $ref fails instead of being
+    # fetched over the network (python-jsonschema's default would fetch it).
+    registry: Registry[Any] = Registry().with_resource(
+        schema.get("$id", name), Resource.from_contents(schema)
+    )
+    return Draft202012Validator(
+        schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def check(document: SourceDocument, data: Any = None, schema: str = "contract") -> list[Diagnostic]:
+    """Schema findings for ``data`` (default: the document's own data)."""
+    instance = document.data if data is None else data
+    found: list[Diagnostic] = []
+    for error in validator(schema).iter_errors(instance):
+        found.extend(_diagnose(document, _deepest(error)))
+    return found
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf, the sub-error that best explains the failure (check-jsonschema's way)."""
+    return best_match([error], key=relevance) if error.context else error
+
+
+def _diagnose(document: SourceDocument, error: ValidationError) -> Iterator[Diagnostic]:
+    path: Path = tuple(error.absolute_path)
+    kind = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        for key in error.instance:
+            if key in allowed or any(p.search(key) for p in patterns):
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else _allowed_hint(allowed)
+            yield _finding(
+                document, "S201", f"unknown key '{key}'", (*path, key), hint, key_position=True
+            )
+        return
+    if kind == "required" and isinstance(error.instance, dict):
+        for key in error.validator_value:
+            if key not in error.instance:
+                where = _where_text(path)
+                yield _finding(
+                    document,
+                    "S202",
+                    f"missing required key '{key}'{where}",
+                    path,
+                    _describe(schema.get("properties", {}).get(key), key),
+                    key_position=True,
+                )
+        return
+    if kind == "type":
+        yield _finding(document, "S203", _type_message(error), path, _type_hint(error, schema))
+        return
+    yield _finding(document, "S204", _value_message(error), path, _value_hint(error, schema))
+
+
+def _finding(
+    document: SourceDocument,
+    code: str,
+    message: str,
+    path: Path,
+    hint: str,
+    *,
+    key_position: bool = False,
+) -> Diagnostic:
+    location = document.locate(path, key=key_position)
+    return Diagnostic(code, Severity.ERROR, message, location, hint, path)
+
+
+def _where_text(path: Path) -> str:
+    return f" in {format_path(path)}" if path else ""
+
+
+def format_path(path: Path) -> str:
+    """``('objectives', 2, 'credit')`` → ``objectives[2].credit`` (1-based? no: as in YAML)."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _allowed_hint(allowed: list[str]) -> str:
+    if not allowed:
+        return "remove it (keys starting with 'x-' are kept as extensions)"
+    shown = ", ".join(allowed[:12]) + (" …" if len(allowed) > 12 else "")
+    return f"allowed here: {shown}; keys starting with 'x-' are kept as extensions"
+
+
+def _describe(subschema: Any, key: str) -> str:
+    if isinstance(subschema, dict) and subschema.get("description"):
+        return f"'{key}': {subschema['description']}"
+    return f"add '{key}'"
+
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+
+def _type_message(error: ValidationError) -> str:
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    return f"expected {want}, found {_show(error.instance)}"
+
+
+def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
+    value, expected = error.instance, error.validator_value
+    if expected == "boolean" and isinstance(value, str) and value in _BOOLISH:
+        return "slac reads yes/no/on/off as text (YAML 1.2); write true or false"
+    if expected == "string" and isinstance(value, float):
+        return (
+            "quote the value: numbers like money and percentages are written as text, "
+            'e.g. "12000.00" or "99.9%"'
+        )
+    if expected in ("integer", "number") and isinstance(value, str) and value.isdigit():
+        return (
+            "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
+            "write the number without leading zeros"
+        )
+    if isinstance(value, dict) and expected == "array":
+        return "write a list: each item on its own line starting with '- '"
+    return _examples_hint(schema)
+
+
+def _value_message(error: ValidationError) -> str:
+    kind, value = error.validator, error.instance
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"{_show(value)} is not one of: {allowed}"
+    if kind == "const":
+        return f"{_show(value)} must be {_show(error.validator_value)}"
+    if kind == "pattern" or kind == "format":
+        what = error.schema.get("title") if isinstance(error.schema, dict) else None
+        return f"{_show(value)} is not a valid {what or error.validator_value}"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return f"{_show(value)} is out of range ({error.message})"
+    if kind in ("minItems", "maxItems", "minProperties", "uniqueItems"):
+        return str(error.message)
+    if kind == "not":
+        return "these keys cannot be used together here: " + _not_keys(error)
+    if kind in ("oneOf", "anyOf"):
+        return f"{_show(value)} does not match any allowed form here"
+    return str(error.message)
+
+
+def _not_keys(error: ValidationError) -> str:
+    banned = error.validator_value
+    if isinstance(banned, dict) and "required" in banned:
+        return ", ".join(f"'{k}'" for k in banned["required"])
+    return str(error.message)
+
+
+def _value_hint(error: ValidationError, schema: dict[str, Any]) -> str:
+    value = error.instance
+    if error.validator == "enum" and isinstance(value, str):
+        choices = [str(v) for v in error.validator_value]
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+        if close:
+            return f"did you mean '{close[0]}'?"
+    if isinstance(value, str) and re.fullmatch(r"\d+:\d\d", value):
+        return "'1:30' is not a duration here; write it with units, e.g. '1h 30m' or '90s'"
+    if isinstance(value, str) and value in _BOOLISH:
+        return "write true or false"
+    return _examples_hint(schema) or (schema.get("description", "") if schema else "")
+
+
+def _examples_hint(schema: dict[str, Any]) -> str:
+    examples = schema.get("examples") if schema else None
+    if examples:
+        return "for example: " + ", ".join(_show(e) for e in examples[:4])
+    return ""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)

@@ -1,0 +1,407 @@
+"""Safe YAML loading: bytes → :class:`SourceDocument` with a position for every value.
+
+PyYAML's loaders construct Python objects with YAML 1.1 rules (``no`` → False, ``1:30`` → 90,
+``010`` → 8, dates → ``date``), keep the last of duplicate keys silently, expand alias bombs and
+overflow the stack on deep nesting. slac never uses them: it walks the *event* stream (libyaml's
+parser when available, which is iterative) and builds the tree itself, so that it can
+
+- resolve plain scalars by a small, strict table (everything that is not clearly a number, a
+  boolean or null stays a string, exactly as written),
+- refuse duplicate keys, tags, directives and several documents,
+- bound nesting depth, alias count and the size of alias expansion before any of it is built,
+- record the 1-based line:column of every key and value (converted from 0-based marks here and
+  nowhere else).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from slac.diagnostics import Diagnostic, Location, Severity
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIASES = 50
+MAX_NODES = 50_000
+
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(
+    r"[-+]?(?:0|[1-9][0-9]*)?(?:\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?(?:0|[1-9][0-9]*)\.(?:[eE][-+]?[0-9]+)?|[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+"
+)
+
+Key = str | int
+Path = tuple[Key, ...]
+
+
+@dataclass
+class Pos:
+    """Where a value (and, for a mapping entry, its key) stands in its file."""
+
+    value: Location
+    key: Location | None = None
+    children: dict[Key, Pos] = field(default_factory=dict)
+
+    def find(self, path: Path) -> tuple[Pos, int]:
+        """The deepest recorded node along ``path`` and how many steps of it were found."""
+        node, depth = self, 0
+        for step in path:
+            child = node.children.get(step)
+            if child is None:
+                break
+            node, depth = child, depth + 1
+        return node, depth
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A YAML file read safely: plain data plus the position of every value."""
+
+    path: str
+    data: Any
+    pos: Pos
+    sha256: str
+    lines: tuple[str, ...] = ()
+
+    def locate(self, path: Path, *, key: bool = False) -> Location:
+        return locate(self.pos, path, key=key)
+
+
+def locate(pos: Pos, path: Path, *, key: bool = False) -> Location:
+    node, depth = pos.find(path)
+    if key and depth == len(path) and node.key is not None:
+        return node.key
+    # A path that goes deeper than what was recorded (a missing key, say) points at its
+    # nearest existing ancestor's key, which is where a person would add it.
+    if depth < len(path) and node.key is not None:
+        return node.key
+    return node.value
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    document: SourceDocument | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _LoadError(Exception):
+    def __init__(self, code: str, message: str, location: Location, hint: str = "") -> None:
+        super().__init__(message)
+        self.diagnostic = Diagnostic(code, Severity.ERROR, message, location, hint)
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of an unquoted scalar. Anything ambiguous stays the string that was written."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
+
+
+def load_text(path: str, raw: bytes) -> LoadResult:
+    """Read ``raw`` (the bytes of the file named ``path``) into a :class:`SourceDocument`."""
+    try:
+        text = _decode(path, raw)
+        data, pos = _Builder(path).build(text)
+    except _LoadError as err:
+        return LoadResult(None, (err.diagnostic,))
+    digest = hashlib.sha256(raw).hexdigest()
+    return LoadResult(SourceDocument(path, data, pos, digest, tuple(text.splitlines())), ())
+
+
+def load_file(path: str) -> LoadResult:
+    """Read a file from disk. An unreadable path is a finding too (code L000)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        diag = Diagnostic("L000", Severity.ERROR, f"cannot read file: {reason}", Location(path))
+        return LoadResult(None, (diag,))
+    return load_text(path, raw)
+
+
+def _decode(path: str, raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise _LoadError(
+            "L006",
+            f"file is larger than {MAX_BYTES // 1024} KiB",
+            Location(path, 1, 1),
+            "a contract is far smaller than this; split it with `extends` if it really grew",
+        )
+    if b"\x00" in raw:
+        line, col = _line_col(raw, raw.index(b"\x00"))
+        raise _LoadError(
+            "L008", "file is binary (contains a NUL byte), not YAML text", Location(path, line, col)
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line, col = _line_col(raw, err.start)
+        raise _LoadError(
+            "L008",
+            f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x})",
+            Location(path, line, col),
+            "save the file as UTF-8",
+        ) from None
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise _LoadError(
+            "L007",
+            "file is empty",
+            Location(path, 1, 1),
+            "a contract starts with `slac: 1`; see docs/language.md",
+        )
+    return text
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    start = before.rfind(b"\n") + 1
+    col = len(before[start:].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+@dataclass
+class _Frame:
+    kind: str  # "map" or "seq"
+    value: Any
+    pos: Pos
+    anchor: str | None
+    size: int = 1
+    pending_key: tuple[str, Location] | None = None
+    merges: list[tuple[Any, Pos]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.anchors: dict[str, tuple[Any, Pos, int]] = {}
+        self.aliases = 0
+        self.nodes = 0
+
+    def loc(self, mark: Any) -> Location:
+        # The one place where the parser's 0-based marks become 1-based positions.
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+    def build(self, text: str) -> tuple[Any, Pos]:
+        try:
+            return self._build(yaml.parse(text, Loader=_Parser))
+        except yaml.MarkedYAMLError as err:
+            raise self._syntax(err, text.splitlines()) from None
+        except yaml.YAMLError as err:  # errors without a mark (rare): still a finding
+            raise _LoadError("L001", f"YAML error: {err}", Location(self.path, 1, 1)) from None
+
+    def _syntax(self, err: yaml.MarkedYAMLError, lines: list[str]) -> _LoadError:
+        mark = err.problem_mark or err.context_mark
+        where = self.loc(mark) if mark is not None else Location(self.path, 1, 1)
+        problem = err.problem or "invalid YAML"
+        message = f"YAML syntax error: {problem}"
+        if err.context:
+            message += f" ({err.context}"
+            ctx = err.context_mark
+            if ctx is not None and mark is not None and ctx.line != mark.line:
+                message += f" that starts at line {ctx.line + 1}, column {ctx.column + 1}"
+            message += ")"
+        hint = "check the indentation and quoting on this line and the one before it"
+        line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+        indent = line[: len(line) - len(line.lstrip())]
+        if "\t" in problem or "\t" in indent or line[where.column - 1 : where.column] == "\t":
+            return _LoadError(
+                "L002",
+                "tab character used for indentation",
+                where,
+                "YAML indents with spaces only: replace the tab with spaces",
+            )
+        if "found undefined alias" in problem or "found unknown alias" in problem:
+            return _LoadError(
+                "L005", f"alias refers to an anchor that is not defined (yet): {problem}", where
+            )
+        return _LoadError("L001", message, where, hint)
+
+    def _build(self, events: Iterator[Any]) -> tuple[Any, Pos]:
+        stack: list[_Frame] = []
+        root: tuple[Any, Pos] | None = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _LoadError(
+                        "L009",
+                        "file holds more than one YAML document",
+                        self.loc(event.start_mark),
+                        "one contract per file: remove the `---` separator or split the file",
+                    )
+                if event.version or event.tags:
+                    raise _LoadError(
+                        "L010",
+                        "YAML directives (%YAML, %TAG) are not allowed",
+                        self.loc(event.start_mark),
+                        "remove the directive line; slac reads its own strict YAML subset",
+                    )
+                continue
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                self._check_tag(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise _LoadError(
+                        "L004",
+                        f"values are nested more than {MAX_DEPTH} levels deep",
+                        self.loc(event.start_mark),
+                        "a contract never needs this; the file may be malformed or hostile",
+                    )
+                self._count(1, event)
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                frame = _Frame(
+                    "map" if is_map else "seq",
+                    {} if is_map else [],
+                    Pos(self.loc(event.start_mark)),
+                    event.anchor,
+                )
+                stack.append(frame)
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame.kind == "map":
+                    self._apply_merges(frame)
+                self._remember(frame.anchor, frame.value, frame.pos, frame.size)
+                root = self._attach(stack, frame.value, frame.pos, frame.size, event, root)
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                self._check_tag(event)
+                self._count(1, event)
+                if stack and stack[-1].kind == "map" and stack[-1].pending_key is None:
+                    stack[-1].pending_key = (event.value, self.loc(event.start_mark))
+                    continue
+                value = event.value if event.style else resolve_plain(event.value)
+                pos = Pos(self.loc(event.start_mark))
+                self._remember(event.anchor, value, pos, 1)
+                root = self._attach(stack, value, pos, 1, event, root)
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                self.aliases += 1
+                where = self.loc(event.start_mark)
+                if self.aliases > MAX_ALIASES:
+                    raise _LoadError(
+                        "L005",
+                        f"more than {MAX_ALIASES} aliases",
+                        where,
+                        "aliases are refused in bulk to stop 'billion laughs' files; "
+                        "write the values out or use `extends`",
+                    )
+                if event.anchor not in self.anchors:
+                    raise _LoadError(
+                        "L005",
+                        f"alias *{event.anchor} refers to an anchor that is not defined, "
+                        "or to the value that contains it",
+                        where,
+                    )
+                value, _, size = self.anchors[event.anchor]
+                self._count(size, event)
+                if stack and stack[-1].kind == "map" and stack[-1].pending_key is None:
+                    raise _LoadError("L011", "an alias cannot be used as a mapping key", where)
+                root = self._attach(stack, copy.deepcopy(value), Pos(where), size, event, root)
+        if root is None:
+            raise _LoadError("L007", "file is empty", Location(self.path, 1, 1))
+        return root
+
+    def _check_tag(self, event: Any) -> None:
+        tag = getattr(event, "tag", None)
+        if tag and tag != "!":
+            raise _LoadError(
+                "L010",
+                f"YAML tags are not allowed (found {tag})",
+                self.loc(event.start_mark),
+                "remove the tag; quote the value if you meant a string",
+            )
+
+    def _count(self, n: int, event: Any) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            raise _LoadError(
+                "L005",
+                f"the document expands to more than {MAX_NODES} values",
+                self.loc(event.start_mark),
+                "this looks like an alias bomb ('billion laughs'); a contract is far smaller",
+            )
+
+    def _remember(self, anchor: str | None, value: Any, pos: Pos, size: int) -> None:
+        if anchor:
+            self.anchors[anchor] = (value, pos, size)
+
+    def _attach(
+        self,
+        stack: list[_Frame],
+        value: Any,
+        pos: Pos,
+        size: int,
+        event: Any,
+        root: tuple[Any, Pos] | None,
+    ) -> tuple[Any, Pos] | None:
+        if not stack:
+            return value, pos
+        parent = stack[-1]
+        parent.size += size
+        if parent.kind == "seq":
+            pos.key = None
+            parent.pos.children[len(parent.value)] = pos
+            parent.value.append(value)
+            return root
+        if parent.pending_key is None:
+            # A mapping or sequence used as a key: YAML allows it, contracts never need it.
+            raise _LoadError(
+                "L011",
+                "mapping keys must be plain text, not a mapping or list",
+                self.loc(event.start_mark),
+            )
+        key, key_loc = parent.pending_key
+        parent.pending_key = None
+        if key == "<<":
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, dict):
+                    raise _LoadError(
+                        "L011", "a merge key (<<) takes a mapping or a list of mappings", key_loc
+                    )
+                parent.merges.append((item, pos))
+            return root
+        if key in parent.value:
+            first = parent.pos.children[key].key
+            raise _LoadError(
+                "L003",
+                f"duplicate key '{key}'"
+                + (f" (first defined at line {first.line})" if first else ""),
+                key_loc,
+                "YAML keeps only the last of duplicate keys; remove or rename one of them",
+            )
+        pos.key = key_loc
+        parent.pos.children[key] = pos
+        parent.value[key] = value
+        return root
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        # YAML merge keys: explicit keys win, then earlier merged mappings win over later ones.
+        for item, pos in frame.merges:
+            for key, value in item.items():
+                if key not in frame.value:
+                    frame.value[key] = value
+                    frame.pos.children[key] = Pos(pos.value, pos.value)

@@ -1,0 +1,400 @@
+"""Render diagnostics in one of the output formats of ``slac lint``.
+
+Every format is one small function taking a :class:`ReportContext` and returning the
+complete output text (ending in a newline); :data:`REPORTERS` maps each
+:class:`OutputFormat` to its function and :func:`render` is the entry point.
+
+All output is deterministic: diagnostics are ordered with
+:func:`~slac.diagnostics.sorted_diagnostics`, nothing depends on the clock or the
+working directory, and file names appear exactly as given in ``Location.file``.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import click
+
+from slac.diagnostics import Diagnostic, RuleInfo, Severity, sorted_diagnostics
+
+__all__ = [
+    "GITHUB_ANNOTATION_LIMIT",
+    "REPORTERS",
+    "SARIF_SCHEMA_URI",
+    "OutputFormat",
+    "ReportContext",
+    "render",
+]
+
+TOOL_NAME = "slac"
+TOOL_INFORMATION_URI = "https://github.com/slac-dev/slac"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SARIF_FINGERPRINT_KEY = "slacFindingHash/v1"
+SRCROOT = "%SRCROOT%"
+JSON_FORMAT_VERSION = 1
+# GitHub shows at most this many annotations of each kind (error/warning/notice) per step.
+GITHUB_ANNOTATION_LIMIT = 10
+
+
+class OutputFormat(enum.StrEnum):
+    """The ``--format`` choices of ``slac lint`` (a ``str`` subclass: ``"json" == JSON``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    JUNIT = "junit"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a reporter needs; ``diagnostics`` is already sorted and deduplicated."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    rules: Mapping[str, RuleInfo]
+    files: tuple[str, ...]
+    tool_version: str
+    color: bool = False
+
+    @property
+    def all_files(self) -> list[str]:
+        """Checked files in order, then any file that only appears in a finding (sorted)."""
+        seen = dict.fromkeys(self.files)
+        extra = sorted({d.location.file for d in self.diagnostics} - seen.keys())
+        return [*seen, *extra]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+Reporter = Callable[[ReportContext], str]
+
+
+def render(
+    fmt: OutputFormat,
+    diagnostics: Sequence[Diagnostic],
+    *,
+    rules: Mapping[str, RuleInfo],
+    files: Sequence[str],
+    tool_version: str,
+    color: bool = False,
+) -> str:
+    """Return the complete output of ``slac lint`` in format ``fmt`` (ends with a newline)."""
+    context = ReportContext(
+        diagnostics=tuple(sorted_diagnostics(diagnostics)),
+        rules=rules,
+        files=tuple(files),
+        tool_version=tool_version,
+        color=color,
+    )
+    return REPORTERS[OutputFormat(fmt)](context)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+_SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _text_line(diag: Diagnostic, *, color: bool = False) -> str:
+    severity = diag.severity.value
+    if color:
+        severity = click.style(severity, fg=_SEVERITY_COLORS[diag.severity], bold=True)
+    return f"{diag.location}: {diag.code} {severity}: {diag.message}"
+
+
+def _text_hint(diag: Diagnostic) -> str:
+    """The indented hint line(s); continuation lines align with the hint text."""
+    return "    hint: " + diag.hint.replace("\n", "\n          ")
+
+
+def _text_block(diag: Diagnostic, *, color: bool = False) -> str:
+    line = _text_line(diag, color=color)
+    return f"{line}\n{_text_hint(diag)}" if diag.hint else line
+
+
+# --------------------------------------------------------------------------- text
+
+
+def report_text(ctx: ReportContext) -> str:
+    lines = [_text_block(d, color=ctx.color) for d in ctx.diagnostics]
+    checked = len(ctx.all_files)
+    if not ctx.diagnostics:
+        lines.append(f"{_plural(checked, 'file')} checked, no findings")
+    else:
+        counts = [
+            _plural(ctx.count(Severity.ERROR), "error"),
+            _plural(ctx.count(Severity.WARNING), "warning"),
+        ]
+        if infos := ctx.count(Severity.INFO):
+            counts.append(_plural(infos, "info"))
+        with_findings = len({d.location.file for d in ctx.diagnostics})
+        lines.append(
+            f"{', '.join(counts)} in {_plural(with_findings, 'file')}"
+            f" ({_plural(checked, 'file')} checked)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- json
+
+
+def report_json(ctx: ReportContext) -> str:
+    document = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": TOOL_NAME, "version": ctx.tool_version},
+        "files": ctx.all_files,
+        "summary": {
+            "errors": ctx.count(Severity.ERROR),
+            "warnings": ctx.count(Severity.WARNING),
+            "infos": ctx.count(Severity.INFO),
+        },
+        "diagnostics": [
+            {
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                "hint": d.hint,
+                "file": d.location.file,
+                "line": d.location.line,
+                "column": d.location.column,
+                "end_line": d.location.end_line,
+                "end_column": d.location.end_column,
+                "path": list(d.path),
+            }
+            for d in ctx.diagnostics
+        ],
+    }
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- sarif
+
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+def _pascal_case(name: str) -> str:
+    """``unresolved-reference`` → ``UnresolvedReference`` (SARIF §3.49.7 recommends this)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
+
+
+def _artifact_location(file: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a percent-encoded URI reference with forward slashes.
+
+    Relative paths stay relative (against ``%SRCROOT%``); absolute ones become ``file:`` URIs.
+    """
+    path = file.replace("\\", "/")
+    if path.startswith("/") or _WINDOWS_DRIVE.match(path):
+        if not path.startswith("/"):
+            path = "/" + path  # C:/x → file:///C:/x
+        return {"uri": "file://" + quote(path, safe="/:")}
+    # ":" is escaped so that a first segment like "c:d.yaml" is not read as a scheme.
+    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _sarif_rule(rule: RuleInfo) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": rule.code,
+        "name": _pascal_case(rule.name),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.description or rule.summary},
+    }
+    if rule.description:
+        descriptor["help"] = {"text": rule.description, "markdown": rule.description}
+    descriptor["defaultConfiguration"] = {"level": _SARIF_LEVELS[rule.severity]}
+    return descriptor
+
+
+def _fingerprint(diag: Diagnostic) -> str:
+    """Stable across runs; uses the position only when there is no path in the document."""
+    where = "/".join(str(p) for p in diag.path)
+    if not where:
+        where = f"@{diag.location.line}:{diag.location.column}"
+    data = "\x1f".join((diag.code, diag.location.file, where, diag.message))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _sarif_region(diag: Diagnostic) -> dict[str, int] | None:
+    loc = diag.location
+    if not loc.line:
+        return None
+    region = {"startLine": loc.line}
+    if loc.column:
+        region["startColumn"] = loc.column
+    if loc.end_line:
+        region["endLine"] = loc.end_line
+    if loc.end_column:
+        region["endColumn"] = loc.end_column
+    return region
+
+
+def report_sarif(ctx: ReportContext) -> str:
+    descriptors = {code: _sarif_rule(rule) for code, rule in ctx.rules.items()}
+    for diag in ctx.diagnostics:  # codes without RuleInfo still need a rule to point at
+        descriptors.setdefault(diag.code, {"id": diag.code})
+    rules = [descriptors[code] for code in sorted(descriptors)]
+    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
+
+    files = ctx.all_files
+    artifact_index = {f: i for i, f in enumerate(files)}
+    artifacts = [{"location": _artifact_location(f)} for f in files]
+
+    results: list[dict[str, Any]] = []
+    for diag in ctx.diagnostics:
+        text = f"{diag.message} Hint: {diag.hint}" if diag.hint else diag.message
+        physical: dict[str, Any] = {
+            "artifactLocation": {
+                **_artifact_location(diag.location.file),
+                "index": artifact_index[diag.location.file],
+            }
+        }
+        if (region := _sarif_region(diag)) is not None:
+            physical["region"] = region
+        results.append(
+            {
+                "ruleId": diag.code,
+                "ruleIndex": rule_index[diag.code],
+                "level": _SARIF_LEVELS[diag.severity],
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical}],
+                "partialFingerprints": {SARIF_FINGERPRINT_KEY: _fingerprint(diag)},
+            }
+        )
+
+    log = {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": ctx.tool_version,
+                        "informationUri": TOOL_INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "artifacts": artifacts,
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- github
+
+_GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(value: str) -> str:
+    """As ``escapeData`` in actions/toolkit ``packages/core/src/command.ts``."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    """As ``escapeProperty`` in actions/toolkit ``packages/core/src/command.ts``."""
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_command(command: str, properties: Mapping[str, str | int], message: str) -> str:
+    props = ",".join(f"{key}={_escape_property(str(val))}" for key, val in properties.items())
+    return f"::{command}{' ' + props if props else ''}::{_escape_data(message)}"
+
+
+def report_github(ctx: ReportContext) -> str:
+    lines: list[str] = []
+    for diag in ctx.diagnostics:
+        loc = diag.location
+        props: dict[str, str | int] = {"file": loc.file}
+        if loc.line:
+            props["line"] = loc.line
+            if loc.column:
+                props["col"] = loc.column
+            if loc.end_line:
+                props["endLine"] = loc.end_line
+            if loc.end_column:
+                props["endColumn"] = loc.end_column
+        props["title"] = diag.code
+        message = f"{diag.message}\nhint: {diag.hint}" if diag.hint else diag.message
+        lines.append(_github_command(_GITHUB_COMMANDS[diag.severity], props, message))
+
+    hidden = sum(max(0, ctx.count(s) - GITHUB_ANNOTATION_LIMIT) for s in Severity)
+    if hidden:
+        lines.append(
+            _github_command(
+                "notice",
+                {},
+                f"{_plural(hidden, 'more finding')} not shown as annotations (GitHub shows at"
+                f" most {GITHUB_ANNOTATION_LIMIT} of each kind per step); see the log above, or"
+                " use --format sarif for all findings.",
+            )
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+# --------------------------------------------------------------------------- junit
+
+# Characters that XML 1.0 does not allow at all, not even escaped.
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(value: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", value)
+
+
+def report_junit(ctx: ReportContext) -> str:
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diag in ctx.diagnostics:
+        by_file.setdefault(diag.location.file, []).append(diag)
+
+    files = ctx.all_files
+    failing = sum(1 for f in files if any(d.severity is Severity.ERROR for d in by_file.get(f, [])))
+    counts = {"tests": str(len(files)), "failures": str(failing), "errors": "0"}
+
+    root = ET.Element("testsuites", {"name": TOOL_NAME, **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": f"{TOOL_NAME} lint", **counts})
+    suite.set("skipped", "0")
+    for file in files:
+        case = ET.SubElement(
+            suite, "testcase", {"classname": f"{TOOL_NAME}.lint", "name": _xml_text(file)}
+        )
+        other: list[str] = []
+        for diag in by_file.get(file, []):
+            if diag.severity is Severity.ERROR:
+                failure = ET.SubElement(
+                    case, "failure", {"type": diag.code, "message": _xml_text(diag.message)}
+                )
+                failure.text = _xml_text(_text_block(diag))
+            else:
+                other.append(_xml_text(_text_block(diag)))
+        if other:
+            ET.SubElement(case, "system-out").text = "\n".join(other)
+
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+REPORTERS: dict[OutputFormat, Reporter] = {
+    OutputFormat.TEXT: report_text,
+    OutputFormat.JSON: report_json,
+    OutputFormat.SARIF: report_sarif,
+    OutputFormat.GITHUB: report_github,
+    OutputFormat.JUNIT: report_junit,
+}
