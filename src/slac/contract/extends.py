@@ -50,7 +50,7 @@ def resolve(root: SourceDocument, load: Loader) -> Resolved:
 
 
 def _key(path: str) -> str:
-    return os.path.normcase(os.path.realpath(path))
+    return os.path.normcase(os.path.abspath(path))
 
 
 def _resolve(

@@ -12,7 +12,8 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -51,9 +52,45 @@ def validator(name: str) -> Draft202012Validator:
     )
 
 
-def check(document: SourceDocument, data: Any = None, schema: str = "contract") -> list[Diagnostic]:
-    """Schema findings for ``data`` (default: the document's own data)."""
+def _is_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@functools.cache
+def fast_validator(name: str) -> Callable[[Any], Any]:
+    """A compiled validator (fastjsonschema): about 8× faster, but it stops at the first error
+    and says little about it, so it only answers "valid?"; jsonschema explains the failures.
+    Compiling costs about half a second, so it pays off only for many files."""
+    import fastjsonschema
+
+    compiled: Callable[[Any], Any] = fastjsonschema.compile(
+        load_schema(name), formats={"date": _is_date}
+    )
+    return compiled
+
+
+def check(
+    document: SourceDocument, data: Any = None, schema: str = "contract", *, fast: bool = False
+) -> list[Diagnostic]:
+    """Schema findings for ``data`` (default: the document's own data).
+
+    With ``fast``, a valid instance is confirmed by the compiled validator; an invalid one is
+    still explained by jsonschema, so the findings are the same either way.
+    """
     instance = document.data if data is None else data
+    if fast:
+        from fastjsonschema import JsonSchemaException
+
+        try:
+            fast_validator(schema)(instance)
+        except JsonSchemaException:
+            pass
+        else:
+            return []
     found: list[Diagnostic] = []
     for error in validator(schema).iter_errors(instance):
         found.extend(_diagnose(document, _deepest(error)))

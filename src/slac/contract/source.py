@@ -45,13 +45,17 @@ Key = str | int
 Path = tuple[Key, ...]
 
 
-@dataclass
 class Pos:
     """Where a value (and, for a mapping entry, its key) stands in its file."""
 
-    value: Location
-    key: Location | None = None
-    children: dict[Key, Pos] = field(default_factory=dict)
+    __slots__ = ("children", "key", "value")
+
+    def __init__(
+        self, value: Location, key: Location | None = None, children: dict[Key, Pos] | None = None
+    ) -> None:
+        self.value = value
+        self.key = key
+        self.children: dict[Key, Pos] = {} if children is None else children
 
     def find(self, path: Path) -> tuple[Pos, int]:
         """The deepest recorded node along ``path`` and how many steps of it were found."""
@@ -201,7 +205,7 @@ class _Builder:
         self.nodes = 0
 
     def loc(self, mark: Any) -> Location:
-        # The one place where the parser's 0-based marks become 1-based positions.
+        # 0-based parser marks → 1-based positions (inlined in the scalar path of _build).
         return Location(self.path, mark.line + 1, mark.column + 1)
 
     def build(self, text: str) -> tuple[Any, Pos]:
@@ -243,8 +247,60 @@ class _Builder:
         stack: list[_Frame] = []
         root: tuple[Any, Pos] | None = None
         documents = 0
+        path = self.path
+        # Exact type checks, most frequent first: this loop runs once per YAML event.
+        scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+        starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
+            kind = type(event)
+            if kind is scalar:
+                if event.tag and event.tag != "!":
+                    self._check_tag(event)
+                self.nodes += 1
+                mark = event.start_mark
+                # The one place where the parser's 0-based marks become 1-based positions.
+                where = Location(path, mark.line + 1, mark.column + 1)
+                top = stack[-1] if stack else None
+                if top is not None and top.kind == "map" and top.pending_key is None:
+                    top.pending_key = (event.value, where)
+                    continue
+                value = event.value if event.style else resolve_plain(event.value)
+                pos = Pos(where)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, pos, 1)
+                root = self._attach(stack, value, pos, 1, event, root)
+                continue
+            if kind in starts:
+                self._check_tag(event)
+                if len(stack) >= MAX_DEPTH:
+                    raise _LoadError(
+                        "L004",
+                        f"values are nested more than {MAX_DEPTH} levels deep",
+                        self.loc(event.start_mark),
+                        "a contract never needs this; the file may be malformed or hostile",
+                    )
+                self._count(1, event)
+                is_map = kind is yaml.MappingStartEvent
+                frame = _Frame(
+                    "map" if is_map else "seq",
+                    {} if is_map else [],
+                    Pos(self.loc(event.start_mark)),
+                    event.anchor,
+                )
+                stack.append(frame)
+                continue
+            if kind in ends:
+                frame = stack.pop()
+                if frame.kind == "map":
+                    self._apply_merges(frame)
+                self._remember(frame.anchor, frame.value, frame.pos, frame.size)
+                root = self._attach(stack, frame.value, frame.pos, frame.size, event, root)
+                continue
+            if kind is alias:
+                root = self._alias(event, stack, root)
+                continue
+            if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise _LoadError(
@@ -260,70 +316,35 @@ class _Builder:
                         self.loc(event.start_mark),
                         "remove the directive line; slac reads its own strict YAML subset",
                     )
-                continue
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._check_tag(event)
-                if len(stack) >= MAX_DEPTH:
-                    raise _LoadError(
-                        "L004",
-                        f"values are nested more than {MAX_DEPTH} levels deep",
-                        self.loc(event.start_mark),
-                        "a contract never needs this; the file may be malformed or hostile",
-                    )
-                self._count(1, event)
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                frame = _Frame(
-                    "map" if is_map else "seq",
-                    {} if is_map else [],
-                    Pos(self.loc(event.start_mark)),
-                    event.anchor,
-                )
-                stack.append(frame)
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                if frame.kind == "map":
-                    self._apply_merges(frame)
-                self._remember(frame.anchor, frame.value, frame.pos, frame.size)
-                root = self._attach(stack, frame.value, frame.pos, frame.size, event, root)
-                continue
-            if isinstance(event, yaml.ScalarEvent):
-                self._check_tag(event)
-                self._count(1, event)
-                if stack and stack[-1].kind == "map" and stack[-1].pending_key is None:
-                    stack[-1].pending_key = (event.value, self.loc(event.start_mark))
-                    continue
-                value = event.value if event.style else resolve_plain(event.value)
-                pos = Pos(self.loc(event.start_mark))
-                self._remember(event.anchor, value, pos, 1)
-                root = self._attach(stack, value, pos, 1, event, root)
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                self.aliases += 1
-                where = self.loc(event.start_mark)
-                if self.aliases > MAX_ALIASES:
-                    raise _LoadError(
-                        "L005",
-                        f"more than {MAX_ALIASES} aliases",
-                        where,
-                        "aliases are refused in bulk to stop 'billion laughs' files; "
-                        "write the values out or use `extends`",
-                    )
-                if event.anchor not in self.anchors:
-                    raise _LoadError(
-                        "L005",
-                        f"alias *{event.anchor} refers to an anchor that is not defined, "
-                        "or to the value that contains it",
-                        where,
-                    )
-                value, _, size = self.anchors[event.anchor]
-                self._count(size, event)
-                if stack and stack[-1].kind == "map" and stack[-1].pending_key is None:
-                    raise _LoadError("L011", "an alias cannot be used as a mapping key", where)
-                root = self._attach(stack, copy.deepcopy(value), Pos(where), size, event, root)
         if root is None:
             raise _LoadError("L007", "file is empty", Location(self.path, 1, 1))
         return root
+
+    def _alias(
+        self, event: Any, stack: list[_Frame], root: tuple[Any, Pos] | None
+    ) -> tuple[Any, Pos] | None:
+        self.aliases += 1
+        where = self.loc(event.start_mark)
+        if self.aliases > MAX_ALIASES:
+            raise _LoadError(
+                "L005",
+                f"more than {MAX_ALIASES} aliases",
+                where,
+                "aliases are refused in bulk to stop 'billion laughs' files; "
+                "write the values out or use `extends`",
+            )
+        if event.anchor not in self.anchors:
+            raise _LoadError(
+                "L005",
+                f"alias *{event.anchor} refers to an anchor that is not defined, "
+                "or to the value that contains it",
+                where,
+            )
+        value, _, size = self.anchors[event.anchor]
+        self._count(size, event)
+        if stack and stack[-1].kind == "map" and stack[-1].pending_key is None:
+            raise _LoadError("L011", "an alias cannot be used as a mapping key", where)
+        return self._attach(stack, copy.deepcopy(value), Pos(where), size, event, root)
 
     def _check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
