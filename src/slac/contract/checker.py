@@ -7,13 +7,13 @@ Semantic rules run only on contracts that pass the schema: the rules may then re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
-from slac.contract.extends import Resolved, resolve
+from slac.contract.extends import Resolved, merge, resolve
 from slac.contract.rules.base import RuleContext, run_rules
 from slac.contract.source import LoadResult, SourceDocument, load_file
 from slac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
@@ -71,26 +71,55 @@ class Checker:
         diags = list(resolved.diagnostics)
         if has_errors(diags):
             return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), None)
-        merged = resolved.document
+        self._checked += 1
+        for version in terms_in_force(resolved.document):
+            found = self._check_version(version)
+            diags.extend(found)
+            if has_errors(found):
+                break  # later versions build on this one: fix it first
+        return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), resolved)
+
+    def _check_version(self, merged: SourceDocument) -> list[Diagnostic]:
         # The merged contract must be complete on its own: `extends` is what relaxes the
         # published schema for a partial file in an editor, so it is left out here.
         data = merged.data
         if isinstance(data, dict) and "extends" in data:
             data = {k: v for k, v in data.items() if k != "extends"}
-        self._checked += 1
         fast = self.fast_schema
         if fast is None:
             fast = self._checked > self.FAST_SCHEMA_AFTER
-        diags.extend(schema.check(merged, data, fast=fast))
-        if not has_errors(diags):
+        found = schema.check(merged, data, fast=fast)
+        if not has_errors(found):
             is_template = isinstance(merged.data, dict) and merged.data.get("kind") == "template"
-            ctx = RuleContext(merged, self.today, is_template)
-            diags.extend(run_rules(ctx))
-        return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), resolved)
+            found.extend(run_rules(RuleContext(merged, self.today, is_template)))
+        return found
 
     def check_paths(self, paths: Sequence[str]) -> CheckReport:
         files, missing = discover(paths)
         return CheckReport(tuple(self.check_file(f) for f in files), tuple(missing))
+
+
+def terms_in_force(document: SourceDocument) -> Iterator[SourceDocument]:
+    """The contract as first signed, then as each amendment leaves it, in date order.
+
+    Each amendment's ``changes`` merge like a template onto the terms before it, keeping
+    positions, so a finding about amended terms points into the amendment.
+    """
+    yield document
+    data = document.data
+    amendments = data.get("amendments") if isinstance(data, dict) else None
+    if not isinstance(amendments, list):
+        return
+    entries = [
+        (str(a.get("effective")), i, a)
+        for i, a in enumerate(amendments)
+        if isinstance(a, dict) and isinstance(a.get("changes"), dict)
+    ]
+    current, pos = data, document.pos
+    for _, i, amendment in sorted(entries, key=lambda e: (e[0], e[1])):
+        changes_pos, _ = document.pos.find(("amendments", i, "changes"))
+        current, pos = merge(current, pos, amendment["changes"], changes_pos)
+        yield SourceDocument(document.path, current, pos, document.sha256, document.lines)
 
 
 def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -22,7 +22,11 @@ ID_LISTS = (
 
 
 def _missing(kind: str, name: Any, path: Path, choices: list[str], extra: str = "") -> Finding:
-    return Finding(f"{kind} '{name}' is not defined{extra}", path, did_you_mean(name, choices))
+    # In `where: {priorty: P1}` the name is the key itself: point at the key, not at P1.
+    on_key = bool(path) and path[-1] == name
+    return Finding(
+        f"{kind} '{name}' is not defined{extra}", path, did_you_mean(name, choices), key=on_key
+    )
 
 
 @rule("R401", "unresolved-reference", Severity.ERROR)
