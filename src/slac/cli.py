@@ -56,6 +56,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, today: object, color: b
     unreadable = [d for d in diags if d.code == "L000"]
     if report.missing and not report.files:
         sys.exit(ExitCode.USAGE)
+    if not report.files:
+        _fail_usage(f"no contract files (*.yaml, *.yml) found in: {', '.join(paths)}")
     use_color = sys.stdout.isatty() if color is None else color
     out = render(
         OutputFormat(fmt),

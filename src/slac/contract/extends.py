@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slac.contract.source import LoadResult, Pos, SourceDocument
+from slac.contract.source import LoadResult, Path, Pos, SourceDocument
 from slac.diagnostics import Diagnostic, Location, Severity
 
 ID_LISTS = frozenset(
@@ -44,7 +44,7 @@ def resolve(root: SourceDocument, load: Loader) -> Resolved:
     """Merge ``root`` over everything it extends. ``load`` reads a template (cached by caller)."""
     sources: dict[str, SourceDocument] = {_key(root.path): root}
     diags: list[Diagnostic] = []
-    data, pos = _resolve(root, load, (_key(root.path),), sources, diags)
+    data, pos = _resolve(root, load, (_key(root.path),), (), sources, diags)
     merged = SourceDocument(root.path, data, pos, root.sha256, root.lines)
     return Resolved(merged, tuple(sources.values()), tuple(diags))
 
@@ -57,6 +57,7 @@ def _resolve(
     doc: SourceDocument,
     load: Loader,
     chain: tuple[str, ...],
+    via: tuple[tuple[Location, Path], ...],
     sources: dict[str, SourceDocument],
     diags: list[Diagnostic],
 ) -> tuple[Any, Pos]:
@@ -67,24 +68,25 @@ def _resolve(
     base: Any = {}
     base_pos = Pos(doc.pos.value)
     for index, item in enumerate(items):
-        where_path: tuple[str | int, ...] = (
-            ("extends", index) if isinstance(parents, list) else ("extends",)
-        )
+        where_path: Path = ("extends", index) if isinstance(parents, list) else ("extends",)
         where = doc.locate(where_path)
         if not isinstance(item, str) or not item.strip():
             continue  # the schema reports the wrong type
         target = os.path.normpath(os.path.join(os.path.dirname(doc.path), item))
         key = _key(target)
         if key in chain:
-            cycle = " → ".join(os.path.basename(c) for c in (*chain[chain.index(key) :], key))
+            start = chain.index(key)
+            cycle = " → ".join(os.path.basename(c) for c in (*chain[start:], key))
+            # Report where the cycle is entered from the file being checked, if it is.
+            at, at_path = via[start] if start < len(via) else (where, where_path)
             diags.append(
                 Diagnostic(
                     "X302",
                     Severity.ERROR,
                     f"`extends` makes a cycle: {cycle}",
-                    where,
+                    at,
                     "a template cannot extend, directly or not, the file that extends it",
-                    where_path,
+                    at_path,
                 )
             )
             continue
@@ -103,7 +105,9 @@ def _resolve(
                 continue
             sources[key] = parent
         assert parent is not None
-        pdata, ppos = _resolve(parent, load, (*chain, key), sources, diags)
+        pdata, ppos = _resolve(
+            parent, load, (*chain, key), (*via, (where, where_path)), sources, diags
+        )
         if isinstance(pdata, dict):
             pdata = {k: v for k, v in pdata.items() if k not in NOT_INHERITED}
             base, base_pos = merge(base, base_pos, pdata, ppos)

@@ -209,6 +209,8 @@ def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
         )
     if isinstance(value, dict) and expected == "array":
         return "write a list: each item on its own line starting with '- '"
+    if isinstance(value, list) and expected == "object":
+        return "write `name: value` entries here, not a list of '- ' items"
     return _examples_hint(schema)
 
 
