@@ -75,9 +75,9 @@ def target_fit(ctx: RuleContext) -> Iterator[Finding]:
                 key=True,
             )
             continue
-        if kind == "duration" and not threshold and "statistic" not in obj:
+        if kind in ("duration", "value") and not threshold and "statistic" not in obj:
             yield Finding(
-                f"objective '{obj.get('id')}' on duration metric '{obj['metric']}' needs `within`, "
+                f"objective '{obj.get('id')}' on {kind} metric '{obj['metric']}' needs `within`, "
                 "`under` or `statistic`",
                 (*path, "metric"),
                 'e.g. `within: 4h` with target ">= 95%", or `statistic: p90` with target "<= 4h"',
@@ -273,8 +273,25 @@ def _unlisted_values(ctx: RuleContext) -> Iterator[Finding]:
         for name, m in metrics.items()
         if isinstance(m, dict)
     ]
+    for name, m in metrics.items():
+        ratio = m.get("ratio") if isinstance(m, dict) else None
+        for part in ("numerator", "denominator"):
+            side = ratio.get(part) if isinstance(ratio, dict) else None
+            if isinstance(side, dict):
+                path: Path = ("metrics", name, "ratio", part, "where")
+                places.append((m.get("dataset"), path, side.get("where")))
+    datasets_of: dict[Any, Any] = {}
     for i, obj, metric in _objectives_with_metrics(ctx):
         places.append((metric.get("dataset"), ("objectives", i, "where"), obj.get("where")))
+        datasets_of[obj.get("id")] = metric.get("dataset")
+    for i, exc in ctx.items("exclusions"):
+        # An exclusion reads the rows of the objectives it applies to: a value is impossible
+        # only when it is impossible in every one of their datasets.
+        applies = exc.get("applies_to")
+        chosen = applies if isinstance(applies, list) else list(datasets_of)
+        targets = {datasets_of[o] for o in chosen if o in datasets_of}
+        if len(targets) == 1:
+            places.append((targets.pop(), ("exclusions", i, "where"), exc.get("where")))
     for dataset, path, where in places:
         fields = ctx.dataset_fields(dataset) or {}
         for vpath, field_name, value in condition_values(where, path):
@@ -317,3 +334,35 @@ def _only_equalities(where: Any) -> bool:
 
 def _show(values: set[Any]) -> str:
     return "{" + ", ".join(sorted(map(str, values))) + "}"
+
+
+# Metrics whose kind carries its own clock; every other metric is placed in a period by its
+# dataset's `time` field.
+_OWN_CLOCK = ("duration", "availability")
+
+
+@rule("R507", "metric-without-period-time", Severity.ERROR)
+def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
+    """A metric's rows cannot be placed in a period: its dataset has no `time` field.
+
+    Duration metrics belong to the period of their start (or end) event and availability to
+    its probe or outage times; every other metric (ratios, values, service levels, surveys,
+    counts) needs its dataset to say which timestamp places a row in a month: `time:
+    ordered_at`.
+
+    **Fix:** add `time: <timestamp field>` to the dataset.
+    """
+    datasets = ctx.mapping("datasets")
+    for name, metric in ctx.mapping("metrics").items():
+        if not isinstance(metric, dict):
+            continue
+        kind = metric_kind(metric)
+        ds = datasets.get(metric.get("dataset"))
+        if kind in _OWN_CLOCK or not isinstance(ds, dict) or "time" in ds:
+            continue
+        yield Finding(
+            f"metric '{name}' ({kind}) reads dataset '{metric.get('dataset')}', which has no "
+            "`time` field to place its rows in periods",
+            ("metrics", name, "dataset"),
+            f"add `time: <timestamp field>` to datasets.{metric.get('dataset')}",
+        )

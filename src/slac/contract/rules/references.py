@@ -51,6 +51,9 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
     objective_ids = ctx.objective_ids()
     exclusion_ids = [str(e["id"]) for _, e in ctx.items("exclusions") if "id" in e]
 
+    for name, ds in datasets.items():
+        yield from _dataset_refs(ctx, name, ds)
+
     for name, metric in metrics.items():
         if not isinstance(metric, dict):
             continue
@@ -143,6 +146,26 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
         notify = esc.get("notify")
         for j, target in enumerate(notify if isinstance(notify, list) else []):
             yield from _notify(target, ("escalations", i, "notify", j), parties)
+
+
+def _dataset_refs(ctx: RuleContext, name: str, ds: Any) -> Iterator[Finding]:
+    if not isinstance(ds, dict):
+        return
+    fields = ctx.dataset_fields(name) or {}
+    for key in ("key", "time"):
+        if isinstance(ds.get(key), str) and ds[key] not in fields:
+            yield _missing(
+                "field", ds[key], ("datasets", name, key), list(fields), f" in dataset '{name}'"
+            )
+    parent = ds.get("parent")
+    if isinstance(parent, dict):
+        if isinstance(parent.get("key"), str) and parent["key"] not in fields:
+            path: Path = ("datasets", name, "parent", "key")
+            yield _missing("field", parent["key"], path, list(fields), f" in dataset '{name}'")
+        target = parent.get("dataset")
+        if isinstance(target, str) and target not in ctx.mapping("datasets"):
+            path = ("datasets", name, "parent", "dataset")
+            yield _missing("dataset", target, path, list(ctx.mapping("datasets")))
 
 
 def _fields(

@@ -76,10 +76,14 @@ def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
     due = _date(review.get("due"))
     if due is not None and due < ctx.today:
         yield Finding(
-            f"review was due on {due} ({(ctx.today - due).days} days ago)",
+            f"review was due on {due} ({_days((ctx.today - due).days)} ago)",
             ("review", "due"),
             "review the contract, then set the next review.due",
         )
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 @functools.cache
