@@ -92,7 +92,7 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
 def test_a_folder_without_contracts_is_a_usage_error(tmp_path: Path) -> None:
     # A CI job pointed at the wrong folder must not pass by checking nothing.
     (tmp_path / "sub.yaml").mkdir()
-    code, out, err = run("lint", str(tmp_path))
+    code, _, err = run("lint", str(tmp_path))
     assert code == 2
     assert err.startswith("slac: error: no contract files (*.yaml, *.yml) found in:")
 

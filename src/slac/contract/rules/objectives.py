@@ -357,7 +357,7 @@ def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(metric, dict):
             continue
         kind = metric_kind(metric)
-        ds = datasets.get(metric.get("dataset"))
+        ds = datasets.get(str(metric.get("dataset")))
         if kind in _OWN_CLOCK or not isinstance(ds, dict) or "time" in ds:
             continue
         yield Finding(
