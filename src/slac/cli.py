@@ -8,6 +8,9 @@ import click
 
 from slac import __version__, api
 from slac.diagnostics import ExitCode, Severity
+from slac.contract.checker import CheckReport
+from slac.files import atomic_write
+from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render
 
 
@@ -95,6 +98,51 @@ def schema(name: str) -> None:
     from slac.contract.schema import schema_text
 
     click.echo(schema_text(name), nl=False)
+
+
+def _show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
+    """Print findings as `slac lint` does; True when any is an error."""
+    diags = report.diagnostics
+    for path in report.missing:
+        click.echo(f"slac: error: no such file or folder: {path}", err=True)
+    if diags:
+        out = render(
+            OutputFormat.TEXT,
+            diags,
+            rules=api.rule_catalog(),
+            files=[f.path for f in report.files],
+            tool_version=__version__,
+        )
+        click.echo(out, nl=False, err=to_stderr)
+    if report.missing or any(d.code == "L000" for d in diags):
+        sys.exit(ExitCode.USAGE)
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write(output, text)
+    except OSError as err:
+        _fail_usage(f"cannot write {output}: {err.strerror or err}")
+
+
+@cli.command(name="compile")
+@click.argument("contract")
+@click.option("-o", "--output", default=None, help="Write the plan here (default, or -: stdout).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def compile_command(contract: str, output: str | None, today: object) -> None:
+    """Compile a contract into its evaluation plan (canonical JSON, hashed).
+
+    The contract is linted first: findings of error severity stop compilation (exit 1).
+    """
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    plan, report = api.compile_plan(contract, today=day)
+    if _show_findings(report, to_stderr=True) or plan is None:
+        sys.exit(ExitCode.FINDINGS)
+    _emit(pretty(api.plan_document(plan)), output)
 
 
 def main() -> None:

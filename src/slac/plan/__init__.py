@@ -1,0 +1,1 @@
+"""The compile stage: Contract → Plan (types, compiler, calendars, canonical JSON, explain)."""

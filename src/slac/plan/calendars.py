@@ -1,0 +1,109 @@
+"""Concrete calendars: weekly business ranges per day and the holiday dates in force.
+
+Holidays come from the `holidays` package (country and subdivision, observed days included
+as the package defines them, e.g. US New Year's Day observed on Monday 2023-01-02), plus the
+contract's own closed dates, minus the public holidays it works anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slac.contract.rules.time import DAYS, expand_days
+from slac.plan.types import Calendar, TimeRange
+
+ALWAYS = "24x7"
+# An open-ended contract has its holidays expanded for this many years from its start;
+# the evaluator refuses periods past a calendar's horizon rather than guess.
+OPEN_ENDED_YEARS = 5
+
+
+def horizon(effective_from: str, effective_to: str | None) -> tuple[int, int]:
+    first = date.fromisoformat(effective_from).year
+    last = date.fromisoformat(effective_to).year if effective_to else first + OPEN_ENDED_YEARS - 1
+    return first, last
+
+
+def always_open(name: str, timezone: str, years: tuple[int, int]) -> Calendar:
+    week = tuple((day, (TimeRange("00:00", "24:00"),)) for day in DAYS)
+    return Calendar(
+        name, timezone, True, week, None, None, (), f"{years[0]}-01-01", f"{years[1]}-12-31"
+    )
+
+
+def build_calendar(name: str, spec: dict[str, Any], years: tuple[int, int]) -> Calendar:
+    timezone = str(spec["timezone"])
+    hours = spec.get("hours")
+    if hours == ALWAYS:
+        base = always_open(name, timezone, years)
+        return _with_holidays(base, spec.get("holidays"), years)
+    per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in DAYS}
+    for key, ranges in (hours or {}).items():
+        if key.startswith("x-"):
+            continue
+        for day in expand_days(key) or []:
+            for text in ranges:
+                start, end = _minutes(text[:5]), _minutes(text[6:])
+                if end > start:
+                    per_day[day].append((start, end))
+                else:  # crosses midnight: the rest of this day, then the next day's morning
+                    per_day[day].append((start, 1440))
+                    if end:
+                        per_day[DAYS[(DAYS.index(day) + 1) % 7]].append((0, end))
+    week = tuple(
+        (day, tuple(TimeRange(_clock(s), _clock(e)) for s, e in _merge(per_day[day])))
+        for day in DAYS
+    )
+    always = all(r == (TimeRange("00:00", "24:00"),) for _, r in week)
+    base = Calendar(
+        name, timezone, always, week, None, None, (), f"{years[0]}-01-01", f"{years[1]}-12-31"
+    )
+    return _with_holidays(base, spec.get("holidays"), years)
+
+
+def _with_holidays(base: Calendar, spec: Any, years: tuple[int, int]) -> Calendar:
+    if not isinstance(spec, dict):
+        return base
+    country, subdivision = spec.get("country"), spec.get("subdivision")
+    dates: set[str] = set()
+    if country:
+        import holidays
+
+        table = holidays.country_holidays(
+            country, subdiv=subdivision, years=range(years[0], years[1] + 1)
+        )
+        dates.update(d.isoformat() for d in table)
+    dates.update(str(d) for d in spec.get("dates", []))
+    dates.difference_update(str(d) for d in spec.get("except", []))
+    return Calendar(
+        base.name,
+        base.timezone,
+        base.always_open and not dates,
+        base.weekly,
+        country,
+        subdivision,
+        tuple(sorted(dates)),
+        base.horizon_from,
+        base.horizon_to,
+    )
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges with touching ones joined (lint refuses overlapping ones)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

@@ -1,0 +1,71 @@
+"""Canonical JSON for plans and results: the same value gives the same bytes everywhere.
+
+Sorted keys, no insignificant whitespace in the hashed form, decimals as strings in their
+shortest exact form, no NaN, UTF-8. Written files are indented for people; the hash is taken
+over the compact form, so indentation never changes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from slac.plan.types import Money
+
+# Fields held as tuples of (name, value) pairs in memory and written as JSON objects.
+MAPPING_FIELDS = frozenset(
+    {"weekly", "service_fees", "allocations", "params", "maintenance_fields", "files", "extensions"}
+)
+
+
+def decimal_text(value: Decimal) -> str:
+    """``Decimal("0.9500")`` → ``"0.95"``; ``Decimal("3.6E+3")`` → ``"3600"``."""
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def money_text(amount: Decimal, minor_unit: int) -> str:
+    """An amount with exactly the currency's decimals: 12000 EUR → "12000.00", JPY → "500"."""
+    return format(amount.quantize(Decimal(1).scaleb(-minor_unit)), "f")
+
+
+def to_json(value: Any, name: str = "") -> Any:
+    """Plain JSON data for a plan (or any tree of frozen dataclasses)."""
+    if isinstance(value, Money):
+        return {
+            "amount": money_text(value.amount, value.minor_unit),
+            "currency": value.currency,
+            "minor_unit": value.minor_unit,
+        }
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name), f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, tuple | list):
+        if name in MAPPING_FIELDS:
+            return {str(k): to_json(v, str(k)) for k, v in value}
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v, str(k)) for k, v in value.items()}
+    # Floats only come from condition values written as YAML numbers (`score: 4.5`); Python
+    # prints them in the shortest form that reads back exactly, the same on every machine.
+    return value
+
+
+def compact(data: Any) -> str:
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def pretty(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def sha256_of(data: Any) -> str:
+    return hashlib.sha256(compact(data).encode("utf-8")).hexdigest()
