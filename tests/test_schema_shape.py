@@ -763,9 +763,6 @@ INVALID: dict[str, Any] = {
     "bad statistic": _with(
         MINIMAL, (("objectives", 0, "within"), ...), (("objectives", 0, "statistic"), "average")
     ),
-    "duration statistic with percent target": _with(
-        MINIMAL, (("objectives", 0, "within"), ...), (("objectives", 0, "statistic"), "mean")
-    ),
     "tier with percent and amount": _with(
         MINIMAL,
         (

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
@@ -67,6 +68,10 @@ class Checker:
         return self.check_document(loaded.document)
 
     def check_document(self, document: SourceDocument) -> CheckedFile:
+        if is_bindings(document.data):
+            # A bindings file (data sources for `slac evaluate`) found beside its contract.
+            found = schema.check(document, schema="bindings")
+            return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
         if has_errors(diags):
@@ -99,6 +104,26 @@ class Checker:
         return CheckReport(tuple(self.check_file(f) for f in files), tuple(missing))
 
 
+def is_bindings(data: object) -> bool:
+    return isinstance(data, dict) and "bindings" in data and "slac" not in data
+
+
+def amendment_order(data: object) -> list[tuple[int, dict[str, Any]]]:
+    """The amendments that change terms, by effective date (then as written)."""
+    amendments = data.get("amendments") if isinstance(data, dict) else None
+    if not isinstance(amendments, list):
+        return []
+    entries = [
+        (str(a.get("effective")), i, a)
+        for i, a in enumerate(amendments)
+        if isinstance(a, dict)
+        and a.get("remove") is not True
+        and isinstance(a.get("changes"), dict)
+        and "effective" in a
+    ]
+    return [(i, a) for _, i, a in sorted(entries, key=lambda e: (e[0], e[1]))]
+
+
 def terms_in_force(document: SourceDocument) -> Iterator[SourceDocument]:
     """The contract as first signed, then as each amendment leaves it, in date order.
 
@@ -107,16 +132,8 @@ def terms_in_force(document: SourceDocument) -> Iterator[SourceDocument]:
     """
     yield document
     data = document.data
-    amendments = data.get("amendments") if isinstance(data, dict) else None
-    if not isinstance(amendments, list):
-        return
-    entries = [
-        (str(a.get("effective")), i, a)
-        for i, a in enumerate(amendments)
-        if isinstance(a, dict) and isinstance(a.get("changes"), dict)
-    ]
     current, pos = data, document.pos
-    for _, i, amendment in sorted(entries, key=lambda e: (e[0], e[1])):
+    for i, amendment in amendment_order(data):
         changes_pos, _ = document.pos.find(("amendments", i, "changes"))
         current, pos = merge(current, pos, amendment["changes"], changes_pos)
         yield SourceDocument(document.path, current, pos, document.sha256, document.lines)

@@ -190,11 +190,17 @@ def _merge_by_id(
     items: list[tuple[Any, Pos]] = [
         (item, base_pos.children.get(i, Pos(base_pos.value))) for i, item in enumerate(base)
     ]
-    index = {item["id"]: i for i, (item, _) in enumerate(items)}
+    index: dict[Any, int] = {}
+    for i, (item, _) in enumerate(items):
+        index.setdefault(item["id"], i)
     removed: set[int] = set()
+    seen_here: set[Any] = set()
     for j, item in enumerate(over):
         ipos = over_pos.children.get(j, Pos(over_pos.value))
-        at = index.get(item["id"])
+        # A second entry with the same id in one file is a duplicate (rule R402), not an
+        # override: keep it visible instead of merging it away.
+        at = None if item["id"] in seen_here else index.get(item["id"])
+        seen_here.add(item["id"])
         if item.get("remove") is True and at is not None:
             removed.add(at)
             continue

@@ -48,10 +48,11 @@ def to_json(value: Any, name: str = "") -> Any:
         return decimal_text(value)
     if isinstance(value, tuple | list):
         if name in MAPPING_FIELDS:
-            return {str(k): to_json(v, str(k)) for k, v in value}
+            return {str(k): to_json(v) for k, v in value}
         return [to_json(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): to_json(v, str(k)) for k, v in value.items()}
+        # User data (extensions, params): its keys are never taken for field names.
+        return {str(k): to_json(v) for k, v in value.items()}
     # Floats only come from condition values written as YAML numbers (`score: 4.5`); Python
     # prints them in the shortest form that reads back exactly, the same on every machine.
     return value

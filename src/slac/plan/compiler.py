@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from slac.contract.bands import read_band
-from slac.contract.checker import CheckedFile, terms_in_force
+from slac.contract.checker import CheckedFile, amendment_order, terms_in_force
 from slac.contract.currencies import minor_units
 from slac.contract.rules.walk import metric_kind
 from slac.contract.units import parse_comparison, parse_duration, parse_money, parse_percent
@@ -80,11 +80,9 @@ def compile_contract(checked: CheckedFile) -> Plan:
     data: dict[str, Any] = resolved.document.data
     effective = data["effective"]
     years = horizon(str(effective["from"]), _opt_str(effective.get("to")))
-    datasets = tuple(_dataset(n, d) for n, d in sorted(data["datasets"].items()))
+    datasets = tuple(_dataset(n, d) for n, d in _named(data["datasets"]))
     versions = list(terms_in_force(resolved.document))
-    amendments = sorted(
-        (str(a["effective"]), a) for a in data.get("amendments", []) if isinstance(a, dict)
-    )
+    amendments = [(str(a["effective"]), a) for _, a in amendment_order(data)]
     # Equal definitions share one id; every name a definition goes by, in any terms, is kept.
     names: dict[str, set[str]] = {}
     for version in versions:
@@ -118,6 +116,7 @@ def compile_contract(checked: CheckedFile) -> Plan:
         plan_version=PLAN_VERSION,
         contract_id=str(data["id"]),
         title=_opt_str(data.get("title")),
+        description=_opt_str(data.get("description")),
         version=str(data["version"]),
         sla_type=str(data.get("sla_type", "customer")),
         level=_opt_str(data.get("level")),
@@ -126,9 +125,7 @@ def compile_contract(checked: CheckedFile) -> Plan:
         review_due=_opt_str(review.get("due")),
         review_owner=_opt_str(review.get("owner")),
         timezone=str(data["timezone"]),
-        parties=tuple(
-            _party(k, p) for k, p in sorted(data["parties"].items()) if isinstance(p, dict)
-        ),
+        parties=tuple(_party(k, p) for k, p in _named(data["parties"]) if isinstance(p, dict)),
         datasets=datasets,
         metrics=tuple(metric_table[k] for k in sorted(metric_table)),
         terms=tuple(terms),
@@ -142,6 +139,20 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     body: dict[str, Any] = to_json(plan)
     body["plan_sha256"] = sha256_of(body)
     return body
+
+
+def _named(mapping: Any) -> list[tuple[str, Any]]:
+    """A mapping of user-named entries, sorted, without `x-` extensions (slac ignores them)."""
+    if not isinstance(mapping, dict):
+        return []
+    return sorted((k, v) for k, v in mapping.items() if not k.startswith("x-"))
+
+
+def _live(items: Any) -> list[dict[str, Any]]:
+    """The entries of an id-list that are in force (a leftover `remove: true` is not)."""
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, dict) and i.get("remove") is not True]
 
 
 def _opt_str(value: Any) -> str | None:
@@ -247,7 +258,9 @@ def _metric(
     elif kind == "value":
         fields = body.get("fields") or [body["field"]]
         unit = body.get("unit", "seconds")
-        params = {"fields": list(fields), "unit": unit, "scale": "60" if unit == "minutes" else "1"}
+        # Row values become plan units: minutes → seconds, percent (0–100) → a ratio (0–1).
+        scale = {"minutes": "60", "percent": "0.01"}.get(unit, "1")
+        params = {"fields": list(fields), "unit": unit, "scale": scale}
     elif kind == "ratio":
         params = {
             part: {
@@ -362,7 +375,7 @@ def _terms(
         _money(com.get("monthly_fee"), currency),
         tuple(
             (k, m)
-            for k, v in sorted((com.get("service_fees") or {}).items())
+            for k, v in _named(com.get("service_fees"))
             if (m := _money(v, currency)) is not None
         ),
         Rounding(
@@ -371,11 +384,10 @@ def _terms(
         ),
     )
     calendars = _calendars(data, years)
-    exclusions = tuple(_exclusion(e, data) for e in data.get("exclusions", []))
+    exclusions = tuple(_exclusion(e, data) for e in _live(data.get("exclusions")))
     objectives = tuple(
         _objective(o, metrics, semantics, commercials, exclusions)
-        for o in data.get("objectives", [])
-        if o.get("remove") is not True
+        for o in _live(data.get("objectives"))
     )
     return Terms(
         effective_from=starts,
@@ -398,8 +410,7 @@ def _terms(
                 int(c["periods"]),
                 str(c.get("consequence", "termination-right")),
             )
-            for c in data.get("chronic_failure", [])
-            if c.get("remove") is not True
+            for c in _live(data.get("chronic_failure"))
         ),
         escalations=tuple(
             Escalation(
@@ -410,8 +421,7 @@ def _terms(
                 _seconds(e.get("within")),
                 _opt_str(e.get("action")),
             )
-            for e in data.get("escalations", [])
-            if e.get("remove") is not True
+            for e in _live(data.get("escalations"))
         ),
         responsibilities=tuple(
             Responsibility(
@@ -421,8 +431,7 @@ def _terms(
                 tuple(r.get("objectives", [])),
                 tuple(r.get("exclusions", [])),
             )
-            for r in data.get("responsibilities", [])
-            if r.get("remove") is not True
+            for r in _live(data.get("responsibilities"))
         ),
     )
 
@@ -435,13 +444,12 @@ def _semantics(data: dict[str, Any]) -> dict[str, str]:
 def _metrics(data: dict[str, Any]) -> dict[str, Metric]:
     semantics = _semantics(data)
     return {
-        name: _metric(name, spec, data, semantics)
-        for name, spec in sorted((data.get("metrics") or {}).items())
+        name: _metric(name, spec, data, semantics) for name, spec in _named(data.get("metrics"))
     }
 
 
 def _calendars(data: dict[str, Any], years: tuple[int, int]) -> tuple[Calendar, ...]:
-    specs = data.get("calendars") or {}
+    specs = dict(_named(data.get("calendars")))
     out = [build_calendar(name, spec, years) for name, spec in sorted(specs.items())]
     if ALWAYS not in specs:
         out.append(always_open(ALWAYS, str(data["timezone"]), years))
@@ -575,8 +583,7 @@ def _credits(spec: dict[str, Any], currency: str | None) -> CreditRules:
             allocation_limit=_percent(pool.get("allocation_limit")),
             max_per_level=_percent(pool.get("max_per_level")),
             allocations=tuple(
-                (k, parse_percent(str(v)) or Decimal(0))
-                for k, v in sorted(pool["allocations"].items())
+                (k, parse_percent(str(v)) or Decimal(0)) for k, v in _named(pool["allocations"])
             ),
         ),
     )

@@ -318,8 +318,9 @@ class Terms:
 
 @dataclass(frozen=True)
 class Source:
-    sha256: str  # over the contract and each template, in merge order
-    files: tuple[tuple[str, str], ...]  # (role, sha256): "contract", "template 1", ...
+    sha256: str  # over the sha256 of each file below, in that order
+    # (role, sha256): "contract", then "template 1", "template 2" … in the order first read
+    files: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,7 @@ class Plan:
     plan_version: int
     contract_id: str
     title: str | None
+    description: str | None
     version: str
     sla_type: str
     level: str | None

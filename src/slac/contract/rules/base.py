@@ -42,8 +42,11 @@ class RuleContext:
         return self.document.data if isinstance(self.document.data, dict) else {}
 
     def mapping(self, key: str) -> dict[str, Any]:
+        """A top-level mapping without its ``x-`` extension keys (slac ignores those)."""
         value = self.data.get(key)
-        return value if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        return {k: v for k, v in value.items() if not k.startswith("x-")}
 
     def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
         """The objects of a top-level list, with their index (non-objects skipped)."""

@@ -26,6 +26,11 @@ from slac.diagnostics import Severity
 _KIND_WORDS = {"ratio": "percentages", "duration": "durations", "number": "plain numbers"}
 
 
+def _same_unit(a: Band, b: Band) -> bool:
+    # A tier with no bounds at all (kind None) covers every value, whatever the unit.
+    return a.kind is None or b.kind is None or a.kind == b.kind
+
+
 def _tiers(ctx: RuleContext) -> Iterator[tuple[int, dict[str, Any], list[tuple[int, Band]]]]:
     """Each objective with credit tiers, and its readable tiers as bands."""
     for i, obj in ctx.items("objectives"):
@@ -60,7 +65,7 @@ def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
         for a in range(len(bands)):
             for b in range(a + 1, len(bands)):
                 (ja, band_a), (jb, band_b) = bands[a], bands[b]
-                if band_a.kind == band_b.kind and overlap(band_a, band_b):
+                if _same_unit(band_a, band_b) and overlap(band_a, band_b):
                     yield Finding(
                         f"tier {jb + 1} ({band_b.describe()}) overlaps tier {ja + 1} "
                         f"({band_a.describe()})",
@@ -72,7 +77,7 @@ def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
             continue
         region = breach_region(target)
         for j, band in bands:
-            if band.kind == region.kind and _reaches_met(band, region):
+            if _same_unit(band, region) and _reaches_met(band, region):
                 yield Finding(
                     f"tier {j + 1} ({band.describe()}) includes results that meet the target "
                     f"{obj.get('target')!r}",
@@ -115,9 +120,10 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
         if target is None or not bands:
             continue
         region = breach_region(target)
-        same = [(j, b) for j, b in bands if b.kind == region.kind]
-        if len(same) != len(bands):
-            continue  # R607 reports the unit mismatch
+        tiers = obj["credit"]["tiers"]
+        same = [(j, b) for j, b in bands if _same_unit(b, region)]
+        if len(same) != len(tiers):
+            continue  # R607 reports the unreadable or mismatched tier
         ordered = sort_low_to_high(same)
         for (ja, a), (jb, b) in itertools.pairwise(ordered):
             if not overlap(a, b) and not meets(a.high, b.low):
@@ -127,13 +133,15 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
                     "make each tier start exactly where the previous one ends",
                 )
         if region.high is not None:  # higher is better: tiers run up to the target
-            top_j, top = ordered[-1]
-            if not _meets_end(top.high, region.high):
+            top_j, top = max(ordered, key=lambda jb: _high_key(jb[1].high))
+            if _gap_after(top.high, region.high):
+                bound = "below" if not region.high.inclusive else "at_most"
                 yield Finding(
                     f"results from {_edge(top.high, region.kind)} up to the target "
                     f"{obj.get('target')!r} breach it but earn no credit",
                     _tier_path(i, top_j),
-                    f"let the top tier end at the target: below: {obj.get('target', '').split()[-1]}",
+                    f"let the top tier end at the target: {bound}: "
+                    f"{str(obj.get('target', '')).split()[-1]}",
                 )
             low_j, low = ordered[0]
             if low.low is not None and not _is_floor(low.low, region.kind):
@@ -145,7 +153,7 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
         else:  # lower is better (durations): tiers run from the target upwards
             assert region.low is not None
             first_j, first = ordered[0]
-            if not _meets_start(first.low, region.low):
+            if _gap_before(first.low, region.low):
                 yield Finding(
                     f"results just above the target {obj.get('target')!r} breach it but earn no credit",
                     _tier_path(i, first_j),
@@ -160,12 +168,24 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
-def _meets_end(high: Bound | None, end: Bound) -> bool:
-    return high is not None and high.value == end.value and high.inclusive == end.inclusive
+def _high_key(high: Bound | None) -> tuple[int, Decimal, int]:
+    if high is None:
+        return (1, Decimal(0), 0)
+    return (0, high.value, 1 if high.inclusive else 0)
 
 
-def _meets_start(low: Bound | None, start: Bound) -> bool:
-    return low is not None and low.value == start.value and low.inclusive == start.inclusive
+def _gap_after(high: Bound | None, end: Bound) -> bool:
+    """Whether values between a tier's upper bound and the breach region's end are uncovered
+    (a tier reaching past the target is R601's business, not a gap)."""
+    if high is None:
+        return False
+    return not Band(Bound(high.value, not high.inclusive), end, None).is_empty()
+
+
+def _gap_before(low: Bound | None, start: Bound) -> bool:
+    if low is None:
+        return False
+    return not Band(start, Bound(low.value, not low.inclusive), None).is_empty()
 
 
 def _is_floor(low: Bound, kind: str | None) -> bool:
@@ -437,14 +457,15 @@ def grade_bands(ctx: RuleContext) -> Iterator[Finding]:
     `at_least: 0%`) and the highest reaching 100%.
     """
     bands = []
-    for j, grade in ctx.items("grades"):
+    grades = ctx.items("grades")
+    for j, grade in grades:
         band, _bad = read_band(grade)
         if band is None or band.kind not in (None, "ratio"):
             yield Finding("grade bounds must be percentages", ("grades", j), "e.g. at_least: 95%")
             continue
         bands.append((j, band))
-    if not bands:
-        return
+    if not bands or len(bands) != len(grades):
+        return  # coverage is judged once every band can be read
     ordered = sort_low_to_high(bands)
     for (ja, a), (jb, b) in itertools.pairwise(ordered):
         if overlap(a, b):

@@ -127,6 +127,10 @@ def target_range(ctx: RuleContext) -> Iterator[Finding]:
                 "a share is between 0% and 100%",
             )
         elif kind == "ratio" and (
+            (value == 1 and target.op == ">") or (value == 0 and target.op == "<")
+        ):
+            yield Finding(f"target {obj['target']!r} can never be met", path, "check the operator")
+        elif kind == "ratio" and (
             (value == 0 and target.op == ">=") or (value == 1 and target.op == "<=")
         ):
             yield Finding(
@@ -182,6 +186,31 @@ def percentile_range(ctx: RuleContext) -> Iterator[Finding]:
 _DURATION_KEYS = {"within", "under", "notice", "min_outage", "interval", "short_abandon"}
 
 
+def _business_outside_objectives(ctx: RuleContext) -> Iterator[Finding]:
+    for path, text in _durations(ctx.data, ()):
+        if any(isinstance(step, str) and step.startswith("x-") for step in path):
+            continue
+        if path and path[0] == "amendments":
+            continue  # checked in the terms each amendment puts in force
+        in_objective = len(path) == 3 and path[0] == "objectives"
+        parsed = parse_duration(text)
+        if parsed is not None and parsed.business and not in_objective:
+            yield Finding(
+                f"'{text}' is business time, but no business calendar applies here",
+                path,
+                "write elapsed time such as 48h or 10d",
+            )
+    for i, exc in ctx.items("exclusions"):
+        maint = exc.get("maintenance")
+        allowance = maint.get("allowance") if isinstance(maint, dict) else None
+        if isinstance(allowance, str) and "business" in allowance:
+            yield Finding(
+                f"'{allowance}' is business time, but no business calendar applies here",
+                ("exclusions", i, "maintenance", "allowance"),
+                "write elapsed time such as 8h/month",
+            )
+
+
 def _durations(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
     if isinstance(value, dict):
         for key, item in value.items():
@@ -204,8 +233,8 @@ def non_positive_duration(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** write the intended positive duration.
     """
     for path, text in _durations(ctx.data, ()):
-        if path and path[0] == "x-":
-            continue
+        if any(isinstance(step, str) and step.startswith("x-") for step in path):
+            continue  # extensions are the user's own, and slac ignores them
         parsed = parse_duration(text)
         if parsed is not None and not parsed.is_positive:
             yield Finding(f"duration '{text}' must be greater than zero", path, "")
@@ -213,14 +242,20 @@ def non_positive_duration(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("R505", "business-time-without-calendar", Severity.ERROR)
 def business_time(ctx: RuleContext) -> Iterator[Finding]:
-    """Business time (`1 business day`, `4 business hours`) on a metric measured in calendar time.
+    """Business time (`1 business day`, `4 business hours`) where no business calendar applies.
 
-    Business durations count only the hours of a business calendar; a metric without a
-    `calendar` (or on `24x7`) measures elapsed time, where "business day" has no meaning.
+    Business durations count only the hours of a business calendar, so they may only be the
+    deadline of an objective (`within`/`under`, or a statistic's target) whose metric is
+    measured in a business calendar. A metric without a `calendar` (or on `24x7`) measures
+    elapsed time; claim windows, escalations, notice periods, allowances, probe intervals and
+    call-answer thresholds have no calendar at all. A statistic over durations (`p90`, `mean`)
+    cannot be compared with a count of business days: business days only make per-item
+    deadlines.
 
-    **Fix:** give the metric's `duration` a business `calendar`, or write the deadline in
-    elapsed time (`24h`).
+    **Fix:** give the metric's `duration` a business `calendar`, or write elapsed time
+    (`24h`, `10d`).
     """
+    yield from _business_outside_objectives(ctx)
     calendars = ctx.mapping("calendars")
     for i, obj, metric in _objectives_with_metrics(ctx):
         duration = metric.get("duration")
@@ -228,6 +263,24 @@ def business_time(ctx: RuleContext) -> Iterator[Finding]:
         always = cal in (None, "24x7") or (
             isinstance(calendars.get(cal), dict) and calendars[cal].get("hours") == "24x7"
         )
+        target = parse_comparison(obj.get("target"))
+        if target is not None and target.quantity.business_days:
+            yield Finding(
+                f"target '{obj['target']}' counts business days, which only make per-item "
+                "deadlines",
+                ("objectives", i, "target"),
+                "judge with `within: N business days` and a percentage target, or write the "
+                "statistic's target in business hours",
+            )
+        elif target is not None and target.quantity.kind == "duration" and always:
+            text = str(obj["target"])
+            if "business" in text:
+                yield Finding(
+                    f"target '{text}' is business time, but metric '{obj['metric']}' is "
+                    "measured in calendar time",
+                    ("objectives", i, "target"),
+                    "set `calendar:` on the metric's duration, or write elapsed time such as 48h",
+                )
         for key in ("within", "under"):
             parsed = parse_duration(obj[key]) if isinstance(obj.get(key), str) else None
             if parsed is not None and parsed.business and always:
@@ -255,11 +308,17 @@ def scope_never_matches(ctx: RuleContext) -> Iterator[Finding]:
         mine, theirs = equality_values(obj.get("where")), equality_values(metric.get("where"))
         for field_name, values in mine.items():
             if field_name in theirs and not values & theirs[field_name]:
+                where = obj.get("where")
+                at: Path = ("objectives", i, "where")
+                on_key = isinstance(where, dict)
+                if on_key:
+                    at = (*at, field_name)
                 yield Finding(
                     f"objective '{obj.get('id')}' asks for {field_name} in {_show(values)}, but "
                     f"metric '{obj['metric']}' only keeps {_show(theirs[field_name])}",
-                    ("objectives", i, "where"),
+                    at,
                     "no row can satisfy both",
+                    key=on_key,
                 )
     semantics = ctx.mapping("semantics")
     if semantics.get("scope_matching", "first") == "first":

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
-from slac.contract.rules.walk import condition_fields, metric_field_refs
+from slac.contract.rules.walk import FieldRef, condition_fields, metric_field_refs
 from slac.contract.source import Path
 from slac.diagnostics import Severity
 
@@ -21,9 +21,10 @@ ID_LISTS = (
 )
 
 
-def _missing(kind: str, name: Any, path: Path, choices: list[str], extra: str = "") -> Finding:
+def _missing(
+    kind: str, name: Any, path: Path, choices: list[str], extra: str = "", *, on_key: bool = False
+) -> Finding:
     # In `where: {priorty: P1}` the name is the key itself: point at the key, not at P1.
-    on_key = bool(path) and path[-1] == name
     return Finding(
         f"{kind} '{name}' is not defined{extra}", path, did_you_mean(name, choices), key=on_key
     )
@@ -117,7 +118,7 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
     pool = ctx.mapping("credits").get("pool")
     if isinstance(pool, dict) and isinstance(pool.get("allocations"), dict):
         for name in pool["allocations"]:
-            if name not in objective_ids:
+            if name not in objective_ids and not name.startswith("x-"):
                 yield Finding(
                     f"objective '{name}' is not defined (pool allocation)",
                     ("credits", "pool", "allocations", name),
@@ -168,12 +169,12 @@ def _dataset_refs(ctx: RuleContext, name: str, ds: Any) -> Iterator[Finding]:
             yield _missing("dataset", target, path, list(ctx.mapping("datasets")))
 
 
-def _fields(
-    refs: Iterator[tuple[Path, str]], fields: dict[str, Any], dataset: Any
-) -> Iterator[Finding]:
-    for path, name in refs:
+def _fields(refs: Iterator[FieldRef], fields: dict[str, Any], dataset: Any) -> Iterator[Finding]:
+    for path, name, on_key in refs:
         if name not in fields:
-            yield _missing("field", name, path, list(fields), f" in dataset '{dataset}'")
+            yield _missing(
+                "field", name, path, list(fields), f" in dataset '{dataset}'", on_key=on_key
+            )
 
 
 def _pause(ctx: RuleContext, pause: dict[str, Any], path: Path) -> Iterator[Finding]:
@@ -182,7 +183,9 @@ def _pause(ctx: RuleContext, pause: dict[str, Any], path: Path) -> Iterator[Find
     if fields is None:
         yield _missing("dataset", ds, (*path, "dataset"), list(ctx.mapping("datasets")))
         return
-    refs = [((*path, k), pause[k]) for k in ("start", "end") if isinstance(pause.get(k), str)]
+    refs: list[FieldRef] = [
+        ((*path, k), pause[k], False) for k in ("start", "end") if isinstance(pause.get(k), str)
+    ]
     refs.extend(condition_fields(pause.get("where"), (*path, "where")))
     yield from _fields(iter(refs), fields, ds)
 
@@ -205,7 +208,7 @@ def _objective(
             scope = obj.get("scope")
             for j, field_name in enumerate(scope if isinstance(scope, list) else []):
                 if isinstance(field_name, str):
-                    refs.append(((*path, "scope", j), field_name))
+                    refs.append(((*path, "scope", j), field_name, False))
             yield from _fields(iter(refs), fields, metric.get("dataset"))
     responsible = obj.get("responsible")
     if isinstance(responsible, str) and responsible not in parties:
@@ -236,15 +239,10 @@ def _exclusion_fields(
                 known.update(ctx.dataset_fields(metric.get("dataset")) or {})
     if not known:
         return
-    for path, name in condition_fields(exc.get("where"), ("exclusions", i, "where")):
+    for path, name, on_key in condition_fields(exc.get("where"), ("exclusions", i, "where")):
         if name not in known:
-            yield _missing(
-                "field",
-                name,
-                path,
-                sorted(known),
-                " in the datasets of the objectives it applies to",
-            )
+            where = " in the datasets of the objectives it applies to"
+            yield _missing("field", name, path, sorted(known), where, on_key=on_key)
 
 
 def _ids(
@@ -325,6 +323,7 @@ def unused_metric(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** remove the metric, or add the objective that should use it.
     """
     used = {obj.get("metric") for _, obj in ctx.items("objectives")}
+    # ctx.mapping leaves out `x-` entries: extensions are never "unused metrics".
     for _, amendment in ctx.items("amendments"):
         changes = amendment.get("changes")
         if isinstance(changes, dict) and isinstance(changes.get("objectives"), list):

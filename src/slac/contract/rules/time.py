@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -40,7 +39,8 @@ def date_order(ctx: RuleContext) -> Iterator[Finding]:
     """Effective dates are in the wrong order, or an amendment takes effect outside the contract's life.
 
     `effective.to` must come after `effective.from`; an amendment's `effective` date must lie
-    within the contract's life, or it never applies.
+    within the contract's life, or it never applies; two amendments cannot take effect on the
+    same day (which terms would be in force?).
 
     **Fix:** correct the dates.
     """
@@ -50,10 +50,19 @@ def date_order(ctx: RuleContext) -> Iterator[Finding]:
         yield Finding(
             f"effective.to ({end}) is not after effective.from ({start})", ("effective", "to"), ""
         )
+    first_on: dict[date, Any] = {}
     for i, amendment in ctx.items("amendments"):
         when = _date(amendment.get("effective"))
-        if when is None:
+        if when is None or amendment.get("remove") is True:
             continue
+        if when in first_on:
+            yield Finding(
+                f"amendments '{first_on[when]}' and '{amendment.get('id')}' take effect on the "
+                f"same day ({when})",
+                ("amendments", i, "effective"),
+                "merge them into one amendment, or give them different dates",
+            )
+        first_on.setdefault(when, amendment.get("id"))
         if (start and when <= start) or (end and when > end):
             yield Finding(
                 f"amendment '{amendment.get('id')}' takes effect on {when}, outside the contract's "
@@ -106,8 +115,9 @@ def invalid_timezone(ctx: RuleContext) -> Iterator[Finding]:
     """A time zone is not a known IANA zone name.
 
     Periods and business hours are computed in IANA zones (`Europe/Berlin`,
-    `America/New_York`) so that daylight-saving changes are right; abbreviations such as `CET`
-    or `EST` and offsets such as `+01:00` do not follow DST.
+    `America/New_York`) so that daylight-saving changes are right; offsets such as `+01:00`
+    are not zones. Legacy names that tzdata still accepts (`EST`, `CET`, `MST7MDT`) get a
+    warning: `EST` never observes daylight saving, so it is an hour off in New York's summer.
 
     **Fix:** use the zone's IANA name (the hint suggests the closest).
     """
@@ -118,6 +128,15 @@ def invalid_timezone(ctx: RuleContext) -> Iterator[Finding]:
     for path, zone in places:
         if isinstance(zone, str) and not _valid_zone(zone):
             yield Finding(f"'{zone}' is not an IANA time zone", path, did_you_mean(zone, _zones()))
+        elif isinstance(zone, str) and "/" not in zone and zone not in ("UTC", "GMT"):
+            # tzdata keeps legacy names (EST, CET, MST7MDT) that are easily misread: EST never
+            # observes daylight saving, so New York's summer would be an hour off.
+            yield Finding(
+                f"'{zone}' is a legacy zone name, not a place",
+                path,
+                "use a location such as America/New_York or Europe/Berlin",
+                severity=Severity.WARNING,
+            )
 
 
 def expand_days(key: str) -> list[str] | None:
@@ -149,7 +168,7 @@ def _minutes(text: str) -> tuple[int, int] | None:
 
 @rule("R712", "business-hours-overlap", Severity.ERROR)
 def business_hours(ctx: RuleContext) -> Iterator[Finding]:
-    """Business-hour ranges overlap, are empty, or name a day twice.
+    """Business-hour ranges overlap, or are empty.
 
     Within one calendar every minute of the week is either business time or not. Two ranges
     covering the same minutes (`mon-fri: [08:00-18:00]` and `wed: [17:00-20:00]`, or a range
@@ -195,10 +214,19 @@ def _overlaps(week: list[tuple[int, int, Path, str]]) -> Iterator[Finding]:
             pieces.append((start, end, path, label))
     pieces.sort(key=lambda p: (p[0], p[1]))
     reported: set[Path] = set()
-    for (_s1, e1, p1, l1), (s2, _e2, p2, l2) in itertools.pairwise(pieces):
-        if s2 < e1 and p2 not in reported and (p1 != p2 or l1 != l2):
-            reported.add(p2)
-            yield Finding(f"'{l2}' overlaps '{l1}'", p2, "ranges of one calendar must not overlap")
+    # Compare each range with the one reaching furthest so far, not just its neighbour.
+    reach: tuple[int, Path, str] | None = None
+    for start, end, path, label in pieces:
+        overlaps = reach is not None and start < reach[0] and path not in reported
+        if overlaps and reach is not None and (reach[1] != path or reach[2] != label):
+            reported.add(path)
+            yield Finding(
+                f"'{label}' overlaps '{reach[2]}'",
+                path,
+                "ranges of one calendar must not overlap",
+            )
+        if reach is None or end > reach[0]:
+            reach = (end, path, label)
 
 
 @functools.cache
@@ -217,7 +245,7 @@ def unknown_holidays(ctx: RuleContext) -> Iterator[Finding]:
     `US`, `GB`) and subdivision code (`BY`, `NY`, `ENG`). An unknown code would silently mean
     "no holidays".
 
-    **Fix:** use the ISO 3166-1 alpha-2 code (the United Kingdom is `GB`, not `UK`).
+    **Fix:** use the ISO 3166-1 alpha-2 code; the hint names the closest known one.
     """
     countries = _countries()
     for name, cal in ctx.mapping("calendars").items():
@@ -227,9 +255,7 @@ def unknown_holidays(ctx: RuleContext) -> Iterator[Finding]:
         country = hol.get("country")
         path: Path = ("calendars", name, "holidays")
         if isinstance(country, str) and country not in countries:
-            hint = (
-                "the United Kingdom is GB" if country == "UK" else did_you_mean(country, countries)
-            )
+            hint = did_you_mean(country, countries)
             yield Finding(
                 f"'{country}' is not a supported holiday country", (*path, "country"), hint
             )

@@ -37,16 +37,20 @@ def metric_kind(metric: dict[str, Any]) -> str | None:
     return None
 
 
-def condition_fields(where: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Each field a ``where`` names, with the path of the name (for the finding)."""
+FieldRef = tuple[Path, str, bool]  # where the name is written, the name, whether it is a key
+
+
+def condition_fields(where: Any, path: Path) -> Iterator[FieldRef]:
+    """Each field a ``where`` names, with where it is written: in ``{priority: P1}`` the name
+    is the key itself; in ``[{field: priority, ...}]`` it is a value."""
     if isinstance(where, dict):
         for name in where:
             if not name.startswith("x-"):
-                yield (*path, name), name
+                yield (*path, name), name, True
     elif isinstance(where, list):
         for i, cond in enumerate(where):
             if isinstance(cond, dict) and isinstance(cond.get("field"), str):
-                yield (*path, i, "field"), cond["field"]
+                yield (*path, i, "field"), cond["field"], False
 
 
 def equality_values(where: Any) -> dict[str, set[Any]]:
@@ -86,9 +90,10 @@ def condition_values(where: Any, path: Path) -> Iterator[tuple[Path, str, Any]]:
             if not isinstance(cond, dict) or not isinstance(cond.get("field"), str):
                 continue
             op, value = cond.get("op", "="), cond.get("value")
-            if op in ("=", "!=") and "value" in cond:
+            # Only `=` and `in` name values a row must have; `!=`/`not-in` name values it must not.
+            if op == "=" and "value" in cond:
                 yield (*path, i, "value"), cond["field"], value
-            elif op in ("in", "not-in") and isinstance(value, list):
+            elif op == "in" and isinstance(value, list):
                 for j, item in enumerate(value):
                     yield (*path, i, "value", j), cond["field"], item
 
@@ -97,7 +102,7 @@ def _hashable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
-def metric_field_refs(metric: dict[str, Any], path: Path) -> Iterator[tuple[Path, str]]:
+def metric_field_refs(metric: dict[str, Any], path: Path) -> Iterator[FieldRef]:
     """Every field of the metric's own dataset that the metric names (not its pause dataset)."""
     yield from condition_fields(metric.get("where"), (*path, "where"))
     kind = metric_kind(metric)
@@ -109,17 +114,17 @@ def metric_field_refs(metric: dict[str, Any], path: Path) -> Iterator[tuple[Path
     base = (*path, kind)
     for key in _FIELD_KEYS.get(kind, ()):
         if isinstance(body.get(key), str):
-            yield (*base, key), body[key]
+            yield (*base, key), body[key], False
     if kind == "value" and isinstance(body.get("fields"), list):
         for i, name in enumerate(body["fields"]):
             if isinstance(name, str):
-                yield (*base, "fields", i), name
+                yield (*base, "fields", i), name, False
     if kind == "ratio":
         for part in ("numerator", "denominator"):
             side = body.get(part)
             if isinstance(side, dict):
                 yield from condition_fields(side.get("where"), (*base, part, "where"))
                 if isinstance(side.get("sum"), str):
-                    yield (*base, part, "sum"), side["sum"]
+                    yield (*base, part, "sum"), side["sum"], False
     if kind == "availability":
         yield from condition_fields(body.get("ok"), (*base, "ok"))
