@@ -46,3 +46,17 @@ def compile_plan(path: str, *, today: date | None = None) -> tuple[Plan | None, 
 def plan_document(plan: Plan) -> dict[str, Any]:
     """The plan as canonical JSON data, with ``plan_sha256``."""
     return plan_json(plan)
+
+
+def explain(
+    path: str, *, fmt: str = "text", today: date | None = None
+) -> tuple[str | None, CheckReport]:
+    """Lint and compile the contract at ``path`` and explain its plan in plain English.
+
+    ``fmt`` is ``text`` or ``md``. Returns the explanation (None when lint found errors) and
+    the lint report, as :func:`compile_plan` does. The words are read from the plan only.
+    """
+    from slac.plan.explain import explain as explain_plan
+
+    plan, report = compile_plan(path, today=today)
+    return (None if plan is None else explain_plan(plan, fmt)), report

@@ -7,8 +7,8 @@ import sys
 import click
 
 from slac import __version__, api
-from slac.diagnostics import ExitCode, Severity
 from slac.contract.checker import CheckReport
+from slac.diagnostics import ExitCode, Severity
 from slac.files import atomic_write
 from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render
@@ -143,6 +143,25 @@ def compile_command(contract: str, output: str | None, today: object) -> None:
     if _show_findings(report, to_stderr=True) or plan is None:
         sys.exit(ExitCode.FINDINGS)
     _emit(pretty(api.plan_document(plan)), output)
+
+
+@cli.command(name="explain")
+@click.argument("contract")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
+)
+@click.option("-o", "--output", default=None, help="Write here (default, or -: stdout).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def explain_command(contract: str, fmt: str, output: str | None, today: object) -> None:
+    """Explain a contract in plain English, from its compiled plan (text or Markdown).
+
+    The contract is linted first: findings of error severity stop it (exit 1).
+    """
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    text, report = api.explain(contract, fmt=fmt, today=day)
+    if _show_findings(report, to_stderr=True) or text is None:
+        sys.exit(ExitCode.FINDINGS)
+    _emit(text, output)
 
 
 def main() -> None:
