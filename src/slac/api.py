@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -10,6 +11,9 @@ from slac.contract.checker import Checker, CheckReport
 from slac.contract.codes import FIXED_CODES
 from slac.contract.rules import REGISTRY
 from slac.diagnostics import RuleInfo
+from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
+from slac.evaluation.evaluate import Evaluation, Progress, evaluate_plan, results_json
+from slac.evaluation.results import Results
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
 
@@ -60,3 +64,69 @@ def explain(
 
     plan, report = compile_plan(path, today=today)
     return (None if plan is None else explain_plan(plan, fmt)), report
+
+
+def evaluate(
+    contract: str,
+    *,
+    data: Sequence[str] = (),
+    bindings: str | None = None,
+    period: str | None = None,
+    through: str | None = None,
+    on_bad_rows: str = "error",
+    evidence: str | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[Evaluation, CheckReport]:
+    """Compile ``contract`` and evaluate it over its data.
+
+    Data comes from ``bindings`` (a bindings file; by default ``bindings.yaml`` beside the
+    contract, when there is one) and ``data`` (``NAME=PATH`` entries, which win). Returns the
+    evaluation (results, or errors that name file and row) and the lint report of the
+    contract. ``period``/``through`` take months (``2026-10``), quarters or years; without
+    them every month the data covers is evaluated.
+    """
+    plan, report = compile_plan(contract, today=today)
+    if plan is None:
+        return Evaluation(None, ("the contract has lint errors",)), report
+    sources, errors = resolve_sources(contract, data, bindings)
+    if errors:
+        return Evaluation(None, tuple(errors)), report
+    outcome = evaluate_plan(
+        plan,
+        sources,
+        period=period,
+        through=through,
+        exclude_bad_rows=on_bad_rows == "exclude",
+        evidence=evidence,
+        progress=progress,
+    )
+    return outcome, report
+
+
+def resolve_sources(
+    contract: str, data: Sequence[str], bindings: str | None
+) -> tuple[dict[str, Source], list[str]]:
+    """The data sources: a bindings file (explicit, or beside the contract) then ``--data``."""
+    errors: list[str] = []
+    groups: list[list[Source]] = []
+    path = bindings
+    if path is None:
+        beside = os.path.join(os.path.dirname(contract), "bindings.yaml")
+        path = beside if os.path.isfile(beside) else None
+    if path is not None:
+        if not os.path.isfile(path):
+            return {}, [f"bindings file not found: {path}"]
+        read = read_bindings(path)
+        for diag in read.diagnostics:
+            errors.append(f"{diag.location}: {diag.code} {diag.severity.value}: {diag.message}")
+        groups.append(list(read.sources))
+    given, problems = parse_data_options(data)
+    errors.extend(problems)
+    groups.append(given)
+    return merge_sources(*groups), errors
+
+
+def results_document(results: Results) -> dict[str, Any]:
+    """The results as canonical JSON data, with ``results_sha256``."""
+    return results_json(results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -162,6 +163,90 @@ def explain_command(contract: str, fmt: str, output: str | None, today: object) 
     if _show_findings(report, to_stderr=True) or text is None:
         sys.exit(ExitCode.FINDINGS)
     _emit(text, output)
+
+
+def _progress(quiet: bool) -> api.Progress | None:
+    # Progress only for a person at a terminal: never in CI logs or with --quiet.
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"slac: {message} …", err=True)
+
+
+@cli.command(name="evaluate")
+@click.argument("contract")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="Bind a dataset to files (globs allowed); repeatable.",
+)
+@click.option(
+    "--bindings", default=None, help="A bindings file (default: bindings.yaml beside the contract)."
+)
+@click.option(
+    "--period",
+    default=None,
+    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers.",
+)
+@click.option("--through", default=None, help="Last period, inclusive.")
+@click.option(
+    "-o", "--output", default=None, help="Write the results here (default, or -: stdout)."
+)
+@click.option(
+    "--evidence",
+    default=None,
+    metavar="DIR",
+    help="Write each row's outcome to DIR/evidence.parquet.",
+)
+@click.option(
+    "--on-bad-rows",
+    type=click.Choice(["error", "exclude"]),
+    default="error",
+    show_default=True,
+    help="Stop on bad data, or leave bad rows out (counted and listed in the results).",
+)
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def evaluate_command(
+    contract: str,
+    data: tuple[str, ...],
+    bindings: str | None,
+    period: str | None,
+    through: str | None,
+    output: str | None,
+    evidence: str | None,
+    on_bad_rows: str,
+    quiet: bool,
+    today: object,
+) -> None:
+    """Evaluate a contract over its measurement data: what was met, and what is owed.
+
+    Exit status: 0 evaluated, 1 lint errors in the contract or bad data, 2 usage errors.
+    """
+    if through and not period:
+        _fail_usage("--through needs --period")
+    if not os.path.isfile(contract):
+        _fail_usage(f"no such file: {contract}")
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    outcome, report = api.evaluate(
+        contract,
+        data=data,
+        bindings=bindings,
+        period=period,
+        through=through,
+        on_bad_rows=on_bad_rows,
+        evidence=evidence,
+        today=day,
+        progress=_progress(quiet),
+    )
+    if _show_findings(report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if outcome.results is None:
+        for line in outcome.errors:
+            click.echo(f"slac: error: {line}" if not line.startswith(" ") else line, err=True)
+        sys.exit(ExitCode.FINDINGS)
+    _emit(pretty(api.results_document(outcome.results)), output)
 
 
 def main() -> None:

@@ -17,7 +17,16 @@ from slac.plan.types import Money
 
 # Fields held as tuples of (name, value) pairs in memory and written as JSON objects.
 MAPPING_FIELDS = frozenset(
-    {"weekly", "service_fees", "allocations", "params", "maintenance_fields", "files", "extensions"}
+    {
+        "weekly",
+        "service_fees",
+        "allocations",
+        "params",
+        "maintenance_fields",
+        "files",
+        "extensions",
+        "scope",
+    }
 )
 
 
@@ -47,7 +56,10 @@ def to_json(value: Any, name: str = "") -> Any:
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, tuple | list):
-        if name in MAPPING_FIELDS:
+        if name in MAPPING_FIELDS and all(
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            for item in value
+        ):
             return {str(k): to_json(v) for k, v in value}
         return [to_json(v) for v in value]
     if isinstance(value, dict):

@@ -1,0 +1,1 @@
+"""The evaluate stage: Plan + measurement data → Results (DuckDB by default)."""

@@ -1,0 +1,161 @@
+"""Bindings: which physical source holds each logical dataset of a contract.
+
+A bindings file (``bindings: 1``, schema ``schemas/bindings.schema.json``) is read with the
+same safe loader and positioned findings as a contract; ``--data NAME=PATH`` binds one
+dataset to files for the simple case.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from slac.contract import schema
+from slac.contract.source import SourceDocument, load_file
+from slac.diagnostics import Diagnostic, Location, Severity
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One dataset's data: files (``paths``) or a table in a DuckDB database."""
+
+    dataset: str
+    paths: tuple[str, ...] = ()
+    format: str | None = None
+    database: str | None = None
+    table: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+    timezone: str | None = None
+    origin: Location = field(default=Location("--data"))
+
+    def column(self, name: str) -> str:
+        return dict(self.columns).get(name, name)
+
+    @property
+    def label(self) -> str:
+        if self.table:
+            return f"{self.database}:{self.table}"
+        return self.paths[0] if len(self.paths) == 1 else f"{len(self.paths)} files"
+
+
+@dataclass(frozen=True)
+class BindingsResult:
+    sources: tuple[Source, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _finding(message: str, location: Location, hint: str = "") -> Diagnostic:
+    return Diagnostic("B101", Severity.ERROR, message, location, hint)
+
+
+def read_bindings(path: str) -> BindingsResult:
+    """Read and check a bindings file; paths in it are relative to it."""
+    loaded = load_file(path)
+    if loaded.document is None:
+        return BindingsResult((), loaded.diagnostics)
+    doc = loaded.document
+    diags = schema.check(doc, schema="bindings")
+    if diags:
+        return BindingsResult((), tuple(diags))
+    base = os.path.dirname(path)
+    sources: list[Source] = []
+    for name, spec in doc.data["datasets"].items():
+        if name.startswith("x-"):
+            continue
+        source, found = _source(doc, base, name, spec)
+        diags.extend(found)
+        if source is not None:
+            sources.append(source)
+    return BindingsResult(tuple(sources), tuple(diags))
+
+
+def _source(
+    doc: SourceDocument, base: str, name: str, spec: dict[str, object]
+) -> tuple[Source | None, list[Diagnostic]]:
+    where = doc.locate(("datasets", name), key=True)
+    columns = tuple(sorted((str(k), str(v)) for k, v in dict(spec.get("columns") or {}).items()))  # type: ignore[call-overload]
+    zone = spec.get("timezone")
+    if isinstance(spec.get("database"), str):
+        database = os.path.join(base, str(spec["database"]))
+        if not os.path.isfile(database):
+            return None, [
+                _finding(
+                    f"database file '{spec['database']}' not found",
+                    doc.locate(("datasets", name, "database")),
+                )
+            ]
+        return (
+            Source(
+                name,
+                database=database,
+                table=str(spec["table"]),
+                columns=columns,
+                timezone=_opt(zone),
+                origin=where,
+            ),
+            [],
+        )
+    pattern = os.path.join(base, str(spec["path"]))
+    paths = tuple(sorted(glob.glob(pattern)))
+    if not paths:
+        return None, [
+            _finding(
+                f"no file matches '{spec['path']}'",
+                doc.locate(("datasets", name, "path")),
+                "paths are relative to the bindings file",
+            )
+        ]
+    fmt = _opt(spec.get("format")) or _format_of(paths[0])
+    if fmt is None:
+        return None, [
+            _finding(
+                f"cannot tell the format of '{spec['path']}'",
+                doc.locate(("datasets", name, "path")),
+                "add format: csv, parquet or jsonl",
+            )
+        ]
+    return Source(name, paths, fmt, columns=columns, timezone=_opt(zone), origin=where), []
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _format_of(path: str) -> str | None:
+    return FORMATS.get(os.path.splitext(path)[1].lower())
+
+
+def parse_data_options(options: Sequence[str]) -> tuple[list[Source], list[str]]:
+    """``--data NAME=PATH`` options → sources, or error messages for the command line."""
+    sources: list[Source] = []
+    errors: list[str] = []
+    for option in options:
+        name, sep, pattern = option.partition("=")
+        if not sep or not name or not pattern:
+            errors.append(f"--data takes NAME=PATH, got '{option}'")
+            continue
+        paths = tuple(sorted(glob.glob(pattern)))
+        if not paths:
+            errors.append(f"--data {name}: no file matches '{pattern}'")
+            continue
+        fmt = _format_of(paths[0])
+        if fmt is None:
+            errors.append(
+                f"--data {name}: cannot tell the format of '{pattern}' (.csv, .parquet, .jsonl)"
+            )
+            continue
+        sources.append(Source(name, paths, fmt, origin=Location(f"--data {name}")))
+    return sources, errors
+
+
+def merge_sources(*groups: Iterable[Source]) -> dict[str, Source]:
+    """Later groups win: ``--data`` overrides a bindings file's entry for the same dataset."""
+    out: dict[str, Source] = {}
+    for group in groups:
+        for source in group:
+            out[source.dataset] = source
+    return out

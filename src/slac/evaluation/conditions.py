@@ -1,0 +1,87 @@
+"""Plan conditions and exclusions as SQL predicates (sqlglot expressions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from slac.evaluation.periods import local_midnight_us
+from slac.evaluation.sqltext import col, lit, sql
+from slac.plan.types import Condition, Exclusion
+
+_COMPARE = {
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
+}
+
+
+def predicate(condition: Condition, alias: str | None = None) -> exp.Expression:
+    column = col(condition.field, alias)
+    op, value = condition.op, condition.value
+    if op == "is-null":
+        return exp.Is(this=column, expression=exp.null())
+    if op == "not-null":
+        return exp.Not(this=exp.Is(this=column, expression=exp.null()))
+    if op in ("in", "not-in"):
+        values = value if isinstance(value, tuple) else (value,)
+        member = exp.In(this=column, expressions=[lit(v) for v in values])
+        # NOT IN must keep rows whose field is empty: SQL's NULL NOT IN (...) is unknown.
+        if op == "not-in":
+            return exp.or_(exp.Is(this=column, expression=exp.null()), exp.Not(this=member))
+        return member
+    node = _COMPARE[op](this=column, expression=lit(value))
+    if op == "!=":
+        return exp.or_(exp.Is(this=column, expression=exp.null()), node)
+    return node
+
+
+def all_of(conditions: Sequence[Condition], alias: str | None = None) -> exp.Expression:
+    if not conditions:
+        return exp.true()
+    return exp.and_(*(exp.Paren(this=predicate(c, alias)) for c in conditions))
+
+
+def exclusion_case(
+    exclusions: Sequence[Exclusion],
+    instant: exp.Expression,
+    zone: str,
+    alias: str | None = None,
+) -> exp.Expression:
+    """The id of the first exclusion (in contract order) a row matches, or NULL.
+
+    Maintenance exclusions act on availability time, not on rows, and are left out here.
+    """
+    ifs: list[exp.If] = []
+    for exc in exclusions:
+        parts: list[exp.Expression] = []
+        if exc.where:
+            parts.append(all_of(exc.where, alias))
+        if exc.between_from:
+            start = local_midnight_us(_day(exc.between_from), zone)
+            parts.append(sql(":t >= :a", t=instant, a=lit(start)))
+        if exc.between_to:
+            end = local_midnight_us(_next_day(exc.between_to), zone)
+            parts.append(sql(":t < :b", t=instant, b=lit(end)))
+        if not parts or exc.maintenance_dataset:
+            continue
+        ifs.append(exp.If(this=exp.and_(*parts), true=lit(exc.id)))
+    if not ifs:
+        return exp.cast(exp.null(), "VARCHAR")
+    return exp.Case(ifs=ifs)
+
+
+def _day(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date.fromisoformat(text)
+
+
+def _next_day(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    return date.fromisoformat(text) + timedelta(days=1)

@@ -1,0 +1,234 @@
+"""The evaluate stage as one function: plan + sources + periods → Results (or errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from slac import __version__
+from slac.evaluation.bindings import Source
+from slac.evaluation.engine import plan_tasks, terms_on
+from slac.evaluation.evidence import write_evidence
+from slac.evaluation.judge import judge_periods
+from slac.evaluation.load import DataError, LoadReport, load_datasets, needed_datasets, typed_table
+from slac.evaluation.measurement import Measurement
+from slac.evaluation.periods import add_months, first_day, month_range, period_id
+from slac.evaluation.results import (
+    RESULTS_VERSION,
+    BadRowNote,
+    Input,
+    InputFile,
+    Results,
+)
+from slac.evaluation.sqltext import Engine, col, sql
+from slac.plan.canonical import money_text, sha256_of, to_json
+from slac.plan.compiler import plan_json
+from slac.plan.types import Plan
+
+Progress = Callable[[str], None]
+MONEY_FIELDS = frozenset(
+    {"amount", "fee", "combined", "pool_at_risk", "cap", "minimum", "credit", "total_credit"}
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: Results | None
+    errors: tuple[str, ...] = field(default=())
+    load: LoadReport | None = None
+    measurements: tuple[Measurement, ...] = ()
+
+
+def months_asked(plan: Plan, period: str | None, through: str | None) -> list[str]:
+    """``--period 2026-10 [--through 2026-12]``; a quarter or year stands for its months."""
+    assert period is not None
+    first = first_day(period)
+    last_id = through or period
+    last_first = first_day(last_id)
+    unit = "quarter" if "Q" in last_id else ("year" if len(last_id) == 4 else "month")
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    last = add_months(last_first, months - 1)
+    return month_range(period_id(first, "month"), period_id(last, "month"))
+
+
+def outside_life(plan: Plan, months: Sequence[str]) -> list[str]:
+    return [m for m in months if terms_on(plan, first_day(m)) is None or not _ends_in_life(plan, m)]
+
+
+def _ends_in_life(plan: Plan, month: str) -> bool:
+    if plan.effective_to is None:
+        return True
+    last = add_months(first_day(month), 1)
+    return last <= add_months(date.fromisoformat(plan.effective_to), 1) or True
+
+
+def data_months(engine: Engine, plan: Plan) -> list[str]:
+    """Every month (contract zone) in which the data has rows, within the contract's life."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    instants: list[int] = []
+    datasets = {d.name: d for d in plan.datasets}
+    for terms in plan.terms:
+        for obj in terms.objectives:
+            params = dict(obj.metric.params)
+            fields = [
+                params.get("from"),
+                params.get("time"),
+                params.get("start"),
+                datasets[obj.metric.dataset].time,
+            ]
+            for f in fields:
+                if not f:
+                    continue
+                row = engine.rows(
+                    sql(
+                        "SELECT min(:c), max(:c) FROM :t",
+                        c=col(str(f)),
+                        t=typed_table(obj.metric.dataset),
+                    )
+                )
+                for v in row[0] if row else ():
+                    if isinstance(v, int):
+                        instants.append(v)
+                break
+    if not instants:
+        return []
+    zone = ZoneInfo(plan.timezone)
+    lo = datetime.fromtimestamp(min(instants) / 1e6, tz=zone).date()
+    hi = datetime.fromtimestamp(max(instants) / 1e6, tz=zone).date()
+    months = month_range(period_id(lo, "month"), period_id(hi, "month"))
+    return [m for m in months if terms_on(plan, first_day(m)) is not None]
+
+
+def evaluate_plan(
+    plan: Plan,
+    sources: Mapping[str, Source],
+    *,
+    period: str | None = None,
+    through: str | None = None,
+    exclude_bad_rows: bool = False,
+    evidence: str | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    say = progress or (lambda _: None)
+    engine = Engine()
+    try:
+        if period is not None:
+            try:
+                months = months_asked(plan, period, through)
+            except ValueError as err:
+                return Evaluation(None, (str(err),))
+            refused = [m for m in months if terms_on(plan, first_day(m)) is None]
+            if refused:
+                life = f"{plan.effective_from} – {plan.effective_to or 'open-ended'}"
+                return Evaluation(
+                    None,
+                    (f"period {', '.join(refused)} is outside the contract's life ({life})",),
+                )
+        say("loading data")
+        try:
+            report = load_datasets(
+                engine, plan, sources, needed_datasets(plan), exclude_bad_rows=exclude_bad_rows
+            )
+        except DataError as err:
+            return Evaluation(None, (str(err),))
+        except Exception as err:  # an unreadable file: DuckDB names it in its message
+            if type(err).__module__.startswith("_duckdb") or "duckdb" in type(err).__module__:
+                return Evaluation(None, (f"cannot read the data: {_first_line(err)}",))
+            raise
+        if report.bad_rows and not exclude_bad_rows:
+            listed = [str(b) for b in report.listed]
+            more = report.bad_rows - len(listed)
+            errors = [
+                f"{report.bad_rows} bad row(s) in the data (use --on-bad-rows exclude to leave them out):",
+                *listed,
+            ]
+            if more > 0:
+                errors.append(f"… and {more} more")
+            return Evaluation(None, tuple(errors), report)
+        if period is None:
+            months = data_months(engine, plan)
+            if not months:
+                return Evaluation(
+                    None, ("the data has no rows within the contract's life",), report
+                )
+        say(f"measuring {len(months)} month(s)")
+        from slac.evaluation.engine import measure
+
+        tasks = plan_tasks(plan, months)
+        measurements = measure(engine, plan, months)
+        if evidence:
+            say("writing evidence")
+            write_evidence(engine, plan, tasks, evidence)
+        periods = judge_periods(plan, months, tasks, measurements)
+    finally:
+        engine.close()
+    provider = next((p.name for p in plan.parties if p.key == "provider"), "")
+    customer = next((p.name for p in plan.parties if p.key == "customer"), "")
+    total = sum((p.credit for p in periods), Decimal(0))
+    currency = next((p.currency for p in periods if p.currency), None)
+    results = Results(
+        results_version=RESULTS_VERSION,
+        slac_version=__version__,
+        contract_id=plan.contract_id,
+        contract_title=plan.title,
+        contract_version=plan.version,
+        provider=provider,
+        customer=customer,
+        timezone=plan.timezone,
+        plan_sha256=plan_json(plan)["plan_sha256"],
+        source_sha256=plan.source.sha256,
+        periods=tuple(periods),
+        total_credit=total,
+        currency=currency,
+        inputs=tuple(
+            Input(i.dataset, tuple(InputFile(n, h) for n, h in i.files), i.rows, i.bad_rows)
+            for i in report.inputs
+        ),
+        bad_rows=report.bad_rows,
+        bad_rows_listed=tuple(
+            BadRowNote(b.dataset, b.file, b.row, b.field, b.problem) for b in report.listed
+        ),
+        on_bad_rows="exclude" if exclude_bad_rows else "error",
+    )
+    return Evaluation(results, (), report, tuple(measurements))
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+def results_json(results: Results) -> dict[str, Any]:
+    """Canonical JSON data of the results, money in the currency's minor unit, hashed."""
+    from slac.contract.currencies import minor_units
+
+    minor = minor_units(results.currency or "") if results.currency else None
+    body: dict[str, Any] = to_json(results)
+    if minor is not None:
+        _money(body, minor)
+    body["results_sha256"] = sha256_of(body)
+    return body
+
+
+def _money(node: Any, minor: int) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in MONEY_FIELDS and isinstance(value, str) and _is_decimal(value):
+                node[key] = money_text(Decimal(value), minor)
+            else:
+                _money(value, minor)
+    elif isinstance(node, list):
+        for item in node:
+            _money(item, minor)
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True

@@ -1,0 +1,36 @@
+"""Evidence: each row's outcome per objective and period, as Parquet, so that any credit can be
+traced back to the records that caused it. Written by the engine (COPY), never row by row."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from slac.evaluation.sqltext import Engine, lit, sql
+from slac.plan.types import Plan
+
+EVIDENCE_TABLE = "evidence"
+
+
+def write_evidence(engine: Engine, plan: Plan, tasks: Sequence[object], folder: str) -> None:
+    """Copy the evidence the engine recorded while measuring into ``folder/evidence.parquet``."""
+    os.makedirs(folder, exist_ok=True)
+    target = os.path.join(folder, "evidence.parquet")
+    tmp = target + ".tmp"
+    exists = engine.scalar(
+        sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = :t", t=lit(EVIDENCE_TABLE))
+    )
+    if not exists:
+        engine.execute(
+            sql(
+                "CREATE TEMP TABLE evidence (period VARCHAR, objective VARCHAR, scope VARCHAR, "
+                "item VARCHAR, source_row BIGINT, value DECIMAL(38, 6), outcome VARCHAR, exclusion VARCHAR)"
+            )
+        )
+    engine.execute(
+        sql(
+            "COPY (SELECT * FROM evidence ORDER BY period, objective, scope, item) TO :p (FORMAT parquet)",
+            p=lit(tmp),
+        )
+    )
+    os.replace(tmp, target)

@@ -1,0 +1,363 @@
+"""Measurements → judged objectives, credits, grades, chronic failure and escalations.
+
+Exact Decimal arithmetic throughout; money is rounded once, by the contract's rule, in the
+currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from slac.evaluation.engine import Task, terms_on
+from slac.evaluation.measurement import Measurement, ScopeKey
+from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
+from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
+from slac.plan.types import Interval, Objective, Plan, Terms
+
+_ROUNDING = {
+    "half-up": ROUND_HALF_UP,
+    "half-even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+
+
+def holds(op: str, measured: Decimal, bound: Decimal) -> bool:
+    return {
+        ">=": measured >= bound,
+        ">": measured > bound,
+        "<=": measured <= bound,
+        "<": measured < bound,
+    }[op]
+
+
+def in_interval(value: Decimal, interval: Interval) -> bool:
+    low, high = interval.low, interval.high
+    if low is not None and (value < low.value or (value == low.value and not low.inclusive)):
+        return False
+    return high is None or not (value > high.value or (value == high.value and not high.inclusive))
+
+
+def round_money(amount: Decimal, minor_unit: int, mode: str) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-minor_unit), rounding=_ROUNDING[mode])
+
+
+def judge(obj: Objective, m: Measurement) -> tuple[str, str]:
+    excluded = sum(n for _, n in m.excluded)
+    if m.sample == 0 and excluded and not m.open:
+        return "not-applicable", f"all {excluded} rows were excluded"
+    if m.value is None or m.sample == 0:
+        return "insufficient-data", "no data to judge" + (f" ({m.open} open)" if m.open else "")
+    if m.sample < obj.min_sample:
+        return "insufficient-data", f"{m.sample} judged, fewer than the minimum of {obj.min_sample}"
+    ok = holds(obj.target.op, m.value, obj.target.quantity.value)
+    return ("met" if ok else "breached"), ""
+
+
+def _period_months(period_id: str) -> int:
+    return MONTHS_IN[unit_of(period_id)]
+
+
+def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | None:
+    credit = obj.credit
+    if credit is None or m.value is None:
+        return None
+    months = _period_months(m.period) if obj.period.rolling == 1 else 1
+    if credit.per_incident is not None:
+        incidents = m.breached
+        if not incidents:
+            return None
+        return CreditLine(
+            obj.id,
+            m.scope,
+            m.period,
+            None,
+            "per incident",
+            None,
+            None,
+            incidents,
+            credit.per_incident.amount * incidents,
+        )
+    for index, tier in enumerate(credit.tiers, start=1):
+        if not in_interval(m.value, tier.interval):
+            continue
+        text = _interval_text(tier.interval)
+        if tier.amount is not None:
+            return CreditLine(
+                obj.id, m.scope, m.period, index, text, None, None, None, tier.amount.amount
+            )
+        fee = obj.fee.amount * months if obj.fee is not None else None
+        if fee is None or tier.percent is None:
+            return None
+        return CreditLine(
+            obj.id, m.scope, m.period, index, text, tier.percent, fee, None, fee * tier.percent
+        )
+    return None
+
+
+def _interval_text(interval: Interval) -> str:
+    def show(v: Decimal) -> str:
+        if interval.unit == "ratio":
+            return f"{(v * 100).normalize():f}%"
+        if interval.unit == "seconds":
+            return f"{v.normalize():f}s"
+        return f"{v.normalize():f}"
+
+    parts = []
+    if interval.low is not None:
+        parts.append(f"{'>=' if interval.low.inclusive else '>'} {show(interval.low.value)}")
+    if interval.high is not None:
+        parts.append(f"{'<=' if interval.high.inclusive else '<'} {show(interval.high.value)}")
+    return " and ".join(parts) or "any result"
+
+
+def _local(instant_day: date, zone: str) -> datetime:
+    return datetime.combine(instant_day, datetime.min.time(), tzinfo=ZoneInfo(zone))
+
+
+def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
+    if seconds is None:
+        return None
+    end = _local(add_months(first_day(month), 1), zone)
+    # Elapsed time from the period's end (an instant), shown in the contract's zone.
+    moment = (end.astimezone(ZoneInfo("UTC")) + timedelta(seconds=float(seconds))).astimezone(
+        ZoneInfo(zone)
+    )
+    return moment.isoformat()
+
+
+def judge_periods(
+    plan: Plan,
+    month_ids: Sequence[str],
+    tasks: Sequence[Task],
+    measurements: Sequence[Measurement],
+) -> list[PeriodResult]:
+    by_task: dict[tuple[str, str], list[Measurement]] = {}
+    for m in measurements:
+        by_task.setdefault((m.period, m.objective), []).append(m)
+    month_of_task = {(t.period.id, t.objective.id, t.month): t for t in tasks}
+    results: list[PeriodResult] = []
+    history: list[tuple[str, set[str], Decimal]] = []  # (month, breached objectives, credit)
+    for month in month_ids:
+        terms = terms_on(plan, first_day(month))
+        if terms is None:
+            continue
+        objective_results: list[ObjectiveResult] = []
+        lines: list[CreditLine] = []
+        for (pid, oid, mon), task in sorted(
+            month_of_task.items(), key=lambda kv: _order(terms, kv[0][1])
+        ):
+            if mon != month:
+                continue
+            obj = task.objective
+            for m in by_task.get((pid, oid), []):
+                status, reason = judge(obj, m)
+                line = credit_line(obj, m, task.terms) if status == "breached" else None
+                if line is not None:
+                    lines.append(line)
+                objective_results.append(_objective_result(obj, m, status, reason, line))
+        results.append(_period(plan, terms, month, objective_results, lines, history))
+    return _earn_back(plan, results)
+
+
+def _order(terms: Terms, oid: str) -> int:
+    for i, o in enumerate(terms.objectives):
+        if o.id == oid:
+            return i
+    return len(terms.objectives)
+
+
+def _objective_result(
+    obj: Objective, m: Measurement, status: str, reason: str, line: CreditLine | None
+) -> ObjectiveResult:
+    return ObjectiveResult(
+        period=m.period,
+        objective=obj.id,
+        title=obj.title,
+        scope=m.scope,
+        status=status,
+        reason=reason,
+        measured=m.value,
+        unit=obj.target.quantity.unit,
+        target_op=obj.target.op,
+        target=obj.target.quantity.value,
+        sample=m.sample,
+        min_sample=obj.min_sample,
+        met=m.met,
+        breached=m.breached,
+        open=m.open,
+        excluded=tuple(Excluded(e, n) for e, n in m.excluded),
+        weight=obj.weight,
+        credit=line,
+    )
+
+
+def _period(
+    plan: Plan,
+    terms: Terms,
+    month: str,
+    objectives: list[ObjectiveResult],
+    lines: list[CreditLine],
+    history: list[tuple[str, set[str], Decimal]],
+) -> PeriodResult:
+    rules = terms.credits
+    com = terms.commercials
+    judged = [o for o in objectives if o.status in ("met", "breached")]
+    met = [o for o in judged if o.status == "met"]
+    level: Decimal | None = None
+    if judged:
+        if terms.service_level_weighted:
+            total_w = sum((o.weight for o in judged), Decimal(0))
+            level = sum((o.weight for o in met), Decimal(0)) / total_w if total_w else None
+        else:
+            level = Decimal(len(met)) / Decimal(len(judged))
+    grade = None
+    if level is not None:
+        grade = next((g.name for g in terms.grades if in_interval(level, g.interval)), None)
+    minor = com.minor_unit if com.minor_unit is not None else 2
+    mode = com.rounding.mode
+    if com.rounding.apply == "per-line":
+        lines = [_rounded(line, minor, mode) for line in lines]
+    amounts = [line.amount for line in lines]
+    combined = Decimal(0)
+    if amounts:
+        combined = sum(amounts, Decimal(0)) if rules.combine == "sum" else max(amounts)
+    fee = _period_fee(terms)
+    pool_at_risk = None
+    pool_capped = False
+    if rules.pool is not None and fee is not None:
+        pool_at_risk = rules.pool.at_risk * fee
+        allocation = dict(rules.pool.allocations)
+        pooled = sum(
+            (
+                allocation.get(o.objective, Decimal(0)) * pool_at_risk
+                for o in objectives
+                if o.status == "breached"
+            ),
+            Decimal(0),
+        )
+        combined = pooled if rules.combine == "sum" else min(pooled, pool_at_risk)
+        if combined > pool_at_risk:
+            combined, pool_capped = pool_at_risk, True
+    cap_amount = None
+    cap_applied = False
+    total = combined
+    if rules.cap is not None and fee is not None:
+        if rules.cap_per == "rolling-12-months":
+            window = [h for h in history if h[0] > _month_minus(month, 12)]
+            earlier = sum((h[2] for h in window), Decimal(0))
+            cap_amount = rules.cap * fee * (len(window) + 1) - earlier
+            cap_amount = max(cap_amount, Decimal(0))
+        else:
+            cap_amount = rules.cap * fee
+        if total > cap_amount:
+            total, cap_applied = cap_amount, True
+    minimum = rules.minimum.amount if rules.minimum is not None else None
+    minimum_applied = False
+    if minimum is not None and Decimal(0) < total < minimum:
+        total, minimum_applied = Decimal(0), True
+    total = round_money(total, minor, mode)
+    breached_ids = {o.objective for o in objectives if o.status == "breached"}
+    history.append((month, breached_ids, total))
+    return PeriodResult(
+        period=month,
+        terms_from=terms.effective_from,
+        amendment=terms.amendment,
+        objectives=tuple(objectives),
+        service_level=level,
+        grade=grade,
+        judged=len(judged),
+        met=len(met),
+        credit_lines=tuple(lines),
+        combine=rules.combine,
+        combined=combined,
+        pool_at_risk=pool_at_risk,
+        pool_capped=pool_capped,
+        cap=cap_amount,
+        cap_applied=cap_applied,
+        minimum=minimum,
+        minimum_applied=minimum_applied,
+        earn_back="none" if rules.earn_back_periods is None or total == 0 else "pending",
+        credit=total,
+        currency=com.currency,
+        claim_deadline=_deadline(month, rules.claim_within_seconds, plan.timezone)
+        if total
+        else None,
+        chronic_failure=tuple(_chronic(terms, month, history)),
+        escalations=tuple(_escalations(plan, terms, month, history)),
+    )
+
+
+def _rounded(line: CreditLine, minor: int, mode: str) -> CreditLine:
+    from dataclasses import replace
+
+    return replace(line, amount=round_money(line.amount, minor, mode))
+
+
+def _period_fee(terms: Terms) -> Decimal | None:
+    """The fee caps and pools are taken of: the monthly fee, or else the service fees' sum."""
+    com = terms.commercials
+    if com.monthly_fee is not None:
+        return com.monthly_fee.amount
+    if com.service_fees:
+        return sum((m.amount for _, m in com.service_fees), Decimal(0))
+    return None
+
+
+def _month_minus(month: str, n: int) -> str:
+    day = add_months(first_day(month), -n)
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _chronic(
+    terms: Terms, month: str, history: list[tuple[str, set[str], Decimal]]
+) -> list[Trigger]:
+    out = []
+    for rule in terms.chronic_failure:
+        window = [h for h in history if h[0] > _month_minus(month, rule.periods)]
+        breaches = sum(1 for h in window if h[1] & set(rule.objectives))
+        unknown = rule.periods - len(window)
+        detail = f"{breaches} of the last {rule.periods} periods breached"
+        if unknown > 0:
+            detail += f" ({unknown} before the evaluated range not known)"
+        out.append(
+            Trigger(rule.id, breaches >= rule.breaches, detail, consequence=rule.consequence)
+        )
+    return out
+
+
+def _escalations(
+    plan: Plan, terms: Terms, month: str, history: list[tuple[str, set[str], Decimal]]
+) -> list[Trigger]:
+    out = []
+    for rule in terms.escalations:
+        recent = history[-rule.consecutive :]
+        triggered = len(recent) == rule.consecutive and all(h[1] & set(rule.breach) for h in recent)
+        detail = f"breached in {sum(1 for h in recent if h[1] & set(rule.breach))} of the last {rule.consecutive} periods"
+        due = _deadline(month, rule.within_seconds, plan.timezone) if triggered else None
+        out.append(Trigger(rule.id, triggered, detail, due, rule.notify, rule.action))
+    return out
+
+
+def _earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
+    from dataclasses import replace
+
+    out = list(results)
+    for i, result in enumerate(out):
+        terms = terms_on(plan, first_day(result.period))
+        if terms is None or terms.credits.earn_back_periods is None or result.credit == 0:
+            continue
+        n = terms.credits.earn_back_periods
+        later = out[i + 1 : i + 1 + n]
+        if any(o.status == "breached" for r in later for o in r.objectives):
+            out[i] = replace(result, earn_back="due")
+        elif len(later) == n:
+            out[i] = replace(result, earn_back="waived")
+    return out
+
+
+def scope_text(scope: ScopeKey) -> str:
+    return ", ".join(f"{k}={v}" for k, v in scope)

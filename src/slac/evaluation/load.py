@@ -1,0 +1,398 @@
+"""Load bound sources into the engine as typed tables, finding every bad row with file and row.
+
+Every source is first read as text (CSV with ``all_varchar``; Parquet and database columns
+cast to text), each row numbered within its file, so that nothing is type-sniffed, nothing is
+dropped silently (``ignore_errors`` would), and every problem can be named as ``file:row``.
+Typed tables then hold timestamps as microseconds since the epoch (BIGINT): exact, and free of
+the engine's session time zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from slac.evaluation.bindings import Source
+from slac.evaluation.sqltext import Engine, lit, sql, table
+from slac.plan.types import Dataset, Metric, Plan
+
+# A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
+OFFSET_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+MAX_LISTED = 50
+
+
+class DataError(Exception):
+    """The data cannot be evaluated at all (a missing column, an unreadable file)."""
+
+
+@dataclass(frozen=True)
+class BadRow:
+    dataset: str
+    file: str
+    row: int  # 1-based data row (the header is not counted)
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.dataset}.{self.field}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    dataset: str
+    files: tuple[tuple[str, str], ...]  # (file name, sha256)
+    rows: int
+    bad_rows: int
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    inputs: tuple[InputInfo, ...]
+    bad_rows: int
+    listed: tuple[BadRow, ...]  # at most MAX_LISTED, in file and row order
+
+
+def typed_table(dataset: str) -> exp.Table:
+    return table(f"ds_{dataset}")
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _reader(source: Source, index: int) -> exp.Expression:
+    path = source.paths[index]
+    if source.format == "csv":
+        return sql("SELECT * FROM read_csv(:p, all_varchar = TRUE, header = TRUE)", p=lit(path))
+    if source.format == "parquet":
+        return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
+    return sql("SELECT * FROM read_json(:p, format = 'newline_delimited')", p=lit(path))
+
+
+def _columns(engine: Engine, relation: exp.Expression) -> list[str]:
+    return [row[0] for row in engine.rows(sql("DESCRIBE :q", q=relation))]
+
+
+def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expression, list[str]]:
+    """A relation of the source as text: one column per field, plus _file and _row."""
+    needed = [(f.name, source.column(f.name)) for f in ds.fields]
+    parts: list[exp.Expression] = []
+    files: list[str] = []
+    if source.table:
+        engine.attach(source.database or "")
+        relation = sql("SELECT * FROM :t", t=exp.to_table(f"src.{source.table}"))
+        units = [(relation, f"{source.database}:{source.table}", False)]
+    else:
+        units = [
+            (_reader(source, i), p, source.format == "parquet") for i, p in enumerate(source.paths)
+        ]
+    for index, (relation, name, _) in enumerate(units):
+        present = set(_columns(engine, relation))
+        missing = [f"'{col}' (field {field})" for field, col in needed if col not in present]
+        if missing:
+            raise DataError(
+                f"{name}: missing column {', '.join(missing)} for dataset '{ds.name}'"
+                + (f"; columns present: {', '.join(sorted(present))}" if present else "")
+            )
+        select = [
+            exp.cast(exp.column(col, quoted=True), "VARCHAR").as_(field, quoted=True)
+            for field, col in needed
+        ]
+        select.append(lit(index).as_("_file"))
+        select.append(sql("row_number() OVER ()").as_("_row"))
+        parts.append(exp.select(*select).from_(relation.subquery("src")))
+        files.append(name)
+    union: exp.Expression = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    return union, files
+
+
+def _typed(field_type: str, column: exp.Expression, zone: str | None) -> exp.Expression:
+    if field_type == "string":
+        return column
+    if field_type == "integer":
+        return sql("TRY_CAST(:c AS BIGINT)", c=column)
+    if field_type == "decimal":
+        return sql("TRY_CAST(:c AS DECIMAL(38, 9))", c=column)
+    if field_type == "duration":
+        return sql("TRY_CAST(:c AS DECIMAL(38, 6))", c=column)
+    if field_type == "boolean":
+        return sql("TRY_CAST(:c AS BOOLEAN)", c=column)
+    if field_type == "date":
+        return sql("TRY_CAST(:c AS DATE)", c=column)
+    naive = (
+        sql("epoch_us(timezone(:z, TRY_CAST(:c AS TIMESTAMP)))", z=lit(zone), c=column)
+        if zone
+        else exp.null()
+    )
+    return sql(
+        "CASE WHEN regexp_matches(:c, :re) THEN epoch_us(TRY_CAST(:c AS TIMESTAMPTZ)) ELSE :naive END",
+        c=column,
+        re=lit(OFFSET_RE),
+        naive=naive,
+    )
+
+
+def _problems(
+    ds: Dataset, zone: str | None, metrics: Sequence[Metric]
+) -> list[tuple[str, exp.Expression]]:
+    """(field, SQL text of the problem or NULL) for each check on the typed table ``t`` + raw ``r``."""
+    out: list[tuple[str, exp.Expression]] = []
+    for f in ds.fields:
+        raw, typed = exp.column(f.name, "r", quoted=True), exp.column(f.name, "t", quoted=True)
+        shown = sql("left(:c, 60)", c=raw)
+        what: exp.Expression = lit(f"not a valid {f.type}: ")
+        if f.type == "timestamp" and not zone:
+            what = sql(
+                "CASE WHEN regexp_matches(:raw, :re) THEN 'not a valid timestamp: ' ELSE "
+                "'timestamp without an offset, and the binding declares no timezone: ' END",
+                raw=raw,
+                re=lit(OFFSET_RE),
+            )
+        out.append(
+            (
+                f.name,
+                sql(
+                    "CASE WHEN :raw IS NOT NULL AND :typed IS NULL THEN :what || :shown END",
+                    raw=raw,
+                    typed=typed,
+                    what=what,
+                    shown=shown,
+                ),
+            )
+        )
+        if not f.nullable or f.name == ds.key:
+            out.append((f.name, sql("CASE WHEN :raw IS NULL THEN 'empty value' END", raw=raw)))
+        if f.values is not None:
+            values = exp.Tuple(expressions=[lit(v) for v in f.values])
+            out.append(
+                (
+                    f.name,
+                    sql(
+                        "CASE WHEN :typed IS NOT NULL AND :typed NOT IN :vals THEN 'value not listed in the contract: ' || :shown END",
+                        typed=typed,
+                        vals=values,
+                        shown=shown,
+                    ),
+                )
+            )
+        if f.range is not None:
+            out.append(
+                (
+                    f.name,
+                    sql(
+                        "CASE WHEN :typed < :lo OR :typed > :hi THEN :what || :shown END",
+                        typed=typed,
+                        lo=lit(f.range[0]),
+                        hi=lit(f.range[1]),
+                        what=lit(f"outside the range {f.range[0]}–{f.range[1]}: "),
+                        shown=shown,
+                    ),
+                )
+            )
+    fields = {f.name for f in ds.fields}
+    for metric in metrics:
+        params = dict(metric.params)
+        if metric.kind == "duration" and {params["from"], params["to"]} <= fields:
+            start, end = (
+                exp.column(params["from"], "t", quoted=True),
+                exp.column(params["to"], "t", quoted=True),
+            )
+            out.append(
+                (
+                    params["to"],
+                    sql(
+                        "CASE WHEN :e < :s THEN :what END",
+                        e=end,
+                        s=start,
+                        what=lit(f"{params['to']} is before {params['from']}"),
+                    ),
+                )
+            )
+        if metric.kind == "survey" and params["score"] in fields:
+            low, high = params["scale"]
+            score = exp.column(params["score"], "t", quoted=True)
+            out.append(
+                (
+                    params["score"],
+                    sql(
+                        "CASE WHEN :s < :lo OR :s > :hi THEN :what || :shown END",
+                        s=score,
+                        lo=lit(low),
+                        hi=lit(high),
+                        what=lit(f"score outside the survey scale {low}–{high}: "),
+                        shown=sql("left(:c, 60)", c=exp.column(params["score"], "r", quoted=True)),
+                    ),
+                )
+            )
+    return out
+
+
+def load_datasets(
+    engine: Engine,
+    plan: Plan,
+    sources: Mapping[str, Source],
+    needed: Sequence[str],
+    *,
+    exclude_bad_rows: bool,
+) -> LoadReport:
+    """Create ``ds_<name>`` for each needed dataset; raise DataError or report bad rows."""
+    datasets = {d.name: d for d in plan.datasets}
+    metrics_by_ds: dict[str, list[Metric]] = {}
+    for metric in plan.metrics:
+        metrics_by_ds.setdefault(metric.dataset, []).append(metric)
+        pause = dict(metric.params).get("pause") if metric.kind == "duration" else None
+        if pause:
+            metrics_by_ds.setdefault(pause["dataset"], [])
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE bad_rows (dataset VARCHAR, _file INTEGER, _row BIGINT, field VARCHAR, problem VARCHAR)"
+        )
+    )
+    infos: list[InputInfo] = []
+    file_names: dict[str, list[str]] = {}
+    for name in needed:
+        ds, source = datasets[name], sources.get(name)
+        if source is None:
+            raise DataError(
+                f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
+            )
+        raw, files = _raw(engine, ds, source)
+        file_names[name] = files
+        raw_t = table(f"raw_{name}")
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=raw_t, q=raw))
+        typed = [
+            _typed(f.type, exp.column(f.name, quoted=True), source.timezone).as_(
+                f.name, quoted=True
+            )
+            for f in ds.fields
+        ]
+        select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select))
+        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []))
+        for field_name, problem in checks:
+            query = sql(
+                "INSERT INTO bad_rows SELECT :ds, t._file, t._row, :f, p FROM "
+                "(SELECT t._file, t._row, :problem AS p FROM :typed AS t JOIN :raw AS r "
+                "ON r._file = t._file AND r._row = t._row) AS t WHERE p IS NOT NULL",
+                ds=lit(name),
+                f=lit(field_name),
+                problem=problem,
+                typed=typed_table(name),
+                raw=raw_t,
+            )
+            engine.execute(query)
+        if ds.key:
+            key = exp.column(ds.key, quoted=True)
+            engine.execute(
+                sql(
+                    "INSERT INTO bad_rows SELECT :ds, _file, _row, :f, 'duplicate key ' || CAST(:k AS VARCHAR) "
+                    "FROM (SELECT _file, _row, :k, count(*) OVER (PARTITION BY :k) AS n FROM :t) WHERE n > 1 AND :k IS NOT NULL",
+                    ds=lit(name),
+                    f=lit(ds.key),
+                    k=key,
+                    t=typed_table(name),
+                )
+            )
+        engine.execute(sql("DROP TABLE :t", t=raw_t))
+        rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
+        hashed = tuple(
+            (f.rsplit("/", 1)[-1], _sha256(f) if not source.table else "") for f in files
+        )
+        infos.append(InputInfo(name, hashed, int(rows), 0))
+    _pause_checks(engine, plan, set(needed))
+    total = int(engine.scalar(sql("SELECT count(DISTINCT (dataset, _file, _row)) FROM bad_rows")))
+    listed_rows = engine.rows(
+        sql(
+            "SELECT dataset, _file, _row, field, problem FROM bad_rows "
+            "ORDER BY dataset, _file, _row, field, problem LIMIT :n",
+            n=lit(MAX_LISTED),
+        )
+    )
+    listed = tuple(
+        BadRow(str(d), file_names[str(d)][int(fi)], int(r), str(f), str(p))
+        for d, fi, r, f, p in listed_rows
+    )
+    per_ds = dict(
+        engine.rows(
+            sql("SELECT dataset, count(DISTINCT (_file, _row)) FROM bad_rows GROUP BY dataset")
+        )
+    )
+    infos = [InputInfo(i.dataset, i.files, i.rows, int(per_ds.get(i.dataset, 0))) for i in infos]
+    if total and exclude_bad_rows:
+        for name in needed:
+            engine.execute(
+                sql(
+                    "DELETE FROM :t WHERE (_file, _row) IN (SELECT (_file, _row) FROM bad_rows WHERE dataset = :ds)",
+                    t=typed_table(name),
+                    ds=lit(name),
+                )
+            )
+    return LoadReport(tuple(infos), total, listed)
+
+
+def _pause_checks(engine: Engine, plan: Plan, loaded: set[str]) -> None:
+    """Pause intervals must lie within their item, start before they end, and have an item."""
+    datasets = {d.name: d for d in plan.datasets}
+    seen: set[tuple[str, str]] = set()
+    for metric in plan.metrics:
+        if metric.kind != "duration":
+            continue
+        params = dict(metric.params)
+        pause = params["pause"]
+        if not pause or pause["dataset"] not in loaded or metric.dataset not in loaded:
+            continue
+        parent = datasets[metric.dataset]
+        if (pause["dataset"], metric.id) in seen or not parent.key or not pause["parent_key"]:
+            continue
+        seen.add((pause["dataset"], metric.id))
+        query = sql(
+            "INSERT INTO bad_rows SELECT :pds, p._file, p._row, :pf, "
+            "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || CAST(p.pk AS VARCHAR) "
+            "WHEN p.pe < p.ps THEN 'pause ends before it starts' "
+            "WHEN p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e) THEN 'pause outside its item (' || :fromf || ' to ' || :tof || ')' END "
+            "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p "
+            "LEFT JOIN (SELECT :k AS k, :s AS s, :e AS e FROM :it) AS i ON i.k = p.pk "
+            "WHERE i.k IS NULL OR p.pe < p.ps OR p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e)",
+            pds=lit(pause["dataset"]),
+            pf=lit(pause["start"]),
+            pk=exp.column(pause["parent_key"], quoted=True),
+            ps=exp.column(pause["start"], quoted=True),
+            pe=exp.column(pause["end"], quoted=True),
+            pt=typed_table(pause["dataset"]),
+            k=exp.column(parent.key, quoted=True),
+            s=exp.column(params["from"], quoted=True),
+            e=exp.column(params["to"], quoted=True),
+            it=typed_table(metric.dataset),
+            fromf=lit(params["from"]),
+            tof=lit(params["to"]),
+        )
+        engine.execute(query)
+
+
+def needed_datasets(plan: Plan) -> list[str]:
+    """Every dataset the plan's objectives and exclusions read, in a stable order."""
+    names: set[str] = set()
+    for terms in plan.terms:
+        for obj in terms.objectives:
+            names.add(obj.metric.dataset)
+            pause = dict(obj.metric.params).get("pause") if obj.metric.kind == "duration" else None
+            if pause:
+                names.add(pause["dataset"])
+        for exc in terms.exclusions:
+            if exc.maintenance_dataset:
+                names.add(exc.maintenance_dataset)
+    return sorted(names)
+
+
+def describe(value: Any) -> str:
+    return str(value)

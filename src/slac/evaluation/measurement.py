@@ -1,0 +1,36 @@
+"""What the engine measures for one period × objective × scope, before judgement and money.
+
+Both the SQL engine and the plain reference evaluator in ``tests/`` produce these, so that
+property-based tests can require exact agreement. See docs/semantics.md for every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+Scalar = str | int | bool | Decimal | None
+ScopeKey = tuple[tuple[str, Scalar], ...]  # (field, value) for each scope field, in order
+
+
+@dataclass(frozen=True)
+class Measurement:
+    period: str  # "2026-10" (month), "2026-Q4" (quarter), "2026" (year)
+    objective: str  # objective id
+    scope: ScopeKey  # () without scope
+    sample: int  # judged items (threshold shares) or the kind's sample (docs/semantics.md)
+    value: Decimal | None  # ratio 0..1, seconds, or a number; None when nothing to measure
+    met: int  # threshold shares: items met; other kinds: 0
+    breached: int  # threshold shares: items breached (incl. overdue open ones); else 0
+    open: int  # items open at the period's end and not judged
+    excluded: tuple[tuple[str, int], ...]  # (exclusion id, rows) in contract order, all listed
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of the contract's zone as UTC instants (microseconds since the epoch)."""
+
+    id: str
+    unit: str
+    start_us: int  # inclusive
+    end_us: int  # exclusive

@@ -1,0 +1,134 @@
+"""Results: judged objectives, credits and provenance, as frozen dataclasses and canonical JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from slac.evaluation.measurement import ScopeKey
+
+RESULTS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Excluded:
+    exclusion: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    objective: str
+    scope: ScopeKey
+    period: str  # the objective's period ("2026-10", "2026-Q4")
+    tier: int | None  # 1-based, as written in the contract; None for per-incident credits
+    tier_text: str
+    percent: Decimal | None  # ratio of the fee
+    fee: Decimal | None  # the fee the percent applies to, for the objective's period
+    incidents: int | None
+    amount: Decimal  # before combining, caps and rounding (rounded here only with per-line)
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    period: str
+    objective: str
+    title: str | None
+    scope: ScopeKey
+    status: str  # met | breached | insufficient-data | not-applicable
+    reason: str  # why, in words (for insufficient data and not applicable)
+    measured: Decimal | None
+    unit: str  # ratio | seconds | number
+    target_op: str
+    target: Decimal
+    sample: int
+    min_sample: int
+    met: int
+    breached: int
+    open: int
+    excluded: tuple[Excluded, ...]
+    weight: Decimal
+    credit: CreditLine | None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    triggered: bool
+    detail: str
+    due: str | None = None  # local date-time in the contract zone
+    notify: tuple[str, ...] = ()
+    action: str | None = None
+    consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period: str  # the month evaluated
+    terms_from: str  # effective date of the terms in force
+    amendment: str | None
+    objectives: tuple[ObjectiveResult, ...]
+    service_level: Decimal | None  # share of judged objectives met (weighted if the contract says)
+    grade: str | None
+    judged: int
+    met: int
+    credit_lines: tuple[CreditLine, ...]
+    combine: str
+    combined: Decimal  # after combining lines
+    pool_at_risk: Decimal | None
+    pool_capped: bool
+    cap: Decimal | None  # the cap amount for this period
+    cap_applied: bool
+    minimum: Decimal | None
+    minimum_applied: bool
+    earn_back: str  # none | pending | waived | due
+    credit: Decimal  # the credit issued for this period, rounded by the contract's rule
+    currency: str | None
+    claim_deadline: str | None
+    chronic_failure: tuple[Trigger, ...]
+    escalations: tuple[Trigger, ...]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Input:
+    dataset: str
+    files: tuple[InputFile, ...]
+    rows: int
+    bad_rows: int
+
+
+@dataclass(frozen=True)
+class BadRowNote:
+    dataset: str
+    file: str
+    row: int
+    field: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class Results:
+    results_version: int
+    slac_version: str
+    contract_id: str
+    contract_title: str | None
+    contract_version: str
+    provider: str
+    customer: str
+    timezone: str
+    plan_sha256: str
+    source_sha256: str
+    periods: tuple[PeriodResult, ...]
+    total_credit: Decimal
+    currency: str | None
+    inputs: tuple[Input, ...]
+    bad_rows: int
+    bad_rows_listed: tuple[BadRowNote, ...]
+    on_bad_rows: str
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,78 @@
+"""Run a plan over bound data: load (with bad-data checks), then measure."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from slac.evaluation.bindings import Source
+from slac.evaluation.engine import measure
+from slac.evaluation.load import LoadReport, load_datasets, needed_datasets
+from slac.evaluation.measurement import Measurement
+from slac.evaluation.sqltext import Engine
+from slac.plan.types import Plan
+
+
+def run_measure(
+    plan: Plan,
+    sources: Mapping[str, Source],
+    month_ids: Sequence[str],
+    *,
+    exclude_bad_rows: bool = False,
+    engine: Engine | None = None,
+) -> tuple[list[Measurement], LoadReport]:
+    own = engine is None
+    engine = engine or Engine()
+    try:
+        report = load_datasets(
+            engine, plan, sources, needed_datasets(plan), exclude_bad_rows=exclude_bad_rows
+        )
+        if report.bad_rows and not exclude_bad_rows:
+            return [], report
+        return measure(engine, plan, month_ids), report
+    finally:
+        if own:
+            engine.close()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def measure_rows(
+    plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], period_ids: Sequence[str]
+) -> list[Measurement]:
+    """Measure in-memory rows (tests, notebooks): each dataset is written as JSON Lines."""
+    with tempfile.TemporaryDirectory() as folder:
+        sources: dict[str, Source] = {}
+        fields = {d.name: [f.name for f in d.fields] for d in plan.datasets}
+        for name, items in rows.items():
+            path = os.path.join(folder, f"{name}.jsonl")
+            with open(path, "w", encoding="utf-8") as handle:
+                for item in items:
+                    record = {f: _json_value(item.get(f)) for f in fields.get(name, item.keys())}
+                    handle.write(json.dumps(record) + "\n")
+                if not items:
+                    handle.write(json.dumps({f: None for f in fields.get(name, [])}) + "\n")
+            sources[name] = Source(name, (path,), "jsonl")
+        for name in needed_datasets(plan):
+            if name not in sources:
+                path = os.path.join(folder, f"{name}.jsonl")
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(json.dumps({f: None for f in fields[name]}) + "\n")
+                sources[name] = Source(name, (path,), "jsonl")
+        found, report = run_measure(plan, sources, period_ids)
+        if report.bad_rows:
+            raise ValueError("bad rows: " + "; ".join(str(b) for b in report.listed))
+        return found

@@ -1,0 +1,116 @@
+"""SQL as sqlglot expressions, and the engine that runs them.
+
+Statements are written once as fixed SQL shapes with ``:name`` placeholders and filled with
+sqlglot nodes (quoted identifiers, typed literals, sub-expressions): names and values from
+contracts and data never become SQL text by string pasting. The same trees are generated for
+DuckDB here and can be generated for Spark (``Engine.dialect``).
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+
+def _int_div(node: exp.Expression) -> exp.Expression:
+    # count_if() is NULL over all-NULL input in some engines: COUNT(*) FILTER is always a count.
+    if isinstance(node, exp.CountIf):
+        return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=node.this))
+    # Templates write INTDIV(a, b) for integer division (DuckDB `//`, Spark `DIV`).
+    if isinstance(node, exp.Anonymous) and str(node.this).upper() == "INTDIV":
+        left, right = node.expressions
+        return exp.IntDiv(this=exp.Paren(this=left), expression=exp.Paren(this=right))
+    return node
+
+
+@functools.lru_cache(maxsize=512)
+def _template(text: str) -> exp.Expression:
+    return sqlglot.parse_one(text, read="postgres").transform(_int_div)
+
+
+def sql(text: str, **values: Any) -> exp.Expression:
+    """``text`` parsed once, with each ``:name`` replaced by ``values[name]``."""
+    tree = _template(text).copy()
+    nodes = {k: _node(v) for k, v in values.items()}
+    return exp.replace_placeholders(tree, **nodes)
+
+
+def _node(value: Any) -> exp.Expression:
+    if not isinstance(value, exp.Expression):
+        return lit(value)
+    # A substituted `a - b` must stay one operand wherever the template puts it.
+    if isinstance(value, exp.Binary | exp.Not | exp.Case):
+        return exp.Paren(this=value)
+    return value
+
+
+def lit(value: Any) -> exp.Expression:
+    """A literal of the value's own type (Decimal kept exact as a DECIMAL literal)."""
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        digits = len(text.replace("-", "").replace(".", ""))
+        scale = len(text.split(".")[1]) if "." in text else 0
+        return exp.cast(exp.Literal.number(text), f"DECIMAL({max(digits, scale + 1, 18)}, {scale})")
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, float):
+        return exp.Literal.number(repr(value))
+    return exp.Literal.string(str(value))
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str, table_alias: str | None = None) -> exp.Column:
+    return exp.column(name, table_alias, quoted=True)
+
+
+def table(name: str) -> exp.Table:
+    return exp.Table(this=ident(name))
+
+
+class Engine:
+    """A DuckDB connection in UTC that runs sqlglot expressions."""
+
+    dialect = "duckdb"
+
+    def __init__(self, threads: int | None = None) -> None:
+        import duckdb
+
+        self.con = duckdb.connect(":memory:")
+        # Timestamps are converted to instants explicitly; the session zone must never matter.
+        self.con.execute("SET TimeZone = 'UTC'")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self._attached: set[str] = set()
+        self.record_evidence = False
+
+    def text(self, expression: exp.Expression) -> str:
+        return expression.sql(dialect=self.dialect)
+
+    def execute(self, expression: exp.Expression) -> None:
+        self.con.execute(self.text(expression))
+
+    def rows(self, expression: exp.Expression) -> list[tuple[Any, ...]]:
+        return self.con.execute(self.text(expression)).fetchall()
+
+    def scalar(self, expression: exp.Expression) -> Any:
+        row = self.con.execute(self.text(expression)).fetchone()
+        return row[0] if row else None
+
+    def attach(self, database: str) -> None:
+        if database not in self._attached:
+            self.execute(sql("ATTACH :db AS src (READ_ONLY)", db=lit(database)))
+            self._attached.add(database)
+
+    def close(self) -> None:
+        self.con.close()
