@@ -10,6 +10,7 @@ import click
 from slac import __version__, api
 from slac.contract.checker import CheckReport
 from slac.diagnostics import ExitCode, Severity
+from slac.evaluation.evaluate import Progress
 from slac.files import atomic_write
 from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render
@@ -165,7 +166,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: object) 
     _emit(text, output)
 
 
-def _progress(quiet: bool) -> api.Progress | None:
+def _progress(quiet: bool) -> Progress | None:
     # Progress only for a person at a terminal: never in CI logs or with --quiet.
     if quiet or os.environ.get("CI") or not sys.stderr.isatty():
         return None

@@ -266,15 +266,15 @@ def _one(
     if not per_scope_e and not scope:
         per_scope_e[0] = {}
     out = []
-    for sc, buckets in sorted(per_scope_e.items(), key=lambda kv: str(kv[0])):
+    for sc, ebuckets in sorted(per_scope_e.items(), key=lambda kv: str(kv[0])):
         excluded_counts = {e.id: 0 for e in all_excl}
-        for _, (_, _, x, xid) in buckets.items():
+        for _, (_, _, x, xid) in ebuckets.items():
             if x and xid in excluded_counts:
                 excluded_counts[xid] += x
         for e in maint:
             excluded_counts[e.id] = len(_buckets_in(excluded_ivals[e.id], window, size))
-        usable = {b: v for b, v in buckets.items() if b not in maint_buckets and not v[2]}
-        if buckets and not usable:
+        usable = {b: v for b, v in ebuckets.items() if b not in maint_buckets and not v[2]}
+        if ebuckets and not usable:
             out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
             continue
         if params["method"] == "pooled":
@@ -285,7 +285,7 @@ def _one(
         else:
             rates = [v[0] / v[1] for v in usable.values() if v[1] > 0]
             if params["empty_interval"] == "ok":
-                row_excluded = {b for b, v in buckets.items() if v[2]}
+                row_excluded = {b for b, v in ebuckets.items() if v[2]}
                 counted = total_buckets - len(
                     (maint_buckets | row_excluded) & set(range(total_buckets))
                 )
@@ -307,8 +307,8 @@ def _outages(
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
     excluded_ivals: dict[str, list[tuple[int, int]]],
-    where: exp.Expression,
-    scope: list[exp.Expression],
+    where: exp.Expr,
+    scope: Sequence[exp.Expr],
 ) -> list[Measurement]:
     start, end = col(params["start"], "t"), col(params["end"], "t")
     min_len = int(Decimal(params["min_outage_seconds"]) * US)
@@ -354,7 +354,7 @@ def _outages(
     return out
 
 
-def _aliased(expression: exp.Expression, alias: str) -> exp.Expression:
+def _aliased(expression: exp.Expr, alias: str) -> exp.Expr:
     for column in expression.find_all(exp.Column):
         if not column.table:
             column.set("table", exp.to_identifier(alias))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlglot import exp
 
@@ -20,7 +21,7 @@ _COMPARE = {
 }
 
 
-def predicate(condition: Condition, alias: str | None = None) -> exp.Expression:
+def predicate(condition: Condition, alias: str | None = None) -> exp.Expr:
     column = col(condition.field, alias)
     op, value = condition.op, condition.value
     if op == "is-null":
@@ -40,7 +41,7 @@ def predicate(condition: Condition, alias: str | None = None) -> exp.Expression:
     return node
 
 
-def all_of(conditions: Sequence[Condition], alias: str | None = None) -> exp.Expression:
+def all_of(conditions: Sequence[Condition], alias: str | None = None) -> exp.Expr:
     if not conditions:
         return exp.true()
     return exp.and_(*(exp.Paren(this=predicate(c, alias)) for c in conditions))
@@ -48,17 +49,17 @@ def all_of(conditions: Sequence[Condition], alias: str | None = None) -> exp.Exp
 
 def exclusion_case(
     exclusions: Sequence[Exclusion],
-    instant: exp.Expression,
+    instant: exp.Expr,
     zone: str,
     alias: str | None = None,
-) -> exp.Expression:
+) -> exp.Expr:
     """The id of the first exclusion (in contract order) a row matches, or NULL.
 
     Maintenance exclusions act on availability time, not on rows, and are left out here.
     """
     ifs: list[exp.If] = []
     for exc in exclusions:
-        parts: list[exp.Expression] = []
+        parts: list[exp.Expr] = []
         if exc.where:
             parts.append(all_of(exc.where, alias))
         if exc.between_from:
@@ -75,13 +76,9 @@ def exclusion_case(
     return exp.Case(ifs=ifs)
 
 
-def _day(text: str):  # type: ignore[no-untyped-def]
-    from datetime import date
-
+def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _next_day(text: str):  # type: ignore[no-untyped-def]
-    from datetime import date, timedelta
-
+def _next_day(text: str) -> date:
     return date.fromisoformat(text) + timedelta(days=1)

@@ -27,7 +27,7 @@ from slac.evaluation.conditions import all_of, exclusion_case, predicate
 from slac.evaluation.load import typed_table
 from slac.evaluation.measurement import Measurement, Period, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, period, period_id
-from slac.evaluation.sqltext import Engine, col, lit, sql, table
+from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table
 from slac.evaluation.timegrid import Grid, build_grid
 from slac.plan.types import Calendar, Exclusion, Metric, Objective, Plan, Terms
 
@@ -173,7 +173,7 @@ class Grids:
         )
 
 
-def _bs(instant: exp.Expression, alias: str) -> exp.Expression:
+def _bs(instant: exp.Expr, alias: str) -> exp.Expr:
     """Business microseconds at ``instant`` through the grid row joined as ``alias``."""
     return sql(
         ":a.cum + :a.open * (:x - (:g0 + :a.b * :gs))",
@@ -255,13 +255,13 @@ def _measure_group(engine: Engine, plan: Plan, group: _Group, grids: Grids) -> l
     return _row_kinds(engine, plan, group)
 
 
-def _policy_filter(terms: Terms, obj: Objective) -> exp.Expression:
+def _policy_filter(terms: Terms, obj: Objective) -> exp.Expr:
     """The rows this objective takes: its own `where`, minus rows an earlier objective of the
     same policy over the same metric took first (scope_matching: first)."""
     mine = all_of(obj.where)
     if obj.policy is None or terms.semantics.scope_matching != "first":
         return mine
-    earlier: list[exp.Expression] = []
+    earlier: list[exp.Expr] = []
     for other in terms.objectives:
         if other.id == obj.id:
             break
@@ -279,11 +279,11 @@ def _exclusions_for(terms: Terms, obj: Objective) -> list[Exclusion]:
     return [e for e in terms.exclusions if e.id in obj.exclusions]
 
 
-def _scope_exprs(obj: Objective, alias: str = "b") -> list[exp.Expression]:
+def _scope_exprs(obj: Objective, alias: str = "b") -> list[exp.Expr]:
     return [col(field, alias) for field in obj.scope]
 
 
-def _excluded_columns(exclusions: Sequence[Exclusion]) -> list[exp.Expression]:
+def _excluded_columns(exclusions: Sequence[Exclusion]) -> list[exp.Expr]:
     return [
         sql("count_if(excl = :id)", id=lit(e.id)).as_(f"x_{i}") for i, e in enumerate(exclusions)
     ]
@@ -371,7 +371,7 @@ def _paused(
     base: exp.Table,
     key: str | None,
     grid_name: str | None,
-    consts: exp.Expression,
+    consts: exp.Expr,
 ) -> exp.Table:
     """Per item: business time inside its pause intervals, clipped to the measured interval
     and merged where they overlap (so no time is subtracted twice)."""
@@ -506,7 +506,9 @@ def _duration_objective(
             _item_key(plan, obj),
         )
         query = (
-            exp.select(*select).from_(judged_rows.subquery("s")).group_by(exp.column("pid"), *scope)
+            exp.select(*select)
+            .from_(subquery(judged_rows, "s"))
+            .group_by(exp.column("pid"), *scope)
         )
         result = []
         for row in engine.rows(query):
@@ -534,14 +536,12 @@ def _duration_objective(
     return _statistics(engine, obj, periods, rows, closed, exclusions, scale=Fraction(1, US))
 
 
-def _item_key(plan: Plan, obj: Objective) -> exp.Expression:
+def _item_key(plan: Plan, obj: Objective) -> exp.Expr:
     dataset = next(d for d in plan.datasets if d.name == obj.metric.dataset)
     return col(dataset.key) if dataset.key else exp.column("_row")
 
 
-def _record(
-    engine: Engine, obj: Objective, rows: exp.Expression, value: exp.Expression, key: exp.Expression
-) -> None:
+def _record(engine: Engine, obj: Objective, rows: exp.Expr, value: exp.Expr, key: exp.Expr) -> None:
     """Keep each row's outcome for --evidence (in the engine: rows never come to Python)."""
     if not engine.record_evidence:
         return
@@ -572,7 +572,7 @@ def _member_field(obj: Objective) -> str:
     return ""
 
 
-def _policy_filter_aliased(terms: Terms, obj: Objective) -> exp.Expression:
+def _policy_filter_aliased(terms: Terms, obj: Objective) -> exp.Expr:
     expression = _policy_filter(terms, obj)
     for column in expression.find_all(exp.Column):
         if not column.table:
@@ -621,12 +621,12 @@ def _statistics(
     engine: Engine,
     obj: Objective,
     periods: Sequence[Period],
-    rows: exp.Expression,
-    closed: exp.Expression,
+    rows: exp.Expr,
+    closed: exp.Expr,
     exclusions: Sequence[Exclusion],
     *,
     scale: Fraction,
-    value: exp.Expression | None = None,
+    value: exp.Expr | None = None,
 ) -> list[Measurement]:
     judge = obj.judgement
     scope = [col(f) for f in obj.scope]
@@ -793,9 +793,9 @@ def _row_kinds(engine: Engine, plan: Plan, group: _Group) -> list[Measurement]:
     return out
 
 
-def _value_expr(params: dict[str, Any]) -> exp.Expression:
+def _value_expr(params: dict[str, Any]) -> exp.Expr:
     fields = [col(f) for f in params["fields"]]
-    total: exp.Expression = fields[0]
+    total: exp.Expr = fields[0]
     for f in fields[1:]:
         total = exp.Add(this=total, expression=f)
     return exp.cast(exp.Paren(this=total), "DECIMAL(38, 9)")
@@ -805,8 +805,8 @@ def _value_threshold(
     engine: Engine,
     obj: Objective,
     periods: Sequence[Period],
-    rows: exp.Expression,
-    value: exp.Expression,
+    rows: exp.Expr,
+    value: exp.Expr,
     scale: Fraction,
     exclusions: Sequence[Exclusion],
 ) -> list[Measurement]:
@@ -830,8 +830,8 @@ def _value_threshold(
             *_excluded_columns(exclusions),
         )
         .from_(
-            sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows).subquery(
-                "s"
+            subquery(
+                sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows), "s"
             )
         )
         .group_by(exp.column("pid"), *scope)
@@ -865,12 +865,12 @@ def _aggregate_kind(
     params: dict[str, Any],
     obj: Objective,
     periods: Sequence[Period],
-    rows: exp.Expression,
+    rows: exp.Expr,
     exclusions: Sequence[Exclusion],
 ) -> list[Measurement]:
     scope = [col(f) for f in obj.scope]
     kept = sql("excl IS NULL")
-    parts: list[exp.Expression]
+    parts: list[exp.Expr]
     if metric.kind == "ratio":
         num, den = params["numerator"], params["denominator"]
         den_where = _where_of(den["where"])
@@ -878,6 +878,7 @@ def _aggregate_kind(
         parts = [
             _side(num, num_where, kept).as_("a"),
             _side(den, den_where, kept).as_("b"),
+            sql("count_if(:k AND :w)", k=kept, w=den_where).as_("n"),
         ]
     elif metric.kind == "service_level":
         wait, outcome = col(params["wait"]), col(params["outcome"])
@@ -972,7 +973,7 @@ def _aggregate_kind(
     return _with_empty(out, obj, periods, exclusions)
 
 
-def _where_of(conditions: Any) -> exp.Expression:
+def _where_of(conditions: Any) -> exp.Expr:
     from slac.plan.types import Condition
 
     parsed = tuple(
@@ -986,7 +987,7 @@ def _where_of(conditions: Any) -> exp.Expression:
     return all_of(parsed)
 
 
-def _side(side: dict[str, Any], where: exp.Expression, kept: exp.Expression) -> exp.Expression:
+def _side(side: dict[str, Any], where: exp.Expr, kept: exp.Expr) -> exp.Expr:
     if side.get("sum"):
         return sql(
             "sum(CASE WHEN :k AND :w THEN CAST(:f AS DECIMAL(38, 9)) END)",
@@ -1001,10 +1002,10 @@ def _kind_value(
     kind: str, params: dict[str, Any], values: Sequence[Any]
 ) -> tuple[int, Decimal | None]:
     if kind == "ratio":
-        a, b = values
+        # The sample is the number of denominator rows, also when the ratio is of sums.
+        a, b, n = values
         a, b = _exact(a or 0), _exact(b or 0)
-        sample = int(b) if b.denominator == 1 else int(b)
-        return (sample, _ratio(a, b) if b else None)
+        return (int(n or 0), _ratio(a, b) if b else None)
     if kind == "service_level":
         a_all, a_in, b_all, b_in = (int(v or 0) for v in values)
         formula = params["formula"]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlglot import exp
 
 from slac.evaluation.bindings import Source
-from slac.evaluation.sqltext import Engine, lit, sql, table
+from slac.evaluation.sqltext import Engine, lit, sql, subquery, table
 from slac.plan.types import Dataset, Metric, Plan
 
 # A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
@@ -68,7 +68,7 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _reader(source: Source, index: int) -> exp.Expression:
+def _reader(source: Source, index: int) -> exp.Expr:
     path = source.paths[index]
     if source.format == "csv":
         return sql("SELECT * FROM read_csv(:p, all_varchar = TRUE, header = TRUE)", p=lit(path))
@@ -77,14 +77,14 @@ def _reader(source: Source, index: int) -> exp.Expression:
     return sql("SELECT * FROM read_json(:p, format = 'newline_delimited')", p=lit(path))
 
 
-def _columns(engine: Engine, relation: exp.Expression) -> list[str]:
+def _columns(engine: Engine, relation: exp.Expr) -> list[str]:
     return [row[0] for row in engine.rows(sql("DESCRIBE :q", q=relation))]
 
 
-def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expression, list[str]]:
+def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[str]]:
     """A relation of the source as text: one column per field, plus _file and _row."""
     needed = [(f.name, source.column(f.name)) for f in ds.fields]
-    parts: list[exp.Expression] = []
+    parts: list[exp.Expr] = []
     files: list[str] = []
     if source.table:
         engine.attach(source.database or "")
@@ -108,15 +108,15 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expression, l
         ]
         select.append(lit(index).as_("_file"))
         select.append(sql("row_number() OVER ()").as_("_row"))
-        parts.append(exp.select(*select).from_(relation.subquery("src")))
+        parts.append(exp.select(*select).from_(subquery(relation, "src")))
         files.append(name)
-    union: exp.Expression = parts[0]
+    union: exp.Expr = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
     return union, files
 
 
-def _typed(field_type: str, column: exp.Expression, zone: str | None) -> exp.Expression:
+def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
     if field_type == "string":
         return column
     if field_type == "integer":
@@ -144,13 +144,13 @@ def _typed(field_type: str, column: exp.Expression, zone: str | None) -> exp.Exp
 
 def _problems(
     ds: Dataset, zone: str | None, metrics: Sequence[Metric]
-) -> list[tuple[str, exp.Expression]]:
+) -> list[tuple[str, exp.Expr]]:
     """(field, SQL text of the problem or NULL) for each check on the typed table ``t`` + raw ``r``."""
-    out: list[tuple[str, exp.Expression]] = []
+    out: list[tuple[str, exp.Expr]] = []
     for f in ds.fields:
         raw, typed = exp.column(f.name, "r", quoted=True), exp.column(f.name, "t", quoted=True)
         shown = sql("left(:c, 60)", c=raw)
-        what: exp.Expression = lit(f"not a valid {f.type}: ")
+        what: exp.Expr = lit(f"not a valid {f.type}: ")
         if f.type == "timestamp" and not zone:
             what = sql(
                 "CASE WHEN regexp_matches(:raw, :re) THEN 'not a valid timestamp: ' ELSE "

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 
-def _int_div(node: exp.Expression) -> exp.Expression:
+def _int_div(node: exp.Expr) -> exp.Expr:
     # count_if() is NULL over all-NULL input in some engines: COUNT(*) FILTER is always a count.
     if isinstance(node, exp.CountIf):
         return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=node.this))
@@ -28,19 +28,19 @@ def _int_div(node: exp.Expression) -> exp.Expression:
 
 
 @functools.lru_cache(maxsize=512)
-def _template(text: str) -> exp.Expression:
+def _template(text: str) -> exp.Expr:
     return sqlglot.parse_one(text, read="postgres").transform(_int_div)
 
 
-def sql(text: str, **values: Any) -> exp.Expression:
+def sql(text: str, **values: Any) -> exp.Expr:
     """``text`` parsed once, with each ``:name`` replaced by ``values[name]``."""
     tree = _template(text).copy()
     nodes = {k: _node(v) for k, v in values.items()}
     return exp.replace_placeholders(tree, **nodes)
 
 
-def _node(value: Any) -> exp.Expression:
-    if not isinstance(value, exp.Expression):
+def _node(value: Any) -> exp.Expr:
+    if not isinstance(value, exp.Expr):
         return lit(value)
     # A substituted `a - b` must stay one operand wherever the template puts it.
     if isinstance(value, exp.Binary | exp.Not | exp.Case):
@@ -48,7 +48,7 @@ def _node(value: Any) -> exp.Expression:
     return value
 
 
-def lit(value: Any) -> exp.Expression:
+def lit(value: Any) -> exp.Expr:
     """A literal of the value's own type (Decimal kept exact as a DECIMAL literal)."""
     if value is None:
         return exp.null()
@@ -64,6 +64,10 @@ def lit(value: Any) -> exp.Expression:
     if isinstance(value, float):
         return exp.Literal.number(repr(value))
     return exp.Literal.string(str(value))
+
+
+def subquery(query: exp.Expr, alias: str) -> exp.Expr:
+    return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
 def ident(name: str) -> exp.Identifier:
@@ -94,16 +98,16 @@ class Engine:
         self._attached: set[str] = set()
         self.record_evidence = False
 
-    def text(self, expression: exp.Expression) -> str:
+    def text(self, expression: exp.Expr) -> str:
         return expression.sql(dialect=self.dialect)
 
-    def execute(self, expression: exp.Expression) -> None:
+    def execute(self, expression: exp.Expr) -> None:
         self.con.execute(self.text(expression))
 
-    def rows(self, expression: exp.Expression) -> list[tuple[Any, ...]]:
+    def rows(self, expression: exp.Expr) -> list[tuple[Any, ...]]:
         return self.con.execute(self.text(expression)).fetchall()
 
-    def scalar(self, expression: exp.Expression) -> Any:
+    def scalar(self, expression: exp.Expr) -> Any:
         row = self.con.execute(self.text(expression)).fetchone()
         return row[0] if row else None
 
