@@ -314,8 +314,9 @@ def _outages(
     min_len = int(Decimal(params["min_outage_seconds"]) * US)
     excl = exclusion_case(rows_excl, start, plan.timezone, "t")
     query = sql(
-        "SELECT :scope_cols AS sc, greatest(:s, :ws) AS a, least(coalesce(:e, :we), :we) AS z, :excl AS xid "
-        "FROM :ds AS t WHERE :s < :we AND coalesce(:e, :we) > :ws AND coalesce(:e, :we) - :s >= :minlen AND :cond "
+        "SELECT :scope_cols AS sc, greatest(:s, :ws) AS a, least(coalesce(:e, :we), :we) AS z, :excl AS xid, "
+        "coalesce(:e, :we) - :s >= :minlen AS counted "
+        "FROM :ds AS t WHERE :s < :we AND coalesce(:e, :we) > :ws AND :cond "
         "ORDER BY sc, a, z",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         s=start,
@@ -330,9 +331,13 @@ def _outages(
     all_excl = list(rows_excl) + list(maint)
     per_scope: dict[Any, list[tuple[int, int]]] = {}
     counts: dict[Any, dict[str, int]] = {}
-    for sc, a, z, xid in engine.rows(query):
+    for sc, a, z, xid, counted in engine.rows(query):
+        # Every scope value with an outage record is reported; an outage shorter than
+        # min_outage does not count as downtime (100% if it was the only one).
         counts.setdefault(sc, {e.id: 0 for e in all_excl})
         per_scope.setdefault(sc, [])
+        if not counted:
+            continue
         if xid is not None:
             counts[sc][xid] += 1
             continue

@@ -102,10 +102,14 @@ class Grids:
         self.horizon = horizon
         self.built: dict[Calendar, tuple[str, Grid]] = {}
 
-    def get(self, calendar: Calendar) -> tuple[str, Grid]:
-        if calendar not in self.built:
-            name = f"grid_{len(self.built)}"
-            grid = build_grid(calendar, *self.horizon)
+    def get(self, calendar: Calendar, earliest_us: int | None = None) -> tuple[str, Grid]:
+        """The grid of ``calendar``, covering ``earliest_us`` too (items may start before the
+        first window: with period_membership: end, or in rolling windows)."""
+        known = self.built.get(calendar)
+        start = self.horizon[0] if earliest_us is None else min(self.horizon[0], earliest_us)
+        if known is None or known[1].start_us > start:
+            name = known[0] if known else f"grid_{len(self.built)}"
+            grid = build_grid(calendar, start, self.horizon[1])
             self._load(name, grid)
             self.built[calendar] = (name, grid)
         return self.built[calendar]
@@ -324,7 +328,8 @@ def _durations(engine: Engine, plan: Plan, group: _Group, grids: Grids) -> list[
     consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(0), gs=lit(1))
     grid_name = None
     if business:
-        grid_name, grid = grids.get(calendar)
+        earliest = engine.scalar(sql("SELECT min(s_us) FROM :b", b=base))
+        grid_name, grid = grids.get(calendar, int(earliest) if earliest is not None else None)
         consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
     paused = _paused(engine, plan, params, base, key, grid_name, consts)
     timed = table(f"timed_{next(_counter)}")

@@ -116,6 +116,7 @@ def evaluate_plan(
 ) -> Evaluation:
     say = progress or (lambda _: None)
     engine = Engine()
+    engine.record_evidence = evidence is not None
     try:
         if period is not None:
             try:
