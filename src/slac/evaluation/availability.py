@@ -8,7 +8,8 @@ and merged outage intervals, and does the exact arithmetic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -19,7 +20,7 @@ from sqlglot import exp
 from slac.evaluation.conditions import all_of, exclusion_case
 from slac.evaluation.load import typed_table
 from slac.evaluation.measurement import Measurement, Period
-from slac.evaluation.periods import period_id
+from slac.evaluation.periods import add_months, local_midnight_us
 from slac.evaluation.sqltext import Engine, col, lit, sql
 from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
 
@@ -53,66 +54,120 @@ def measure_availability(
         maint = [e for e in exclusions if e.maintenance_dataset]
         rows_excl = [e for e in exclusions if not e.maintenance_dataset]
         for window in periods:
-            excluded_ivals = _maintenance(engine, plan, maint, window)
+            excluded_ivals, maint_counts = _maintenance(engine, plan, maint, window)
             found = _one(
                 engine, plan, obj, metric, params, window, rows_excl, maint, excluded_ivals
             )
             if not found:  # no rows for any scope value in this window
-                counts = tuple((e.id, 0) for e in [*rows_excl, *maint])
+                ids = {x.id for x in exclusions}
+                counts = tuple((e, 0) for e in obj.exclusions if e in ids)
                 found = [Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, counts)]
-            out.extend(found)
+            # A maintenance exclusion counts the windows with excluded time in the period.
+            out.extend(
+                replace(m, excluded=tuple((x, maint_counts.get(x, n)) for x, n in m.excluded))
+                for m in found
+            )
     return out
 
 
 def _maintenance(
     engine: Engine, plan: Plan, exclusions: Sequence[Exclusion], window: Period
-) -> dict[str, list[tuple[int, int]]]:
-    """Per maintenance exclusion: the excluded intervals inside the window (merged)."""
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, int]]:
+    """Per maintenance exclusion: the excluded intervals inside the window (merged), and how
+    many maintenance windows had excluded time inside it.
+
+    A window counts when it was announced at least `notice` before its start. The allowance
+    is per calendar unit of its own (`8h/month`, `900s/week`, in the contract's zone),
+    consumed by windows in order of start, each taking the earliest part of its time not
+    already excluded, so a week that straddles two months is charged once.
+    """
     found: dict[str, list[tuple[int, int]]] = {}
+    counts: dict[str, int] = {}
     for exc in exclusions:
         fields = dict(exc.maintenance_fields)
+        if exc.allowance_seconds is not None and exc.allowance_per is not None:
+            units = _allowance_units(window, exc.allowance_per, plan.timezone)
+            allowance = int(exc.allowance_seconds * US)
+        else:
+            units, allowance = [(window.start_us, window.end_us)], 2**62
         rows = engine.rows(
             sql(
-                "SELECT :s, :e, :a FROM :t WHERE :s IS NOT NULL AND :e IS NOT NULL AND :s < :we AND :e > :ws ORDER BY :s, :e",
+                "SELECT :s, :e, :a FROM :t WHERE :s IS NOT NULL AND :e IS NOT NULL AND :e > :s "
+                "AND :s < :hi AND :e > :lo ORDER BY :s, :e",
                 s=col(fields["start"]),
                 e=col(fields["end"]),
                 a=col(fields["announced_at"]),
                 t=typed_table(exc.maintenance_dataset or ""),
-                ws=lit(window.start_us),
-                we=lit(window.end_us),
+                lo=lit(units[0][0]),
+                hi=lit(units[-1][1]),
             )
         )
         notice = int((exc.notice_seconds or Decimal(0)) * US)
-        allowance = int(exc.allowance_seconds * US) if exc.allowance_seconds is not None else None
-        used: dict[str, int] = {}
-        intervals: list[tuple[int, int]] = []
+        remaining = dict.fromkeys(units, allowance)
+        excluded: list[tuple[int, int]] = []
+        counted = 0
         for start, end, announced in rows:
             start, end = int(start), int(end)
             if announced is None or start - int(announced) < notice:
                 continue  # unannounced or announced too late: not maintenance, downtime
-            a, b = max(start, window.start_us), min(end, window.end_us)
-            if b <= a:
-                continue
-            if allowance is not None:
-                bucket = _allowance_period(start, exc.allowance_per or "month", plan.timezone)
-                left = allowance - used.get(bucket, 0)
-                if left <= 0:
-                    continue
-                b = min(b, a + left)
-                used[bucket] = used.get(bucket, 0) + (b - a)
-            intervals.append((a, b))
-        found[exc.id] = _merge(intervals)
-    return found
+            fresh = _minus([(max(start, units[0][0]), min(end, units[-1][1]))], excluded)
+            taken: list[tuple[int, int]] = []
+            for p, q in fresh:
+                for unit in units:
+                    lo, hi = max(p, unit[0]), min(q, unit[1])
+                    amount = min(remaining[unit], hi - lo)
+                    if amount > 0:
+                        taken.append((lo, lo + amount))
+                        remaining[unit] -= amount
+            excluded = _merge(excluded + taken)
+            if any(min(b, window.end_us) > max(a, window.start_us) for a, b in taken):
+                counted += 1
+        found[exc.id] = _clip(excluded, window.start_us, window.end_us)
+        counts[exc.id] = counted
+    return found, counts
 
 
-def _allowance_period(instant_us: int, unit: str, zone: str) -> str:
-    local = datetime.fromtimestamp(instant_us / US, tz=ZoneInfo(zone))
+def _allowance_units(window: Period, unit: str, zone: str) -> list[tuple[int, int]]:
+    """The calendar units (local days, ISO weeks, months…) that overlap the window."""
+    tz = ZoneInfo(zone)
+    first = datetime.fromtimestamp(window.start_us / US, tz=tz).date()
+    last = datetime.fromtimestamp((window.end_us - 1) / US, tz=tz).date()
     if unit == "day":
-        return local.date().isoformat()
-    if unit == "week":
-        year, week, _ = local.isocalendar()
-        return f"{year}-W{week:02d}"
-    return period_id(local.date(), _PER_UNIT.get(unit, "month"))
+        day, step = first, None
+    elif unit == "week":
+        day, step = first - timedelta(days=first.weekday()), None
+    else:
+        months = {"month": 1, "quarter": 3, "year": 12}.get(unit, 1)
+        index = (first.year * 12 + first.month - 1) // months * months
+        day, step = date(index // 12, index % 12 + 1, 1), months
+    out = []
+    while day <= last:
+        if step is None:
+            after = day + timedelta(days=1 if unit == "day" else 7)
+        else:
+            after = add_months(day, step)
+        out.append((local_midnight_us(day, zone), local_midnight_us(after, zone)))
+        day = after
+    return out
+
+
+def _minus(spans: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for a, b in spans:
+        cursor = a
+        for x, y in taken:
+            if y <= cursor or x >= b:
+                continue
+            if x > cursor:
+                out.append((cursor, x))
+            cursor = max(cursor, y)
+        if cursor < b:
+            out.append((cursor, b))
+    return out
+
+
+def _clip(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    return [(max(a, lo), min(b, hi)) for a, b in spans if min(b, hi) > max(a, lo)]
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -161,7 +216,7 @@ def _one(
         exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
     )
     scope = [col(f, "t") for f in obj.scope]
-    all_excl = [e for e in rows_excl] + list(maint)
+    all_excl = sorted([*rows_excl, *maint], key=lambda e: obj.exclusions.index(e.id))
     if source == "outages":
         return _outages(
             engine,
@@ -181,13 +236,29 @@ def _one(
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
     maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_buckets = _buckets_in(maint_union, window, size)
+    # Rows each exclusion removed, per scope value (each row under its first exclusion).
+    row_counts: dict[Any, dict[str, int]] = {}
+    counted_rows = sql(
+        "SELECT :scope_cols AS sc, :excl AS xid, count(*) FROM :ds AS t "
+        "WHERE :tm >= :ws AND :tm < :we AND :cond AND :excl IS NOT NULL GROUP BY sc, xid",
+        scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
+        excl=excl,
+        ds=typed_table(metric.dataset),
+        tm=time_col,
+        ws=lit(window.start_us),
+        we=lit(window.end_us),
+        cond=where,
+    )
+    for sc, xid, n in engine.rows(counted_rows):
+        row_counts.setdefault(sc, {})[str(xid)] = int(n)
     total_buckets = -(-(window.end_us - window.start_us) // size)
     nominal_buckets = _total_us(window, params["availability_minutes"]) // size
     if source == "probes":
         ok = _aliased(all_of(_conditions(params["ok"])), "t")
         query = sql(
             "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
-            "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid "
+            "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid, "
+            "count_if(:excl IS NULL) AS kept "
             "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
             scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
             tm=time_col,
@@ -200,22 +271,20 @@ def _one(
             cond=where,
         )
         per_scope: dict[Any, dict[int, tuple[bool, int, Any]]] = {}
-        for sc, bucket, up, x, xid in engine.rows(query):
+        kept_rows: dict[Any, int] = {}
+        for sc, bucket, up, x, xid, kept in engine.rows(query):
             per_scope.setdefault(sc, {})[int(bucket)] = (bool(up), int(x), xid)
-        if not per_scope and not scope:
-            per_scope[0] = {}
+            kept_rows[sc] = kept_rows.get(sc, 0) + int(kept)
+        # No probe at all in the window is missing data, not a month of downtime: the caller
+        # reports it as insufficient data (docs/semantics.md).
         out = []
         for sc, buckets in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
             excluded_counts = {e.id: 0 for e in all_excl}
+            excluded_counts.update(row_counts.get(sc, {}))
             row_excluded = {b for b, (_, x, _) in buckets.items() if x}
-            for b, (_, x, xid) in buckets.items():
-                if x and b not in maint_buckets and xid in excluded_counts:
-                    excluded_counts[xid] += 1
-            for e in maint:
-                excluded_counts[e.id] = len(_buckets_in(excluded_ivals[e.id], window, size))
             gone = maint_buckets | row_excluded
             with_probes = {b for b in buckets if b not in gone}
-            if buckets and not with_probes:
+            if not kept_rows.get(sc):
                 # Every probe of this scope was excluded: nothing is left to judge.
                 out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
                 continue
@@ -226,15 +295,15 @@ def _one(
                     if params["availability_minutes"] == "nominal"
                     else total_buckets
                 )
+                counted = total_buckets - len(gone & set(range(total_buckets)))
                 total = base - len(gone & set(range(total_buckets)))
-                down = len(failed) + (
-                    total_buckets - len(gone & set(range(total_buckets))) - len(with_probes)
-                )
+                down = len(failed) + (counted - len(with_probes))
             else:
-                total = len(with_probes)
+                counted = total = len(with_probes)
                 down = len(failed)
             value = _ratio(total - down, total) if total > 0 else None
-            out.append(_measurement(window, obj, sc, total, value, all_excl, excluded_counts))
+            # The sample is the real intervals counted, also when the total is nominal.
+            out.append(_measurement(window, obj, sc, counted, value, all_excl, excluded_counts))
         return out
     # error-rate
     errors, requests = col(params["errors"], "t"), col(params["requests"], "t")
@@ -242,7 +311,7 @@ def _one(
         "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, "
         "sum(CASE WHEN :excl IS NULL THEN CAST(:er AS DECIMAL(38, 9)) ELSE 0 END) AS e, "
         "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) AS r, "
-        "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid "
+        "count_if(:excl IS NULL) AS kept, count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid "
         "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         tm=time_col,
@@ -256,23 +325,19 @@ def _one(
         cond=where,
     )
     per_scope_e: dict[Any, dict[int, tuple[Fraction, Fraction, int, Any]]] = {}
-    for sc, bucket, e, r, x, xid in engine.rows(query):
+    rows_kept: dict[Any, dict[int, int]] = {}
+    for sc, bucket, e, r, kept, x, xid in engine.rows(query):
         per_scope_e.setdefault(sc, {})[int(bucket)] = (
             Fraction(e or 0),
             Fraction(r or 0),
             int(x),
             xid,
         )
-    if not per_scope_e and not scope:
-        per_scope_e[0] = {}
+        rows_kept.setdefault(sc, {})[int(bucket)] = int(kept)
     out = []
     for sc, ebuckets in sorted(per_scope_e.items(), key=lambda kv: str(kv[0])):
         excluded_counts = {e.id: 0 for e in all_excl}
-        for _, (_, _, x, xid) in ebuckets.items():
-            if x and xid in excluded_counts:
-                excluded_counts[xid] += x
-        for e in maint:
-            excluded_counts[e.id] = len(_buckets_in(excluded_ivals[e.id], window, size))
+        excluded_counts.update(row_counts.get(sc, {}))
         usable = {b: v for b, v in ebuckets.items() if b not in maint_buckets and not v[2]}
         if ebuckets and not usable:
             out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
@@ -281,7 +346,8 @@ def _one(
             total_r = sum((v[1] for v in usable.values()), Fraction(0))
             total_e = sum((v[0] for v in usable.values()), Fraction(0))
             value = _ratio(total_r - total_e, total_r) if total_r else None
-            sample = int(total_r)
+            # The sample of a pooled rate is the rows summed.
+            sample = sum(rows_kept[sc][b] for b in usable)
         else:
             rates = [v[0] / v[1] for v in usable.values() if v[1] > 0]
             if params["empty_interval"] == "ok":
@@ -328,22 +394,24 @@ def _outages(
         minlen=lit(min_len),
         cond=where,
     )
-    all_excl = list(rows_excl) + list(maint)
+    all_excl = sorted([*rows_excl, *maint], key=lambda e: obj.exclusions.index(e.id))
     per_scope: dict[Any, list[tuple[int, int]]] = {}
+    kept: dict[Any, int] = {}
     counts: dict[Any, dict[str, int]] = {}
     for sc, a, z, xid, counted in engine.rows(query):
         # Every scope value with an outage record is reported; an outage shorter than
         # min_outage does not count as downtime (100% if it was the only one).
         counts.setdefault(sc, {e.id: 0 for e in all_excl})
         per_scope.setdefault(sc, [])
-        if not counted:
-            continue
         if xid is not None:
             counts[sc][xid] += 1
             continue
-        per_scope[sc].append((int(a), int(z)))
-    if not per_scope and not scope:
-        per_scope[0], counts[0] = [], {e.id: 0 for e in all_excl}
+        kept[sc] = kept.get(sc, 0) + 1
+        if counted:
+            per_scope[sc].append((int(a), int(z)))
+    if not per_scope:
+        # No outage record at all: no downtime, for every scope value alike (100%).
+        per_scope[()], counts[()], kept[()] = [], {e.id: 0 for e in all_excl}, 0
     maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_us = sum(b - a for a, b in maint_union)
     total = _total_us(window, params["availability_minutes"]) - maint_us
@@ -354,6 +422,10 @@ def _outages(
             down += (b - a) - sum(max(0, min(b, mb) - max(a, ma)) for ma, mb in maint_union)
         for e in maint:
             counts[sc][e.id] = len(excluded_ivals[e.id])
+        if sc != () and not kept.get(sc):
+            # Every outage row of this scope value was excluded: nothing to judge.
+            out.append(_measurement(window, obj, sc, 0, None, all_excl, counts[sc]))
+            continue
         value = _ratio(total - down, total) if total > 0 else None
         out.append(_measurement(window, obj, sc, total // (60 * US), value, all_excl, counts[sc]))
     return out

@@ -452,7 +452,7 @@ def _duration_objective(
     exclusions = _exclusions_for(terms, obj)
     pids = exp.Tuple(expressions=[lit(p.id) for p in periods])
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
-    closed = sql("b.e_us IS NOT NULL")
+    closed = sql("e_us IS NOT NULL")
     rows = sql(
         "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE b.pid IN :pids AND :mine",
         excl=exclusion_case(exclusions, col(_member_field(obj), "b"), plan.timezone, "b"),
@@ -654,23 +654,27 @@ def _statistics(
     order_stats: dict[tuple[Any, ...], dict[int, Any]] = {}
     if judge.percentile is not None and groups:
         p = judge.percentile
-        ranked = sql(
-            "SELECT pid, :scope_cols, v, row_number() OVER (PARTITION BY pid, :scope_cols ORDER BY v) - 1 AS idx, "
-            "count(*) OVER (PARTITION BY pid, :scope_cols) AS n FROM "
-            "(SELECT *, :v AS v FROM (:rel) AS q WHERE :c) AS x",
-            scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
-            v=value,
-            rel=rows,
-            c=counted,
+        partition = [exp.column("pid"), *scope]
+        ranked = exp.select(
+            *partition,
+            exp.column("v"),
+            sql("row_number() OVER (ORDER BY v) - 1").as_("idx"),
+            sql("count(*) OVER ()").as_("n"),
+        ).from_(
+            subquery(
+                sql("SELECT *, :v AS v FROM (:rel) AS q WHERE :c", v=value, rel=rows, c=counted),
+                "x",
+            )
         )
+        for window in ranked.find_all(exp.Window):
+            window.set("partition_by", [p.copy() for p in partition])
         picked = sql(
             "SELECT * FROM (:ranked) AS r WHERE idx = CAST(floor((n - 1) * :p) AS BIGINT) OR idx = CAST(ceil((n - 1) * :p) AS BIGINT)",
             ranked=ranked,
             p=lit(p),
         )
         for row in engine.rows(picked):
-            pid, scope_cols, v, idx = row[0], row[1], row[2], row[3]
-            key = (pid, *(scope_cols if isinstance(scope_cols, tuple) and scope else ()))
+            key, v, idx = tuple(row[: 1 + len(scope)]), row[1 + len(scope)], row[2 + len(scope)]
             order_stats.setdefault(key, {})[int(idx)] = v
     out: list[Measurement] = []
     for row in groups:
@@ -952,12 +956,12 @@ def _aggregate_kind(
         ]
     else:  # count
         distinct = params.get("distinct")
+        rows_kept = sql("count_if(:k)", k=kept).as_("rows")
         if distinct:
-            parts = [
-                sql("count(DISTINCT CASE WHEN :k THEN :d END)", k=kept, d=col(distinct)).as_("n")
-            ]
+            distinct_kept = sql("count(DISTINCT CASE WHEN :k THEN :d END)", k=kept, d=col(distinct))
+            parts = [rows_kept, distinct_kept.as_("n")]
         else:
-            parts = [sql("count_if(:k)", k=kept).as_("n")]
+            parts = [rows_kept, sql("count_if(:k)", k=kept).as_("n")]
     query = (
         exp.select(exp.column("pid"), *scope, *parts, *_excluded_columns(exclusions))
         .from_(exp.Paren(this=rows).as_("q"))
@@ -1046,8 +1050,10 @@ def _kind_value(
         means = [sum(v, Fraction(0)) / len(v) for v in by_dim.values()]
         sample = sum(len(v) for v in by_dim.values())
         return sample, _ratio(sum(means, Fraction(0)), len(means))
-    (n,) = values
-    return int(n or 0), Decimal(int(n or 0))
+    # The sample is the rows counted; like every kind, no rows (or only excluded ones) is
+    # nothing to judge.
+    rows, n = values
+    return int(rows or 0), (Decimal(int(n or 0)) if rows else None)
 
 
 # --------------------------------------------------------------------------------------

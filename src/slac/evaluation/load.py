@@ -357,7 +357,7 @@ def _pause_checks(engine: Engine, plan: Plan, loaded: set[str]) -> None:
         seen.add((pause["dataset"], metric.id))
         query = sql(
             "INSERT INTO bad_rows SELECT :pds, p._file, p._row, :pf, "
-            "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || CAST(p.pk AS VARCHAR) "
+            "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
             "WHEN p.pe < p.ps THEN 'pause ends before it starts' "
             "WHEN p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e) THEN 'pause outside its item (' || :fromf || ' to ' || :tof || ')' END "
             "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p "

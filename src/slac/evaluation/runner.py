@@ -57,21 +57,21 @@ def measure_rows(
     with tempfile.TemporaryDirectory() as folder:
         sources: dict[str, Source] = {}
         fields = {d.name: [f.name for f in d.fields] for d in plan.datasets}
-        for name, items in rows.items():
+        for name in sorted(set(rows) | set(needed_datasets(plan))):
+            items = rows.get(name, [])
+            names = fields.get(name) or sorted({k for item in items for k in item})
+            if not items:  # JSON Lines cannot say which columns an empty file has; CSV can
+                path = os.path.join(folder, f"{name}.csv")
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(",".join(names) + "\n")
+                sources[name] = Source(name, (path,), "csv")
+                continue
             path = os.path.join(folder, f"{name}.jsonl")
             with open(path, "w", encoding="utf-8") as handle:
                 for item in items:
-                    record = {f: _json_value(item.get(f)) for f in fields.get(name, item.keys())}
+                    record = {f: _json_value(item.get(f)) for f in names}
                     handle.write(json.dumps(record) + "\n")
-                if not items:
-                    handle.write(json.dumps({f: None for f in fields.get(name, [])}) + "\n")
             sources[name] = Source(name, (path,), "jsonl")
-        for name in needed_datasets(plan):
-            if name not in sources:
-                path = os.path.join(folder, f"{name}.jsonl")
-                with open(path, "w", encoding="utf-8") as handle:
-                    handle.write(json.dumps({f: None for f in fields[name]}) + "\n")
-                sources[name] = Source(name, (path,), "jsonl")
         found, report = run_measure(plan, sources, period_ids)
         if report.bad_rows:
             raise ValueError("bad rows: " + "; ".join(str(b) for b in report.listed))

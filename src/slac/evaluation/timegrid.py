@@ -53,8 +53,11 @@ def open_intervals(calendar: Calendar, first: date, last: date) -> list[tuple[in
     while day <= last:
         if day.isoformat() not in closed:
             for rng in weekly[DAYS[day.weekday()]]:
-                start = _local_us(day, _minutes(rng.start), zone)
-                end = _local_us(day, _minutes(rng.end), zone)
+                lo, hi = _minutes(rng.start), _minutes(rng.end)
+                if _offset_changes(day, zone):
+                    out.extend((s, e, day) for s, e in _wall_clock_spans(day, lo, hi, zone))
+                    continue
+                start, end = _local_us(day, lo, zone), _local_us(day, hi, zone)
                 if end > start:
                     out.append((start, end, day))
         day += timedelta(days=1)
@@ -66,6 +69,31 @@ def open_intervals(calendar: Calendar, first: date, last: date) -> list[tuple[in
         else:
             merged.append((start, end, day))
     return merged
+
+
+def _offset_changes(day: date, zone: ZoneInfo) -> bool:
+    first = datetime.combine(day, time(0)).replace(tzinfo=zone).utcoffset()
+    after = datetime.combine(day + timedelta(days=1), time(0)).replace(tzinfo=zone).utcoffset()
+    return first != after
+
+
+def _wall_clock_spans(day: date, lo: int, hi: int, zone: ZoneInfo) -> list[tuple[int, int]]:
+    """On a day whose UTC offset changes, the instants whose local wall-clock time lies in
+    [lo, hi) minutes of that local date: a repeated hour counts twice, a skipped one never."""
+    utc = ZoneInfo("UTC")
+    begin = datetime.combine(day, time(0)).replace(tzinfo=zone).astimezone(utc) - timedelta(hours=3)
+    spans: list[tuple[int, int]] = []
+    for minute in range(0, 30 * 60):
+        moment = begin + timedelta(minutes=minute)
+        local = moment.astimezone(zone)
+        wall = local.hour * 60 + local.minute
+        if local.date() == day and lo <= wall < hi:
+            start = to_us(moment)
+            if spans and spans[-1][1] == start:
+                spans[-1] = (spans[-1][0], start + 60 * US)
+            else:
+                spans.append((start, start + 60 * US))
+    return spans
 
 
 def _local_us(day: date, minutes: int, zone: ZoneInfo) -> int:
@@ -91,7 +119,9 @@ def build_grid(calendar: Calendar, horizon_start_us: int, horizon_end_us: int) -
     first = datetime.fromtimestamp(horizon_start_us / US, tz=zone).date() - timedelta(days=2)
     last = datetime.fromtimestamp(horizon_end_us / US, tz=zone).date() + timedelta(days=40)
     intervals = open_intervals(calendar, first, last)
-    boundaries = [horizon_start_us, horizon_end_us]
+    # Only the calendar's own boundaries decide the bucket size: the horizon is rounded to a
+    # bucket (an item starting at 10:00:01 must not shrink the buckets to one second).
+    boundaries: list[int] = []
     for start, end, _ in intervals:
         boundaries.extend((start, end))
     size = bucket_seconds(boundaries) * US

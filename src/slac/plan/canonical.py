@@ -15,17 +15,19 @@ from typing import Any
 
 from slac.plan.types import Money
 
-# Fields held as tuples of (name, value) pairs in memory and written as JSON objects.
+# Fields (Class.field) held as tuples of (name, value) pairs in memory, written as JSON objects.
 MAPPING_FIELDS = frozenset(
     {
-        "weekly",
-        "service_fees",
-        "allocations",
-        "params",
-        "maintenance_fields",
-        "files",
-        "extensions",
-        "scope",
+        "Calendar.weekly",
+        "Commercials.service_fees",
+        "Pool.allocations",
+        "Metric.params",
+        "Exclusion.maintenance_fields",
+        "Source.files",
+        "Plan.extensions",
+        "Measurement.scope",
+        "ObjectiveResult.scope",
+        "CreditLine.scope",
     }
 )
 
@@ -52,14 +54,15 @@ def to_json(value: Any, name: str = "") -> Any:
             "minor_unit": value.minor_unit,
         }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name), f.name) for f in dataclasses.fields(value)}
+        owner = type(value).__name__
+        return {
+            f.name: to_json(getattr(value, f.name), f"{owner}.{f.name}")
+            for f in dataclasses.fields(value)
+        }
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, tuple | list):
-        if name in MAPPING_FIELDS and all(
-            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-            for item in value
-        ):
+        if name in MAPPING_FIELDS:
             return {str(k): to_json(v) for k, v in value}
         return [to_json(v) for v in value]
     if isinstance(value, dict):

@@ -1,0 +1,1 @@
+"""Evaluation tests: a plain reference evaluator, hand-worked cases and differential tests."""

@@ -1,0 +1,556 @@
+"""Bad data, one kind per test: `slac evaluate` stops (exit 1) naming the file, the 1-based data
+row and the problem, never with a traceback; `--on-bad-rows exclude` leaves the bad rows out and
+counts and lists them in the results (docs/semantics.md, "Data").
+
+Each test copies the small contract of ``tests/data/evaluate`` (tickets resolved within 4 h with
+pauses, and a CSAT share; four tickets and three survey answers in October 2026) to a temporary
+folder and spoils one file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner, Result
+from jsonschema import Draft202012Validator
+from referencing import Registry
+
+from slac.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "tests" / "data" / "evaluate"
+SCHEMA = json.loads((ROOT / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = Draft202012Validator(
+    SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER, registry=Registry()
+)
+
+TICKETS_HEADER = "id,created_at,resolved_at,priority,reopened\n"
+T1 = "T-1,2026-10-05T09:00:00+02:00,2026-10-05T10:00:00+02:00,P1,0\n"
+T2 = "T-2,2026-10-06T09:00:00+02:00,2026-10-06T15:00:00+02:00,P2,1\n"
+T3 = "T-3,2026-10-07T09:00:00+02:00,2026-10-07T12:00:00+02:00,P1,0\n"
+T4 = "T-4,2026-10-08T09:00:00+02:00,2026-10-08T14:00:00+02:00,P2,0\n"
+SURVEYS_HEADER = "id,submitted_at,score\n"
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Path:
+    folder = tmp_path / "case"
+    shutil.copytree(SMALL, folder)
+    return folder
+
+
+def evaluate(case: Path, *args: str) -> Result:
+    command = ["evaluate", str(case / "contract.yaml"), "--today", "2026-11-01"]
+    if "--period" not in args:
+        command += ["--period", "2026-10"]
+    return CliRunner().invoke(cli, command + list(args), catch_exceptions=False)
+
+
+def write(case: Path, name: str, text: str) -> Path:
+    path = case / "data" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def bind(case: Path, **specs: str) -> None:
+    """Rewrite bindings.yaml: dataset → the flow mapping of its binding."""
+    lines = ["bindings: 1", "datasets:"] + [f"  {name}: {spec}" for name, spec in specs.items()]
+    (case / "bindings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def parquet(path: Path, query: str) -> Path:
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet)")
+    finally:
+        con.close()
+    return path
+
+
+def bad_line(result: Result, path: Path, row: int) -> str:
+    """The stderr lines naming ``path:row``, after checking the command failed cleanly."""
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert "use --on-bad-rows exclude" in result.stderr
+    lines = [line for line in result.stderr.splitlines() if f"{path}:{row}:" in line]
+    assert lines, result.stderr
+    return "\n".join(lines)
+
+
+def results(result: Result) -> dict[str, Any]:
+    assert result.exit_code == 0, result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    errors = sorted(VALIDATOR.iter_errors(doc), key=str)
+    assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
+    return doc
+
+
+def objective(doc: dict[str, Any], objective_id: str) -> dict[str, Any]:
+    (period,) = doc["periods"]
+    found: list[dict[str, Any]] = [
+        o for o in period["objectives"] if o["objective"] == objective_id
+    ]
+    assert len(found) == 1, objective_id
+    return found[0]
+
+
+# ---------------------------------------------------------------- the clean case
+
+
+def test_clean_data_is_evaluated(case: Path) -> None:
+    doc = results(evaluate(case))
+    assert doc["bad_rows"] == 0 and doc["bad_rows_listed"] == []
+    # T-1 1 h, T-2 6 h, T-3 3 h, T-4 5 h − 2 h paused = 3 h: 3 of 4 within 4 h.
+    assert objective(doc, "resolve-4h")["measured"] == "0.75"
+    # Scores 5, 2, 4: two of three in 4–5.
+    assert objective(doc, "csat")["sample"] == 3
+
+
+# ---------------------------------------------------------------- one kind of bad data per test
+
+
+def test_missing_column_names_the_file_and_the_column(case: Path) -> None:
+    path = write(
+        case,
+        "tickets.csv",
+        "id,created_at,resolved_at,priority\nT-1,2026-10-05T09:00:00+02:00,2026-10-05T10:00:00+02:00,P1\n",
+    )
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+    assert "missing column 'reopened'" in result.stderr
+
+
+def test_missing_column_under_its_mapped_name(case: Path) -> None:
+    bind(
+        case,
+        tickets="{path: data/tickets.csv, columns: {reopened: reopen_count}}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.csv}",
+    )
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "missing column 'reopen_count' (field reopened)" in result.stderr
+
+
+def test_wrong_type(case: Path) -> None:
+    path = write(
+        case, "tickets.csv", TICKETS_HEADER + T1 + T2.replace(",P2,1", ",P2,abc") + T3 + T4
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "tickets.reopened" in line and "not a valid integer: abc" in line
+
+
+def test_unparsable_timestamp(case: Path) -> None:
+    spoiled = T3.replace("2026-10-07T09:00:00+02:00", "2026-13-45T09:00:00+02:00")
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + T2 + spoiled + T4)
+    line = bad_line(evaluate(case), path, 3)
+    assert "tickets.created_at" in line
+    assert "not a valid timestamp: 2026-13-45T09:00:00+02:00" in line
+
+
+@pytest.mark.xfail(
+    reason="a value that is no timestamp at all is reported as 'timestamp without an offset, and "
+    "the binding declares no timezone' when the binding declares no zone",
+    strict=True,
+)
+def test_unparsable_timestamp_is_not_called_naive(case: Path) -> None:
+    path = write(
+        case, "tickets.csv", TICKETS_HEADER + T1 + T2.replace("2026-10-06T09:00:00+02:00", "soon")
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "not a valid timestamp: soon" in line
+
+
+def test_naive_timestamp_without_a_declared_zone(case: Path) -> None:
+    naive = T2.replace("2026-10-06T09:00:00+02:00", "2026-10-06T09:00:00")
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + naive + T3 + T4)
+    line = bad_line(evaluate(case), path, 2)
+    assert "tickets.created_at" in line
+    assert "without an offset" in line and "timezone" in line
+    assert "2026-10-06T09:00:00" in line
+
+
+@pytest.mark.parametrize(
+    "zone, measured",
+    [
+        # 09:00 in Berlin → resolved 15:00+02:00: 6 h, breached: 3 of 4 as in the clean case.
+        ("Europe/Berlin", "0.75"),
+        # 09:00 in New York is 15:00 in Berlin → resolved at once: met: 4 of 4.
+        ("America/New_York", "1"),
+    ],
+)
+def test_naive_timestamp_is_read_in_the_bindings_zone(case: Path, zone: str, measured: str) -> None:
+    naive = T2.replace("2026-10-06T09:00:00+02:00", "2026-10-06T09:00:00")
+    write(case, "tickets.csv", TICKETS_HEADER + T1 + naive + T3 + T4)
+    bind(
+        case,
+        tickets=f"{{path: data/tickets.csv, timezone: {zone}}}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.csv}",
+    )
+    doc = results(evaluate(case))
+    assert objective(doc, "resolve-4h")["measured"] == measured
+
+
+def test_end_before_start(case: Path) -> None:
+    backwards = T2.replace("2026-10-06T15:00:00+02:00", "2026-10-06T08:00:00+02:00")
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + backwards + T3 + T4)
+    line = bad_line(evaluate(case), path, 2)
+    assert "tickets.resolved_at" in line and "resolved_at is before created_at" in line
+
+
+def test_duplicate_ids(case: Path) -> None:
+    path = write(
+        case, "tickets.csv", TICKETS_HEADER + T1 + T2 + T3 + T4 + T2.replace(",P2,", ",P1,")
+    )
+    result = evaluate(case)
+    for row in (2, 5):
+        line = bad_line(result, path, row)
+        assert "tickets.id" in line and "duplicate key T-2" in line
+
+
+def test_pause_outside_its_ticket(case: Path) -> None:
+    # T-4 was created at 09:00: a pause from 08:00 starts before it.
+    path = write(
+        case,
+        "pauses.csv",
+        "ticket_id,start,end\nT-4,2026-10-08T08:00:00+02:00,2026-10-08T12:00:00+02:00\n",
+    )
+    line = bad_line(evaluate(case), path, 1)
+    assert "pause outside its item" in line
+
+
+def test_pause_after_its_ticket_was_resolved(case: Path) -> None:
+    path = write(
+        case,
+        "pauses.csv",
+        "ticket_id,start,end\n"
+        "T-4,2026-10-08T10:00:00+02:00,2026-10-08T12:00:00+02:00\n"
+        "T-1,2026-10-05T09:30:00+02:00,2026-10-05T11:00:00+02:00\n",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "pause outside its item" in line
+
+
+def test_pause_for_an_unknown_ticket(case: Path) -> None:
+    path = write(
+        case,
+        "pauses.csv",
+        "ticket_id,start,end\n"
+        "T-4,2026-10-08T10:00:00+02:00,2026-10-08T12:00:00+02:00\n"
+        "T-9,2026-10-08T10:00:00+02:00,2026-10-08T12:00:00+02:00\n",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "pause for an unknown item T-9" in line
+
+
+def test_pause_that_ends_before_it_starts(case: Path) -> None:
+    path = write(
+        case,
+        "pauses.csv",
+        "ticket_id,start,end\nT-4,2026-10-08T12:00:00+02:00,2026-10-08T10:00:00+02:00\n",
+    )
+    line = bad_line(evaluate(case), path, 1)
+    assert "pause ends before it starts" in line
+
+
+def test_survey_score_out_of_range(case: Path) -> None:
+    path = write(
+        case,
+        "surveys.csv",
+        SURVEYS_HEADER + "S-1,2026-10-05T11:00:00+02:00,5\nS-2,2026-10-06T16:00:00+02:00,7\n",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "surveys.score" in line and "outside the survey scale 1–5: 7" in line
+
+
+def test_value_not_listed_for_the_field(case: Path) -> None:
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + T2 + T3.replace(",P1,", ",P9,") + T4)
+    line = bad_line(evaluate(case), path, 3)
+    assert "tickets.priority" in line and "value not listed in the contract: P9" in line
+
+
+def test_empty_key(case: Path) -> None:
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + T2.replace("T-2,", ",", 1) + T3 + T4)
+    line = bad_line(evaluate(case), path, 2)
+    assert "tickets.id" in line and "empty value" in line
+
+
+@pytest.mark.xfail(
+    reason="integer fields are read with TRY_CAST(... AS BIGINT), which rounds '4.5' to 5 (and "
+    "accepts '0x10' and '1e3'): a CSAT score of 4.5 silently becomes a good 5",
+    strict=True,
+)
+def test_fraction_in_an_integer_field(case: Path) -> None:
+    path = write(
+        case,
+        "surveys.csv",
+        SURVEYS_HEADER + "S-1,2026-10-05T11:00:00+02:00,5\nS-2,2026-10-06T16:00:00+02:00,4.5\n",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "not a valid integer: 4.5" in line
+
+
+# ---------------------------------------------------------------- other formats
+
+
+def test_jsonl_wrong_type(case: Path) -> None:
+    path = case / "data" / "surveys.jsonl"
+    path.write_text(
+        '{"id": "S-1", "submitted_at": "2026-10-05T11:00:00+02:00", "score": 5}\n'
+        '{"id": "S-2", "submitted_at": "2026-10-06T16:00:00+02:00", "score": "abc"}\n',
+        encoding="utf-8",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.jsonl}",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "surveys.score" in line and "not a valid integer" in line and "abc" in line
+
+
+def test_parquet_naive_timestamp_and_score_out_of_range(case: Path) -> None:
+    path = parquet(
+        case / "data" / "surveys.parquet",
+        "SELECT 'S-1' AS id, TIMESTAMP '2026-10-05 11:00:00' AS submitted_at, 5 AS score "
+        "UNION ALL SELECT 'S-2', TIMESTAMP '2026-10-06 16:00:00', 9",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    result = evaluate(case)
+    assert "without an offset" in bad_line(result, path, 1)
+    assert "outside the survey scale 1–5: 9" in bad_line(result, path, 2)
+
+
+def test_parquet_timestamps_with_a_zone_are_accepted(case: Path) -> None:
+    parquet(
+        case / "data" / "surveys.parquet",
+        "SELECT 'S-1' AS id, TIMESTAMPTZ '2026-10-05 11:00:00+02' AS submitted_at, 5 AS score "
+        "UNION ALL SELECT 'S-2', TIMESTAMPTZ '2026-10-06 16:00:00+02', 2",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    doc = results(evaluate(case))
+    assert (objective(doc, "csat")["measured"], objective(doc, "csat")["sample"]) == ("0.5", 2)
+
+
+@pytest.mark.parametrize(
+    "what, content",
+    [
+        ("garbage", b"PAR1 not a parquet file at all PAR1"),
+        ("an empty file", b""),
+        ("a truncated file", None),
+    ],
+)
+def test_unreadable_parquet_is_one_clear_line(case: Path, what: str, content: bytes | None) -> None:
+    path = case / "data" / "surveys.parquet"
+    if content is None:
+        parquet(
+            path,
+            "SELECT 'S-1' AS id, TIMESTAMPTZ '2026-10-05 11:00:00+02' AS submitted_at, 5 AS score",
+        )
+        path.write_bytes(path.read_bytes()[:60])
+    else:
+        path.write_bytes(content)
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    result = evaluate(case)
+    assert result.exit_code == 1, what
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("slac: error: cannot read the data")
+    assert str(path) in lines[0]
+
+
+def test_malformed_jsonl_names_the_file(case: Path) -> None:
+    path = case / "data" / "surveys.jsonl"
+    path.write_text(
+        '{"id": "S-1", "submitted_at": "2026-10-05T11:00:00+02:00", "score": 5}\n{"id": "S-2",\n',
+        encoding="utf-8",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.jsonl}",
+    )
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert str(path) in result.stderr
+
+
+@pytest.mark.xfail(
+    reason="binary garbage in a CSV file gives 'cannot read the data: Invalid Input Error: CSV "
+    "Error on Line: 1' without naming the file",
+    strict=True,
+)
+def test_unreadable_csv_names_the_file(case: Path) -> None:
+    path = case / "data" / "surveys.csv"
+    path.write_bytes(b"\x00\xff\xfe garbage\x00\x01")
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+
+
+@pytest.mark.xfail(
+    reason="a CSV row with an extra field makes the sniffer read one column: the error says "
+    "\"missing column 'id' … columns present: id,submitted_at,score\" and names no row",
+    strict=True,
+)
+def test_row_with_too_many_fields_is_named(case: Path) -> None:
+    path = write(
+        case,
+        "surveys.csv",
+        SURVEYS_HEADER + "S-1,2026-10-05T11:00:00+02:00,5,extra\nS-2,2026-10-06T16:00:00+02:00,2\n",
+    )
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert f"{path}:1" in result.stderr
+
+
+def test_dataset_without_data(case: Path) -> None:
+    bind(case, tickets="{path: data/tickets.csv}", pauses="{path: data/pauses.csv}")
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "no data bound to dataset 'surveys'" in result.stderr
+    assert "--data surveys=PATH" in result.stderr
+
+
+# ---------------------------------------------------------------- many bad rows
+
+
+def test_many_bad_rows_are_listed_up_to_fifty(case: Path) -> None:
+    rows = "".join(
+        f"T-{i},2026-10-05T09:00:00+02:00,2026-10-05T10:00:00+02:00,P7,0\n" for i in range(1, 61)
+    )
+    path = write(case, "tickets.csv", TICKETS_HEADER + rows + T4.replace("T-4", "T-99"))
+    write(case, "pauses.csv", "ticket_id,start,end\n")
+    result = evaluate(case)
+    assert result.exit_code == 1
+    assert "60 bad row(s)" in result.stderr
+    assert f"{path}:50:" in result.stderr and f"{path}:51:" not in result.stderr
+    assert "… and 10 more" in result.stderr
+    doc = results(evaluate(case, "--on-bad-rows", "exclude"))
+    assert doc["bad_rows"] == 60
+    assert len(doc["bad_rows_listed"]) == 50
+    assert [b["row"] for b in doc["bad_rows_listed"]] == list(range(1, 51))
+    # Only T-99 is left: 5 h, breached.
+    assert (objective(doc, "resolve-4h")["sample"], objective(doc, "resolve-4h")["met"]) == (1, 0)
+
+
+# ---------------------------------------------------------------- --on-bad-rows exclude
+
+
+def test_exclude_leaves_bad_rows_out_and_lists_them(case: Path) -> None:
+    tickets = write(
+        case,
+        "tickets.csv",
+        TICKETS_HEADER + T1 + T2 + T3.replace(",P1,0", ",P1,abc") + T4.replace(",P2,", ",P9,"),
+    )
+    surveys = write(
+        case,
+        "surveys.csv",
+        SURVEYS_HEADER
+        + "S-1,2026-10-05T11:00:00+02:00,5\n"
+        + "S-2,2026-10-06T16:00:00+02:00,2\n"
+        + "S-3,2026-10-07T13:00:00+02:00,9\n",
+    )
+    doc = results(evaluate(case, "--on-bad-rows", "exclude"))
+    assert doc["on_bad_rows"] == "exclude"
+    assert doc["bad_rows"] == 3
+    assert doc["bad_rows_listed"] == [
+        {
+            "dataset": "surveys",
+            "file": str(surveys),
+            "row": 3,
+            "field": "score",
+            "problem": "score outside the survey scale 1–5: 9",
+        },
+        {
+            "dataset": "tickets",
+            "file": str(tickets),
+            "row": 3,
+            "field": "reopened",
+            "problem": "not a valid integer: abc",
+        },
+        {
+            "dataset": "tickets",
+            "file": str(tickets),
+            "row": 4,
+            "field": "priority",
+            "problem": "value not listed in the contract: P9",
+        },
+    ]
+    inputs = {i["dataset"]: (i["rows"], i["bad_rows"]) for i in doc["inputs"]}
+    assert inputs == {"pauses": (1, 0), "surveys": (3, 1), "tickets": (4, 2)}
+    # T-3 (3 h, met) and T-4 (3 h after its pause, met) are left out: T-1 met, T-2 breached →
+    # 1 of 2 = 0.5 (with them it would be 3 of 4).
+    resolve = objective(doc, "resolve-4h")
+    assert (resolve["measured"], resolve["sample"], resolve["met"]) == ("0.5", 2, 1)
+    # S-3 (9) is left out: 5 and 2 → 1 of 2 = 0.5 (counting it, 1 of 3).
+    csat = objective(doc, "csat")
+    assert (csat["measured"], csat["sample"]) == ("0.5", 2)
+
+
+def test_exclude_with_clean_data_changes_nothing_but_the_mode(case: Path) -> None:
+    plain = results(evaluate(case))
+    excluding = results(evaluate(case, "--on-bad-rows", "exclude"))
+    assert excluding["on_bad_rows"] == "exclude"
+    assert excluding["periods"] == plain["periods"]
+
+
+def test_error_is_the_default(case: Path) -> None:
+    write(case, "tickets.csv", TICKETS_HEADER + T1 + T2.replace(",P2,1", ",P2,abc"))
+    assert evaluate(case).exit_code == 1
+    assert evaluate(case, "--on-bad-rows", "error").exit_code == 1
+    assert evaluate(case, "--on-bad-rows", "exclude").exit_code == 0
+
+
+# ---------------------------------------------------------------- no data is not bad data
+
+
+def test_a_period_without_data_is_insufficient_data(case: Path) -> None:
+    doc = results(evaluate(case, "--period", "2026-11"))
+    (november,) = doc["periods"]
+    assert [(o["objective"], o["status"], o["sample"]) for o in november["objectives"]] == [
+        ("resolve-4h", "insufficient-data", 0),
+        ("csat", "insufficient-data", 0),
+    ]
+    assert all(o["reason"] and o["measured"] is None for o in november["objectives"])
+    assert (november["service_level"], november["credit"]) == (None, "0.00")
+
+
+def test_a_file_with_only_its_header_is_insufficient_data(case: Path) -> None:
+    write(case, "surveys.csv", SURVEYS_HEADER)
+    doc = results(evaluate(case))
+    csat = objective(doc, "csat")
+    assert (csat["status"], csat["sample"], csat["measured"]) == ("insufficient-data", 0, None)
+    assert objective(doc, "resolve-4h")["status"] == "met"
