@@ -487,9 +487,7 @@ def test_sarif_validator_is_not_vacuous(sarif_validator: Draft4Validator) -> Non
     log = json.loads(_render(OutputFormat.SARIF))
     log["runs"][0]["results"][0]["level"] = "fatal"  # checked through a "$ref"
     log["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
-    log["$schema"] = "not a uri"  # checked by the format checker
     paths = {tuple(e.absolute_path) for e in sarif_validator.iter_errors(log)}
-    assert ("$schema",) in paths
     assert ("runs", 0, "results", 0, "level") in paths
     assert ("runs", 0, "results", 1, "locations", 0, "physicalLocation", "region", "startLine") in (
         paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import click
@@ -166,6 +167,9 @@ def explain_command(contract: str, fmt: str, output: str | None, today: object) 
     _emit(text, output)
 
 
+PERIOD_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+
+
 def _progress(quiet: bool) -> Progress | None:
     # Progress only for a person at a terminal: never in CI logs or with --quiet.
     if quiet or os.environ.get("CI") or not sys.stderr.isatty():
@@ -227,8 +231,16 @@ def evaluate_command(
     """
     if through and not period:
         _fail_usage("--through needs --period")
+    for option, value in (("--period", period), ("--through", through)):
+        if value is not None and not PERIOD_RE.fullmatch(value):
+            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
     if not os.path.isfile(contract):
         _fail_usage(f"no such file: {contract}")
+    if bindings is not None and not os.path.isfile(bindings):
+        _fail_usage(f"no such bindings file: {bindings}")
+    for item in data:
+        if "=" not in item:
+            _fail_usage(f"--data takes NAME=PATH, got {item!r}")
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
     outcome, report = api.evaluate(
         contract,

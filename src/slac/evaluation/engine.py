@@ -777,6 +777,22 @@ def _row_kinds(engine: Engine, plan: Plan, group: _Group) -> list[Measurement]:
             pids=pids,
             mine=_policy_filter_aliased(terms, obj),
         )
+        row_value = (
+            exp.Mul(this=_value_expr(params), expression=lit(Decimal(params["scale"])))
+            if metric.kind == "value"
+            else exp.cast(exp.null(), "DECIMAL(38, 6)")
+        )
+        _record(
+            engine,
+            obj,
+            sql(
+                "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' ELSE 'counted' END AS status "
+                "FROM (:rel) AS q",
+                rel=rows,
+            ),
+            row_value,
+            _item_key(plan, obj),
+        )
         if metric.kind == "value":
             value = _value_expr(params)
             scale = Fraction(Decimal(params["scale"]))

@@ -219,12 +219,19 @@ def _money(node: Any, minor: int) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in MONEY_FIELDS and isinstance(value, str) and _is_decimal(value):
-                node[key] = money_text(Decimal(value), minor)
+                node[key] = _exact_money(Decimal(value), minor)
             else:
                 _money(value, minor)
     elif isinstance(node, list):
         for item in node:
             _money(item, minor)
+
+
+def _exact_money(value: Decimal, minor: int) -> str:
+    """Money with the currency's decimals when that is exact; otherwise every digit (a credit
+    line before the contract's single rounding is shown as it is, never rounded for display)."""
+    quantized = value.quantize(Decimal(1).scaleb(-minor))
+    return money_text(value, minor) if quantized == value else format(value.normalize(), "f")
 
 
 def _is_decimal(text: str) -> bool:

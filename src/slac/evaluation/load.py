@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
@@ -71,7 +70,12 @@ def _sha256(path: str) -> str:
 def _reader(source: Source, index: int) -> exp.Expr:
     path = source.paths[index]
     if source.format == "csv":
-        return sql("SELECT * FROM read_csv(:p, all_varchar = TRUE, header = TRUE)", p=lit(path))
+        # RFC 4180: comma-separated with a header; a row with more fields is an error that
+        # names its line, instead of a sniffer guessing another layout.
+        return sql(
+            "SELECT * FROM read_csv(:p, all_varchar = TRUE, header = TRUE, delim = ',', quote = '\"')",
+            p=lit(path),
+        )
     if source.format == "parquet":
         return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
     return sql("SELECT * FROM read_json(:p, format = 'newline_delimited')", p=lit(path))
@@ -95,7 +99,12 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
             (_reader(source, i), p, source.format == "parquet") for i, p in enumerate(source.paths)
         ]
     for index, (relation, name, _) in enumerate(units):
-        present = set(_columns(engine, relation))
+        try:
+            present = set(_columns(engine, relation))
+        except Exception as err:  # DuckDB's own error types; the message names the line
+            raise DataError(
+                f"{name}: cannot read it as {source.format or 'a table'}: {_first_line(err)}"
+            ) from None
         missing = [f"'{col}' (field {field})" for field, col in needed if col not in present]
         if missing:
             raise DataError(
@@ -120,7 +129,11 @@ def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
     if field_type == "string":
         return column
     if field_type == "integer":
-        return sql("TRY_CAST(:c AS BIGINT)", c=column)
+        # TRY_CAST alone would round '4.5' to 5 and read '0x10' as 16.
+        return sql(
+            "CASE WHEN regexp_matches(:c, '^\\s*[+-]?[0-9]+\\s*$') THEN TRY_CAST(:c AS BIGINT) END",
+            c=column,
+        )
     if field_type == "decimal":
         return sql("TRY_CAST(:c AS DECIMAL(38, 9))", c=column)
     if field_type == "duration":
@@ -153,8 +166,9 @@ def _problems(
         what: exp.Expr = lit(f"not a valid {f.type}: ")
         if f.type == "timestamp" and not zone:
             what = sql(
-                "CASE WHEN regexp_matches(:raw, :re) THEN 'not a valid timestamp: ' ELSE "
-                "'timestamp without an offset, and the binding declares no timezone: ' END",
+                "CASE WHEN NOT regexp_matches(:raw, :re) AND TRY_CAST(:raw AS TIMESTAMP) IS NOT NULL "
+                "THEN 'timestamp without an offset, and the binding declares no timezone: ' "
+                "ELSE 'not a valid timestamp: ' END",
                 raw=raw,
                 re=lit(OFFSET_RE),
             )
@@ -394,5 +408,6 @@ def needed_datasets(plan: Plan) -> list[str]:
     return sorted(names)
 
 
-def describe(value: Any) -> str:
-    return str(value)
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
