@@ -122,11 +122,12 @@ def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
     if seconds is None:
         return None
     end = _local(add_months(first_day(month), 1), zone)
-    # Elapsed time from the period's end (an instant), shown in the contract's zone.
-    moment = (end.astimezone(ZoneInfo("UTC")) + timedelta(seconds=float(seconds))).astimezone(
-        ZoneInfo(zone)
-    )
-    return moment.isoformat()
+    if seconds % 86_400 == 0:
+        # Whole days are calendar days: "30 days after the period" ends at local midnight,
+        # whatever daylight-saving change lies in between.
+        return (end + timedelta(days=int(seconds // 86_400))).isoformat()
+    moment = end.astimezone(ZoneInfo("UTC")) + timedelta(seconds=int(seconds))
+    return moment.astimezone(ZoneInfo(zone)).isoformat()
 
 
 def judge_periods(
