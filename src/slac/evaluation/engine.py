@@ -412,12 +412,12 @@ def _paused(
         ik=col(key, "b"),
         cond=all_of(where, "p"),
     )
+    # Overlaps in one pass: each pause (in order of start) counts only from where the pauses
+    # before it reached (a running maximum of their ends), so no time is counted twice.
     islands = sql(
-        "SELECT item, min(a) AS a, max(z) AS z FROM ("
-        "SELECT item, a, z, sum(CASE WHEN prev_z IS NULL OR a > prev_z THEN 1 ELSE 0 END) "
-        "OVER (PARTITION BY item ORDER BY a, z ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS grp FROM ("
+        "SELECT item, greatest(a, coalesce(prev_z, a)) AS a, z FROM ("
         "SELECT item, a, z, max(z) OVER (PARTITION BY item ORDER BY a, z ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_z "
-        "FROM (:clipped) AS c) AS o) AS g GROUP BY item, grp",
+        "FROM (:clipped) AS c) AS o WHERE z > greatest(a, coalesce(prev_z, a))",
         clipped=clipped,
     )
     if grid_name is None:

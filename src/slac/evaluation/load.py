@@ -282,29 +282,46 @@ def load_datasets(
             )
         raw, files = _raw(engine, ds, source)
         file_names[name] = files
+        # One pass over the source: each field as text (r__name) and typed (name) side by
+        # side, so that the checks below read one table, with no join.
         raw_t = table(f"raw_{name}")
-        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=raw_t, q=raw))
-        typed = [
-            _typed(f.type, exp.column(f.name, quoted=True), source.timezone).as_(
-                f.name, quoted=True
+        staged = [exp.column("_file"), exp.column("_row")]
+        for f in ds.fields:
+            text = exp.column(f.name, quoted=True)
+            staged.append(text.copy().as_(f"r__{f.name}", quoted=True))
+            staged.append(_typed(f.type, text, source.timezone).as_(f.name, quoted=True))
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :t AS :q",
+                t=raw_t,
+                q=exp.select(*staged).from_(subquery(raw, "src")),
             )
-            for f in ds.fields
-        ]
+        )
+        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []))
+        if checks:
+            parts = [
+                sql(
+                    "SELECT _file, _row, :f AS field, :problem AS p FROM :raw",
+                    f=lit(field_name),
+                    problem=_side_by_side(problem),
+                    raw=raw_t,
+                )
+                for field_name, problem in checks
+            ]
+            union: exp.Expr = parts[0]
+            for part in parts[1:]:
+                union = exp.union(union, part, distinct=False)
+            engine.execute(
+                sql(
+                    "INSERT INTO bad_rows SELECT :ds, _file, _row, field, p FROM (:u) AS c "
+                    "WHERE p IS NOT NULL",
+                    ds=lit(name),
+                    u=union,
+                )
+            )
+        typed = [exp.column(f.name, quoted=True) for f in ds.fields]
         select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select))
-        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []))
-        for field_name, problem in checks:
-            query = sql(
-                "INSERT INTO bad_rows SELECT :ds, t._file, t._row, :f, p FROM "
-                "(SELECT t._file, t._row, :problem AS p FROM :typed AS t JOIN :raw AS r "
-                "ON r._file = t._file AND r._row = t._row) AS t WHERE p IS NOT NULL",
-                ds=lit(name),
-                f=lit(field_name),
-                problem=problem,
-                typed=typed_table(name),
-                raw=raw_t,
-            )
-            engine.execute(query)
         if ds.key:
             key = exp.column(ds.key, quoted=True)
             engine.execute(
@@ -406,6 +423,17 @@ def needed_datasets(plan: Plan) -> list[str]:
             if exc.maintenance_dataset:
                 names.add(exc.maintenance_dataset)
     return sorted(names)
+
+
+def _side_by_side(problem: exp.Expr) -> exp.Expr:
+    """A check written over `r.field` (text) and `t.field` (typed), for the staged table that
+    holds both as `r__field` and `field`."""
+    problem = problem.copy()
+    for column in problem.find_all(exp.Column):
+        if column.table == "r":
+            column.set("this", exp.to_identifier(f"r__{column.name}", quoted=True))
+        column.set("table", None)
+    return problem
 
 
 def _first_line(err: Exception) -> str:
