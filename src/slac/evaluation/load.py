@@ -85,11 +85,41 @@ def _columns(engine: Engine, relation: exp.Expr) -> list[str]:
     return [row[0] for row in engine.rows(sql("DESCRIBE :q", q=relation))]
 
 
-def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[str]]:
-    """A relation of the source as text: one column per field, plus _file and _row."""
+# Column types a typed source (Parquet, a database table) may hold for each declared field
+# type without any doubt about the value: such columns skip the text round trip.
+_NATIVE = {
+    "string": {"VARCHAR"},
+    "integer": {
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "UBIGINT",
+        "UINTEGER",
+        "USMALLINT",
+        "UTINYINT",
+    },
+    "boolean": {"BOOLEAN"},
+    "date": {"DATE"},
+    "timestamp": {"TIMESTAMP WITH TIME ZONE"},
+}
+
+
+def _native(field_type: str, column_type: str) -> bool:
+    if field_type in ("decimal", "duration") and column_type.startswith("DECIMAL"):
+        return True
+    return column_type in _NATIVE.get(field_type, set())
+
+
+def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[str], set[str]]:
+    """A relation of the source: one column per field (as text, or as it is when the source
+    already holds it in its declared type), plus _file and _row. Returns the relation, the
+    file names, and the fields kept in their native type."""
     needed = [(f.name, source.column(f.name)) for f in ds.fields]
+    declared = {f.name: f.type for f in ds.fields}
     parts: list[exp.Expr] = []
     files: list[str] = []
+    native: set[str] | None = None
     if source.table:
         engine.attach(source.database or "")
         relation = sql("SELECT * FROM :t", t=exp.to_table(f"src.{source.table}"))
@@ -98,13 +128,19 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
         units = [
             (_reader(source, i), p, source.format == "parquet") for i, p in enumerate(source.paths)
         ]
-    for index, (relation, name, _) in enumerate(units):
+    described: list[dict[str, str]] = []
+    for _relation, name, _ in units:
         try:
-            present = set(_columns(engine, relation))
+            described.append(dict(_described(engine, _relation)))
         except Exception as err:  # DuckDB's own error types; the message names the line
             raise DataError(
                 f"{name}: cannot read it as {source.format or 'a table'}: {_first_line(err)}"
             ) from None
+        kept = {f for f, c in needed if _native(declared[f], described[-1].get(c, ""))}
+        native = kept if native is None else native & kept
+    native = native or set()
+    for index, (relation, name, _) in enumerate(units):
+        present = set(described[index])
         missing = [f"'{col}' (field {field})" for field, col in needed if col not in present]
         if missing:
             raise DataError(
@@ -112,7 +148,11 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
                 + (f"; columns present: {', '.join(sorted(present))}" if present else "")
             )
         select = [
-            exp.cast(exp.column(col, quoted=True), "VARCHAR").as_(field, quoted=True)
+            (
+                exp.column(col, quoted=True)
+                if field in native
+                else exp.cast(exp.column(col, quoted=True), "VARCHAR")
+            ).as_(field, quoted=True)
             for field, col in needed
         ]
         select.append(lit(index).as_("_file"))
@@ -122,7 +162,23 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     union: exp.Expr = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
-    return union, files
+    return union, files, native
+
+
+def _described(engine: Engine, relation: exp.Expr) -> list[tuple[str, str]]:
+    return [(str(row[0]), str(row[1])) for row in engine.rows(sql("DESCRIBE :q", q=relation))]
+
+
+def _native_typed(field_type: str, column: exp.Expr) -> exp.Expr:
+    if field_type == "timestamp":
+        return sql("epoch_us(:c)", c=column)
+    if field_type == "integer":
+        return exp.cast(column, "BIGINT")
+    if field_type == "decimal":
+        return exp.cast(column, "DECIMAL(38, 9)")
+    if field_type == "duration":
+        return exp.cast(column, "DECIMAL(38, 6)")
+    return column
 
 
 def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
@@ -280,14 +336,17 @@ def load_datasets(
             raise DataError(
                 f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
             )
-        raw, files = _raw(engine, ds, source)
+        raw, files, native = _raw(engine, ds, source)
         file_names[name] = files
         # One pass over the source: each field as text (r__name) and typed (name) side by
         # side, so that the checks below read one table, with no join.
         raw_t = table(f"raw_{name}")
-        staged = [exp.column("_file"), exp.column("_row")]
+        staged: list[exp.Expr] = [exp.column("_file"), exp.column("_row")]
         for f in ds.fields:
             text = exp.column(f.name, quoted=True)
+            if f.name in native:  # already typed: nothing to parse, nothing can fail to
+                staged.append(_native_typed(f.type, text).as_(f.name, quoted=True))
+                continue
             staged.append(text.copy().as_(f"r__{f.name}", quoted=True))
             staged.append(_typed(f.type, text, source.timezone).as_(f.name, quoted=True))
         engine.execute(
@@ -303,7 +362,7 @@ def load_datasets(
                 sql(
                     "SELECT _file, _row, :f AS field, :problem AS p FROM :raw",
                     f=lit(field_name),
-                    problem=_side_by_side(problem),
+                    problem=_side_by_side(problem, native),
                     raw=raw_t,
                 )
                 for field_name, problem in checks
@@ -425,11 +484,14 @@ def needed_datasets(plan: Plan) -> list[str]:
     return sorted(names)
 
 
-def _side_by_side(problem: exp.Expr) -> exp.Expr:
+def _side_by_side(problem: exp.Expr, native: set[str]) -> exp.Expr:
     """A check written over `r.field` (text) and `t.field` (typed), for the staged table that
-    holds both as `r__field` and `field`."""
+    holds both as `r__field` and `field` (natively typed fields: only `field`)."""
     problem = problem.copy()
-    for column in problem.find_all(exp.Column):
+    for column in list(problem.find_all(exp.Column)):
+        if column.table == "r" and column.name in native:
+            column.replace(exp.cast(exp.column(column.name, quoted=True), "VARCHAR"))
+            continue
         if column.table == "r":
             column.set("this", exp.to_identifier(f"r__{column.name}", quoted=True))
         column.set("table", None)
