@@ -17,27 +17,16 @@ from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
-from slac.evaluation.conditions import all_of, exclusion_case
+from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.load import typed_table
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.periods import add_months, local_midnight_us
 from slac.evaluation.sqltext import Engine, col, lit, sql
-from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
+from slac.plan.types import Exclusion, Metric, Objective, Plan, Terms
 
 US = 1_000_000
 DAY_US = 86_400 * US
 _PER_UNIT = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
-
-
-def _conditions(items: Any) -> tuple[Condition, ...]:
-    return tuple(
-        Condition(
-            c["field"],
-            c["op"],
-            tuple(c["value"]) if isinstance(c.get("value"), list) else c.get("value"),
-        )
-        for c in items
-    )
 
 
 def measure_availability(
@@ -254,7 +243,7 @@ def _one(
     total_buckets = -(-(window.end_us - window.start_us) // size)
     nominal_buckets = _total_us(window, params["availability_minutes"]) // size
     if source == "probes":
-        ok = _aliased(all_of(_conditions(params["ok"])), "t")
+        ok = _aliased(all_of(from_params(params["ok"])), "t")
         query = sql(
             "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
             "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid, "

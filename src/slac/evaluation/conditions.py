@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from sqlglot import exp
 
@@ -39,6 +40,18 @@ def predicate(condition: Condition, alias: str | None = None) -> exp.Expr:
     if op == "!=":
         return exp.or_(exp.Is(this=column, expression=exp.null()), node)
     return node
+
+
+def from_params(items: Any) -> tuple[Condition, ...]:
+    """Conditions kept as plain JSON inside a metric's params, back as Condition values."""
+    return tuple(
+        Condition(
+            c["field"],
+            c["op"],
+            tuple(c["value"]) if isinstance(c.get("value"), list) else c.get("value"),
+        )
+        for c in items
+    )
 
 
 def all_of(conditions: Sequence[Condition], alias: str | None = None) -> exp.Expr:

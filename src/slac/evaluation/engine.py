@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from slac.evaluation.conditions import all_of, exclusion_case, predicate
+from slac.evaluation.conditions import all_of, exclusion_case, from_params, predicate
 from slac.evaluation.load import typed_table
 from slac.evaluation.measurement import Measurement, Period, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, period, period_id
@@ -390,16 +390,8 @@ def _paused(
             )
         )
         return name
-    from slac.plan.types import Condition
 
-    where = tuple(
-        Condition(
-            c["field"],
-            c["op"],
-            tuple(c["value"]) if isinstance(c.get("value"), list) else c.get("value"),
-        )
-        for c in pause["where"]
-    )
+    where = from_params(pause["where"])
     clipped = sql(
         "SELECT b.item, greatest(:ps, b.s_us) AS a, least(:pe, b.upto_us) AS z "
         "FROM :base AS b JOIN :pds AS p ON :pk = :ik "
@@ -898,8 +890,10 @@ def _aggregate_kind(
     parts: list[exp.Expr]
     if metric.kind == "ratio":
         num, den = params["numerator"], params["denominator"]
-        den_where = _where_of(den["where"])
-        num_where = exp.and_(exp.Paren(this=den_where), exp.Paren(this=_where_of(num["where"])))
+        den_where = all_of(from_params(den["where"]))
+        num_where = exp.and_(
+            exp.Paren(this=den_where), exp.Paren(this=all_of(from_params(num["where"])))
+        )
         parts = [
             _side(num, num_where, kept).as_("a"),
             _side(den, den_where, kept).as_("b"),
@@ -996,20 +990,6 @@ def _aggregate_kind(
             )
         )
     return _with_empty(out, obj, periods, exclusions)
-
-
-def _where_of(conditions: Any) -> exp.Expr:
-    from slac.plan.types import Condition
-
-    parsed = tuple(
-        Condition(
-            c["field"],
-            c["op"],
-            tuple(c["value"]) if isinstance(c.get("value"), list) else c.get("value"),
-        )
-        for c in conditions
-    )
-    return all_of(parsed)
 
 
 def _side(side: dict[str, Any], where: exp.Expr, kept: exp.Expr) -> exp.Expr:
