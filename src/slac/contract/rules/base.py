@@ -36,6 +36,9 @@ class RuleContext:
     document: SourceDocument
     today: date
     is_template: bool = False
+    # Facts several rules derive from the same contract, computed once (rules never mutate
+    # the contract itself).
+    cache: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def data(self) -> dict[str, Any]:

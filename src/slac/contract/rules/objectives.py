@@ -186,8 +186,17 @@ def percentile_range(ctx: RuleContext) -> Iterator[Finding]:
 _DURATION_KEYS = {"within", "under", "notice", "min_outage", "interval", "short_abandon"}
 
 
+def _all_durations(ctx: RuleContext) -> list[tuple[Path, str]]:
+    """Every duration written in the contract, walked once per context (two rules read it)."""
+    cached: list[tuple[Path, str]] | None = ctx.cache.get("durations")
+    if cached is None:
+        cached = list(_durations(ctx.data, ()))
+        ctx.cache["durations"] = cached
+    return cached
+
+
 def _business_outside_objectives(ctx: RuleContext) -> Iterator[Finding]:
-    for path, text in _durations(ctx.data, ()):
+    for path, text in _all_durations(ctx):
         if any(isinstance(step, str) and step.startswith("x-") for step in path):
             continue
         if path and path[0] == "amendments":
@@ -232,7 +241,7 @@ def non_positive_duration(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** write the intended positive duration.
     """
-    for path, text in _durations(ctx.data, ()):
+    for path, text in _all_durations(ctx):
         if any(isinstance(step, str) and step.startswith("x-") for step in path):
             continue  # extensions are the user's own, and slac ignores them
         parsed = parse_duration(text)

@@ -1,0 +1,1 @@
+"""Documents rendered from evaluation results: compliance statements."""
