@@ -32,7 +32,8 @@ from slac.evaluation.judge import scope_text
 from slac.evaluation.measurement import ScopeKey
 from slac.evaluation.periods import first_day
 from slac.evaluation.results import PeriodResult, Results
-from slac.plan.canonical import decimal_text, money_text, pretty, to_json as plain_json
+from slac.plan.canonical import decimal_text, money_text, pretty
+from slac.plan.canonical import to_json as plain_json
 from slac.plan.types import Plan
 
 LEDGER_VERSION = 1

@@ -47,13 +47,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import slac
 from slac.contract.currencies import minor_units
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
-from slac.plan.explain import COMPARISON, date_words, duration_words, number_words
+from slac.plan.explain import date_words, duration_words, number_words
 from slac.plan.types import Plan, Terms
 
 STATEMENT_VERSION = 1
@@ -377,7 +378,9 @@ def _objective_charts(
 ) -> list[dict[str, Any]]:
     """Per objective: its measured values over the periods evaluated, laid out for an SVG."""
     months = [p.period for p in results.periods]
-    responsible = {o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives}
+    responsible = {
+        o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
+    }
     order: list[str] = []
     rows: dict[str, list[tuple[int, ObjectiveResult]]] = {}
     for index, period in enumerate(results.periods):
@@ -396,6 +399,8 @@ def _objective_charts(
             low, high = low - (abs(low) or Decimal(1)) / 10, high + (abs(high) or Decimal(1)) / 10
         span = high - low
         low, high = low - span / 10, high + span / 10
+        if first.unit == "ratio":  # a share stays within 0% … 100%
+            low, high = max(low, Decimal(0)), min(high, Decimal(1))
         plot_w, plot_h = Decimal(WIDTH - LEFT - RIGHT), Decimal(HEIGHT - TOP - BOTTOM)
 
         def x_of(index: int, plot_w: Decimal = plot_w) -> Decimal:
@@ -403,7 +408,9 @@ def _objective_charts(
                 return LEFT + plot_w / 2
             return LEFT + plot_w * index / (len(months) - 1)
 
-        def y_of(value: Decimal, low: Decimal = low, high: Decimal = high) -> Decimal:
+        def y_of(
+            value: Decimal, low: Decimal = low, high: Decimal = high, plot_h: Decimal = plot_h
+        ) -> Decimal:
             return TOP + plot_h * (high - value) / (high - low)
 
         series: dict[str, list[dict[str, str]]] = {}
@@ -437,6 +444,8 @@ def _objective_charts(
                     "left": str(LEFT),
                     "right": str(WIDTH - RIGHT),
                     "top": str(TOP),
+                    "plot_width": str(WIDTH - LEFT - RIGHT),
+                    "plot_height": str(HEIGHT - TOP - BOTTOM),
                     "bottom": str(HEIGHT - BOTTOM),
                     "target_y": _coordinate(y_of(first.target)),
                     "high_label": format_value(high, first.unit)
@@ -522,11 +531,11 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
         self.check_time()
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                    if len(seq) * count > MAX_SEQUENCE:
-                        raise SecurityError(
-                            f"the sequence would be too long ({len(seq) * count} items)"
-                        )
+                sized = isinstance(seq, str | list | tuple) and isinstance(count, int)
+                if sized and len(seq) * count > MAX_SEQUENCE:
+                    raise SecurityError(
+                        f"the sequence would be too long ({len(seq) * count} items)"
+                    )
             return left * right
         if operator == "**":
             if isinstance(right, int) and abs(right) > 1000:

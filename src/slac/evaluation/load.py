@@ -133,6 +133,8 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
         try:
             described.append(dict(_described(engine, _relation)))
         except Exception as err:  # DuckDB's own error types; the message names the line
+            if source.format == "csv" and (where := _csv_shape_problem(name)):
+                raise DataError(where) from None
             raise DataError(
                 f"{name}: cannot read it as {source.format or 'a table'}: {_first_line(err)}"
             ) from None
@@ -163,6 +165,27 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
     return union, files, native
+
+
+def _csv_shape_problem(path: str) -> str | None:
+    """Only after the engine refused a CSV file: the first data row whose number of fields
+    differs from the header's, as `file:row: …` (rows counted as in every other finding)."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                return None
+            for row_number, row in enumerate(reader, start=1):
+                if row and len(row) != len(header):
+                    return (
+                        f"{path}:{row_number}: {len(row)} fields, but the header has {len(header)}"
+                    )
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _described(engine: Engine, relation: exp.Expr) -> list[tuple[str, str]]:
