@@ -130,3 +130,38 @@ def resolve_sources(
 def results_document(results: Results) -> dict[str, Any]:
     """The results as canonical JSON data, with ``results_sha256``."""
     return results_json(results)
+
+
+def credits_ledger(
+    contracts: Sequence[str],
+    *,
+    period: str | None = None,
+    through: str | None = None,
+    fmt: str = "csv",
+    on_bad_rows: str = "error",
+    today: date | None = None,
+) -> tuple[str | None, list[str], list[CheckReport]]:
+    """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
+    finance ledger as CSV or JSON, or the errors that stopped it."""
+    from slac.documents.exports import ledger_rows, to_csv, to_json
+
+    evaluated: list[tuple[Results, Plan]] = []
+    errors: list[str] = []
+    reports: list[CheckReport] = []
+    for contract in contracts:
+        plan, report = compile_plan(contract, today=today)
+        reports.append(report)
+        if plan is None:
+            errors.append(f"{contract}: the contract has lint errors")
+            continue
+        outcome, _ = evaluate(
+            contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
+        )
+        if outcome.results is None:
+            errors.extend(f"{contract}: {line}" for line in outcome.errors)
+            continue
+        evaluated.append((outcome.results, plan))
+    if errors:
+        return None, errors, reports
+    rows = ledger_rows(evaluated)
+    return (to_json(rows) if fmt == "json" else to_csv(rows)), [], reports

@@ -262,5 +262,53 @@ def evaluate_command(
     _emit(pretty(api.results_document(outcome.results)), output)
 
 
+@cli.command(name="credits")
+@click.argument("contracts", nargs=-1, required=True)
+@click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
+@click.option("--through", default=None, help="Last period, inclusive.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option("-o", "--output", default=None, help="Write the ledger here (default, or -: stdout).")
+@click.option(
+    "--on-bad-rows", type=click.Choice(["error", "exclude"]), default="error", show_default=True
+)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def credits_command(
+    contracts: tuple[str, ...],
+    period: str | None,
+    through: str | None,
+    fmt: str,
+    output: str | None,
+    on_bad_rows: str,
+    today: object,
+) -> None:
+    """The service-credit ledger of a portfolio for finance: one row per contract × period
+    with a credit (each contract's data from the bindings.yaml beside it).
+
+    Text cells a spreadsheet would run as a formula are neutralised; amounts are numbers,
+    rounded once by each contract's rule in its currency's minor unit.
+    """
+    if through and not period:
+        _fail_usage("--through needs --period")
+    for option, value in (("--period", period), ("--through", through)):
+        if value is not None and not PERIOD_RE.fullmatch(value):
+            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
+    for contract in contracts:
+        if not os.path.isfile(contract):
+            _fail_usage(f"no such file: {contract}")
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    text, errors, reports = api.credits_ledger(
+        contracts, period=period, through=through, fmt=fmt, on_bad_rows=on_bad_rows, today=day
+    )
+    for report in reports:
+        _show_findings(report, to_stderr=True)
+    if text is None:
+        for line in errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    _emit(text, output)
+
+
 def main() -> None:
     cli(prog_name="slac")
