@@ -165,3 +165,47 @@ def credits_ledger(
         return None, errors, reports
     rows = ledger_rows(evaluated)
     return (to_json(rows) if fmt == "json" else to_csv(rows)), [], reports
+
+
+def statement(
+    contract: str,
+    *,
+    fmt: str = "md",
+    template: str | None = None,
+    data: Sequence[str] = (),
+    bindings: str | None = None,
+    period: str | None = None,
+    through: str | None = None,
+    on_bad_rows: str = "error",
+    today: date | None = None,
+) -> tuple[str | None, list[str], CheckReport]:
+    """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``),
+    or render it with the user's own Jinja2 ``template`` in a sandbox."""
+    from slac.documents.statements import (
+        TemplateProblem,
+        render_statement,
+        render_user_template,
+        statement_view,
+    )
+
+    plan, report = compile_plan(contract, today=today)
+    if plan is None:
+        return None, ["the contract has lint errors"], report
+    outcome, _ = evaluate(
+        contract,
+        data=data,
+        bindings=bindings,
+        period=period,
+        through=through,
+        on_bad_rows=on_bad_rows,
+        today=today,
+    )
+    if outcome.results is None:
+        return None, list(outcome.errors), report
+    view = statement_view(outcome.results, plan)
+    try:
+        if template is not None:
+            return render_user_template(view, template), [], report
+        return render_statement(view, fmt), [], report
+    except TemplateProblem as problem:
+        return None, [str(problem)], report

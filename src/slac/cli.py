@@ -262,6 +262,83 @@ def evaluate_command(
     _emit(pretty(api.results_document(outcome.results)), output)
 
 
+@cli.command(name="statement")
+@click.argument("contract")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="NAME=PATH",
+    help="Bind a dataset to files; repeatable.",
+)
+@click.option(
+    "--bindings", default=None, help="A bindings file (default: bindings.yaml beside the contract)."
+)
+@click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
+@click.option("--through", default=None, help="Last period, inclusive.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True
+)
+@click.option(
+    "--template",
+    default=None,
+    type=click.Path(),
+    help="Your own Jinja2 template (rendered in a sandbox).",
+)
+@click.option(
+    "-o", "--output", default=None, help="Write the statement here (default, or -: stdout)."
+)
+@click.option(
+    "--on-bad-rows", type=click.Choice(["error", "exclude"]), default="error", show_default=True
+)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def statement_command(
+    contract: str,
+    data: tuple[str, ...],
+    bindings: str | None,
+    period: str | None,
+    through: str | None,
+    fmt: str,
+    template: str | None,
+    output: str | None,
+    on_bad_rows: str,
+    today: object,
+) -> None:
+    """Evaluate a contract and render its compliance statement (Markdown, HTML or text).
+
+    The statement is rendered from the same results `slac evaluate` writes, and carries the
+    plan, contract and data hashes that reproduce it.
+    """
+    if through and not period:
+        _fail_usage("--through needs --period")
+    for option, value in (("--period", period), ("--through", through)):
+        if value is not None and not PERIOD_RE.fullmatch(value):
+            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
+    if not os.path.isfile(contract):
+        _fail_usage(f"no such file: {contract}")
+    if template is not None and not os.path.isfile(template):
+        _fail_usage(f"no such template: {template}")
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    text, errors, report = api.statement(
+        contract,
+        fmt=fmt,
+        template=template,
+        data=data,
+        bindings=bindings,
+        period=period,
+        through=through,
+        on_bad_rows=on_bad_rows,
+        today=day,
+    )
+    if _show_findings(report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if text is None:
+        for line in errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    _emit(text, output)
+
+
 @cli.command(name="credits")
 @click.argument("contracts", nargs=-1, required=True)
 @click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
