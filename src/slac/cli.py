@@ -95,7 +95,7 @@ def rules(fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["contract"]))
+@click.argument("name", type=click.Choice(["contract", "plan", "results", "bindings"]))
 def schema(name: str) -> None:
     """Print a published JSON Schema (for editors and other tools)."""
     from slac.contract.schema import schema_text
