@@ -209,3 +209,48 @@ def statement(
         return render_statement(view, fmt), [], report
     except TemplateProblem as problem:
         return None, [str(problem)], report
+
+
+def render_saved(
+    results_path: str,
+    contract: str,
+    *,
+    fmt: str = "md",
+    template: str | None = None,
+    today: date | None = None,
+) -> tuple[str | None, list[str], CheckReport]:
+    """Render saved results (``slac evaluate -o``) as a statement. The results must be
+    untampered (their ``results_sha256``), from this slac version, and of this contract
+    (the compiled plan's hash must equal the one the results were evaluated with)."""
+    from slac.documents.statements import (
+        TemplateProblem,
+        render_statement,
+        render_user_template,
+        statement_view,
+    )
+    from slac.evaluation.saved import SavedResultsError, read_results
+
+    plan, report = compile_plan(contract, today=today)
+    if plan is None:
+        return None, ["the contract has lint errors"], report
+    try:
+        results = read_results(results_path)
+    except SavedResultsError as err:
+        return None, [str(err)], report
+    expected = plan_json(plan)["plan_sha256"]
+    if results.plan_sha256 != expected:
+        return (
+            None,
+            [
+                f"{results_path} was evaluated with plan {results.plan_sha256[:12]}…, but "
+                f"{contract} compiles to {expected[:12]}…: the contract changed; evaluate again"
+            ],
+            report,
+        )
+    view = statement_view(results, plan)
+    try:
+        if template is not None:
+            return render_user_template(view, template), [], report
+        return render_statement(view, fmt), [], report
+    except TemplateProblem as problem:
+        return None, [str(problem)], report

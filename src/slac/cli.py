@@ -339,6 +339,53 @@ def statement_command(
     _emit(text, output)
 
 
+@cli.command(name="render")
+@click.argument("results")
+@click.option("--contract", required=True, help="The contract the results were evaluated for.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True
+)
+@click.option(
+    "--template",
+    default=None,
+    type=click.Path(),
+    help="Your own Jinja2 template (rendered in a sandbox).",
+)
+@click.option(
+    "-o", "--output", default=None, help="Write the statement here (default, or -: stdout)."
+)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+def render_command(
+    results: str,
+    contract: str,
+    fmt: str,
+    template: str | None,
+    output: str | None,
+    today: object,
+) -> None:
+    """Render saved results (from `slac evaluate -o`) as a compliance statement.
+
+    Results changed after slac wrote them, from another slac version, or evaluated with a
+    different version of the contract are refused.
+    """
+    for path in (results, contract):
+        if not os.path.isfile(path):
+            _fail_usage(f"no such file: {path}")
+    if template is not None and not os.path.isfile(template):
+        _fail_usage(f"no such template: {template}")
+    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    text, errors, report = api.render_saved(
+        results, contract, fmt=fmt, template=template, today=day
+    )
+    if _show_findings(report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if text is None:
+        for line in errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    _emit(text, output)
+
+
 @cli.command(name="credits")
 @click.argument("contracts", nargs=-1, required=True)
 @click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
