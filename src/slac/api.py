@@ -178,15 +178,11 @@ def statement(
     through: str | None = None,
     on_bad_rows: str = "error",
     today: date | None = None,
-) -> tuple[str | None, list[str], CheckReport]:
-    """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``),
+) -> tuple[str | bytes | None, list[str], CheckReport]:
+    """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
+    ``pdf``),
     or render it with the user's own Jinja2 ``template`` in a sandbox."""
-    from slac.documents.statements import (
-        TemplateProblem,
-        render_statement,
-        render_user_template,
-        statement_view,
-    )
+    from slac.documents.statements import statement_view
 
     plan, report = compile_plan(contract, today=today)
     if plan is None:
@@ -202,11 +198,10 @@ def statement(
     )
     if outcome.results is None:
         return None, list(outcome.errors), report
-    view = statement_view(outcome.results, plan)
+    from slac.documents.statements import TemplateProblem
+
     try:
-        if template is not None:
-            return render_user_template(view, template), [], report
-        return render_statement(view, fmt), [], report
+        return _render(statement_view(outcome.results, plan), fmt, template), [], report
     except TemplateProblem as problem:
         return None, [str(problem)], report
 
@@ -218,16 +213,11 @@ def render_saved(
     fmt: str = "md",
     template: str | None = None,
     today: date | None = None,
-) -> tuple[str | None, list[str], CheckReport]:
+) -> tuple[str | bytes | None, list[str], CheckReport]:
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
     (the compiled plan's hash must equal the one the results were evaluated with)."""
-    from slac.documents.statements import (
-        TemplateProblem,
-        render_statement,
-        render_user_template,
-        statement_view,
-    )
+    from slac.documents.statements import statement_view
     from slac.evaluation.saved import SavedResultsError, read_results
 
     plan, report = compile_plan(contract, today=today)
@@ -247,10 +237,21 @@ def render_saved(
             ],
             report,
         )
-    view = statement_view(results, plan)
+    from slac.documents.statements import TemplateProblem
+
     try:
-        if template is not None:
-            return render_user_template(view, template), [], report
-        return render_statement(view, fmt), [], report
+        return _render(statement_view(results, plan), fmt, template), [], report
     except TemplateProblem as problem:
         return None, [str(problem)], report
+
+
+def _render(view: dict[str, Any], fmt: str, template: str | None) -> str | bytes:
+    """A statement from its view: the user's template, the PDF, or a packaged template.
+    Template problems are raised as ``TemplateProblem`` (callers report them)."""
+    from slac.documents.statements import render_pdf, render_statement, render_user_template
+
+    if template is not None:
+        return render_user_template(view, template)
+    if fmt == "pdf":
+        return render_pdf(view)
+    return render_statement(view, fmt)

@@ -122,9 +122,13 @@ def _show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
     return any(d.severity is Severity.ERROR for d in diags)
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str | bytes, output: str | None) -> None:
     if output in (None, "-"):
-        click.echo(text, nl=False)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=False)
         return
     try:
         atomic_write(output, text)
@@ -277,7 +281,12 @@ def evaluate_command(
 @click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
 @click.option("--through", default=None, help="Last period, inclusive.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "txt", "pdf"]),
+    default="md",
+    show_default=True,
+    help="pdf needs the optional extra slac[pdf].",
 )
 @click.option(
     "--template",
@@ -343,7 +352,12 @@ def statement_command(
 @click.argument("results")
 @click.option("--contract", required=True, help="The contract the results were evaluated for.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["md", "html", "txt"]), default="md", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "txt", "pdf"]),
+    default="md",
+    show_default=True,
+    help="pdf needs the optional extra slac[pdf].",
 )
 @click.option(
     "--template",

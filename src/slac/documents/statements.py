@@ -623,3 +623,16 @@ def _problem(exc: BaseException, template: str) -> TemplateProblem:
     label = next((text for cls, text in kind.items() if isinstance(exc, cls)), "error")
     message = str(exc) if not isinstance(exc, jinja2.TemplateError) else exc.message or str(exc)
     return TemplateProblem(f"{label}: {message}", template, line)
+
+
+def render_pdf(view: Mapping[str, Any]) -> bytes:
+    """The HTML statement printed to PDF (optional extra ``slac[pdf]``: WeasyPrint)."""
+    try:
+        import weasyprint
+    except ImportError as exc:  # the optional extra is not installed
+        raise TemplateProblem(
+            "PDF output needs the optional extra: pip install 'slac[pdf]'", FORMATS["html"]
+        ) from exc
+    html = render_statement(view, "html")
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
