@@ -283,10 +283,10 @@ def evaluate_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html", "txt", "pdf"]),
+    type=click.Choice(["md", "html", "txt", "pdf", "credit-note"]),
     default="md",
     show_default=True,
-    help="pdf needs the optional extra slac[pdf].",
+    help="pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
 )
 @click.option(
     "--template",
@@ -354,10 +354,10 @@ def statement_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html", "txt", "pdf"]),
+    type=click.Choice(["md", "html", "txt", "pdf", "credit-note"]),
     default="md",
     show_default=True,
-    help="pdf needs the optional extra slac[pdf].",
+    help="pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
 )
 @click.option(
     "--template",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,15 @@ def test_user_template_typo_is_named(tmp_path: Path) -> None:
 
 def test_missing_template_is_a_usage_error() -> None:
     assert run("statement", CONTRACT, *RANGE, "--template", "nowhere.j2")[0] == 2
+
+
+@pytest.mark.parametrize("example", ["customer-support", "it-outsourcing", "hosting-availability"])
+def test_credit_note_matches_the_golden_file(example: str) -> None:
+    contract = str(ROOT / "examples" / example / "contract.yaml")
+    code, out, err = run("statement", contract, *RANGE, "--format", "credit-note")
+    assert code == 0, err
+    golden = GOLDEN / f"{example}.credit-note.md"
+    if os.environ.get("SLAC_UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text("utf-8")
+    assert out.startswith("# Credit note")

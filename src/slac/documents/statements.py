@@ -58,7 +58,12 @@ from slac.plan.explain import date_words, duration_words, number_words
 from slac.plan.types import Plan, Terms
 
 STATEMENT_VERSION = 1
-FORMATS = {"md": "statement.md.j2", "txt": "statement.txt.j2", "html": "statement.html.j2"}
+FORMATS = {
+    "md": "statement.md.j2",
+    "txt": "statement.txt.j2",
+    "html": "statement.html.j2",
+    "credit-note": "credit-note.md.j2",
+}
 MAX_OUTPUT = 10 * 1024 * 1024  # characters a user template may write
 MAX_SECONDS = 10.0  # wall-clock time a user template may run
 MAX_SEQUENCE = 1_000_000  # longest string or list a user template may build with * or range

@@ -232,15 +232,30 @@ def _period(
     if rules.pool is not None and fee is not None:
         pool_at_risk = rules.pool.at_risk * fee
         allocation = dict(rules.pool.allocations)
-        pooled = sum(
-            (
-                allocation.get(o.objective, Decimal(0)) * pool_at_risk
-                for o in objectives
-                if o.status == "breached"
-            ),
-            Decimal(0),
-        )
-        combined = pooled if rules.combine == "sum" else min(pooled, pool_at_risk)
+        # Each breached service level earns its allocation of the at-risk amount once, however
+        # many of its scope values breached; these are the period's credit lines.
+        breached = list(dict.fromkeys(o.objective for o in objectives if o.status == "breached"))
+        lines = [
+            CreditLine(
+                oid,
+                (),
+                next(o.period for o in objectives if o.objective == oid),
+                None,
+                f"pool allocation {(allocation[oid] * 100).normalize():f}% of the at-risk amount",
+                allocation[oid] * rules.pool.at_risk,
+                fee,
+                None,
+                allocation[oid] * pool_at_risk,
+            )
+            for oid in breached
+            if oid in allocation
+        ]
+        if com.rounding.apply == "per-line":
+            lines = [_rounded(line, minor, mode) for line in lines]
+        pooled = sum((line.amount for line in lines), Decimal(0))
+        if rules.combine != "sum":
+            pooled = max((line.amount for line in lines), default=Decimal(0))
+        combined = pooled
         if combined > pool_at_risk:
             combined, pool_capped = pool_at_risk, True
     cap_amount = None
