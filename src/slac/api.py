@@ -178,6 +178,7 @@ def statement(
     through: str | None = None,
     on_bad_rows: str = "error",
     today: date | None = None,
+    timestamp: bool = False,
 ) -> tuple[str | bytes | None, list[str], CheckReport]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``),
@@ -201,7 +202,7 @@ def statement(
     from slac.documents.statements import TemplateProblem
 
     try:
-        return _render(statement_view(outcome.results, plan), fmt, template), [], report
+        return _render(statement_view(outcome.results, plan), fmt, template, timestamp), [], report
     except TemplateProblem as problem:
         return None, [str(problem)], report
 
@@ -213,6 +214,7 @@ def render_saved(
     fmt: str = "md",
     template: str | None = None,
     today: date | None = None,
+    timestamp: bool = False,
 ) -> tuple[str | bytes | None, list[str], CheckReport]:
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
@@ -240,16 +242,22 @@ def render_saved(
     from slac.documents.statements import TemplateProblem
 
     try:
-        return _render(statement_view(results, plan), fmt, template), [], report
+        return _render(statement_view(results, plan), fmt, template, timestamp), [], report
     except TemplateProblem as problem:
         return None, [str(problem)], report
 
 
-def _render(view: dict[str, Any], fmt: str, template: str | None) -> str | bytes:
+def _render(
+    view: dict[str, Any], fmt: str, template: str | None, timestamp: bool = False
+) -> str | bytes:
     """A statement from its view: the user's template, the PDF, or a packaged template.
     Template problems are raised as ``TemplateProblem`` (callers report them)."""
     from slac.documents.statements import render_pdf, render_statement, render_user_template
 
+    if timestamp:
+        from datetime import UTC, datetime
+
+        view = {**view, "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
     if template is not None:
         return render_user_template(view, template)
     if fmt == "pdf":

@@ -300,6 +300,9 @@ def evaluate_command(
 @click.option(
     "--on-bad-rows", type=click.Choice(["error", "exclude"]), default="error", show_default=True
 )
+@click.option(
+    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
+)
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
 def statement_command(
     contract: str,
@@ -311,6 +314,7 @@ def statement_command(
     template: str | None,
     output: str | None,
     on_bad_rows: str,
+    timestamp: bool,
     today: object,
 ) -> None:
     """Evaluate a contract and render its compliance statement (Markdown, HTML or text).
@@ -338,6 +342,7 @@ def statement_command(
         through=through,
         on_bad_rows=on_bad_rows,
         today=day,
+        timestamp=timestamp,
     )
     if _show_findings(report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)
@@ -368,6 +373,9 @@ def statement_command(
 @click.option(
     "-o", "--output", default=None, help="Write the statement here (default, or -: stdout)."
 )
+@click.option(
+    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
+)
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
 def render_command(
     results: str,
@@ -375,6 +383,7 @@ def render_command(
     fmt: str,
     template: str | None,
     output: str | None,
+    timestamp: bool,
     today: object,
 ) -> None:
     """Render saved results (from `slac evaluate -o`) as a compliance statement.

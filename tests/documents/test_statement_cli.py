@@ -59,3 +59,11 @@ def test_credit_note_matches_the_golden_file(example: str) -> None:
         golden.write_text(out, encoding="utf-8")
     assert out == golden.read_text("utf-8")
     assert out.startswith("# Credit note")
+
+
+def test_a_clock_only_when_asked_for() -> None:
+    _, plain, _ = run("statement", CONTRACT, *RANGE, "--format", "txt")
+    code, stamped, _ = run("statement", CONTRACT, *RANGE, "--format", "txt", "--timestamp")
+    assert code == 0
+    assert "generated at" not in plain
+    assert "generated at 20" in stamped

@@ -286,3 +286,17 @@ def test_user_template_time_is_bounded(tmp_path: Path) -> None:
 def test_user_template_missing_file(tmp_path: Path) -> None:
     with pytest.raises(TemplateProblem, match="not found"):
         render_user_template({}, tmp_path / "nope.j2")
+
+
+def test_money_is_laid_out_by_babel_with_iso_digits() -> None:
+    from decimal import Decimal
+
+    from slac.documents.statements import format_money
+
+    # Digits from the pinned ISO 4217 table, rounded by the contract's rule; Babel only lays
+    # the number out for the locale.
+    assert format_money(Decimal("1320"), "EUR") == "EUR 1,320.00"
+    assert format_money(Decimal("500"), "JPY") == "JPY 500"
+    assert format_money(Decimal("12.3456"), "KWD") == "KWD 12.346"
+    assert format_money(Decimal("2.675"), "EUR") == "EUR 2.68"
+    assert format_money(Decimal("1234567.5"), "USD", locale="de") == "USD 1.234.567,50"

@@ -118,10 +118,27 @@ def format_amount(amount: Decimal, currency: str | None, *, mode: str = "half-up
     return format(exact, f",.{places}f")
 
 
-def format_money(amount: Decimal, currency: str | None, *, mode: str = "half-up") -> str:
-    """``EUR 1,320.00``; without a currency just the amount."""
-    text = format_amount(amount, currency, mode=mode)
-    return f"{currency} {text}" if currency else text
+def format_money(
+    amount: Decimal, currency: str | None, *, mode: str = "half-up", locale: str = "en"
+) -> str:
+    """``EUR 1,320.00``; without a currency just the amount.
+
+    The digits come from the pinned ISO 4217 table (Babel's CLDR data differs for some
+    currencies), rounded by the contract's rule; Babel only lays the number out for the
+    locale (grouping, decimal sign, the ISO code).
+    """
+    if not currency:
+        return format_amount(amount, currency, mode=mode)
+    from babel.numbers import format_currency
+
+    minor = minor_units(currency)
+    places = 2 if minor is None else minor
+    exact = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING[mode])
+    pattern = "¤¤\u00a0#,##0" + ("." + "0" * places if places else "")
+    text: str = format_currency(
+        exact, currency, format=pattern, locale=locale, currency_digits=False
+    )
+    return text.replace("\u00a0", " ")
 
 
 def format_percent(ratio: Decimal, places: int = 2) -> str:
@@ -238,6 +255,8 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
+        # Set only with --timestamp: statements carry no clock otherwise (determinism).
+        "generated_at": None,
         "provenance": {
             "slac_version": results.slac_version,
             "results_version": results.results_version,
