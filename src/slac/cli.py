@@ -330,7 +330,9 @@ def statement_command(
     if not os.path.isfile(contract):
         _fail_usage(f"no such file: {contract}")
     if template is not None and not os.path.isfile(template):
-        _fail_usage(f"no such template: {template}")
+        # A template problem, like one that does not parse: exit 1, naming it.
+        click.echo(f"slac: error: template not found: {template}", err=True)
+        sys.exit(ExitCode.FINDINGS)
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
     text, errors, report = api.statement(
         contract,
@@ -395,7 +397,9 @@ def render_command(
         if not os.path.isfile(path):
             _fail_usage(f"no such file: {path}")
     if template is not None and not os.path.isfile(template):
-        _fail_usage(f"no such template: {template}")
+        # A template problem, like one that does not parse: exit 1, naming it.
+        click.echo(f"slac: error: template not found: {template}", err=True)
+        sys.exit(ExitCode.FINDINGS)
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
     text, errors, report = api.render_saved(
         results, contract, fmt=fmt, template=template, today=day

@@ -45,8 +45,10 @@ def test_user_template_typo_is_named(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
-def test_missing_template_is_a_usage_error() -> None:
-    assert run("statement", CONTRACT, *RANGE, "--template", "nowhere.j2")[0] == 2
+def test_missing_template_is_named_and_exits_1() -> None:
+    code, _, err = run("statement", CONTRACT, *RANGE, "--template", "nowhere.j2")
+    assert code == 1
+    assert err == "slac: error: template not found: nowhere.j2\n"
 
 
 @pytest.mark.parametrize("example", ["customer-support", "it-outsourcing", "hosting-availability"])
