@@ -20,13 +20,13 @@ from sqlglot import exp
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.load import typed_table
 from slac.evaluation.measurement import Measurement, Period
+from slac.evaluation.measurement import exact_ratio as _ratio
 from slac.evaluation.periods import add_months, local_midnight_us
 from slac.evaluation.sqltext import Engine, col, lit, sql
 from slac.plan.types import Exclusion, Metric, Objective, Plan, Terms
 
 US = 1_000_000
 DAY_US = 86_400 * US
-_PER_UNIT = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
 def measure_availability(
@@ -425,12 +425,6 @@ def _aliased(expression: exp.Expr, alias: str) -> exp.Expr:
         if not column.table:
             column.set("table", exp.to_identifier(alias))
     return expression
-
-
-def _ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decimal:
-    from slac.evaluation.engine import _ratio as exact
-
-    return exact(numerator, denominator)
 
 
 def _measurement(

@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, exclusion_case, from_params, predicate
 from slac.evaluation.load import typed_table
-from slac.evaluation.measurement import Measurement, Period, ScopeKey
+from slac.evaluation.measurement import Measurement, Period, ScopeKey, exact_ratio
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, period, period_id
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table
 from slac.evaluation.timegrid import Grid, build_grid
@@ -59,18 +59,13 @@ def terms_on(plan: Plan, day: date) -> Terms | None:
 def plan_tasks(plan: Plan, month_ids: Sequence[str]) -> list[Task]:
     """What to judge for the months asked: monthly objectives each month; quarterly and
     yearly ones in the month that closes their period; rolling ones each month."""
-    tasks: list[Task] = []
-    for month in month_ids:
-        start = first_day(month)
-        for obj_terms in _objectives_for(plan, month, start):
-            tasks.append(obj_terms)
-    return tasks
+    return [task for month in month_ids for task in _objectives_for(plan, month)]
 
 
-def _objectives_for(plan: Plan, month: str, start: date) -> Iterator[Task]:
-    for objective_terms in [terms_on(plan, start)]:
-        if objective_terms is None:
-            continue
+def _objectives_for(plan: Plan, month: str) -> Iterator[Task]:
+    start = first_day(month)
+    objective_terms = terms_on(plan, start)
+    if objective_terms is not None:
         for obj in objective_terms.objectives:
             unit, rolling = obj.period.unit, obj.period.rolling
             if rolling > 1:
@@ -580,12 +575,7 @@ def _policy_filter_aliased(terms: Terms, obj: Objective) -> exp.Expr:
     return expression
 
 
-def _ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decimal:
-    """An exact fraction as a Decimal with 28 significant digits (enough for any target)."""
-    value = Fraction(numerator) / Fraction(denominator)
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return Decimal(value.numerator) / Decimal(value.denominator)
+_ratio = exact_ratio
 
 
 def _scope_key(obj: Objective, values: Sequence[Any]) -> ScopeKey:
@@ -1063,10 +1053,6 @@ def _availability(engine: Engine, plan: Plan, group: _Group) -> list[Measurement
     from slac.evaluation.availability import measure_availability
 
     return measure_availability(engine, plan, group.terms, group.objectives, group.metric)
-
-
-def floor_div(a: int, b: int) -> int:
-    return (Decimal(a) / Decimal(b)).to_integral_value(rounding=ROUND_FLOOR).__int__()
 
 
 __all__ = ["Task", "measure", "plan_tasks", "predicate", "terms_on"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -52,17 +51,6 @@ def months_asked(plan: Plan, period: str | None, through: str | None) -> list[st
     months = {"month": 1, "quarter": 3, "year": 12}[unit]
     last = add_months(last_first, months - 1)
     return month_range(period_id(first, "month"), period_id(last, "month"))
-
-
-def outside_life(plan: Plan, months: Sequence[str]) -> list[str]:
-    return [m for m in months if terms_on(plan, first_day(m)) is None or not _ends_in_life(plan, m)]
-
-
-def _ends_in_life(plan: Plan, month: str) -> bool:
-    if plan.effective_to is None:
-        return True
-    last = add_months(first_day(month), 1)
-    return last <= add_months(date.fromisoformat(plan.effective_to), 1) or True
 
 
 def data_months(engine: Engine, plan: Plan) -> list[str]:

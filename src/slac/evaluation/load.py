@@ -81,10 +81,6 @@ def _reader(source: Source, index: int) -> exp.Expr:
     return sql("SELECT * FROM read_json(:p, format = 'newline_delimited')", p=lit(path))
 
 
-def _columns(engine: Engine, relation: exp.Expr) -> list[str]:
-    return [row[0] for row in engine.rows(sql("DESCRIBE :q", q=relation))]
-
-
 # Column types a typed source (Parquet, a database table) may hold for each declared field
 # type without any doubt about the value: such columns skip the text round trip.
 _NATIVE = {

@@ -7,7 +7,8 @@ property-based tests can require exact agreement. See docs/semantics.md for ever
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 Scalar = str | int | bool | Decimal | None
 ScopeKey = tuple[tuple[str, Scalar], ...]  # (field, value) for each scope field, in order
@@ -34,3 +35,12 @@ class Period:
     unit: str
     start_us: int  # inclusive
     end_us: int  # exclusive
+
+
+def exact_ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decimal:
+    """An exact fraction as a Decimal with 28 significant digits (enough for any target).
+    The engine and the reference evaluator both round this way, once."""
+    value = Fraction(numerator) / Fraction(denominator)
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return Decimal(value.numerator) / Decimal(value.denominator)
