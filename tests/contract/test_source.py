@@ -170,6 +170,15 @@ def test_deep_nesting_is_refused_quickly_with_a_position() -> None:
     assert (code, loc.line, loc.column) == ("L004", 1, 65)
 
 
+def test_nesting_past_the_parsers_own_limit_is_slacs_finding_at_level_65() -> None:
+    # PyYAML 6.0.4 refuses ~1,000 flow levels while scanning ahead, before any event: slac's
+    # limit must still be the one reported, at the 65th level (the 63rd brace under a: and b:).
+    text = "a:\n  b: " + "{x: " * 1500 + "1" + "}" * 1500
+    code, loc, message = only_error(text)
+    assert (code, loc.line, loc.column) == ("L004", 2, 6 + 4 * 62)
+    assert "more than 64 levels" in message
+
+
 def test_billion_laughs_is_refused_in_well_under_a_second() -> None:
     lol = ", ".join(["lol"] * 9)
     lines = [f"a: &a [{lol}]"]

@@ -212,9 +212,35 @@ class _Builder:
         try:
             return self._build(yaml.parse(text, Loader=_Parser))
         except yaml.MarkedYAMLError as err:
+            if "maximum nesting depth" in str(err.problem) and err.problem_mark is not None:
+                self._nesting(text, err.problem_mark)
             raise self._syntax(err, text.splitlines()) from None
         except yaml.YAMLError as err:  # errors without a mark (rare): still a finding
             raise _LoadError("L001", f"YAML error: {err}", Location(self.path, 1, 1)) from None
+
+    def _nesting(self, text: str, mark: Any) -> None:
+        """Raise slac's own L004 for nesting that the parser refused by its own, larger limit.
+
+        PyYAML ≥ 6.0.4 refuses about 1,000 levels while *scanning ahead*, before slac sees the
+        events of the first 64: reading the text up to that point again lets slac's limit fire
+        first, at the position of the level it refuses, whatever libyaml's limit is.
+        """
+        lines = text.splitlines(keepends=True)
+        offset = sum(len(line) for line in lines[: mark.line]) + mark.column
+        retry = _Builder(self.path)
+        try:
+            retry._build(yaml.parse(text[:offset], Loader=_Parser))
+        except _LoadError as err:
+            if err.diagnostic.code == "L004":
+                raise
+        except yaml.YAMLError:
+            pass
+        raise _LoadError(
+            "L004",
+            f"values are nested more than {MAX_DEPTH} levels deep",
+            self.loc(mark),
+            "a contract never needs this; the file may be malformed or hostile",
+        )
 
     def _syntax(self, err: yaml.MarkedYAMLError, lines: list[str]) -> _LoadError:
         mark = err.problem_mark or err.context_mark
