@@ -27,11 +27,11 @@ from decimal import Decimal
 from typing import Any
 
 from slac.contract.currencies import minor_units
-from slac.evaluation.engine import terms_on
 from slac.evaluation.judge import scope_text
 from slac.evaluation.measurement import ScopeKey
 from slac.evaluation.periods import first_day
 from slac.evaluation.results import PeriodResult, Results
+from slac.evaluation.tasks import terms_on
 from slac.plan.canonical import decimal_text, money_text, pretty
 from slac.plan.canonical import to_json as plain_json
 from slac.plan.types import Plan

@@ -9,10 +9,9 @@ from typing import Any
 
 from slac import __version__
 from slac.evaluation.bindings import Source
-from slac.evaluation.engine import plan_tasks, terms_on
 from slac.evaluation.evidence import write_evidence
 from slac.evaluation.judge import judge_periods
-from slac.evaluation.load import DataError, LoadReport, load_datasets, needed_datasets, typed_table
+from slac.evaluation.load import DataError, LoadReport, load_datasets, needed_datasets
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.periods import add_months, first_day, month_range, period_id
 from slac.evaluation.results import (
@@ -22,7 +21,8 @@ from slac.evaluation.results import (
     InputFile,
     Results,
 )
-from slac.evaluation.sqltext import Engine, col, sql
+from slac.evaluation.sqltext import Engine, col, sql, typed_table
+from slac.evaluation.tasks import plan_tasks, terms_on
 from slac.plan.canonical import money_text, sha256_of, to_json
 from slac.plan.compiler import plan_json
 from slac.plan.types import Plan

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from slac.evaluation.engine import Task, terms_on
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
+from slac.evaluation.tasks import Task, terms_on
 from slac.plan.types import Interval, Objective, Plan, Terms
 
 _ROUNDING = {

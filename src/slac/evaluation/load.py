@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from slac.evaluation.bindings import Source
-from slac.evaluation.sqltext import Engine, lit, sql, subquery, table
+from slac.evaluation.kinds import KINDS
+from slac.evaluation.sqltext import Engine, lit, sql, subquery, table, typed_table
 from slac.plan.types import Dataset, Metric, Plan
 
 # A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
@@ -53,10 +54,6 @@ class LoadReport:
     inputs: tuple[InputInfo, ...]
     bad_rows: int
     listed: tuple[BadRow, ...]  # at most MAX_LISTED, in file and row order
-
-
-def typed_table(dataset: str) -> exp.Table:
-    return table(f"ds_{dataset}")
 
 
 def _sha256(path: str) -> str:
@@ -290,39 +287,7 @@ def _problems(
             )
     fields = {f.name for f in ds.fields}
     for metric in metrics:
-        params = dict(metric.params)
-        if metric.kind == "duration" and {params["from"], params["to"]} <= fields:
-            start, end = (
-                exp.column(params["from"], "t", quoted=True),
-                exp.column(params["to"], "t", quoted=True),
-            )
-            out.append(
-                (
-                    params["to"],
-                    sql(
-                        "CASE WHEN :e < :s THEN :what END",
-                        e=end,
-                        s=start,
-                        what=lit(f"{params['to']} is before {params['from']}"),
-                    ),
-                )
-            )
-        if metric.kind == "survey" and params["score"] in fields:
-            low, high = params["scale"]
-            score = exp.column(params["score"], "t", quoted=True)
-            out.append(
-                (
-                    params["score"],
-                    sql(
-                        "CASE WHEN :s < :lo OR :s > :hi THEN :what || :shown END",
-                        s=score,
-                        lo=lit(low),
-                        hi=lit(high),
-                        what=lit(f"score outside the survey scale {low}–{high}: "),
-                        shown=sql("left(:c, 60)", c=exp.column(params["score"], "r", quoted=True)),
-                    ),
-                )
-            )
+        out.extend(KINDS[metric.kind].row_checks(metric, fields))
     return out
 
 
@@ -339,9 +304,8 @@ def load_datasets(
     metrics_by_ds: dict[str, list[Metric]] = {}
     for metric in plan.metrics:
         metrics_by_ds.setdefault(metric.dataset, []).append(metric)
-        pause = dict(metric.params).get("pause") if metric.kind == "duration" else None
-        if pause:
-            metrics_by_ds.setdefault(pause["dataset"], [])
+        for other in KINDS[metric.kind].reads(metric):
+            metrics_by_ds.setdefault(other, [])
     engine.execute(
         sql(
             "CREATE OR REPLACE TEMP TABLE bad_rows (dataset VARCHAR, _file INTEGER, _row BIGINT, field VARCHAR, problem VARCHAR)"
@@ -418,7 +382,9 @@ def load_datasets(
             (f.rsplit("/", 1)[-1], _sha256(f) if not source.table else "") for f in files
         )
         infos.append(InputInfo(name, hashed, int(rows), 0))
-    _pause_checks(engine, plan, set(needed))
+    loaded = set(needed)
+    for metric in plan.metrics:
+        KINDS[metric.kind].linked_checks(engine, plan, metric, loaded)
     total = int(engine.scalar(sql("SELECT count(DISTINCT (dataset, _file, _row)) FROM bad_rows")))
     listed_rows = engine.rows(
         sql(
@@ -449,54 +415,13 @@ def load_datasets(
     return LoadReport(tuple(infos), total, listed)
 
 
-def _pause_checks(engine: Engine, plan: Plan, loaded: set[str]) -> None:
-    """Pause intervals must lie within their item, start before they end, and have an item."""
-    datasets = {d.name: d for d in plan.datasets}
-    seen: set[tuple[str, str]] = set()
-    for metric in plan.metrics:
-        if metric.kind != "duration":
-            continue
-        params = dict(metric.params)
-        pause = params["pause"]
-        if not pause or pause["dataset"] not in loaded or metric.dataset not in loaded:
-            continue
-        parent = datasets[metric.dataset]
-        if (pause["dataset"], metric.id) in seen or not parent.key or not pause["parent_key"]:
-            continue
-        seen.add((pause["dataset"], metric.id))
-        query = sql(
-            "INSERT INTO bad_rows SELECT :pds, p._file, p._row, :pf, "
-            "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
-            "WHEN p.pe < p.ps THEN 'pause ends before it starts' "
-            "WHEN p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e) THEN 'pause outside its item (' || :fromf || ' to ' || :tof || ')' END "
-            "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p "
-            "LEFT JOIN (SELECT :k AS k, :s AS s, :e AS e FROM :it) AS i ON i.k = p.pk "
-            "WHERE i.k IS NULL OR p.pe < p.ps OR p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e)",
-            pds=lit(pause["dataset"]),
-            pf=lit(pause["start"]),
-            pk=exp.column(pause["parent_key"], quoted=True),
-            ps=exp.column(pause["start"], quoted=True),
-            pe=exp.column(pause["end"], quoted=True),
-            pt=typed_table(pause["dataset"]),
-            k=exp.column(parent.key, quoted=True),
-            s=exp.column(params["from"], quoted=True),
-            e=exp.column(params["to"], quoted=True),
-            it=typed_table(metric.dataset),
-            fromf=lit(params["from"]),
-            tof=lit(params["to"]),
-        )
-        engine.execute(query)
-
-
 def needed_datasets(plan: Plan) -> list[str]:
     """Every dataset the plan's objectives and exclusions read, in a stable order."""
     names: set[str] = set()
     for terms in plan.terms:
         for obj in terms.objectives:
             names.add(obj.metric.dataset)
-            pause = dict(obj.metric.params).get("pause") if obj.metric.kind == "duration" else None
-            if pause:
-                names.add(pause["dataset"])
+            names.update(KINDS[obj.metric.kind].reads(obj.metric))
         for exc in terms.exclusions:
             if exc.maintenance_dataset:
                 names.add(exc.maintenance_dataset)

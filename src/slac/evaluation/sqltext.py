@@ -82,6 +82,11 @@ def table(name: str) -> exp.Table:
     return exp.Table(this=ident(name))
 
 
+def typed_table(dataset: str) -> exp.Table:
+    """The loaded, typed rows of a dataset (created by evaluation/load.py)."""
+    return table(f"ds_{dataset}")
+
+
 class Engine:
     """A DuckDB connection in UTC that runs sqlglot expressions."""
 

@@ -8,25 +8,83 @@ and merged outage intervals, and does the exact arithmetic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
-from slac.evaluation.load import typed_table
+from slac.evaluation.kinds.base import Kind
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.measurement import exact_ratio as _ratio
 from slac.evaluation.periods import add_months, local_midnight_us
-from slac.evaluation.sqltext import Engine, col, lit, sql
-from slac.plan.types import Exclusion, Metric, Objective, Plan, Terms
+from slac.evaluation.selection import Group, Run
+from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
+from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
 
 US = 1_000_000
 DAY_US = 86_400 * US
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AvailabilityParams:
+    source: str  # probes | outages | requests
+    availability_minutes: str  # calendar | nominal
+    time: str | None = None  # probes, requests: the field of the instant
+    interval_seconds: Decimal | None = None  # probes, requests: the bucket
+    ok: tuple[Condition, ...] = ()  # probes: what a good probe is
+    missing: str = "down"  # probes: a bucket without probes
+    start: str | None = None  # outages
+    end: str | None = None  # outages
+    min_outage_seconds: Decimal = Decimal(0)  # outages: shorter ones do not count
+    errors: str | None = None  # requests
+    requests: str | None = None  # requests
+    method: str = "interval-mean"  # requests: interval-mean | pooled
+    empty_interval: str = "ok"  # requests: an interval without requests
+
+
+class Availability(Kind[AvailabilityParams]):
+    name: ClassVar[str] = "availability"
+
+    def params(self, metric: Metric) -> AvailabilityParams:
+        raw = dict(metric.params)
+        seconds = {
+            k: None if raw.get(k) is None else Decimal(raw[k])
+            for k in ("interval_seconds", "min_outage_seconds")
+        }
+        return AvailabilityParams(
+            source=raw["source"],
+            availability_minutes=raw["availability_minutes"],
+            time=raw.get("time"),
+            interval_seconds=seconds["interval_seconds"],
+            ok=from_params(raw.get("ok") or []),
+            missing=raw.get("missing", "down"),
+            start=raw.get("start"),
+            end=raw.get("end"),
+            min_outage_seconds=seconds["min_outage_seconds"] or Decimal(0),
+            errors=raw.get("errors"),
+            requests=raw.get("requests"),
+            method=raw.get("method", "interval-mean"),
+            empty_interval=raw.get("empty_interval", "ok"),
+        )
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
+        params = self.params(group.metric)
+        return measure_availability(
+            run.engine, run.plan, group.terms, group.objectives, group.metric, params
+        )
+
+
+def _required(value: T | None) -> T:
+    assert value is not None, "the schema requires this field for the metric's source"
+    return value
 
 
 def measure_availability(
@@ -35,8 +93,8 @@ def measure_availability(
     terms: Terms,
     objectives: Sequence[tuple[Objective, list[Period]]],
     metric: Metric,
+    params: AvailabilityParams,
 ) -> list[Measurement]:
-    params = dict(metric.params)
     out: list[Measurement] = []
     for obj, periods in objectives:
         exclusions = [e for e in terms.exclusions if e.id in obj.exclusions]
@@ -194,13 +252,13 @@ def _one(
     plan: Plan,
     obj: Objective,
     metric: Metric,
-    params: dict[str, Any],
+    params: AvailabilityParams,
     window: Period,
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
     excluded_ivals: dict[str, list[tuple[int, int]]],
 ) -> list[Measurement]:
-    source = params["source"]
+    source = params.source
     where = exp.and_(
         exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
     )
@@ -220,8 +278,8 @@ def _one(
             where,
             scope,
         )
-    size = int(Decimal(params["interval_seconds"]) * US)
-    time_col = col(params["time"], "t")
+    size = int(_required(params.interval_seconds) * US)
+    time_col = col(_required(params.time), "t")
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
     maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_buckets = _buckets_in(maint_union, window, size)
@@ -241,9 +299,9 @@ def _one(
     for sc, xid, n in engine.rows(counted_rows):
         row_counts.setdefault(sc, {})[str(xid)] = int(n)
     total_buckets = -(-(window.end_us - window.start_us) // size)
-    nominal_buckets = _total_us(window, params["availability_minutes"]) // size
+    nominal_buckets = _total_us(window, params.availability_minutes) // size
     if source == "probes":
-        ok = _aliased(all_of(from_params(params["ok"])), "t")
+        ok = _aliased(all_of(params.ok), "t")
         query = sql(
             "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
             "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid, "
@@ -278,11 +336,9 @@ def _one(
                 out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
                 continue
             failed = {b for b in with_probes if not buckets[b][0]}
-            if params["missing"] == "down":
+            if params.missing == "down":
                 base = (
-                    nominal_buckets
-                    if params["availability_minutes"] == "nominal"
-                    else total_buckets
+                    nominal_buckets if params.availability_minutes == "nominal" else total_buckets
                 )
                 counted = total_buckets - len(gone & set(range(total_buckets)))
                 total = base - len(gone & set(range(total_buckets)))
@@ -295,7 +351,7 @@ def _one(
             out.append(_measurement(window, obj, sc, counted, value, all_excl, excluded_counts))
         return out
     # error-rate
-    errors, requests = col(params["errors"], "t"), col(params["requests"], "t")
+    errors, requests = col(_required(params.errors), "t"), col(_required(params.requests), "t")
     query = sql(
         "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, "
         "sum(CASE WHEN :excl IS NULL THEN CAST(:er AS DECIMAL(38, 9)) ELSE 0 END) AS e, "
@@ -331,7 +387,7 @@ def _one(
         if ebuckets and not usable:
             out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
             continue
-        if params["method"] == "pooled":
+        if params.method == "pooled":
             total_r = sum((v[1] for v in usable.values()), Fraction(0))
             total_e = sum((v[0] for v in usable.values()), Fraction(0))
             value = _ratio(total_r - total_e, total_r) if total_r else None
@@ -339,7 +395,7 @@ def _one(
             sample = sum(rows_kept[sc][b] for b in usable)
         else:
             rates = [v[0] / v[1] for v in usable.values() if v[1] > 0]
-            if params["empty_interval"] == "ok":
+            if params.empty_interval == "ok":
                 row_excluded = {b for b, v in ebuckets.items() if v[2]}
                 counted = total_buckets - len(
                     (maint_buckets | row_excluded) & set(range(total_buckets))
@@ -357,7 +413,7 @@ def _outages(
     plan: Plan,
     obj: Objective,
     metric: Metric,
-    params: dict[str, Any],
+    params: AvailabilityParams,
     window: Period,
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
@@ -365,8 +421,8 @@ def _outages(
     where: exp.Expr,
     scope: Sequence[exp.Expr],
 ) -> list[Measurement]:
-    start, end = col(params["start"], "t"), col(params["end"], "t")
-    min_len = int(Decimal(params["min_outage_seconds"]) * US)
+    start, end = col(_required(params.start), "t"), col(_required(params.end), "t")
+    min_len = int(params.min_outage_seconds * US)
     excl = exclusion_case(rows_excl, start, plan.timezone, "t")
     query = sql(
         "SELECT :scope_cols AS sc, greatest(:s, :ws) AS a, least(coalesce(:e, :we), :we) AS z, :excl AS xid, "
@@ -403,7 +459,7 @@ def _outages(
         per_scope[()], counts[()], kept[()] = [], {e.id: 0 for e in all_excl}, 0
     maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_us = sum(b - a for a, b in maint_union)
-    total = _total_us(window, params["availability_minutes"]) - maint_us
+    total = _total_us(window, params.availability_minutes) - maint_us
     out = []
     for sc, intervals in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
         down = 0

@@ -1,0 +1,198 @@
+"""What a metric kind is to the engine, and the path shared by kinds with one row per item.
+
+A kind reads its own params (a frozen dataclass with named fields, from the plan's params
+mapping), asks the engine for the aggregates it needs, and turns a row of them into a
+:class:`Measurement` by name, never by position. Its module holds the whole path
+plan → SQL → Measurement; docs/semantics.md says what each kind means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence, Set
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from sqlglot import exp
+
+from slac.evaluation.conditions import all_of, exclusion_case
+from slac.evaluation.measurement import Measurement, Period
+from slac.evaluation.selection import (
+    Group,
+    Run,
+    excluded_columns,
+    exclusions_for,
+    item_key,
+    objective_filter,
+    record,
+    scope_key,
+    temp_name,
+    windows,
+    with_empty,
+)
+from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
+from slac.plan.types import Exclusion, Metric, Objective, Plan
+
+P = TypeVar("P")
+
+Check = tuple[str, exp.Expr]  # (field, a CASE that yields the problem text or NULL)
+
+
+class MetricKind(Protocol):
+    name: ClassVar[str]
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
+        """Every objective of ``group`` over each of its periods (and scope values)."""
+        ...
+
+    def reads(self, metric: Metric) -> tuple[str, ...]:
+        """Datasets the metric reads besides its own (a duration's pauses)."""
+        ...
+
+    def row_checks(self, metric: Metric, fields: Set[str]) -> list[Check]:
+        """Bad-data checks on the metric's own rows, written over `t.field` (typed) and
+        `r.field` (as read)."""
+        ...
+
+    def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
+        """Bad-data checks across datasets (into the `bad_rows` table)."""
+        ...
+
+
+class Kind(Generic[P]):
+    """Defaults for a kind: no other datasets, no data checks of its own."""
+
+    name: ClassVar[str]
+
+    def params(self, metric: Metric) -> P:
+        raise NotImplementedError
+
+    def reads(self, metric: Metric) -> tuple[str, ...]:
+        return ()
+
+    def row_checks(self, metric: Metric, fields: Set[str]) -> list[Check]:
+        return []
+
+    def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
+        return None
+
+
+class PerRowKind(Kind[P]):
+    """Kinds whose rows are placed in periods by the dataset's time: one base table of the
+    metric's rows in any evaluated window, then each objective's rows with its filter and
+    exclusions, measured by :meth:`measure_objective`."""
+
+    def evidence_value(self, params: P) -> exp.Expr:
+        """Each row's value in the evidence file (NULL for kinds without a per-row value)."""
+        return exp.cast(exp.null(), "DECIMAL(38, 6)")
+
+    def measure_objective(
+        self,
+        engine: Engine,
+        params: P,
+        obj: Objective,
+        periods: Sequence[Period],
+        rows: exp.Expr,
+        exclusions: Sequence[Exclusion],
+    ) -> list[Measurement]:
+        raise NotImplementedError
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
+        metric, terms, engine = group.metric, group.terms, run.engine
+        params = self.params(metric)
+        dataset = run.dataset(metric.dataset)
+        assert dataset.time is not None, f"dataset {dataset.name} has no time (lint rule R507)"
+        win = windows(engine, group.periods)
+        base = temp_name("base")
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid FROM :ds AS t JOIN :win AS w "
+                "ON :tm >= w.w_start AND :tm < w.w_end WHERE :cond",
+                base=base,
+                ds=typed_table(metric.dataset),
+                win=win,
+                tm=col(dataset.time, "t"),
+                cond=all_of(metric.where, "t"),
+            )
+        )
+        out: list[Measurement] = []
+        for obj, obj_periods in group.objectives:
+            exclusions = exclusions_for(terms, obj)
+            pids = exp.Tuple(expressions=[lit(p.id) for p in obj_periods])
+            rows = sql(
+                "SELECT b.*, :excl AS excl FROM :base AS b WHERE b.pid IN :pids AND :mine",
+                excl=exclusion_case(exclusions, col(dataset.time, "b"), run.plan.timezone, "b"),
+                base=base,
+                pids=pids,
+                mine=objective_filter(terms, obj),
+            )
+            record(
+                engine,
+                obj,
+                sql(
+                    "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' ELSE 'counted' END AS status "
+                    "FROM (:rel) AS q",
+                    rel=rows,
+                ),
+                self.evidence_value(params),
+                item_key(run.plan, obj),
+            )
+            out.extend(self.measure_objective(engine, params, obj, obj_periods, rows, exclusions))
+        engine.execute(sql("DROP TABLE IF EXISTS :t", t=base))
+        return out
+
+
+class AggregateKind(PerRowKind[P]):
+    """Kinds measured by a few aggregates per period and scope value (ratio, service level,
+    survey, SERVQUAL, count): :meth:`aggregates` names them; :meth:`value` turns one row of
+    them, by name, into (sample, measured value)."""
+
+    def aggregates(self, params: P, kept: exp.Expr) -> dict[str, exp.Expr]:
+        """Named aggregates over the objective's rows; ``kept`` is true for rows that no
+        exclusion removed."""
+        raise NotImplementedError
+
+    def value(self, params: P, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
+        raise NotImplementedError
+
+    def measure_objective(
+        self,
+        engine: Engine,
+        params: P,
+        obj: Objective,
+        periods: Sequence[Period],
+        rows: exp.Expr,
+        exclusions: Sequence[Exclusion],
+    ) -> list[Measurement]:
+        scope = [col(f) for f in obj.scope]
+        parts = self.aggregates(params, sql("excl IS NULL"))
+        query = (
+            exp.select(
+                exp.column("pid"),
+                *scope,
+                *(expression.as_(name) for name, expression in parts.items()),
+                *excluded_columns(exclusions),
+            )
+            .from_(exp.Paren(this=rows).as_("q"))
+            .group_by(exp.column("pid"), *scope)
+        )
+        out: list[Measurement] = []
+        for row in engine.rows(query):
+            pid, rest = row[0], row[1:]
+            scope_values, rest = rest[: len(scope)], rest[len(scope) :]
+            values, counts = rest[: len(parts)], rest[len(parts) :]
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, counts, strict=True))
+            sample, measured = self.value(params, dict(zip(parts, values, strict=True)))
+            out.append(
+                Measurement(
+                    str(pid),
+                    obj.id,
+                    scope_key(obj, scope_values),
+                    sample,
+                    measured,
+                    0,
+                    0,
+                    0,
+                    excluded,
+                )
+            )
+        return with_empty(out, obj, periods, exclusions)

@@ -1,0 +1,40 @@
+"""`count`: rows per period (or distinct values of a field). The sample is the rows counted;
+like every kind, no rows (or only excluded ones) is nothing to judge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.kinds.base import AggregateKind
+from slac.evaluation.sqltext import col, sql
+from slac.plan.types import Metric
+
+
+@dataclass(frozen=True)
+class CountParams:
+    distinct: str | None  # a field whose distinct values are counted; None: rows
+
+
+class Count(AggregateKind[CountParams]):
+    name: ClassVar[str] = "count"
+
+    def params(self, metric: Metric) -> CountParams:
+        return CountParams(dict(metric.params).get("distinct"))
+
+    def aggregates(self, params: CountParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+        rows = sql("count_if(:k)", k=kept)
+        if params.distinct:
+            counted = sql(
+                "count(DISTINCT CASE WHEN :k THEN :d END)", k=kept, d=col(params.distinct)
+            )
+            return {"rows": rows, "counted": counted}
+        return {"rows": rows, "counted": sql("count_if(:k)", k=kept)}
+
+    def value(self, params: CountParams, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
+        rows = int(row["rows"] or 0)
+        return rows, (Decimal(int(row["counted"] or 0)) if rows else None)

@@ -1,0 +1,378 @@
+"""`duration`: the time from a start to an end event per item (ticket), on the metric's clock.
+
+Each item is placed in the period of its start (or end, with `period_membership: end`); its
+elapsed time is business time on the metric's calendar (through the engine's grid), minus the
+business time inside its pauses, clipped to the measured interval and merged where they
+overlap. An objective judges the share of items within a deadline (open items judged when
+already overdue, by `open_items`) or a statistic of the closed items (docs/semantics.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.conditions import all_of, exclusion_case, from_params
+from slac.evaluation.grids import business_us
+from slac.evaluation.kinds.base import Check, Kind
+from slac.evaluation.measurement import Measurement, Period, exact_ratio
+from slac.evaluation.selection import (
+    Group,
+    Run,
+    excluded_columns,
+    exclusions_for,
+    item_key,
+    objective_filter,
+    record,
+    scope_key,
+    temp_name,
+    windows,
+    with_empty,
+)
+from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
+from slac.evaluation.statistics import statistics
+from slac.plan.types import Condition, Metric, Objective, Plan, Terms
+
+US = 1_000_000
+
+
+@dataclass(frozen=True)
+class Pause:
+    dataset: str
+    start: str
+    end: str
+    where: tuple[Condition, ...]
+    parent_key: str | None  # the pause row's field naming its item
+
+
+@dataclass(frozen=True)
+class DurationParams:
+    start: str  # the field of the start event ("from")
+    end: str  # the field of the end event ("to")
+    calendar: str
+    pause: Pause | None
+    reopened: str
+    period_membership: str  # start | end
+
+    @property
+    def member_field(self) -> str:
+        """The field whose instant places an item in a period."""
+        return self.start if self.period_membership == "start" else self.end
+
+
+class Duration(Kind[DurationParams]):
+    name: ClassVar[str] = "duration"
+
+    def params(self, metric: Metric) -> DurationParams:
+        raw = dict(metric.params)
+        pause = raw.get("pause")
+        return DurationParams(
+            raw["from"],
+            raw["to"],
+            raw["calendar"],
+            None
+            if not pause
+            else Pause(
+                pause["dataset"],
+                pause["start"],
+                pause["end"],
+                from_params(pause["where"]),
+                pause.get("parent_key"),
+            ),
+            raw["reopened"],
+            raw.get("period_membership", "start"),
+        )
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
+        return _measure(run, group, self.params(group.metric))
+
+    def reads(self, metric: Metric) -> tuple[str, ...]:
+        pause = self.params(metric).pause
+        return (pause.dataset,) if pause else ()
+
+    def row_checks(self, metric: Metric, fields: Set[str]) -> list[Check]:
+        params = self.params(metric)
+        if not {params.start, params.end} <= fields:
+            return []
+        problem = sql(
+            "CASE WHEN :e < :s THEN :what END",
+            e=exp.column(params.end, "t", quoted=True),
+            s=exp.column(params.start, "t", quoted=True),
+            what=lit(f"{params.end} is before {params.start}"),
+        )
+        return [(params.end, problem)]
+
+    def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
+        """Pause intervals must lie within their item, start before they end, and have an item."""
+        params = self.params(metric)
+        pause = params.pause
+        if pause is None or pause.dataset not in loaded or metric.dataset not in loaded:
+            return
+        parent = next(d for d in plan.datasets if d.name == metric.dataset)
+        if not parent.key or not pause.parent_key:
+            return
+        engine.execute(
+            sql(
+                "INSERT INTO bad_rows SELECT :pds, p._file, p._row, :pf, "
+                "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
+                "WHEN p.pe < p.ps THEN 'pause ends before it starts' "
+                "WHEN p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e) THEN 'pause outside its item (' || :fromf || ' to ' || :tof || ')' END "
+                "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p "
+                "LEFT JOIN (SELECT :k AS k, :s AS s, :e AS e FROM :it) AS i ON i.k = p.pk "
+                "WHERE i.k IS NULL OR p.pe < p.ps OR p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e)",
+                pds=lit(pause.dataset),
+                pf=lit(pause.start),
+                pk=exp.column(pause.parent_key, quoted=True),
+                ps=exp.column(pause.start, quoted=True),
+                pe=exp.column(pause.end, quoted=True),
+                pt=typed_table(pause.dataset),
+                k=exp.column(parent.key, quoted=True),
+                s=exp.column(params.start, quoted=True),
+                e=exp.column(params.end, quoted=True),
+                it=typed_table(metric.dataset),
+                fromf=lit(params.start),
+                tof=lit(params.end),
+            )
+        )
+
+
+def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement]:
+    metric, terms, engine, plan = group.metric, group.terms, run.engine, run.plan
+    win = windows(engine, group.periods)
+    calendar = next(c for c in terms.calendars if c.name == params.calendar)
+    business = not calendar.always_open
+    ds = typed_table(metric.dataset)
+    start, end = col(params.start, "t"), col(params.end, "t")
+    member = start if params.period_membership == "start" else end
+    base = temp_name("base")
+    key = run.dataset(metric.dataset).key
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :base AS "
+            "SELECT t.*, w.pid, w.w_start, w.w_end, :s AS s_us, "
+            "CASE WHEN :e <= w.w_end THEN :e END AS e_us, "
+            "coalesce(CASE WHEN :e <= w.w_end THEN :e END, w.w_end) AS upto_us, "
+            "row_number() OVER () AS item "
+            "FROM :ds AS t JOIN :win AS w ON :m >= w.w_start AND :m < w.w_end "
+            "WHERE :s IS NOT NULL AND :cond",
+            base=base,
+            s=start,
+            e=end,
+            ds=ds,
+            win=win,
+            m=member,
+            cond=all_of(metric.where, "t"),
+        )
+    )
+    # Business time at the start and at the end (or the window's end, for open items).
+    consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(0), gs=lit(1))
+    grid_name = None
+    if business:
+        earliest = engine.scalar(sql("SELECT min(s_us) FROM :b", b=base))
+        grid_name, grid = run.grids.get(calendar, int(earliest) if earliest is not None else None)
+        consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
+    paused = _paused(engine, params.pause, base, key, grid_name, consts)
+    timed = temp_name("timed")
+    if business:
+        assert grid_name is not None
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :timed AS "
+                "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
+                "FROM :base AS b CROSS JOIN (:consts) AS k "
+                "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
+                "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
+                "LEFT JOIN :paused AS p ON p.item = b.item",
+                timed=timed,
+                base=base,
+                consts=consts,
+                grid=table(grid_name),
+                bs_s=business_us(exp.column("s_us", "b"), "gs_"),
+                bs_u=business_us(exp.column("upto_us", "b"), "gu_"),
+                paused=paused,
+            )
+        )
+    else:
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :timed AS "
+                "SELECT b.*, b.s_us AS bs_s, b.upto_us AS bs_u, 0 AS day_s, coalesce(p.paused_us, 0) AS paused_us "
+                "FROM :base AS b LEFT JOIN :paused AS p ON p.item = b.item",
+                timed=timed,
+                base=base,
+                paused=paused,
+            )
+        )
+    out: list[Measurement] = []
+    for obj, obj_periods in group.objectives:
+        out.extend(_objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name))
+    # Each of these holds a copy of the metric's rows: free the memory before the next metric.
+    for used in (timed, paused, base):
+        engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
+    return out
+
+
+def _paused(
+    engine: Engine,
+    pause: Pause | None,
+    base: exp.Table,
+    key: str | None,
+    grid_name: str | None,
+    consts: exp.Expr,
+) -> exp.Table:
+    """Per item: business time inside its pause intervals, clipped to the measured interval
+    and merged where they overlap (so no time is subtracted twice)."""
+    name = temp_name("paused")
+    if pause is None or not key or not pause.parent_key:
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :t AS SELECT CAST(NULL AS BIGINT) AS item, CAST(0 AS BIGINT) AS paused_us WHERE FALSE",
+                t=name,
+            )
+        )
+        return name
+
+    clipped = sql(
+        "SELECT b.item, greatest(:ps, b.s_us) AS a, least(:pe, b.upto_us) AS z "
+        "FROM :base AS b JOIN :pds AS p ON :pk = :ik "
+        "WHERE :cond AND least(:pe, b.upto_us) > greatest(:ps, b.s_us)",
+        ps=col(pause.start, "p"),
+        pe=col(pause.end, "p"),
+        base=base,
+        pds=typed_table(pause.dataset),
+        pk=col(pause.parent_key, "p"),
+        ik=col(key, "b"),
+        cond=all_of(pause.where, "p"),
+    )
+    # Overlaps in one pass: each pause (in order of start) counts only from where the pauses
+    # before it reached (a running maximum of their ends), so no time is counted twice.
+    islands = sql(
+        "SELECT item, greatest(a, coalesce(prev_z, a)) AS a, z FROM ("
+        "SELECT item, a, z, max(z) OVER (PARTITION BY item ORDER BY a, z ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_z "
+        "FROM (:clipped) AS c) AS o WHERE z > greatest(a, coalesce(prev_z, a))",
+        clipped=clipped,
+    )
+    if grid_name is None:
+        total = sql(
+            "SELECT item, sum(z - a) AS paused_us FROM (:isl) AS i GROUP BY item", isl=islands
+        )
+    else:
+        total = sql(
+            "SELECT i.item, sum((:bz) - (:ba)) AS paused_us FROM (:isl) AS i CROSS JOIN (:consts) AS k "
+            "JOIN :grid AS ga_ ON ga_.b = INTDIV(i.a - k.g0, k.gs) "
+            "JOIN :grid AS gz_ ON gz_.b = INTDIV(i.z - k.g0, k.gs) GROUP BY i.item",
+            isl=islands,
+            consts=consts,
+            grid=table(grid_name),
+            ba=business_us(exp.column("a", "i"), "ga_"),
+            bz=business_us(exp.column("z", "i"), "gz_"),
+        )
+    engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=name, q=total))
+    return name
+
+
+def _objective(
+    engine: Engine,
+    plan: Plan,
+    terms: Terms,
+    params: DurationParams,
+    obj: Objective,
+    periods: Sequence[Period],
+    timed: exp.Table,
+    grid_name: str | None,
+) -> list[Measurement]:
+    judge = obj.judgement
+    exclusions = exclusions_for(terms, obj)
+    pids = exp.Tuple(expressions=[lit(p.id) for p in periods])
+    elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
+    closed = sql("e_us IS NOT NULL")
+    rows = sql(
+        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE b.pid IN :pids AND :mine",
+        excl=exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b"),
+        elapsed=elapsed,
+        timed=timed,
+        pids=pids,
+        mine=objective_filter(terms, obj),
+    )
+    scope = [col(f) for f in obj.scope]
+    if judge.kind == "threshold-share":
+        if judge.threshold_business_days is not None:
+            assert grid_name is not None
+            n = int(judge.threshold_business_days)
+            # Deadline in business µs: the same business position N business days later
+            # (clamped to that day's length), moved by the paused business time.
+            rows = sql(
+                "SELECT r.*, d.dcum + least(r.bs_s - ds_.dcum, d.dlen) - r.bs_s AS limit_us "
+                "FROM (:rel) AS r LEFT JOIN :days AS ds_ ON ds_.day = r.day_s "
+                "LEFT JOIN :days AS d ON d.day = r.day_s + :n",
+                rel=rows,
+                days=table(f"{grid_name}_days"),
+                n=lit(n),
+            )
+        else:
+            assert judge.threshold_seconds is not None
+            limit = int(judge.threshold_seconds * US)
+            rows = sql("SELECT r.*, :lim AS limit_us FROM (:rel) AS r", rel=rows, lim=lit(limit))
+        within = "<=" if judge.threshold_inclusive else "<"
+        ok = sql(f"elapsed {within} limit_us")
+        overdue = (
+            sql("elapsed > limit_us") if judge.threshold_inclusive else sql("elapsed >= limit_us")
+        )
+        judge_open = obj.open_items == "judge-overdue"
+        status = sql(
+            "CASE WHEN excl IS NOT NULL THEN 'excluded' "
+            "WHEN e_us IS NOT NULL THEN CASE WHEN :ok THEN 'met' ELSE 'breached' END "
+            "WHEN :judge AND :overdue THEN 'breached' ELSE 'open' END",
+            ok=ok,
+            overdue=overdue,
+            judge=exp.Boolean(this=judge_open),
+        )
+        select = [
+            exp.column("pid"),
+            *scope,
+            sql("count_if(status = 'met')").as_("met"),
+            sql("count_if(status = 'breached')").as_("breached"),
+            sql("count_if(status = 'open')").as_("open"),
+            *excluded_columns(exclusions),
+        ]
+        judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
+        record(
+            engine,
+            obj,
+            judged_rows,
+            sql("CAST(elapsed AS DECIMAL(38, 6)) / 1000000"),
+            item_key(plan, obj),
+        )
+        query = (
+            exp.select(*select)
+            .from_(subquery(judged_rows, "s"))
+            .group_by(exp.column("pid"), *scope)
+        )
+        result = []
+        for row in engine.rows(query):
+            pid, rest = row[0], row[1:]
+            scope_values, rest = rest[: len(scope)], rest[len(scope) :]
+            met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[3:], strict=True))
+            judged = met + breached
+            value = exact_ratio(met, judged) if judged else None
+            result.append(
+                Measurement(
+                    str(pid),
+                    obj.id,
+                    scope_key(obj, scope_values),
+                    judged,
+                    value,
+                    met,
+                    breached,
+                    opened,
+                    excluded,
+                )
+            )
+        return with_empty(result, obj, periods, exclusions)
+    # Statistics over closed, non-excluded items.
+    return statistics(engine, obj, periods, rows, closed, exclusions, scale=Fraction(1, US))

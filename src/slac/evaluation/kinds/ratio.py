@@ -1,0 +1,71 @@
+"""`ratio`: numerator rows (or a sum) over denominator rows (or a sum), per period.
+
+The numerator counts only rows that also satisfy the denominator's `where`; the sample is the
+number of denominator rows, also when the ratio is of sums (docs/semantics.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.conditions import all_of, from_params
+from slac.evaluation.kinds.base import AggregateKind
+from slac.evaluation.measurement import exact_ratio
+from slac.evaluation.sqltext import col, sql
+from slac.evaluation.statistics import exact
+from slac.plan.types import Condition, Metric
+
+
+@dataclass(frozen=True)
+class Side:
+    where: tuple[Condition, ...]
+    sum: str | None  # a field to sum; None: count rows
+
+
+@dataclass(frozen=True)
+class RatioParams:
+    numerator: Side
+    denominator: Side
+
+
+class Ratio(AggregateKind[RatioParams]):
+    name: ClassVar[str] = "ratio"
+
+    def params(self, metric: Metric) -> RatioParams:
+        raw = dict(metric.params)
+        num, den = raw["numerator"], raw["denominator"]
+        return RatioParams(
+            Side(from_params(num["where"]), num.get("sum")),
+            Side(from_params(den["where"]), den.get("sum")),
+        )
+
+    def aggregates(self, params: RatioParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+        den_where = all_of(params.denominator.where)
+        num_where = exp.and_(
+            exp.Paren(this=den_where), exp.Paren(this=all_of(params.numerator.where))
+        )
+        return {
+            "numerator": _side(params.numerator, num_where, kept),
+            "denominator": _side(params.denominator, den_where, kept),
+            "rows": sql("count_if(:k AND :w)", k=kept, w=den_where),
+        }
+
+    def value(self, params: RatioParams, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
+        a, b = exact(row["numerator"] or 0), exact(row["denominator"] or 0)
+        return int(row["rows"] or 0), (exact_ratio(a, b) if b else None)
+
+
+def _side(side: Side, where: exp.Expr, kept: exp.Expr) -> exp.Expr:
+    if side.sum:
+        return sql(
+            "sum(CASE WHEN :k AND :w THEN CAST(:f AS DECIMAL(38, 9)) END)",
+            k=kept,
+            w=where,
+            f=col(side.sum),
+        )
+    return sql("count_if(:k AND :w)", k=kept, w=where)

@@ -1,0 +1,91 @@
+"""`service_level`: contacts answered within a wait, with the contract's abandon formula.
+
+Offered contacts are answered or abandoned ones (short abandons, below `short_abandon`, are
+not offered). The formulas (docs/semantics.md):
+- abandoned-ignored: answered within / answered;
+- abandoned-against: answered within / (answered + abandoned);
+- abandoned-within-for: (answered within + abandoned within) / (answered + abandoned);
+- abandoned-after-ignored-within (default): answered within / (answered + abandoned after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.kinds.base import AggregateKind
+from slac.evaluation.measurement import exact_ratio
+from slac.evaluation.sqltext import col, lit, sql
+from slac.plan.types import Metric
+
+
+@dataclass(frozen=True)
+class ServiceLevelParams:
+    wait: str
+    outcome: str
+    answered: Any
+    abandoned: Any
+    within_seconds: Decimal
+    short_abandon_seconds: Decimal | None
+    formula: str
+
+
+class ServiceLevel(AggregateKind[ServiceLevelParams]):
+    name: ClassVar[str] = "service_level"
+
+    def params(self, metric: Metric) -> ServiceLevelParams:
+        raw = dict(metric.params)
+        short = raw["short_abandon_seconds"]
+        return ServiceLevelParams(
+            raw["wait"],
+            raw["outcome"],
+            raw["answered"],
+            raw["abandoned"],
+            Decimal(raw["within_seconds"]),
+            None if short is None else Decimal(short),
+            raw["formula"],
+        )
+
+    def aggregates(self, params: ServiceLevelParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+        wait, outcome = col(params.wait), col(params.outcome)
+        within = lit(params.within_seconds)
+        answered = sql(":o = :v", o=outcome, v=lit(params.answered))
+        abandoned = sql(":o = :v", o=outcome, v=lit(params.abandoned))
+        offered = sql(":k AND (:ans OR :ab)", k=kept, ans=answered, ab=abandoned)
+        if params.short_abandon_seconds is not None:
+            offered = sql(
+                ":off AND NOT (:ab AND :w < :short)",
+                off=offered,
+                ab=abandoned,
+                w=wait,
+                short=lit(params.short_abandon_seconds),
+            )
+        return {
+            "answered": sql("count_if(:off AND :ans)", off=offered, ans=answered),
+            "answered_within": sql(
+                "count_if(:off AND :ans AND :w <= :t)", off=offered, ans=answered, w=wait, t=within
+            ),
+            "abandoned": sql("count_if(:off AND :ab)", off=offered, ab=abandoned),
+            "abandoned_within": sql(
+                "count_if(:off AND :ab AND :w <= :t)", off=offered, ab=abandoned, w=wait, t=within
+            ),
+        }
+
+    def value(
+        self, params: ServiceLevelParams, row: Mapping[str, Any]
+    ) -> tuple[int, Decimal | None]:
+        a_all, a_in = int(row["answered"] or 0), int(row["answered_within"] or 0)
+        b_all, b_in = int(row["abandoned"] or 0), int(row["abandoned_within"] or 0)
+        if params.formula == "abandoned-ignored":
+            num, den = a_in, a_all
+        elif params.formula == "abandoned-against":
+            num, den = a_in, a_all + b_all
+        elif params.formula == "abandoned-within-for":
+            num, den = a_in + b_in, a_all + b_all
+        else:
+            num, den = a_in, a_all + b_all - b_in
+        return den, (exact_ratio(num, den) if den else None)

@@ -1,0 +1,91 @@
+"""`survey`: CSAT, NPS, CES (mean or share) and mean scores from answered surveys.
+
+- csat, ces-share: the share of answers in the `good` band;
+- nps: 100 × (promoters − detractors) / answers, promoters 9–10, detractors 0–6;
+- mean, ces-mean: the mean score.
+Unanswered surveys (no score) are not in the sample; a score outside the scale is bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.kinds.base import AggregateKind, Check
+from slac.evaluation.measurement import exact_ratio
+from slac.evaluation.sqltext import col, lit, sql
+from slac.evaluation.statistics import exact
+from slac.plan.types import Metric
+
+
+@dataclass(frozen=True)
+class SurveyParams:
+    score: str
+    measure: str  # csat | nps | ces-mean | ces-share | mean
+    scale: tuple[Decimal, Decimal]
+    good: tuple[Decimal, Decimal] | None
+
+
+class Survey(AggregateKind[SurveyParams]):
+    name: ClassVar[str] = "survey"
+
+    def params(self, metric: Metric) -> SurveyParams:
+        raw = dict(metric.params)
+        low, high = raw["scale"]
+        good = raw["good"]
+        return SurveyParams(
+            raw["score"],
+            raw["measure"],
+            (Decimal(low), Decimal(high)),
+            None if good is None else (Decimal(good[0]), Decimal(good[1])),
+        )
+
+    def row_checks(self, metric: Metric, fields: Set[str]) -> list[Check]:
+        params = self.params(metric)
+        if params.score not in fields:
+            return []
+        low, high = params.scale
+        score = exp.column(params.score, "t", quoted=True)
+        problem = sql(
+            "CASE WHEN :s < :lo OR :s > :hi THEN :what || :shown END",
+            s=score,
+            lo=lit(low),
+            hi=lit(high),
+            what=lit(f"score outside the survey scale {low}–{high}: "),
+            shown=sql("left(:c, 60)", c=exp.column(params.score, "r", quoted=True)),
+        )
+        return [(params.score, problem)]
+
+    def aggregates(self, params: SurveyParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+        score = col(params.score)
+        rated = sql(":k AND :s IS NOT NULL", k=kept, s=score)
+        parts = {
+            "answers": sql("count_if(:r)", r=rated),
+            "total": sql("sum(CASE WHEN :r THEN CAST(:s AS DECIMAL(38, 9)) END)", r=rated, s=score),
+        }
+        if params.good is not None:
+            parts["good"] = sql(
+                "count_if(:r AND :s >= :lo AND :s <= :hi)",
+                r=rated,
+                s=score,
+                lo=lit(params.good[0]),
+                hi=lit(params.good[1]),
+            )
+        if params.measure == "nps":
+            parts["promoters"] = sql("count_if(:r AND :s >= 9)", r=rated, s=score)
+            parts["detractors"] = sql("count_if(:r AND :s <= 6)", r=rated, s=score)
+        return parts
+
+    def value(self, params: SurveyParams, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
+        n = int(row["answers"] or 0)
+        if not n:
+            return 0, None
+        if params.measure in ("csat", "ces-share"):
+            return n, exact_ratio(int(row.get("good") or 0), n)
+        if params.measure == "nps":
+            return n, exact_ratio(100 * (int(row["promoters"]) - int(row["detractors"])), n)
+        return n, exact_ratio(exact(row["total"]), n)

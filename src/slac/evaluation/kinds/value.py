@@ -1,0 +1,124 @@
+"""`value`: a number per row (a field, or the sum of several), in the plan's unit.
+
+Row values are scaled to plan units (minutes → seconds, percent → ratio). An objective either
+takes a statistic of the values (mean, median, pNN, min, max, count, sum) or the share of rows
+within a threshold (rows without a value are not judged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import ClassVar
+
+from sqlglot import exp
+
+from slac.evaluation.kinds.base import PerRowKind
+from slac.evaluation.measurement import Measurement, Period, exact_ratio
+from slac.evaluation.selection import excluded_columns, scope_key, with_empty
+from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
+from slac.evaluation.statistics import statistics
+from slac.plan.types import Exclusion, Metric, Objective
+
+
+@dataclass(frozen=True)
+class ValueParams:
+    fields: tuple[str, ...]  # summed per row
+    unit: str
+    scale: Decimal  # row value × scale = plan units
+
+
+class Value(PerRowKind[ValueParams]):
+    name: ClassVar[str] = "value"
+
+    def params(self, metric: Metric) -> ValueParams:
+        raw = dict(metric.params)
+        return ValueParams(tuple(raw["fields"]), raw["unit"], Decimal(raw["scale"]))
+
+    def evidence_value(self, params: ValueParams) -> exp.Expr:
+        return exp.Mul(this=_row_value(params), expression=lit(params.scale))
+
+    def measure_objective(
+        self,
+        engine: Engine,
+        params: ValueParams,
+        obj: Objective,
+        periods: Sequence[Period],
+        rows: exp.Expr,
+        exclusions: Sequence[Exclusion],
+    ) -> list[Measurement]:
+        value = _row_value(params)
+        scale = Fraction(params.scale)
+        if obj.judgement.kind == "threshold-share":
+            return _threshold(engine, obj, periods, rows, value, scale, exclusions)
+        return statistics(
+            engine, obj, periods, rows, exp.true(), exclusions, scale=scale, value=value
+        )
+
+
+def _row_value(params: ValueParams) -> exp.Expr:
+    fields = [col(f) for f in params.fields]
+    total: exp.Expr = fields[0]
+    for f in fields[1:]:
+        total = exp.Add(this=total, expression=f)
+    return exp.cast(exp.Paren(this=total), "DECIMAL(38, 9)")
+
+
+def _threshold(
+    engine: Engine,
+    obj: Objective,
+    periods: Sequence[Period],
+    rows: exp.Expr,
+    value: exp.Expr,
+    scale: Fraction,
+    exclusions: Sequence[Exclusion],
+) -> list[Measurement]:
+    judge = obj.judgement
+    assert judge.threshold_seconds is not None
+    # value × scale ≤ T  ⟺  value ≤ T / scale (exact decimals).
+    limit = exact_ratio(Fraction(judge.threshold_seconds) / scale, 1)
+    cmp = "<=" if judge.threshold_inclusive else "<"
+    scope = [col(f) for f in obj.scope]
+    status = sql(
+        f"CASE WHEN excl IS NOT NULL THEN 'excluded' WHEN :v IS NULL THEN 'none' WHEN :v {cmp} :lim THEN 'met' ELSE 'breached' END",
+        v=value,
+        lim=lit(limit),
+    )
+    query = (
+        exp.select(
+            exp.column("pid"),
+            *scope,
+            sql("count_if(status = 'met')").as_("met"),
+            sql("count_if(status = 'breached')").as_("breached"),
+            *excluded_columns(exclusions),
+        )
+        .from_(
+            subquery(
+                sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows), "s"
+            )
+        )
+        .group_by(exp.column("pid"), *scope)
+    )
+    out = []
+    for row in engine.rows(query):
+        pid, rest = row[0], row[1:]
+        scope_values, rest = rest[: len(scope)], rest[len(scope) :]
+        met, breached = int(rest[0]), int(rest[1])
+        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[2:], strict=True))
+        judged = met + breached
+        out.append(
+            Measurement(
+                str(pid),
+                obj.id,
+                scope_key(obj, scope_values),
+                judged,
+                exact_ratio(met, judged) if judged else None,
+                met,
+                breached,
+                0,
+                excluded,
+            )
+        )
+    return with_empty(out, obj, periods, exclusions)

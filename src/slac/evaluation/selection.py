@@ -1,0 +1,168 @@
+"""Which rows each objective takes, and what every kind records and reports alike.
+
+Shared by the metric kinds (evaluation/kinds/): the evaluated windows, an objective's filter
+(its `where`, scope matching), its exclusions and their counts, the scope key, evidence rows,
+and the empty measurement of a period without rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlglot import exp
+
+from slac.evaluation.conditions import all_of
+from slac.evaluation.grids import Grids
+from slac.evaluation.measurement import Measurement, Period, ScopeKey
+from slac.evaluation.sqltext import Engine, col, lit, sql, table
+from slac.plan.types import Dataset, Exclusion, Metric, Objective, Plan, Terms
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every kind measures with: the engine, the plan, the business-time grids."""
+
+    engine: Engine
+    plan: Plan
+    grids: Grids
+
+    def dataset(self, name: str) -> Dataset:
+        return next(d for d in self.plan.datasets if d.name == name)
+
+
+@dataclass
+class Group:
+    """The objectives (each with its periods) that share one metric under one set of terms:
+    the metric's rows are read once for all of them."""
+
+    terms: Terms
+    metric: Metric
+    objectives: list[tuple[Objective, list[Period]]]
+
+    @property
+    def periods(self) -> list[Period]:
+        return [p for _, ps in self.objectives for p in ps]
+
+
+def temp_name(prefix: str) -> exp.Table:
+    """A fresh temp-table name (unique within the process)."""
+    return table(f"{prefix}_{next(_counter)}")
+
+
+def windows(engine: Engine, periods: Sequence[Period]) -> exp.Table:
+    """A temp table of the evaluated windows: (pid, w_start, w_end) in UTC microseconds."""
+    name = temp_name("win")
+    unique = sorted({(p.id, p.start_us, p.end_us) for p in periods})
+    values = exp.values(
+        [tuple(lit(v) for v in row) for row in unique],
+        alias="v",
+        columns=["pid", "w_start", "w_end"],
+    )
+    engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS SELECT * FROM :v", t=name, v=values))
+    return name
+
+
+def policy_filter(terms: Terms, obj: Objective) -> exp.Expr:
+    """The rows this objective takes: its own `where`, minus rows an earlier objective of the
+    same policy over the same metric took first (scope_matching: first)."""
+    mine = all_of(obj.where)
+    if obj.policy is None or terms.semantics.scope_matching != "first":
+        return mine
+    earlier: list[exp.Expr] = []
+    for other in terms.objectives:
+        if other.id == obj.id:
+            break
+        if other.policy == obj.policy and other.metric_id == obj.metric_id:
+            earlier.append(exp.Paren(this=all_of(other.where)))
+    if not earlier:
+        return mine
+    taken = exp.or_(*earlier)
+    return exp.and_(
+        exp.Paren(this=mine), exp.Not(this=exp.Paren(this=exp.func("coalesce", taken, exp.false())))
+    )
+
+
+def exclusions_for(terms: Terms, obj: Objective) -> list[Exclusion]:
+    return [e for e in terms.exclusions if e.id in obj.exclusions]
+
+
+def scope_exprs(obj: Objective, alias: str = "b") -> list[exp.Expr]:
+    return [col(field, alias) for field in obj.scope]
+
+
+def excluded_columns(exclusions: Sequence[Exclusion]) -> list[exp.Expr]:
+    return [
+        sql("count_if(excl = :id)", id=lit(e.id)).as_(f"x_{i}") for i, e in enumerate(exclusions)
+    ]
+
+
+def objective_filter(terms: Terms, obj: Objective, alias: str = "b") -> exp.Expr:
+    """:func:`policy_filter` over the rows aliased ``alias``."""
+    expression = policy_filter(terms, obj)
+    for column in expression.find_all(exp.Column):
+        if not column.table:
+            column.set("table", exp.to_identifier(alias))
+    return expression
+
+
+def item_key(plan: Plan, obj: Objective) -> exp.Expr:
+    """What names a row in the evidence: the dataset's key, else the source row number."""
+    dataset = next(d for d in plan.datasets if d.name == obj.metric.dataset)
+    return col(dataset.key) if dataset.key else exp.column("_row")
+
+
+def record(engine: Engine, obj: Objective, rows: exp.Expr, value: exp.Expr, key: exp.Expr) -> None:
+    """Keep each row's outcome for --evidence (in the engine: rows never come to Python)."""
+    if not engine.record_evidence:
+        return
+    scope = (
+        exp.func("concat_ws", lit(","), *[exp.cast(col(f), "VARCHAR") for f in obj.scope])
+        if obj.scope
+        else lit("")
+    )
+    engine.execute(
+        sql(
+            "INSERT INTO evidence SELECT pid, :obj, :scope, CAST(:key AS VARCHAR), _row, :v, "
+            "status, excl FROM (:rel) AS r",
+            obj=lit(obj.id),
+            scope=scope,
+            key=key,
+            v=value,
+            rel=rows,
+        )
+    )
+
+
+def scope_key(obj: Objective, values: Sequence[Any]) -> ScopeKey:
+    return tuple((field, _plain(v)) for field, v in zip(obj.scope, values, strict=True))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def with_empty(
+    found: list[Measurement],
+    obj: Objective,
+    periods: Sequence[Period],
+    exclusions: Sequence[Exclusion],
+) -> list[Measurement]:
+    """A period with no rows still gets its (empty) measurement: without scope as usual, with
+    scope as one measurement for all scope values (none of them had rows)."""
+    seen = {m.period for m in found}
+    for p in periods:
+        if p.id not in seen:
+            found.append(
+                Measurement(
+                    p.id, obj.id, (), 0, None, 0, 0, 0, tuple((e.id, 0) for e in exclusions)
+                )
+            )
+    return found
