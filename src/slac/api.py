@@ -14,6 +14,7 @@ from slac.diagnostics import RuleInfo
 from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
 from slac.evaluation.evaluate import Evaluation, Progress, evaluate_plan, results_json
 from slac.evaluation.results import Results
+from slac.kinds import KINDS
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
 
@@ -95,6 +96,7 @@ def evaluate(
     outcome = evaluate_plan(
         plan,
         sources,
+        kinds=KINDS,
         period=period,
         through=through,
         exclude_bad_rows=on_bad_rows == "exclude",

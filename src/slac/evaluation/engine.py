@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slac.evaluation.grids import Grids
-from slac.evaluation.kinds import KINDS
+from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, sql
@@ -22,7 +22,9 @@ from slac.evaluation.tasks import plan_tasks
 from slac.plan.types import Plan
 
 
-def measure(engine: Engine, plan: Plan, month_ids: Sequence[str]) -> list[Measurement]:
+def measure(
+    engine: Engine, plan: Plan, month_ids: Sequence[str], kinds: MeasuredKinds
+) -> list[Measurement]:
     tasks = plan_tasks(plan, month_ids)
     if not tasks:
         return []
@@ -48,7 +50,7 @@ def measure(engine: Engine, plan: Plan, month_ids: Sequence[str]) -> list[Measur
             group.objectives.append((task.objective, [task.period]))
     out: list[Measurement] = []
     for group in groups.values():
-        out.extend(KINDS[group.metric.kind].measure(run, group))
+        out.extend(kinds[group.metric.kind].measure(run, group))
     index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
     return sorted(
         out, key=lambda m: (m.period, index.get(m.objective, 0), m.objective, _scope_sort(m.scope))

@@ -11,6 +11,7 @@ from slac import __version__
 from slac.evaluation.bindings import Source
 from slac.evaluation.evidence import write_evidence
 from slac.evaluation.judge import judge_periods
+from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.load import DataError, LoadReport, load_datasets, needed_datasets
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.periods import add_months, first_day, month_range, period_id
@@ -96,6 +97,7 @@ def evaluate_plan(
     plan: Plan,
     sources: Mapping[str, Source],
     *,
+    kinds: MeasuredKinds,
     period: str | None = None,
     through: str | None = None,
     exclude_bad_rows: bool = False,
@@ -121,7 +123,12 @@ def evaluate_plan(
         say("loading data")
         try:
             report = load_datasets(
-                engine, plan, sources, needed_datasets(plan), exclude_bad_rows=exclude_bad_rows
+                engine,
+                plan,
+                sources,
+                needed_datasets(plan, kinds),
+                kinds=kinds,
+                exclude_bad_rows=exclude_bad_rows,
             )
         except DataError as err:
             return Evaluation(None, (str(err),))
@@ -149,7 +156,7 @@ def evaluate_plan(
         from slac.evaluation.engine import measure
 
         tasks = plan_tasks(plan, months)
-        measurements = measure(engine, plan, months)
+        measurements = measure(engine, plan, months, kinds)
         if evidence:
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from slac.evaluation.bindings import Source
-from slac.evaluation.kinds import KINDS
+from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.sqltext import Engine, lit, sql, subquery, table, typed_table
 from slac.plan.types import Dataset, Metric, Plan
 
@@ -228,7 +228,7 @@ def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
 
 
 def _problems(
-    ds: Dataset, zone: str | None, metrics: Sequence[Metric]
+    ds: Dataset, zone: str | None, metrics: Sequence[Metric], kinds: MeasuredKinds
 ) -> list[tuple[str, exp.Expr]]:
     """(field, SQL text of the problem or NULL) for each check on the typed table ``t`` + raw ``r``."""
     out: list[tuple[str, exp.Expr]] = []
@@ -287,7 +287,7 @@ def _problems(
             )
     fields = {f.name for f in ds.fields}
     for metric in metrics:
-        out.extend(KINDS[metric.kind].row_checks(metric, fields))
+        out.extend(kinds[metric.kind].row_checks(metric, fields))
     return out
 
 
@@ -297,6 +297,7 @@ def load_datasets(
     sources: Mapping[str, Source],
     needed: Sequence[str],
     *,
+    kinds: MeasuredKinds,
     exclude_bad_rows: bool,
 ) -> LoadReport:
     """Create ``ds_<name>`` for each needed dataset; raise DataError or report bad rows."""
@@ -304,7 +305,7 @@ def load_datasets(
     metrics_by_ds: dict[str, list[Metric]] = {}
     for metric in plan.metrics:
         metrics_by_ds.setdefault(metric.dataset, []).append(metric)
-        for other in KINDS[metric.kind].reads(metric):
+        for other in kinds[metric.kind].reads(metric):
             metrics_by_ds.setdefault(other, [])
     engine.execute(
         sql(
@@ -339,7 +340,7 @@ def load_datasets(
                 q=exp.select(*staged).from_(subquery(raw, "src")),
             )
         )
-        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []))
+        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds)
         if checks:
             parts = [
                 sql(
@@ -384,7 +385,7 @@ def load_datasets(
         infos.append(InputInfo(name, hashed, int(rows), 0))
     loaded = set(needed)
     for metric in plan.metrics:
-        KINDS[metric.kind].linked_checks(engine, plan, metric, loaded)
+        kinds[metric.kind].linked_checks(engine, plan, metric, loaded)
     total = int(engine.scalar(sql("SELECT count(DISTINCT (dataset, _file, _row)) FROM bad_rows")))
     listed_rows = engine.rows(
         sql(
@@ -415,13 +416,13 @@ def load_datasets(
     return LoadReport(tuple(infos), total, listed)
 
 
-def needed_datasets(plan: Plan) -> list[str]:
+def needed_datasets(plan: Plan, kinds: MeasuredKinds) -> list[str]:
     """Every dataset the plan's objectives and exclusions read, in a stable order."""
     names: set[str] = set()
     for terms in plan.terms:
         for obj in terms.objectives:
             names.add(obj.metric.dataset)
-            names.update(KINDS[obj.metric.kind].reads(obj.metric))
+            names.update(kinds[obj.metric.kind].reads(obj.metric))
         for exc in terms.exclusions:
             if exc.maintenance_dataset:
                 names.add(exc.maintenance_dataset)

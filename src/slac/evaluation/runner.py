@@ -12,6 +12,7 @@ from typing import Any
 
 from slac.evaluation.bindings import Source
 from slac.evaluation.engine import measure
+from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.load import LoadReport, load_datasets, needed_datasets
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.sqltext import Engine
@@ -23,6 +24,7 @@ def run_measure(
     sources: Mapping[str, Source],
     month_ids: Sequence[str],
     *,
+    kinds: MeasuredKinds,
     exclude_bad_rows: bool = False,
     engine: Engine | None = None,
 ) -> tuple[list[Measurement], LoadReport]:
@@ -30,11 +32,16 @@ def run_measure(
     engine = engine or Engine()
     try:
         report = load_datasets(
-            engine, plan, sources, needed_datasets(plan), exclude_bad_rows=exclude_bad_rows
+            engine,
+            plan,
+            sources,
+            needed_datasets(plan, kinds),
+            kinds=kinds,
+            exclude_bad_rows=exclude_bad_rows,
         )
         if report.bad_rows and not exclude_bad_rows:
             return [], report
-        return measure(engine, plan, month_ids), report
+        return measure(engine, plan, month_ids, kinds), report
     finally:
         if own:
             engine.close()
@@ -51,13 +58,16 @@ def _json_value(value: Any) -> Any:
 
 
 def measure_rows(
-    plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], period_ids: Sequence[str]
+    plan: Plan,
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    period_ids: Sequence[str],
+    kinds: MeasuredKinds,
 ) -> list[Measurement]:
     """Measure in-memory rows (tests, notebooks): each dataset is written as JSON Lines."""
     with tempfile.TemporaryDirectory() as folder:
         sources: dict[str, Source] = {}
         fields = {d.name: [f.name for f in d.fields] for d in plan.datasets}
-        for name in sorted(set(rows) | set(needed_datasets(plan))):
+        for name in sorted(set(rows) | set(needed_datasets(plan, kinds))):
             items = rows.get(name, [])
             names = fields.get(name) or sorted({k for item in items for k in item})
             if not items:  # JSON Lines cannot say which columns an empty file has; CSV can
@@ -72,7 +82,7 @@ def measure_rows(
                     record = {f: _json_value(item.get(f)) for f in names}
                     handle.write(json.dumps(record) + "\n")
             sources[name] = Source(name, (path,), "jsonl")
-        found, report = run_measure(plan, sources, period_ids)
+        found, report = run_measure(plan, sources, period_ids, kinds=kinds)
         if report.bad_rows:
             raise ValueError("bad rows: " + "; ".join(str(b) for b in report.listed))
         return found

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from sqlglot import exp
 
-from slac.evaluation.kinds.base import AggregateKind
 from slac.evaluation.sqltext import col, sql
+from slac.kinds.base import AggregateKind
 from slac.plan.types import Metric
 
 

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.grids import business_us
-from slac.evaluation.kinds.base import Check, Kind
+from slac.evaluation.kind import Check
 from slac.evaluation.measurement import Measurement, Period, exact_ratio
 from slac.evaluation.selection import (
     Group,
@@ -35,6 +35,7 @@ from slac.evaluation.selection import (
 )
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
 from slac.evaluation.statistics import statistics
+from slac.kinds.base import Kind
 from slac.plan.types import Condition, Metric, Objective, Plan, Terms
 
 US = 1_000_000

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, exclusion_case
+from slac.evaluation.kind import Check
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.selection import (
     Group,
@@ -34,29 +35,6 @@ from slac.plan.types import Exclusion, Metric, Objective, Plan
 
 P = TypeVar("P")
 
-Check = tuple[str, exp.Expr]  # (field, a CASE that yields the problem text or NULL)
-
-
-class MetricKind(Protocol):
-    name: ClassVar[str]
-
-    def measure(self, run: Run, group: Group) -> list[Measurement]:
-        """Every objective of ``group`` over each of its periods (and scope values)."""
-        ...
-
-    def reads(self, metric: Metric) -> tuple[str, ...]:
-        """Datasets the metric reads besides its own (a duration's pauses)."""
-        ...
-
-    def row_checks(self, metric: Metric, fields: Set[str]) -> list[Check]:
-        """Bad-data checks on the metric's own rows, written over `t.field` (typed) and
-        `r.field` (as read)."""
-        ...
-
-    def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
-        """Bad-data checks across datasets (into the `bad_rows` table)."""
-        ...
-
 
 class Kind(Generic[P]):
     """Defaults for a kind: no other datasets, no data checks of its own."""
@@ -64,6 +42,9 @@ class Kind(Generic[P]):
     name: ClassVar[str]
 
     def params(self, metric: Metric) -> P:
+        raise NotImplementedError
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
         raise NotImplementedError
 
     def reads(self, metric: Metric) -> tuple[str, ...]:

@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, from_params
-from slac.evaluation.kinds.base import AggregateKind
 from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, sql
 from slac.evaluation.statistics import exact
+from slac.kinds.base import AggregateKind
 from slac.plan.types import Condition, Metric
 
 

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 from sqlglot import exp
 
-from slac.evaluation.kinds.base import AggregateKind
 from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.evaluation.statistics import exact
+from slac.kinds.base import AggregateKind
 from slac.plan.types import Metric
 
 

@@ -15,11 +15,11 @@ from typing import ClassVar
 
 from sqlglot import exp
 
-from slac.evaluation.kinds.base import PerRowKind
 from slac.evaluation.measurement import Measurement, Period, exact_ratio
 from slac.evaluation.selection import excluded_columns, scope_key, with_empty
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
 from slac.evaluation.statistics import statistics
+from slac.kinds.base import PerRowKind
 from slac.plan.types import Exclusion, Metric, Objective
 
 

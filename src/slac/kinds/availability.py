@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlglot import exp
 
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
-from slac.evaluation.kinds.base import Kind
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.measurement import exact_ratio as _ratio
 from slac.evaluation.periods import add_months, local_midnight_us
 from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
+from slac.kinds.base import Kind
 from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
 
 US = 1_000_000
