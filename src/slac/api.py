@@ -85,7 +85,8 @@ def evaluate(
     contract, when there is one) and ``data`` (``NAME=PATH`` entries, which win). Returns the
     evaluation (results, or errors that name file and row) and the lint report of the
     contract. ``period``/``through`` take months (``2026-10``), quarters or years; without
-    them every month the data covers is evaluated.
+    them every month the data covers is evaluated. Evidence that cannot be written to
+    ``evidence`` raises :class:`slac.files.OutputError`.
     """
     plan, report = compile_plan(contract, today=today)
     if plan is None:

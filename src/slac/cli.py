@@ -12,7 +12,7 @@ from slac import __version__, api
 from slac.contract.checker import CheckReport
 from slac.diagnostics import ExitCode, Severity
 from slac.evaluation.evaluate import Progress
-from slac.files import atomic_write
+from slac.files import OutputError, write_output
 from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render
 
@@ -123,17 +123,10 @@ def _show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
 
 
 def _emit(text: str | bytes, output: str | None) -> None:
-    if output in (None, "-"):
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-        else:
-            click.echo(text, nl=False)
-        return
     try:
-        atomic_write(output, text)
-    except OSError as err:
-        _fail_usage(f"cannot write {output}: {err.strerror or err}")
+        write_output(output or "-", text)
+    except OutputError as err:
+        _fail_usage(str(err))
 
 
 @cli.command(name="compile")
@@ -246,17 +239,20 @@ def evaluate_command(
         if "=" not in item:
             _fail_usage(f"--data takes NAME=PATH, got {item!r}")
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
-    outcome, report = api.evaluate(
-        contract,
-        data=data,
-        bindings=bindings,
-        period=period,
-        through=through,
-        on_bad_rows=on_bad_rows,
-        evidence=evidence,
-        today=day,
-        progress=_progress(quiet),
-    )
+    try:
+        outcome, report = api.evaluate(
+            contract,
+            data=data,
+            bindings=bindings,
+            period=period,
+            through=through,
+            on_bad_rows=on_bad_rows,
+            evidence=evidence,
+            today=day,
+            progress=_progress(quiet),
+        )
+    except OutputError as err:  # --evidence could not be written
+        _fail_usage(str(err))
     if _show_findings(report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)
     if outcome.results is None:

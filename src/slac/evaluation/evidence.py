@@ -7,16 +7,18 @@ import os
 from collections.abc import Sequence
 
 from slac.evaluation.sqltext import Engine, lit, sql
+from slac.files import make_folder, output_path
 from slac.plan.types import Plan
 
 EVIDENCE_TABLE = "evidence"
 
 
 def write_evidence(engine: Engine, plan: Plan, tasks: Sequence[object], folder: str) -> None:
-    """Copy the evidence the engine recorded while measuring into ``folder/evidence.parquet``."""
-    os.makedirs(folder, exist_ok=True)
-    target = os.path.join(folder, "evidence.parquet")
-    tmp = target + ".tmp"
+    """Copy the evidence the engine recorded while measuring into ``folder/evidence.parquet``.
+
+    Raises :class:`~slac.files.OutputError` when it cannot be written there.
+    """
+    make_folder(folder)
     exists = engine.scalar(
         sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = :t", t=lit(EVIDENCE_TABLE))
     )
@@ -27,10 +29,10 @@ def write_evidence(engine: Engine, plan: Plan, tasks: Sequence[object], folder: 
                 "item VARCHAR, source_row BIGINT, value DECIMAL(38, 6), outcome VARCHAR, exclusion VARCHAR)"
             )
         )
-    engine.execute(
-        sql(
-            "COPY (SELECT * FROM evidence ORDER BY period, objective, scope, item) TO :p (FORMAT parquet)",
-            p=lit(tmp),
+    with output_path(os.path.join(folder, "evidence.parquet")) as staged:
+        engine.execute(
+            sql(
+                "COPY (SELECT * FROM evidence ORDER BY period, objective, scope, item) TO :p (FORMAT parquet)",
+                p=lit(staged),
+            )
         )
-    )
-    os.replace(tmp, target)
