@@ -12,7 +12,7 @@ from slac.evaluation.bindings import Source
 from slac.evaluation.evidence import write_evidence
 from slac.evaluation.judge import judge_periods
 from slac.evaluation.kind import MeasuredKinds
-from slac.evaluation.load import DataError, LoadReport, load_datasets, needed_datasets
+from slac.evaluation.load import DataError, LoadReport, load_datasets
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.periods import add_months, first_day, month_range, period_id
 from slac.evaluation.results import (
@@ -123,12 +123,7 @@ def evaluate_plan(
         say("loading data")
         try:
             report = load_datasets(
-                engine,
-                plan,
-                sources,
-                needed_datasets(plan, kinds),
-                kinds=kinds,
-                exclude_bad_rows=exclude_bad_rows,
+                engine, plan, sources, kinds=kinds, exclude_bad_rows=exclude_bad_rows
             )
         except DataError as err:
             return Evaluation(None, (str(err),))

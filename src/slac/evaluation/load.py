@@ -295,12 +295,12 @@ def load_datasets(
     engine: Engine,
     plan: Plan,
     sources: Mapping[str, Source],
-    needed: Sequence[str],
     *,
     kinds: MeasuredKinds,
     exclude_bad_rows: bool,
 ) -> LoadReport:
-    """Create ``ds_<name>`` for each needed dataset; raise DataError or report bad rows."""
+    """Create ``ds_<name>`` for each dataset the plan reads; raise DataError or report bad rows."""
+    needed = needed_datasets(plan, kinds)
     datasets = {d.name: d for d in plan.datasets}
     metrics_by_ds: dict[str, list[Metric]] = {}
     for metric in plan.metrics:

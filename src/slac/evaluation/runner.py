@@ -32,12 +32,7 @@ def run_measure(
     engine = engine or Engine()
     try:
         report = load_datasets(
-            engine,
-            plan,
-            sources,
-            needed_datasets(plan, kinds),
-            kinds=kinds,
-            exclude_bad_rows=exclude_bad_rows,
+            engine, plan, sources, kinds=kinds, exclude_bad_rows=exclude_bad_rows
         )
         if report.bad_rows and not exclude_bad_rows:
             return [], report

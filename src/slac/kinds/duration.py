@@ -36,18 +36,9 @@ from slac.evaluation.selection import (
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
 from slac.evaluation.statistics import statistics
 from slac.kinds.base import Kind
-from slac.plan.types import Condition, Metric, Objective, Plan, Terms
+from slac.plan.types import Metric, Objective, Pause, Plan, Terms
 
 US = 1_000_000
-
-
-@dataclass(frozen=True)
-class Pause:
-    dataset: str
-    start: str
-    end: str
-    where: tuple[Condition, ...]
-    parent_key: str | None  # the pause row's field naming its item
 
 
 @dataclass(frozen=True)
