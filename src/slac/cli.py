@@ -402,7 +402,7 @@ def render_command(
         sys.exit(ExitCode.FINDINGS)
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
     text, errors, report = api.render_saved(
-        results, contract, fmt=fmt, template=template, today=day
+        results, contract, fmt=fmt, template=template, today=day, timestamp=timestamp
     )
     if _show_findings(report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)

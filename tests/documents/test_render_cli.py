@@ -50,6 +50,16 @@ def test_saved_results_render_the_same_statement(saved: Path, fmt: str) -> None:
     assert out == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
+def test_a_clock_only_when_asked_for(saved: Path) -> None:
+    _, plain, _ = run("render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY)
+    code, stamped, err = run(
+        "render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY, "--timestamp"
+    )
+    assert code == 0, err
+    assert "generated at" not in plain
+    assert "generated at 20" in stamped
+
+
 def test_tampered_results_are_refused(saved: Path, tmp_path: Path) -> None:
     tampered = _rewrite(saved, tmp_path / "r.json", {"total_credit": "0.00"}, rehash=False)
     code, out, err = run("render", str(tampered), "--contract", CONTRACT, *TODAY)
