@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from slac import __version__, api
 from slac.contract.checker import CheckReport
@@ -145,6 +146,13 @@ def _check_range(period: str | None, through: str | None) -> None:
     # Across two options, so here rather than in a callback (click runs those in argv order).
     if through and not period:
         _fail_usage("--through needs --period")
+
+
+def _check_layout(template: str | None) -> None:
+    # A user template lays the statement out itself: a --format beside it would be ignored.
+    chosen = click.get_current_context().get_parameter_source("fmt")
+    if template is not None and chosen is not ParameterSource.DEFAULT:
+        _fail_usage("--template lays the statement out itself: leave out --format")
 
 
 def _data_sources(f: FC) -> FC:
@@ -402,6 +410,7 @@ def statement_command(
     plan, contract and data hashes that reproduce it.
     """
     _check_range(period, through)
+    _check_layout(template)
     text, errors, report = api.statement(
         contract,
         fmt=fmt,
@@ -450,6 +459,7 @@ def render_command(
     Results changed after slac wrote them, from another slac version, or evaluated with a
     different version of the contract are refused.
     """
+    _check_layout(template)
     text, errors, report = api.render_saved(
         results, contract, fmt=fmt, template=template, today=today, timestamp=timestamp
     )

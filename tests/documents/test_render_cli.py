@@ -68,6 +68,16 @@ def test_user_template_renders(saved: Path, tmp_path: Path) -> None:
     assert out == "acme-support-2026: EUR 1,920.00\n"
 
 
+def test_a_format_beside_a_template_is_a_usage_error(saved: Path, tmp_path: Path) -> None:
+    template = tmp_path / "mine.txt.j2"
+    template.write_text("{{ contract.id }}\n", encoding="utf-8")
+    code, out, err = run(
+        "render", str(saved), "--contract", CONTRACT, "--template", str(template), "--format", "md"
+    )
+    assert (code, out) == (2, "")
+    assert err == "slac: error: --template lays the statement out itself: leave out --format\n"
+
+
 def test_written_atomically_to_a_file(saved: Path, tmp_path: Path) -> None:
     target = tmp_path / "statement.txt"
     code, out, err = run(

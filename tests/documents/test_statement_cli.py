@@ -142,6 +142,10 @@ def test_bad_rows_stop_the_statement_unless_excluded(tmp_path: Path) -> None:
         ((CONTRACT, "--data", "surveys"), "--data takes NAME=PATH, got 'surveys'"),
         ((CONTRACT, "--period", "Oct"), "--period 'Oct' is not a period"),
         ((CONTRACT, "--through", "2026-11"), "--through needs --period"),
+        (
+            (CONTRACT, "--template", str(GOLDEN / "customer-support.txt"), "--format", "html"),
+            "--template lays the statement out itself: leave out --format",
+        ),
     ],
 )
 def test_usage_errors_exit_2_as_in_evaluate(args: tuple[str, ...], message: str) -> None:
