@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -161,10 +162,27 @@ def test_docs_rules_md_is_current() -> None:
     assert current == out, "docs/rules.md is stale: run `slac rules --format md > docs/rules.md`"
 
 
-def test_schema_command_prints_the_published_schema() -> None:
-    code, out, _ = run("schema", "contract")
+@pytest.mark.parametrize("name", ["contract", "plan", "results", "bindings"])
+def test_schema_command_prints_the_published_schema(name: str) -> None:
+    code, out, _ = run("schema", name)
     assert code == 0
-    assert out == (ROOT / "schemas" / "contract.schema.json").read_text("utf-8")
+    assert out == (ROOT / "schemas" / f"{name}.schema.json").read_text("utf-8")
+
+
+def test_color_on_request_even_in_a_pipe() -> None:
+    # A process, not CliRunner: what `slac lint --color | less -R` does with a pipe for stdout.
+    def lint(*flags: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "slac", "lint", *flags, str(BAD / "tab.yaml")],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    plain, colored, uncolored = lint(), lint("--color"), lint("--no-color")
+    assert "\x1b[" not in plain
+    assert click.style("error", fg="red", bold=True) in colored
+    assert click.unstyle(colored) == plain == uncolored
 
 
 def test_console_script_runs_as_a_process() -> None:

@@ -1,12 +1,20 @@
-"""The command line: options → one API call → a reporter → an exit code. Nothing else."""
+"""The command line: options → one API call → a reporter → an exit code. Nothing else.
+
+Options that several commands take are declared once, in the first part of this module, with
+the checks of their values, so that they read and behave the same in every command.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from slac import __version__, api
 from slac.contract.checker import CheckReport
@@ -16,10 +24,166 @@ from slac.files import OutputError, write_output
 from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render
 
+FC = TypeVar("FC", bound=Callable[..., Any])
+PERIOD_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+STATEMENT_FORMATS = ("md", "html", "txt", "pdf", "credit-note")
+
 
 def _fail_usage(message: str) -> None:
     click.echo(f"slac: error: {message}", err=True)
     sys.exit(ExitCode.USAGE)
+
+
+# ---------------------------------------------------------------- options shared by commands
+# Their callbacks stop with slac's own one-line errors (`slac: error: …`), not click's usage.
+
+
+def _existing_files(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[str, ...]
+) -> str | tuple[str, ...]:
+    for path in (value,) if isinstance(value, str) else value:
+        if not os.path.isfile(path):
+            _fail_usage(f"no such file: {path}")
+    return value
+
+
+def _as_date(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def _a_period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not PERIOD_RE.fullmatch(value):
+        _fail_usage(f"{param.opts[0]} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
+    return value
+
+
+def _data_items(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for item in value:
+        if "=" not in item:
+            _fail_usage(f"--data takes NAME=PATH, got {item!r}")
+    return value
+
+
+def _bindings_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not os.path.isfile(value):
+        _fail_usage(f"no such bindings file: {value}")
+    return value
+
+
+def _template_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not os.path.isfile(value):
+        # A template problem, like one that does not parse: exit 1, naming it.
+        click.echo(f"slac: error: template not found: {value}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    return value
+
+
+def _format(choices: tuple[str, ...], default: str, help: str | None = None) -> Callable[[FC], FC]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def _output(what: str) -> Callable[[FC], FC]:
+    return click.option(
+        "-o", "--output", default=None, help=f"Write {what} here (default, or -: stdout)."
+    )
+
+
+def _today(*, hidden: bool = True) -> Callable[[FC], FC]:
+    # Hidden where it only fixes lint's review-date warnings printed before the output.
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        callback=_as_date,
+        hidden=hidden,
+        help="Judge review dates as of this date (YYYY-MM-DD) for reproducible CI runs.",
+    )
+
+
+def _contract_argument(f: FC) -> FC:
+    return click.argument("contract", callback=_existing_files)(f)
+
+
+_period = click.option(
+    "--period",
+    default=None,
+    callback=_a_period,
+    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers.",
+)
+_through = click.option(
+    "--through", default=None, callback=_a_period, help="Last period, inclusive."
+)
+_data = click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=_data_items,
+    help="Bind a dataset to files (globs allowed); repeatable.",
+)
+_bindings = click.option(
+    "--bindings",
+    default=None,
+    callback=_bindings_file,
+    help="A bindings file (default: bindings.yaml beside the contract).",
+)
+
+
+def _period_range(f: FC) -> FC:
+    return _period(_through(f))
+
+
+def _check_range(period: str | None, through: str | None) -> None:
+    # Across two options, so here rather than in a callback (click runs those in argv order).
+    if through and not period:
+        _fail_usage("--through needs --period")
+
+
+def _check_layout(template: str | None) -> None:
+    # A user template lays the statement out itself: a --format beside it would be ignored.
+    chosen = click.get_current_context().get_parameter_source("fmt")
+    if template is not None and chosen is not ParameterSource.DEFAULT:
+        _fail_usage("--template lays the statement out itself: leave out --format")
+
+
+def _data_sources(f: FC) -> FC:
+    return _data(_bindings(f))
+
+
+_on_bad_rows = click.option(
+    "--on-bad-rows",
+    type=click.Choice(["error", "exclude"]),
+    default="error",
+    show_default=True,
+    help="Stop on bad data, or leave bad rows out (counted and listed in the results).",
+)
+_template = click.option(
+    "--template",
+    default=None,
+    type=click.Path(),
+    callback=_template_file,
+    help="Your own Jinja2 template (rendered in a sandbox).",
+)
+_timestamp = click.option(
+    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
+)
+_statement_format = _format(
+    STATEMENT_FORMATS,
+    "md",
+    "pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
+)
+
+
+# ---------------------------------------------------------------- commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,32 +194,25 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([f.value for f in OutputFormat]),
-    default=OutputFormat.TEXT.value,
-    show_default=True,
-    help="Output format: text for people, the others for CI.",
+@_format(
+    tuple(f.value for f in OutputFormat),
+    OutputFormat.TEXT.value,
+    "Output format: text for people, the others for CI.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Judge review dates as of this date (YYYY-MM-DD) for reproducible CI runs.",
-)
+@_today(hidden=False)
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
-def lint(paths: tuple[str, ...], fmt: str, strict: bool, today: object, color: bool | None) -> None:
+def lint(
+    paths: tuple[str, ...], fmt: str, strict: bool, today: date | None, color: bool | None
+) -> None:
     """Check contracts (files, or folders searched for *.yaml and *.yml).
 
     Exit status: 0 clean (warnings allowed), 1 findings of error severity (or warnings with
     --strict), 2 a path that does not exist or cannot be read.
     """
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
-    report = api.lint(paths, today=day)
+    report = api.lint(paths, today=today)
     for path in report.missing:
         click.echo(f"slac: error: no such file or folder: {path}", err=True)
     diags = report.diagnostics
@@ -73,7 +230,8 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, today: object, color: b
         tool_version=__version__,
         color=use_color and fmt == OutputFormat.TEXT,
     )
-    click.echo(out, nl=False)
+    # click.echo strips colour when stdout is not a terminal unless told: --color is for pipes.
+    click.echo(out, nl=False, color=use_color)
     if report.missing or unreadable:
         sys.exit(ExitCode.USAGE)
     worst = max((d.severity.rank for d in diags), default=-1)
@@ -83,9 +241,7 @@ def lint(paths: tuple[str, ...], fmt: str, strict: bool, today: object, color: b
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
-)
+@_format(("text", "md"), "text")
 def rules(fmt: str) -> None:
     """List every finding code slac can report, with its meaning."""
     from slac.docs import rules_markdown, rules_text
@@ -131,15 +287,14 @@ def _emit(text: str | bytes, output: str | None) -> None:
 
 @cli.command(name="compile")
 @click.argument("contract")
-@click.option("-o", "--output", default=None, help="Write the plan here (default, or -: stdout).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
-def compile_command(contract: str, output: str | None, today: object) -> None:
+@_output("the plan")
+@_today()
+def compile_command(contract: str, output: str | None, today: date | None) -> None:
     """Compile a contract into its evaluation plan (canonical JSON, hashed).
 
     The contract is linted first: findings of error severity stop compilation (exit 1).
     """
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
-    plan, report = api.compile_plan(contract, today=day)
+    plan, report = api.compile_plan(contract, today=today)
     if _show_findings(report, to_stderr=True) or plan is None:
         sys.exit(ExitCode.FINDINGS)
     _emit(pretty(api.plan_document(plan)), output)
@@ -147,24 +302,18 @@ def compile_command(contract: str, output: str | None, today: object) -> None:
 
 @cli.command(name="explain")
 @click.argument("contract")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "md"]), default="text", show_default=True
-)
-@click.option("-o", "--output", default=None, help="Write here (default, or -: stdout).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
-def explain_command(contract: str, fmt: str, output: str | None, today: object) -> None:
+@_format(("text", "md"), "text")
+@_output("the explanation")
+@_today()
+def explain_command(contract: str, fmt: str, output: str | None, today: date | None) -> None:
     """Explain a contract in plain English, from its compiled plan (text or Markdown).
 
     The contract is linted first: findings of error severity stop it (exit 1).
     """
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
-    text, report = api.explain(contract, fmt=fmt, today=day)
+    text, report = api.explain(contract, fmt=fmt, today=today)
     if _show_findings(report, to_stderr=True) or text is None:
         sys.exit(ExitCode.FINDINGS)
     _emit(text, output)
-
-
-PERIOD_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -175,41 +324,19 @@ def _progress(quiet: bool) -> Progress | None:
 
 
 @cli.command(name="evaluate")
-@click.argument("contract")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    metavar="NAME=PATH",
-    help="Bind a dataset to files (globs allowed); repeatable.",
-)
-@click.option(
-    "--bindings", default=None, help="A bindings file (default: bindings.yaml beside the contract)."
-)
-@click.option(
-    "--period",
-    default=None,
-    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers.",
-)
-@click.option("--through", default=None, help="Last period, inclusive.")
-@click.option(
-    "-o", "--output", default=None, help="Write the results here (default, or -: stdout)."
-)
+@_contract_argument
+@_data_sources
+@_period_range
+@_output("the results")
 @click.option(
     "--evidence",
     default=None,
     metavar="DIR",
     help="Write each row's outcome to DIR/evidence.parquet.",
 )
-@click.option(
-    "--on-bad-rows",
-    type=click.Choice(["error", "exclude"]),
-    default="error",
-    show_default=True,
-    help="Stop on bad data, or leave bad rows out (counted and listed in the results).",
-)
+@_on_bad_rows
 @click.option("--quiet", is_flag=True, help="No progress messages.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+@_today()
 def evaluate_command(
     contract: str,
     data: tuple[str, ...],
@@ -220,25 +347,13 @@ def evaluate_command(
     evidence: str | None,
     on_bad_rows: str,
     quiet: bool,
-    today: object,
+    today: date | None,
 ) -> None:
     """Evaluate a contract over its measurement data: what was met, and what is owed.
 
     Exit status: 0 evaluated, 1 lint errors in the contract or bad data, 2 usage errors.
     """
-    if through and not period:
-        _fail_usage("--through needs --period")
-    for option, value in (("--period", period), ("--through", through)):
-        if value is not None and not PERIOD_RE.fullmatch(value):
-            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
-    if not os.path.isfile(contract):
-        _fail_usage(f"no such file: {contract}")
-    if bindings is not None and not os.path.isfile(bindings):
-        _fail_usage(f"no such bindings file: {bindings}")
-    for item in data:
-        if "=" not in item:
-            _fail_usage(f"--data takes NAME=PATH, got {item!r}")
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    _check_range(period, through)
     try:
         outcome, report = api.evaluate(
             contract,
@@ -248,7 +363,7 @@ def evaluate_command(
             through=through,
             on_bad_rows=on_bad_rows,
             evidence=evidence,
-            today=day,
+            today=today,
             progress=_progress(quiet),
         )
     except OutputError as err:  # --evidence could not be written
@@ -263,43 +378,15 @@ def evaluate_command(
 
 
 @cli.command(name="statement")
-@click.argument("contract")
-@click.option(
-    "--data",
-    "data",
-    multiple=True,
-    metavar="NAME=PATH",
-    help="Bind a dataset to files; repeatable.",
-)
-@click.option(
-    "--bindings", default=None, help="A bindings file (default: bindings.yaml beside the contract)."
-)
-@click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
-@click.option("--through", default=None, help="Last period, inclusive.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "html", "txt", "pdf", "credit-note"]),
-    default="md",
-    show_default=True,
-    help="pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
-)
-@click.option(
-    "--template",
-    default=None,
-    type=click.Path(),
-    help="Your own Jinja2 template (rendered in a sandbox).",
-)
-@click.option(
-    "-o", "--output", default=None, help="Write the statement here (default, or -: stdout)."
-)
-@click.option(
-    "--on-bad-rows", type=click.Choice(["error", "exclude"]), default="error", show_default=True
-)
-@click.option(
-    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
-)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+@_contract_argument
+@_data_sources
+@_period_range
+@_statement_format
+@_template
+@_output("the statement")
+@_on_bad_rows
+@_timestamp
+@_today()
 def statement_command(
     contract: str,
     data: tuple[str, ...],
@@ -311,25 +398,15 @@ def statement_command(
     output: str | None,
     on_bad_rows: str,
     timestamp: bool,
-    today: object,
+    today: date | None,
 ) -> None:
     """Evaluate a contract and render its compliance statement (Markdown, HTML or text).
 
     The statement is rendered from the same results `slac evaluate` writes, and carries the
     plan, contract and data hashes that reproduce it.
     """
-    if through and not period:
-        _fail_usage("--through needs --period")
-    for option, value in (("--period", period), ("--through", through)):
-        if value is not None and not PERIOD_RE.fullmatch(value):
-            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
-    if not os.path.isfile(contract):
-        _fail_usage(f"no such file: {contract}")
-    if template is not None and not os.path.isfile(template):
-        # A template problem, like one that does not parse: exit 1, naming it.
-        click.echo(f"slac: error: template not found: {template}", err=True)
-        sys.exit(ExitCode.FINDINGS)
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    _check_range(period, through)
+    _check_layout(template)
     text, errors, report = api.statement(
         contract,
         fmt=fmt,
@@ -339,7 +416,7 @@ def statement_command(
         period=period,
         through=through,
         on_bad_rows=on_bad_rows,
-        today=day,
+        today=today,
         timestamp=timestamp,
     )
     if _show_findings(report, to_stderr=True):
@@ -352,29 +429,18 @@ def statement_command(
 
 
 @cli.command(name="render")
-@click.argument("results")
-@click.option("--contract", required=True, help="The contract the results were evaluated for.")
+@click.argument("results", callback=_existing_files)
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "html", "txt", "pdf", "credit-note"]),
-    default="md",
-    show_default=True,
-    help="pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
+    "--contract",
+    required=True,
+    callback=_existing_files,
+    help="The contract the results were evaluated for.",
 )
-@click.option(
-    "--template",
-    default=None,
-    type=click.Path(),
-    help="Your own Jinja2 template (rendered in a sandbox).",
-)
-@click.option(
-    "-o", "--output", default=None, help="Write the statement here (default, or -: stdout)."
-)
-@click.option(
-    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
-)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+@_statement_format
+@_template
+@_output("the statement")
+@_timestamp
+@_today()
 def render_command(
     results: str,
     contract: str,
@@ -382,23 +448,16 @@ def render_command(
     template: str | None,
     output: str | None,
     timestamp: bool,
-    today: object,
+    today: date | None,
 ) -> None:
     """Render saved results (from `slac evaluate -o`) as a compliance statement.
 
     Results changed after slac wrote them, from another slac version, or evaluated with a
     different version of the contract are refused.
     """
-    for path in (results, contract):
-        if not os.path.isfile(path):
-            _fail_usage(f"no such file: {path}")
-    if template is not None and not os.path.isfile(template):
-        # A template problem, like one that does not parse: exit 1, naming it.
-        click.echo(f"slac: error: template not found: {template}", err=True)
-        sys.exit(ExitCode.FINDINGS)
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    _check_layout(template)
     text, errors, report = api.render_saved(
-        results, contract, fmt=fmt, template=template, today=day
+        results, contract, fmt=fmt, template=template, today=today, timestamp=timestamp
     )
     if _show_findings(report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)
@@ -410,17 +469,12 @@ def render_command(
 
 
 @cli.command(name="credits")
-@click.argument("contracts", nargs=-1, required=True)
-@click.option("--period", default=None, help="First period: 2026-10, 2026-Q4 or 2026.")
-@click.option("--through", default=None, help="Last period, inclusive.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
-)
-@click.option("-o", "--output", default=None, help="Write the ledger here (default, or -: stdout).")
-@click.option(
-    "--on-bad-rows", type=click.Choice(["error", "exclude"]), default="error", show_default=True
-)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, hidden=True)
+@click.argument("contracts", nargs=-1, required=True, callback=_existing_files)
+@_period_range
+@_format(("csv", "json"), "csv")
+@_output("the ledger")
+@_on_bad_rows
+@_today()
 def credits_command(
     contracts: tuple[str, ...],
     period: str | None,
@@ -428,7 +482,7 @@ def credits_command(
     fmt: str,
     output: str | None,
     on_bad_rows: str,
-    today: object,
+    today: date | None,
 ) -> None:
     """The service-credit ledger of a portfolio for finance: one row per contract × period
     with a credit (each contract's data from the bindings.yaml beside it).
@@ -436,17 +490,9 @@ def credits_command(
     Text cells a spreadsheet would run as a formula are neutralised; amounts are numbers,
     rounded once by each contract's rule in its currency's minor unit.
     """
-    if through and not period:
-        _fail_usage("--through needs --period")
-    for option, value in (("--period", period), ("--through", through)):
-        if value is not None and not PERIOD_RE.fullmatch(value):
-            _fail_usage(f"{option} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
-    for contract in contracts:
-        if not os.path.isfile(contract):
-            _fail_usage(f"no such file: {contract}")
-    day = today.date() if today is not None else None  # type: ignore[attr-defined]
+    _check_range(period, through)
     text, errors, reports = api.credits_ledger(
-        contracts, period=period, through=through, fmt=fmt, on_bad_rows=on_bad_rows, today=day
+        contracts, period=period, through=through, fmt=fmt, on_bad_rows=on_bad_rows, today=today
     )
     for report in reports:
         _show_findings(report, to_stderr=True)

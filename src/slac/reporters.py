@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import click
-
 from slac.diagnostics import Diagnostic, RuleInfo, Severity, sorted_diagnostics
 
 __all__ = [
@@ -106,13 +104,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-_SEVERITY_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+# ANSI: red, yellow, cyan, each bold; then reset. Plain codes, so only the CLI needs click.
+_SEVERITY_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 
 def _text_line(diag: Diagnostic, *, color: bool = False) -> str:
     severity = diag.severity.value
     if color:
-        severity = click.style(severity, fg=_SEVERITY_COLORS[diag.severity], bold=True)
+        severity = f"\x1b[{_SEVERITY_COLORS[diag.severity]}m\x1b[1m{severity}\x1b[0m"
     return f"{diag.location}: {diag.code} {severity}: {diag.message}"
 
 

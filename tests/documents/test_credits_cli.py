@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from slac.cli import cli
@@ -11,6 +15,8 @@ from slac.cli import cli
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "exports" / "ledger.csv"
 CONTRACTS = sorted(str(p) for p in (ROOT / "examples").glob("*/contract.yaml"))
+SUPPORT = str(ROOT / "examples" / "customer-support" / "contract.yaml")
+SMALL = ROOT / "tests" / "data" / "evaluate"  # a four-ticket contract with bindings and data
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -37,3 +43,31 @@ def test_usage_errors_exit_2() -> None:
     assert run("credits", "nowhere.yaml")[0] == 2
     assert run("credits", CONTRACTS[0], "--through", "2026-11")[0] == 2
     assert run("credits", CONTRACTS[0], "--period", "Oct")[0] == 2
+
+
+@pytest.mark.parametrize(
+    "args, periods",
+    [
+        (("--period", "2026-10"), ["2026-10"]),
+        (("--period", "2026-11"), ["2026-11"]),
+        (("--period", "2026-09", "--through", "2026-11"), ["2026-10", "2026-11"]),
+    ],
+)
+def test_period_and_through_choose_the_months(args: tuple[str, ...], periods: list[str]) -> None:
+    code, out, err = run("credits", SUPPORT, *args)
+    assert code == 0, err
+    assert [row["period"] for row in csv.DictReader(io.StringIO(out))] == periods
+
+
+def test_bad_rows_stop_the_ledger_unless_excluded(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(SMALL, case)
+    with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as tickets:
+        tickets.write("T-5,2026-10-09T09:00:00+02:00,2026-10-09T10:00:00+02:00,P9,0\n")
+    contract = str(case / "contract.yaml")
+    code, out, err = run("credits", contract, "--period", "2026-10")
+    assert (code, out) == (1, "")
+    assert "use --on-bad-rows exclude" in err
+    code, out, err = run("credits", contract, "--period", "2026-10", "--on-bad-rows", "exclude")
+    assert code == 0, err
+    assert out.startswith("contract_id,")

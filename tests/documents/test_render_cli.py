@@ -50,6 +50,44 @@ def test_saved_results_render_the_same_statement(saved: Path, fmt: str) -> None:
     assert out == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
+def test_a_clock_only_when_asked_for(saved: Path) -> None:
+    _, plain, _ = run("render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY)
+    code, stamped, err = run(
+        "render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY, "--timestamp"
+    )
+    assert code == 0, err
+    assert "generated at" not in plain
+    assert "generated at 20" in stamped
+
+
+def test_user_template_renders(saved: Path, tmp_path: Path) -> None:
+    template = tmp_path / "mine.txt.j2"
+    template.write_text("{{ contract.id }}: {{ total_credit }}\n", encoding="utf-8")
+    code, out, err = run("render", str(saved), "--contract", CONTRACT, "--template", str(template))
+    assert code == 0, err
+    assert out == "acme-support-2026: EUR 1,920.00\n"
+
+
+def test_a_format_beside_a_template_is_a_usage_error(saved: Path, tmp_path: Path) -> None:
+    template = tmp_path / "mine.txt.j2"
+    template.write_text("{{ contract.id }}\n", encoding="utf-8")
+    code, out, err = run(
+        "render", str(saved), "--contract", CONTRACT, "--template", str(template), "--format", "md"
+    )
+    assert (code, out) == (2, "")
+    assert err == "slac: error: --template lays the statement out itself: leave out --format\n"
+
+
+def test_written_atomically_to_a_file(saved: Path, tmp_path: Path) -> None:
+    target = tmp_path / "statement.txt"
+    code, out, err = run(
+        "render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY, "-o", str(target)
+    )
+    assert (code, out) == (0, ""), err
+    assert target.read_text("utf-8") == (GOLDEN / "customer-support.txt").read_text("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["statement.txt"]
+
+
 def test_tampered_results_are_refused(saved: Path, tmp_path: Path) -> None:
     tampered = _rewrite(saved, tmp_path / "r.json", {"total_credit": "0.00"}, rehash=False)
     code, out, err = run("render", str(tampered), "--contract", CONTRACT, *TODAY)

@@ -729,6 +729,39 @@ def test_data_option_overrides_a_binding() -> None:
     assert (csat["measured"], csat["sample"], csat["status"]) == ("0.25", 4, "breached")
 
 
+def test_bindings_option_replaces_the_file_beside_the_contract(tmp_path: Path) -> None:
+    other = tmp_path / "other-bindings.yaml"
+    other.write_text(
+        (SMALL / "bindings.yaml")
+        .read_text(encoding="utf-8")
+        .replace("data/", f"{SMALL / 'data'}/")
+        .replace("surveys.csv", "surveys-alt.csv"),
+        encoding="utf-8",
+    )
+    result = small("--period", "2026-10", "--bindings", str(other))
+    assert result.exit_code == 0, result.stderr
+    csat = objective_result(json.loads(result.stdout), "2026-10", "csat")
+    assert (csat["measured"], csat["sample"]) == ("0.25", 4)  # surveys-alt.csv, not surveys.csv
+
+
+@pytest.mark.parametrize(
+    "args, months",
+    [
+        (("--period", "2026-10"), ["2026-10"]),
+        (("--period", "2026-09", "--through", "2026-11"), ["2026-09", "2026-10", "2026-11"]),
+        (("--period", "2026-Q4"), ["2026-10", "2026-11", "2026-12"]),
+        (
+            ("--period", "2026-11", "--through", "2027"),
+            [f"2026-{m}" for m in (11, 12)] + [f"2027-{m:02}" for m in range(1, 13)],
+        ),
+    ],
+)
+def test_period_and_through_choose_the_months(args: tuple[str, ...], months: list[str]) -> None:
+    result = small(*args)
+    assert result.exit_code == 0, result.stderr
+    assert [p["period"] for p in json.loads(result.stdout)["periods"]] == months
+
+
 def test_data_option_must_be_name_equals_path() -> None:
     result = small("--period", "2026-10", "--data", "surveys")
     assert result.exit_code != 0

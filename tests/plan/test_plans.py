@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
 from slac.api import compile_plan, plan_document
+from slac.cli import cli
 from slac.plan.canonical import compact, decimal_text, pretty, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,6 +260,14 @@ def _compile_in_subprocess(path: str, cwd: Path, seed: str, tz: str) -> bytes:
     )
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout
+
+
+def test_compile_writes_the_plan_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    path = str(contract_path("fulfilment"))
+    written = CliRunner().invoke(cli, ["compile", path, "-o", str(target)], catch_exceptions=False)
+    assert (written.exit_code, written.stdout) == (0, "")
+    assert target.read_text(encoding="utf-8") == _example_text("fulfilment")
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

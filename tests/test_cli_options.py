@@ -1,0 +1,189 @@
+"""Every option of every command does what it says: each has a test, named in ``TESTED``.
+
+A new option (or argument) without an entry fails `test_every_option_has_a_test`, so an
+option that is accepted and silently ignored cannot reach a release untested. The tests
+for options several commands share, and for `--help` and `--version`, live here too.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from slac import __version__
+from slac.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "data" / "evaluate"  # review due 2027-06-30; data in October 2026
+SMALL_CONTRACT = str(SMALL / "contract.yaml")
+
+CLI = "tests/test_cli.py"
+OPTIONS = "tests/test_cli_options.py"
+PLANS = "tests/plan/test_plans.py"
+EXPLAIN = "tests/plan/test_explain.py"
+EVALUATE = "tests/evaluation/test_cli_evaluate.py"
+BAD_DATA = "tests/evaluation/test_bad_data.py"
+STATEMENT = "tests/documents/test_statement_cli.py"
+RENDER = "tests/documents/test_render_cli.py"
+CREDITS = "tests/documents/test_credits_cli.py"
+
+HELP = f"{OPTIONS}::test_help_on_every_command"
+TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
+
+# (command, parameter as spelled on the command line) → the test that shows it works.
+TESTED: dict[tuple[str, str], str] = {
+    ("slac", "--version"): f"{OPTIONS}::test_version",
+    ("slac", "--help"): HELP,
+    ("lint", "paths"): f"{CLI}::test_bad_input_gives_a_positioned_finding_and_exit_1",
+    ("lint", "--format"): f"{CLI}::test_json_format",
+    ("lint", "--strict"): f"{CLI}::test_warnings_pass_unless_strict",
+    ("lint", "--today"): TODAY,
+    ("lint", "--color"): f"{CLI}::test_color_on_request_even_in_a_pipe",
+    ("lint", "--help"): HELP,
+    ("rules", "--format"): f"{CLI}::test_docs_rules_md_is_current",
+    ("rules", "--help"): HELP,
+    ("schema", "name"): f"{CLI}::test_schema_command_prints_the_published_schema",
+    ("schema", "--help"): HELP,
+    ("compile", "contract"): f"{PLANS}::test_compilation_is_deterministic_across_processes",
+    ("compile", "--output"): f"{PLANS}::test_compile_writes_the_plan_to_a_file",
+    ("compile", "--today"): TODAY,
+    ("compile", "--help"): HELP,
+    ("explain", "contract"): f"{EXPLAIN}::test_cli_explains_an_example",
+    ("explain", "--format"): f"{EXPLAIN}::test_cli_markdown_to_a_file",
+    ("explain", "--output"): f"{EXPLAIN}::test_cli_markdown_to_a_file",
+    ("explain", "--today"): TODAY,
+    ("explain", "--help"): HELP,
+    ("evaluate", "contract"): f"{EVALUATE}::test_exit_0_and_json_on_stdout",
+    ("evaluate", "--data"): f"{EVALUATE}::test_data_option_overrides_a_binding",
+    ("evaluate", "--bindings"): (
+        f"{EVALUATE}::test_bindings_option_replaces_the_file_beside_the_contract"
+    ),
+    ("evaluate", "--period"): f"{EVALUATE}::test_period_and_through_choose_the_months",
+    ("evaluate", "--through"): f"{EVALUATE}::test_period_and_through_choose_the_months",
+    ("evaluate", "--output"): f"{EVALUATE}::test_output_file_is_written_atomically",
+    ("evaluate", "--evidence"): f"{EVALUATE}::test_evidence_file_has_every_outcome",
+    ("evaluate", "--on-bad-rows"): f"{BAD_DATA}::test_exclude_leaves_bad_rows_out_and_lists_them",
+    ("evaluate", "--quiet"): f"{EVALUATE}::test_progress_only_for_a_person_at_a_terminal",
+    ("evaluate", "--today"): TODAY,
+    ("evaluate", "--help"): HELP,
+    ("statement", "contract"): f"{STATEMENT}::test_statement_matches_the_golden_file",
+    ("statement", "--data"): f"{STATEMENT}::test_data_option_overrides_a_binding",
+    ("statement", "--bindings"): (
+        f"{STATEMENT}::test_bindings_option_replaces_the_file_beside_the_contract"
+    ),
+    ("statement", "--period"): f"{STATEMENT}::test_period_and_through_choose_the_months",
+    ("statement", "--through"): f"{STATEMENT}::test_period_and_through_choose_the_months",
+    ("statement", "--format"): f"{STATEMENT}::test_statement_matches_the_golden_file",
+    ("statement", "--template"): f"{STATEMENT}::test_user_template_renders",
+    ("statement", "--output"): f"{STATEMENT}::test_written_atomically_to_a_file",
+    ("statement", "--on-bad-rows"): (
+        f"{STATEMENT}::test_bad_rows_stop_the_statement_unless_excluded"
+    ),
+    ("statement", "--timestamp"): f"{STATEMENT}::test_a_clock_only_when_asked_for",
+    ("statement", "--today"): TODAY,
+    ("statement", "--help"): HELP,
+    ("render", "results"): f"{RENDER}::test_saved_results_render_the_same_statement",
+    ("render", "--contract"): f"{RENDER}::test_results_of_another_contract_version_are_refused",
+    ("render", "--format"): f"{RENDER}::test_saved_results_render_the_same_statement",
+    ("render", "--template"): f"{RENDER}::test_user_template_renders",
+    ("render", "--output"): f"{RENDER}::test_written_atomically_to_a_file",
+    ("render", "--timestamp"): f"{RENDER}::test_a_clock_only_when_asked_for",
+    ("render", "--today"): TODAY,
+    ("render", "--help"): HELP,
+    ("credits", "contracts"): f"{CREDITS}::test_portfolio_ledger_matches_the_golden_export",
+    ("credits", "--period"): f"{CREDITS}::test_period_and_through_choose_the_months",
+    ("credits", "--through"): f"{CREDITS}::test_period_and_through_choose_the_months",
+    ("credits", "--format"): f"{CREDITS}::test_json_format_and_output_file",
+    ("credits", "--output"): f"{CREDITS}::test_json_format_and_output_file",
+    ("credits", "--on-bad-rows"): f"{CREDITS}::test_bad_rows_stop_the_ledger_unless_excluded",
+    ("credits", "--today"): TODAY,
+    ("credits", "--help"): HELP,
+}
+
+
+def _spelling(param: click.Parameter) -> str:
+    # Options by their long name (-o/--output → --output); arguments by their name.
+    return max(param.opts, key=len) if isinstance(param, click.Option) else str(param.name)
+
+
+def _every_param() -> set[tuple[str, str]]:
+    # With the group's settings: click caches each command's help option from the first context.
+    group = click.Context(cli, info_name="slac", **cli.context_settings)
+    found = {("slac", _spelling(p)) for p in cli.get_params(group)}
+    for name, command in cli.commands.items():
+        context = click.Context(command, info_name=name, parent=group)
+        found |= {(name, _spelling(p)) for p in command.get_params(context)}  # hidden ones too
+    return found
+
+
+@cache
+def _test_names(path: str) -> frozenset[str]:
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    return frozenset(node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))
+
+
+def test_every_option_has_a_test() -> None:
+    untested = sorted(_every_param() - TESTED.keys())
+    assert not untested, f"add a test for each of these and name it in TESTED: {untested}"
+    stale = sorted(TESTED.keys() - _every_param())
+    assert not stale, f"TESTED names parameters no command has: {stale}"
+
+
+def test_the_tests_named_exist() -> None:
+    missing = []
+    for where in sorted(set(TESTED.values())):
+        path, name = where.split("::")
+        if name not in _test_names(path):
+            missing.append(where)
+    assert not missing
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), prog_name="slac", catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    assert run("--version") == (0, f"slac, version {__version__}\n", "")
+
+
+@pytest.mark.parametrize("command", ["", *sorted(cli.commands)])
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_on_every_command(command: str, flag: str) -> None:
+    code, out, err = run(*([command] if command else []), flag)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"Usage: slac {command}".rstrip() + " [OPTIONS]")
+
+
+def _args(command: str, tmp_path: Path) -> list[str]:
+    """The small contract, in the form each command takes it (render: its saved results)."""
+    if command in ("lint", "compile", "explain"):
+        return [command, SMALL_CONTRACT]
+    if command != "render":
+        return [command, SMALL_CONTRACT, "--period", "2026-10"]
+    saved = tmp_path / "results.json"
+    code, _, err = run("evaluate", SMALL_CONTRACT, "--period", "2026-10", "-o", str(saved))
+    assert code == 0, err
+    return ["render", str(saved), "--contract", SMALL_CONTRACT]
+
+
+@pytest.mark.parametrize(
+    "command", ["lint", "compile", "explain", "evaluate", "statement", "render", "credits"]
+)
+def test_today_fixes_the_day_review_dates_are_judged_by(command: str, tmp_path: Path) -> None:
+    # The review is due on 2027-06-30: overdue (a warning, R702) only on a later day.
+    args = _args(command, tmp_path)
+    code, early_out, early_err = run(*args, "--today", "2027-06-30")
+    assert code == 0, early_err
+    assert "R702" not in early_out + early_err
+    code, late_out, late_err = run(*args, "--today", "2027-07-01")
+    assert code == 0, late_err
+    assert "R702 warning: review was due on 2027-06-30 (1 day ago)" in late_out + late_err
+    if command != "lint":
+        # Only the findings change: what the command writes stays the same.
+        assert late_out == early_out
