@@ -114,8 +114,17 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     files: list[str] = []
     native: set[str] | None = None
     if source.table:
-        engine.attach(source.database or "")
-        relation = sql("SELECT * FROM :t", t=exp.to_table(f"src.{source.table}"))
+        catalog = engine.attach(source.database or "")
+        # `table: name` or `table: schema.name` inside the attached file.
+        schema, _, name = source.table.rpartition(".")
+        relation = sql(
+            "SELECT * FROM :t",
+            t=exp.Table(
+                this=exp.to_identifier(name, quoted=True),
+                db=exp.to_identifier(schema or "main", quoted=True),
+                catalog=exp.to_identifier(catalog),
+            ),
+        )
         units = [(relation, f"{source.database}:{source.table}", False)]
     else:
         units = [

@@ -100,7 +100,7 @@ class Engine:
         self.con.execute("SET TimeZone = 'UTC'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        self._attached: set[str] = set()
+        self._attached: dict[str, str] = {}
         self.record_evidence = False
 
     def text(self, expression: exp.Expr) -> str:
@@ -116,10 +116,15 @@ class Engine:
         row = self.con.execute(self.text(expression)).fetchone()
         return row[0] if row else None
 
-    def attach(self, database: str) -> None:
+    def attach(self, database: str) -> str:
+        """Attach a DuckDB database file read-only; the catalog name to read its tables by."""
         if database not in self._attached:
-            self.execute(sql("ATTACH :db AS src (READ_ONLY)", db=lit(database)))
-            self._attached.add(database)
+            name = f"src_{len(self._attached)}"
+            # sqlglot cannot parse ATTACH: the path is quoted by sqlglot's own literal instead.
+            path = exp.Literal.string(database).sql(dialect=self.dialect)
+            self.con.execute(f"ATTACH {path} AS {name} (READ_ONLY)")
+            self._attached[database] = name
+        return self._attached[database]
 
     def close(self) -> None:
         self.con.close()
