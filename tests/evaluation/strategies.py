@@ -22,7 +22,7 @@ What varies:
 
 Instants are drawn either uniformly (in and a few days around the periods) or from "special"
 instants: period boundaries, business-range boundaries, interval boundaries, exact deadlines.
-Generated data is always valid data (ends after starts, pauses inside their tickets), so the
+Generated data is always valid data (ends after starts, pauses of existing tickets), so the
 bad-row handling of the loader is not what is being compared.
 """
 
@@ -372,8 +372,10 @@ def ticket_cases(draw: st.DrawFn) -> Case:
         )
         end_limit = seconds_of(responded) if responded is not None else c + 5 * 86_400
         for _ in range(draw(st.integers(0, 3))):
-            start = draw(st.integers(c, end_limit))
-            end = draw(st.integers(start, end_limit))
+            # A status history spans the ticket's life: pauses may start before it was created
+            # and end after it was answered; each metric takes the part it measures.
+            start = draw(st.integers(c - 86_400, end_limit + 86_400))
+            end = draw(st.integers(start, end_limit + 2 * 86_400))
             pauses.append(
                 {
                     "ticket_id": key if draw(st.integers(0, 5)) else f"t{k + 1}",
@@ -382,21 +384,9 @@ def ticket_cases(draw: st.DrawFn) -> Case:
                     "status": draw(st.sampled_from(["waiting", "waiting", "other"])),
                 }
             )
-    # A pause borrowed from the next ticket must still lie inside that ticket: drop the others.
+    # A pause borrowed from the next ticket must name a ticket that exists: drop the others.
     by_key = {t["id"]: t for t in tickets}
-    valid_pauses = []
-    for p in pauses:
-        owner = by_key.get(p["ticket_id"])
-        if owner is None:
-            continue
-        c = seconds_of(owner["created_at"])
-        limit = (
-            seconds_of(owner["responded_at"])
-            if owner["responded_at"] is not None
-            else c + 5 * 86_400
-        )
-        if c <= seconds_of(p["start"]) and seconds_of(p["end"]) <= limit:
-            valid_pauses.append(p)
+    valid_pauses = [p for p in pauses if p["ticket_id"] in by_key]
     return Case(dump(contract), {"tickets": tickets, "pauses": valid_pauses}, ids)
 
 

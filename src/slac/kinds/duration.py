@@ -99,7 +99,9 @@ class Duration(Kind[DurationParams]):
         return [(params.end, problem)]
 
     def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
-        """Pause intervals must lie within their item, start before they end, and have an item."""
+        """A pause must start before it ends and name an item. Where it lies does not matter:
+        a status history spans the item's whole life, and each metric takes the part inside
+        the interval it measures (clipped when measuring), so nothing outside it is bad."""
         params = self.params(metric)
         pause = params.pause
         if pause is None or pause.dataset not in loaded or metric.dataset not in loaded:
@@ -109,25 +111,23 @@ class Duration(Kind[DurationParams]):
             return
         engine.execute(
             sql(
-                "INSERT INTO bad_rows SELECT :pds, p._file, p._row, :pf, "
-                "CASE WHEN i.k IS NULL THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
-                "WHEN p.pe < p.ps THEN 'pause ends before it starts' "
-                "WHEN p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e) THEN 'pause outside its item (' || :fromf || ' to ' || :tof || ')' END "
-                "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p "
-                "LEFT JOIN (SELECT :k AS k, :s AS s, :e AS e FROM :it) AS i ON i.k = p.pk "
-                "WHERE i.k IS NULL OR p.pe < p.ps OR p.ps < i.s OR (i.e IS NOT NULL AND p.pe > i.e)",
+                "INSERT INTO bad_rows SELECT * FROM (SELECT :pds, p._file, p._row, :pf, "
+                "CASE WHEN p.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = p.pk) "
+                "THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
+                "WHEN p.pe < p.ps THEN 'pause ends before it starts' END AS problem "
+                "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p) AS q "
+                "WHERE problem IS NOT NULL",
                 pds=lit(pause.dataset),
                 pf=lit(pause.start),
                 pk=exp.column(pause.parent_key, quoted=True),
                 ps=exp.column(pause.start, quoted=True),
                 pe=exp.column(pause.end, quoted=True),
                 pt=typed_table(pause.dataset),
-                k=exp.column(parent.key, quoted=True),
-                s=exp.column(params.start, quoted=True),
-                e=exp.column(params.end, quoted=True),
-                it=typed_table(metric.dataset),
-                fromf=lit(params.start),
-                tof=lit(params.end),
+                it=sql(
+                    "(SELECT :k AS k FROM :t)",
+                    k=exp.column(parent.key, quoted=True),
+                    t=typed_table(metric.dataset),
+                ),
             )
         )
 
