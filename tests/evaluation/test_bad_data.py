@@ -537,3 +537,62 @@ def test_a_file_with_only_its_header_is_insufficient_data(case: Path) -> None:
     csat = objective(doc, "csat")
     assert (csat["status"], csat["sample"], csat["measured"]) == ("insufficient-data", 0, None)
     assert objective(doc, "resolve-4h")["status"] == "met"
+
+
+def test_a_scale_check_applies_only_to_the_rows_its_metric_reads(case: Path) -> None:
+    """One survey dataset holds NPS (0–10) and CSAT (1–5) answers; each metric takes its own
+    rows by `where`. An NPS 9 is no bad CSAT score.
+
+    NPS as Bain & Company define it: "the percentage of customers who are promoters (9–10)
+    minus the percentage who are detractors (0–6)". By hand: NPS answers 10, 9, 7, 3, 0 →
+    2 promoters, 2 detractors of 5 → 0. CSAT answers 5, 2, 4 → 2 of 3 in 4–5. A CSAT answer of
+    7 is still bad (outside 1–5) and named by its row.
+    """
+    contract = case / "contract.yaml"
+    text = contract.read_text(encoding="utf-8")
+    text = text.replace(
+        "      score: {type: integer}\n",
+        "      score: {type: integer}\n      survey: {type: string, values: [nps, csat]}\n",
+    )
+    text = text.replace(
+        "    survey: {score: score, measure: csat, scale: [1, 5], good: [4, 5]}\n",
+        "    where: {survey: csat}\n"
+        "    survey: {score: score, measure: csat, scale: [1, 5], good: [4, 5]}\n"
+        "  nps:\n"
+        "    dataset: surveys\n"
+        "    where: {survey: nps}\n"
+        "    survey: {score: score, measure: nps}\n",
+    )
+    text += (
+        "  - id: nps\n"
+        "    title: Net promoter score\n"
+        "    metric: nps\n"
+        '    target: ">= 0"\n'
+        "    responsible: provider\n"
+    )
+    contract.write_text(text, encoding="utf-8")
+    rows = [
+        ("S-1", "05", 5, "csat"),
+        ("S-2", "06", 2, "csat"),
+        ("S-3", "07", 4, "csat"),
+        ("N-1", "05", 10, "nps"),
+        ("N-2", "06", 9, "nps"),
+        ("N-3", "07", 7, "nps"),
+        ("N-4", "08", 3, "nps"),
+        ("N-5", "09", 0, "nps"),
+    ]
+    body = "".join(f"{i},2026-10-{d}T11:00:00+02:00,{s},{t}\n" for i, d, s, t in rows)
+    write(case, "surveys.csv", "id,submitted_at,score,survey\n" + body)
+    doc = results(evaluate(case))
+    assert doc["bad_rows"] == 0
+    assert objective(doc, "nps")["measured"] == "0" and objective(doc, "nps")["sample"] == 5
+    csat = objective(doc, "csat")
+    assert csat["sample"] == 3 and csat["measured"].startswith("0.6666")
+
+    path = write(
+        case,
+        "surveys.csv",
+        "id,submitted_at,score,survey\n" + body + "S-4,2026-10-09T11:00:00+02:00,7,csat\n",
+    )
+    line = bad_line(evaluate(case), path, 9)
+    assert "score outside the survey scale 1–5: 7" in line

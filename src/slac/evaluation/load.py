@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from slac.evaluation.bindings import Source
+from slac.evaluation.conditions import all_of
 from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.sqltext import Engine, lit, sql, subquery, table, typed_table
 from slac.plan.types import Dataset, Metric, Plan
@@ -296,7 +297,11 @@ def _problems(
             )
     fields = {f.name for f in ds.fields}
     for metric in metrics:
-        out.extend(kinds[metric.kind].row_checks(metric, fields))
+        # A value is bad only for the metric that reads it: one survey dataset may hold NPS
+        # (0–10) and CSAT (1–5) answers, each metric taking its own rows by `where`.
+        reads = all_of(metric.where, "t")
+        for name, problem in kinds[metric.kind].row_checks(metric, fields):
+            out.append((name, sql("CASE WHEN :w THEN :p END", w=reads, p=problem)))
     return out
 
 
