@@ -30,6 +30,7 @@ class Source:
     table: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
     timezone: str | None = None
+    repeated_hour: str = "first"  # first | second: a naive time in the hour DST repeats
     origin: Location = field(default=Location("--data"))
 
     def column(self, name: str) -> str:
@@ -79,6 +80,7 @@ def _source(
     where = doc.locate(("datasets", name), key=True)
     columns = tuple(sorted((str(k), str(v)) for k, v in dict(spec.get("columns") or {}).items()))  # type: ignore[call-overload]
     zone = spec.get("timezone")
+    repeated = str(spec.get("repeated_hour") or "first")
     if isinstance(spec.get("database"), str):
         database = os.path.join(base, str(spec["database"]))
         if not os.path.isfile(database):
@@ -95,6 +97,7 @@ def _source(
                 table=str(spec["table"]),
                 columns=columns,
                 timezone=_opt(zone),
+                repeated_hour=repeated,
                 origin=where,
             ),
             [],
@@ -118,7 +121,18 @@ def _source(
                 "add format: csv, parquet or jsonl",
             )
         ]
-    return Source(name, paths, fmt, columns=columns, timezone=_opt(zone), origin=where), []
+    return (
+        Source(
+            name,
+            paths,
+            fmt,
+            columns=columns,
+            timezone=_opt(zone),
+            repeated_hour=repeated,
+            origin=where,
+        ),
+        [],
+    )
 
 
 def _opt(value: object) -> str | None:

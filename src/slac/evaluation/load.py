@@ -207,7 +207,9 @@ def _native_typed(field_type: str, column: exp.Expr) -> exp.Expr:
     return column
 
 
-def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
+def _typed(
+    field_type: str, column: exp.Expr, zone: str | None, repeated_hour: str = "first"
+) -> exp.Expr:
     if field_type == "string":
         return column
     if field_type == "integer":
@@ -224,16 +226,33 @@ def _typed(field_type: str, column: exp.Expr, zone: str | None) -> exp.Expr:
         return sql("TRY_CAST(:c AS BOOLEAN)", c=column)
     if field_type == "date":
         return sql("TRY_CAST(:c AS DATE)", c=column)
-    naive = (
-        sql("epoch_us(timezone(:z, TRY_CAST(:c AS TIMESTAMP)))", z=lit(zone), c=column)
-        if zone
-        else exp.null()
-    )
+    naive = _naive_instant(column, zone, repeated_hour) if zone else exp.null()
     return sql(
         "CASE WHEN regexp_matches(:c, :re) THEN epoch_us(TRY_CAST(:c AS TIMESTAMPTZ)) ELSE :naive END",
         c=column,
         re=lit(OFFSET_RE),
         naive=naive,
+    )
+
+
+def _naive_instant(column: exp.Expr, zone: str, repeated_hour: str) -> exp.Expr:
+    """Epoch µs of a naive local time in ``zone``. DuckDB reads a time in the hour repeated
+    when DST ends as its second occurrence, and a skipped one with the offset before the
+    change; ``first`` moves a repeated time to its first occurrence: the instant that has the
+    offset in force six hours earlier, when that instant shows the same wall-clock time."""
+    local = sql("TRY_CAST(:c AS TIMESTAMP)", c=column)
+    later = sql("timezone(:z, :l)", z=lit(zone), l=local)
+    if repeated_hour == "second":
+        return sql("epoch_us(:t)", t=later)
+    before = sql(":t - INTERVAL 6 HOUR", t=later)
+    offset = sql("timezone(:z, :b) - CAST(:b AS TIMESTAMP)", z=lit(zone), b=before)
+    earlier = sql("CAST(:l - :o AS TIMESTAMPTZ)", l=local, o=offset)
+    return sql(
+        "epoch_us(CASE WHEN :e < :t AND timezone(:z, :e) = :l THEN :e ELSE :t END)",
+        e=earlier,
+        t=later,
+        z=lit(zone),
+        l=local,
     )
 
 
@@ -346,7 +365,9 @@ def load_datasets(
                 staged.append(_native_typed(f.type, text).as_(f.name, quoted=True))
                 continue
             staged.append(text.copy().as_(f"r__{f.name}", quoted=True))
-            staged.append(_typed(f.type, text, source.timezone).as_(f.name, quoted=True))
+            staged.append(
+                _typed(f.type, text, source.timezone, source.repeated_hour).as_(f.name, quoted=True)
+            )
         engine.execute(
             sql(
                 "CREATE OR REPLACE TEMP TABLE :t AS :q",
