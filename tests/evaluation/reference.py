@@ -73,10 +73,11 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     gives no value. Service level: a call with an empty wait is left out. Surveys: empty scores
     are unrated. SERVQUAL: rows with an empty perception or expectation are left out; an empty
     dimension is a dimension of its own. Count: ``distinct`` ignores empty values; ``sample`` is
-    the number of rows.
+    the number of rows; no rows counts 0 (a value, not "nothing to measure": a promise that
+    something happens is broken by a month without it).
 12. "Any kind with no rows" means no non-excluded rows of the objective (and scope) in the period:
-    value None, sample 0. Taken literally this also holds for ``source: outages`` (a period
-    without any outage row has no value, not 100%).
+    value None, sample 0 (except ``count``: 0, see 11). Taken literally this also holds for
+    ``source: outages`` (a period without any outage row has no value, not 100%).
 13. Availability is computed in time, not by counting intervals: total = the period's time
     (actual, or days × 24 h nominal) minus excluded time minus (``missing: ignore``) the time of
     intervals without probes; downtime = the time of down intervals (or of the outage union)
@@ -841,8 +842,6 @@ def measure_servqual(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
 
 def measure_count(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
     params = dict(obj.metric.params)
-    if not items:
-        return Outcome(0, None)
     field = params.get("distinct")
     if field is None:
         return Outcome(len(items), Fraction(len(items)))

@@ -1452,7 +1452,8 @@ def test_rolling_and_quarterly_periods(tmp_path: Path) -> None:
         ("2026-10", "monthly", Decimal(1)),
         ("2026-10", "rolling", Decimal(3)),  # Aug 1 - Oct 31: 3 events
         ("2026-Q4", "quarterly", Decimal(2)),  # Oct 1 - Dec 31: 2 events
-        # January's rolling window reaches back before effective.from: simply no rows there.
-        ("2026-01", "monthly", None),
-        ("2026-01", "rolling", None),
+        # January's rolling window reaches back before effective.from: simply no rows
+        # there, and a count of no rows is 0 (a promise that something happens is broken).
+        ("2026-01", "monthly", Decimal(0)),
+        ("2026-01", "rolling", Decimal(0)),
     ]

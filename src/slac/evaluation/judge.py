@@ -49,7 +49,7 @@ def judge(obj: Objective, m: Measurement) -> tuple[str, str]:
     excluded = sum(n for _, n in m.excluded)
     if m.sample == 0 and excluded and not m.open:
         return "not-applicable", f"all {excluded} rows were excluded"
-    if m.value is None or m.sample == 0:
+    if m.value is None:  # a count of 0 rows is a value (docs/semantics.md, `count`)
         return "insufficient-data", "no data to judge" + (f" ({m.open} open)" if m.open else "")
     if m.sample < obj.min_sample:
         return "insufficient-data", f"{m.sample} judged, fewer than the minimum of {obj.min_sample}"

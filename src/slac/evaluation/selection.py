@@ -154,15 +154,17 @@ def with_empty(
     obj: Objective,
     periods: Sequence[Period],
     exclusions: Sequence[Exclusion],
+    value: Decimal | None = None,
 ) -> list[Measurement]:
-    """A period with no rows still gets its (empty) measurement: without scope as usual, with
-    scope as one measurement for all scope values (none of them had rows)."""
+    """A period with no rows still gets its measurement (``value``: none, except for kinds
+    where no rows means something, such as a count of 0): without scope as usual, with scope
+    as one measurement for all scope values (none of them had rows)."""
     seen = {m.period for m in found}
     for p in periods:
         if p.id not in seen:
             found.append(
                 Measurement(
-                    p.id, obj.id, (), 0, None, 0, 0, 0, tuple((e.id, 0) for e in exclusions)
+                    p.id, obj.id, (), 0, value, 0, 0, 0, tuple((e.id, 0) for e in exclusions)
                 )
             )
     return found

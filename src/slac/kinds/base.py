@@ -135,6 +135,10 @@ class AggregateKind(PerRowKind[P]):
     def value(self, params: P, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
         raise NotImplementedError
 
+    def empty_value(self, params: P) -> Decimal | None:
+        """What a period without any row of the objective measures (None: nothing to judge)."""
+        return None
+
     def measure_objective(
         self,
         engine: Engine,
@@ -176,4 +180,4 @@ class AggregateKind(PerRowKind[P]):
                     excluded,
                 )
             )
-        return with_empty(out, obj, periods, exclusions)
+        return with_empty(out, obj, periods, exclusions, self.empty_value(params))

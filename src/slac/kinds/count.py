@@ -1,5 +1,7 @@
-"""`count`: rows per period (or distinct values of a field). The sample is the rows counted;
-like every kind, no rows (or only excluded ones) is nothing to judge."""
+"""`count`: rows per period and scope value (or distinct values of a field): a promise that
+something happens ("at least one restore test each month"). No rows in a period measures 0,
+which breaches such a target, instead of "insufficient data"; the sample is the rows counted.
+A period whose rows were all excluded is not applicable, as for every kind."""
 
 from __future__ import annotations
 
@@ -36,5 +38,7 @@ class Count(AggregateKind[CountParams]):
         return {"rows": rows, "counted": sql("count_if(:k)", k=kept)}
 
     def value(self, params: CountParams, row: Mapping[str, Any]) -> tuple[int, Decimal | None]:
-        rows = int(row["rows"] or 0)
-        return rows, (Decimal(int(row["counted"] or 0)) if rows else None)
+        return int(row["rows"] or 0), Decimal(int(row["counted"] or 0))
+
+    def empty_value(self, params: CountParams) -> Decimal | None:
+        return Decimal(0)
