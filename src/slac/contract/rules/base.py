@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from slac.contract.model import Contract
 from slac.contract.source import Path, SourceDocument
 from slac.diagnostics import Diagnostic, RuleInfo, Severity
 
@@ -33,12 +34,19 @@ class Finding:
 class RuleContext:
     """What a rule sees: the merged contract (templates applied) and the facts it may need."""
 
-    document: SourceDocument
+    contract: Contract
     today: date
-    is_template: bool = False
     # Facts several rules derive from the same contract, computed once (rules never mutate
     # the contract itself).
     cache: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def document(self) -> SourceDocument:
+        return self.contract.document
+
+    @property
+    def is_template(self) -> bool:
+        return self.contract.is_template
 
     @property
     def data(self) -> dict[str, Any]:

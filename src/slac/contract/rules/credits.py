@@ -17,6 +17,7 @@ from slac.contract.bands import (
     sort_low_to_high,
 )
 from slac.contract.currencies import MINOR_UNITS, minor_units
+from slac.contract.model import Bounds
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
 from slac.contract.rules.objectives import expected_target_kind
 from slac.contract.source import Path
@@ -24,6 +25,10 @@ from slac.contract.units import parse_comparison, parse_money, parse_percent
 from slac.diagnostics import Severity
 
 _KIND_WORDS = {"ratio": "percentages", "duration": "durations", "number": "plain numbers"}
+
+
+def _bounds(spec: dict[str, Any]) -> Bounds:
+    return Bounds(spec.get("at_least"), spec.get("above"), spec.get("below"), spec.get("at_most"))
 
 
 def _same_unit(a: Band, b: Band) -> bool:
@@ -41,7 +46,7 @@ def _tiers(ctx: RuleContext) -> Iterator[tuple[int, dict[str, Any], list[tuple[i
         bands = []
         for j, tier in enumerate(tiers):
             if isinstance(tier, dict):
-                band, _bad = read_band(tier)
+                band, _bad = read_band(_bounds(tier))
                 if band is not None:
                     bands.append((j, band))
         yield i, obj, bands
@@ -371,7 +376,7 @@ def tier_unit_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         for j, tier in enumerate(tiers):
             if not isinstance(tier, dict):
                 continue
-            band, bad = read_band(tier)
+            band, bad = read_band(_bounds(tier))
             if band is None:
                 yield Finding(
                     f"tier {j + 1} mixes units or has unreadable bounds ({', '.join(bad)})",
@@ -459,7 +464,7 @@ def grade_bands(ctx: RuleContext) -> Iterator[Finding]:
     bands = []
     grades = ctx.items("grades")
     for j, grade in grades:
-        band, _bad = read_band(grade)
+        band, _bad = read_band(_bounds(grade))
         if band is None or band.kind not in (None, "ratio"):
             yield Finding("grade bounds must be percentages", ("grades", j), "e.g. at_least: 95%")
             continue
