@@ -40,19 +40,15 @@ def build_contract(
         effective=_optional(data, pos, (), "effective", _effective),
         review=_optional(data, pos, (), "review", _review),
         timezone=get("timezone"),
-        parties=_named(data, pos, "parties", _party),
+        parties=_named(data, pos, (), "parties", _party),
         commercials=_commercials(get("commercials") or {}, *_child(pos, (), "commercials")),
         semantics=_semantics(get("semantics") or {}, *_child(pos, (), "semantics")),
-        calendars=_named(data, pos, "calendars", _calendar),
-        datasets=_named(data, pos, "datasets", _dataset),
-        metrics=_named(data, pos, "metrics", _metric),
+        calendars=_named(data, pos, (), "calendars", _calendar),
+        datasets=_named(data, pos, (), "datasets", _dataset),
+        metrics=_named(data, pos, (), "metrics", _metric),
         objectives=lists.read("objectives", _objective),
         service_level_weighted=(get("service_level") or {}).get("weighted"),
-        grades=tuple(
-            _grade(g, *_child(gpos, ("grades",), j))
-            for gpos in (_at(pos, "grades"),)
-            for j, g in enumerate(get("grades") or ())
-        ),
+        grades=_listed(data, pos, (), "grades", _grade),
         responsibilities=lists.read("responsibilities", _responsibility),
         exclusions=lists.read("exclusions", _exclusion),
         credits=_credits(get("credits") or {}, *_child(pos, (), "credits")),
@@ -90,18 +86,29 @@ def _optional(
 
 
 def _named(
-    data: Mapping[str, Any], pos: Pos, key: str, read: Callable[[str, Any, Pos, Path], _N]
+    data: Mapping[str, Any],
+    pos: Pos,
+    path: Path,
+    key: str,
+    read: Callable[[str, Any, Pos, Path], _N],
 ) -> dict[str, _N]:
     """A mapping of user-named entries, in written order, without `x-` extensions."""
     entries = data.get(key)
     if not entries:
         return {}
-    here = _at(pos, key)
+    here, at = _child(pos, path, key)
     return {
-        name: read(name, value, *_child(here, (key,), name))
+        name: read(name, value, *_child(here, at, name))
         for name, value in entries.items()
         if not name.startswith("x-")
     }
+
+
+def _listed(
+    data: Mapping[str, Any], pos: Pos, path: Path, key: str, read: Callable[[Any, Pos, Path], _N]
+) -> tuple[_N, ...]:
+    here, at = _child(pos, path, key)
+    return tuple(read(item, *_child(here, at, i)) for i, item in enumerate(data.get(key) or ()))
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -142,16 +149,12 @@ def _review(spec: Any, pos: Pos, path: Path) -> m.Review:
 
 
 def _party(key: str, spec: Any, pos: Pos, path: Path) -> m.Party:
-    contacts = spec.get("contacts") or ()
-    cpos = _at(pos, "contacts")
     return m.Party(
         path=path,
         location=pos.value,
         key=key,
         name=spec["name"],
-        contacts=tuple(
-            _contact(c, *_child(cpos, (*path, "contacts"), j)) for j, c in enumerate(contacts)
-        ),
+        contacts=_listed(spec, pos, path, "contacts", _contact),
     )
 
 
@@ -194,25 +197,20 @@ def _semantics(spec: Any, pos: Pos, path: Path) -> m.Semantics:
 
 
 def _calendar(name: str, spec: Any, pos: Pos, path: Path) -> m.Calendar:
-    hours = spec["hours"]
-    always = hours == "24x7"
-    hpos = _at(pos, "hours")
+    always = spec["hours"] == "24x7"
     return m.Calendar(
         path=path,
         location=pos.value,
         name=name,
         timezone=spec["timezone"],
         always=always,
-        hours=()
-        if always
-        else tuple(
-            m.Hours(path=p, location=dpos.value, days=days, ranges=tuple(ranges))
-            for days, ranges in hours.items()
-            if not days.startswith("x-")
-            for dpos, p in (_child(hpos, (*path, "hours"), days),)
-        ),
+        hours=() if always else tuple(_named(spec, pos, path, "hours", _hours).values()),
         holidays=_optional(spec, pos, path, "holidays", _holidays),
     )
+
+
+def _hours(days: str, ranges: Any, pos: Pos, path: Path) -> m.Hours:
+    return m.Hours(path=path, location=pos.value, days=days, ranges=tuple(ranges))
 
 
 def _holidays(spec: Any, pos: Pos, path: Path) -> m.Holidays:
@@ -227,7 +225,6 @@ def _holidays(spec: Any, pos: Pos, path: Path) -> m.Holidays:
 
 
 def _dataset(name: str, spec: Any, pos: Pos, path: Path) -> m.Dataset:
-    fpos = _at(pos, "fields")
     return m.Dataset(
         path=path,
         location=pos.value,
@@ -236,11 +233,7 @@ def _dataset(name: str, spec: Any, pos: Pos, path: Path) -> m.Dataset:
         key=spec.get("key"),
         time=spec.get("time"),
         parent=_optional(spec, pos, path, "parent", _parent),
-        fields={
-            fname: _field(fname, f, *_child(fpos, (*path, "fields"), fname))
-            for fname, f in spec["fields"].items()
-            if not fname.startswith("x-")
-        },
+        fields=_named(spec, pos, path, "fields", _field),
     )
 
 
@@ -318,15 +311,11 @@ def _period(spec: Any, pos: Pos, path: Path) -> m.Period:
 
 
 def _credit(spec: Any, pos: Pos, path: Path) -> m.Credit:
-    tpos = _at(pos, "tiers")
     incident = spec.get("per_incident")
     return m.Credit(
         path=path,
         location=pos.value,
-        tiers=tuple(
-            _tier(t, *_child(tpos, (*path, "tiers"), j))
-            for j, t in enumerate(spec.get("tiers") or ())
-        ),
+        tiers=_listed(spec, pos, path, "tiers", _tier),
         per_incident=None if incident is None else incident["amount"],
     )
 
@@ -397,20 +386,18 @@ def _claim(spec: Any, pos: Pos, path: Path) -> m.Claim:
 
 
 def _pool(spec: Any, pos: Pos, path: Path) -> m.Pool:
-    apos = _at(pos, "allocations")
     return m.Pool(
         path=path,
         location=pos.value,
         at_risk=spec["at_risk"],
         allocation_limit=spec.get("allocation_limit"),
         max_per_level=spec.get("max_per_level"),
-        allocations=tuple(
-            m.Allocation(path=p, location=at.value, objective=name, share=share)
-            for name, share in spec["allocations"].items()
-            if not name.startswith("x-")
-            for at, p in (_child(apos, (*path, "allocations"), name),)
-        ),
+        allocations=tuple(_named(spec, pos, path, "allocations", _allocation).values()),
     )
+
+
+def _allocation(objective: str, share: Any, pos: Pos, path: Path) -> m.Allocation:
+    return m.Allocation(path=path, location=pos.value, objective=objective, share=share)
 
 
 def _chronic(spec: Any, pos: Pos, path: Path) -> m.ChronicFailure:

@@ -403,6 +403,7 @@ def _semantics(written: model.Semantics) -> dict[str, str]:
 
 def _metrics(contract: model.Contract) -> dict[str, Metric]:
     semantics = _semantics(contract.semantics)
+    # Each kind reads its own body as written; a duration's pause looks up its dataset there.
     data = contract.document.data
     return {
         name: _metric(name, dict(m.spec), data, semantics)
