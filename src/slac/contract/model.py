@@ -42,39 +42,39 @@ ID_LISTS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Node:
     path: Path
     location: Location
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Contact(Node):
     name: str
     role: str | None
     email: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Party(Node):
     key: str  # `provider`, `customer`, or another name
     name: str
     contacts: tuple[Contact, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Effective(Node):
     start: str  # `from`
     end: str | None  # `to`; None: open-ended
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Review(Node):
     due: str
     owner: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Commercials(Node):
     currency: str | None
     monthly_fee: str | None
@@ -83,7 +83,7 @@ class Commercials(Node):
     rounding_apply: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Semantics(Node):
     period_membership: str | None
     open_items: str | None
@@ -93,7 +93,7 @@ class Semantics(Node):
     scope_matching: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Holidays(Node):
     country: str | None
     subdivision: str | None
@@ -101,13 +101,13 @@ class Holidays(Node):
     worked: tuple[str, ...]  # `except`: public holidays worked anyway
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Hours(Node):
     days: str  # as written: `mon-fri`, `sat,sun`
     ranges: tuple[str, ...]  # `08:00-18:00`
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Calendar(Node):
     name: str
     timezone: str
@@ -116,7 +116,7 @@ class Calendar(Node):
     holidays: Holidays | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Field(Node):
     name: str
     type: str
@@ -126,13 +126,13 @@ class Field(Node):
     description: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Parent(Node):
     dataset: str
     key: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Dataset(Node):
     name: str
     kind: str
@@ -142,7 +142,7 @@ class Dataset(Node):
     fields: Mapping[str, Field]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Metric(Node):
     name: str
     dataset: str
@@ -153,7 +153,7 @@ class Metric(Node):
     spec: Mapping[str, Any]  # the whole metric as written, for the readers of kind bodies
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bounds:
     """A tier's or grade's band as written (see ``contract/bands.py``)."""
 
@@ -163,26 +163,26 @@ class Bounds:
     at_most: BoundValue | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Tier(Node):
     bounds: Bounds
     percent: str | None
     amount: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Credit(Node):
     tiers: tuple[Tier, ...]
     per_incident: str | None  # the amount credited for each failed item
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Period(Node):
     unit: str  # `month`, `quarter`, `year`
     rolling: int | None  # `{rolling: 3, unit: month}`; None: calendar periods
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Objective(Node):
     id: str
     title: str | None
@@ -205,20 +205,20 @@ class Objective(Node):
     percentile: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Maintenance(Node):
     dataset: str
     notice: str | None
     allowance: str | None  # `8h/month`
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DateRange(Node):
     start: str
     end: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Exclusion(Node):
     id: str
     reason: str | None
@@ -228,25 +228,25 @@ class Exclusion(Node):
     applies_to: tuple[str, ...] | None  # None: every objective
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Cap(Node):
     percent: str
     per: str | None  # None: written as a bare percentage (a cap per period)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Claim(Node):
     within: str
     start: str | None  # `from`
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Allocation(Node):
     objective: str
     share: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Pool(Node):
     at_risk: str
     allocation_limit: str | None
@@ -254,7 +254,7 @@ class Pool(Node):
     allocations: tuple[Allocation, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Credits(Node):
     combine: str | None
     cap: Cap | None
@@ -264,13 +264,13 @@ class Credits(Node):
     pool: Pool | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Grade(Node):
     name: str
     bounds: Bounds
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ChronicFailure(Node):
     id: str
     objectives: tuple[str, ...]
@@ -279,7 +279,7 @@ class ChronicFailure(Node):
     consequence: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Escalation(Node):
     id: str
     breach: tuple[str, ...]  # objective ids, or `any`
@@ -289,7 +289,7 @@ class Escalation(Node):
     action: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Responsibility(Node):
     id: str
     party: str
@@ -298,7 +298,7 @@ class Responsibility(Node):
     exclusions: tuple[str, ...] | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Amendment(Node):
     id: str
     effective: str
@@ -313,7 +313,7 @@ class Amendment(Node):
         return {o["metric"] for o in objectives if "metric" in o}
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Removal(Node):
     """``{id: x, remove: true}`` that removed nothing (merging drops those that do)."""
 
@@ -324,7 +324,7 @@ class Removal(Node):
 IdEntry = Objective | Exclusion | Escalation | Responsibility | Amendment | ChronicFailure | Removal
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Contract(Node):
     """One set of terms: a contract (or template) with its templates merged in."""
 
