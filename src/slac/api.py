@@ -43,9 +43,9 @@ def compile_plan(path: str, *, today: date | None = None) -> tuple[Plan | None, 
     """
     report = Checker(today).check_paths([path])
     checked = report.files[0] if report.files else None
-    if checked is None or not checked.ok:
+    if checked is None or checked.contract is None or not checked.ok:
         return None, report
-    return compile_contract(checked), report
+    return compile_contract(checked.contract), report
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

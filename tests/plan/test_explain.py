@@ -9,17 +9,21 @@ and read the diff as a customer would: it is the text an account manager sends.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from slac import api
 from slac.cli import cli
+from slac.contract.build import build_contract
+from slac.contract.source import load_text
 from slac.plan.calendars import always_open, build_calendar
 from slac.plan.explain import (
     calendar_words,
@@ -39,6 +43,7 @@ from slac.plan.explain import (
 )
 from slac.plan.types import (
     Bound,
+    Calendar,
     Comparison,
     Condition,
     CreditRules,
@@ -457,8 +462,15 @@ def test_money_share_rounds_once_by_the_contract_rule() -> None:
     assert money_words(money_share(fee, Decimal("0.05"), times=3)) == "EUR 1,800.00"
 
 
+def _calendar(name: str, spec: dict[str, Any]) -> Calendar:
+    """The plan's calendar for a calendar written as ``spec`` in a contract."""
+    loaded = load_text("c.yaml", json.dumps({"calendars": {name: spec}}).encode())
+    assert loaded.document is not None
+    return build_calendar(build_contract(loaded.document).calendars[name], (2026, 2026))
+
+
 def _week(spec: dict[str, list[str]] | str) -> str:
-    calendar = build_calendar("c", {"timezone": "Europe/Berlin", "hours": spec}, (2026, 2026))
+    calendar = _calendar("c", {"timezone": "Europe/Berlin", "hours": spec})
     return week_words(calendar.weekly)
 
 
@@ -494,19 +506,15 @@ def test_calendar_words_holidays() -> None:
         "hours": {"mon-fri": ["08:00-18:00"]},
         "holidays": {"country": "DE", "subdivision": "BY", "dates": ["2026-12-24", "2026-12-31"]},
     }
-    calendar = build_calendar("support", spec, (2026, 2026))
+    calendar = _calendar("support", spec)
     assert calendar_words(calendar) == (
         "Mon–Fri 08:00–18:00, Europe/Berlin, public holidays in DE (BY) and 2 further closed days excluded"
     )
-    worked = build_calendar(
-        "support",
-        {**spec, "holidays": {"country": "DE", "except": ["2026-05-01"]}},
-        (2026, 2026),
-    )
+    worked = _calendar("support", {**spec, "holidays": {"country": "DE", "except": ["2026-05-01"]}})
     assert calendar_words(worked) == (
         "Mon–Fri 08:00–18:00, Europe/Berlin, public holidays in DE (except 1 day worked anyway) excluded"
     )
-    own = build_calendar("support", {**spec, "holidays": {"dates": ["2026-12-24"]}}, (2026, 2026))
+    own = _calendar("support", {**spec, "holidays": {"dates": ["2026-12-24"]}})
     assert calendar_words(own) == "Mon–Fri 08:00–18:00, Europe/Berlin, 1 closed day excluded"
     assert calendar_words(always_open("24x7", "UTC", (2026, 2026))) == "around the clock"
 

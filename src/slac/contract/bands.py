@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
+from slac.contract.model import Bounds
 from slac.contract.units import Comparison, Quantity, parse_quantity
 
 
@@ -64,14 +64,19 @@ def _fmt(value: Decimal, kind: str | None) -> str:
     return f"{value.normalize():f}"
 
 
-def read_band(spec: dict[str, Any]) -> tuple[Band | None, list[str]]:
+def read_band(written: Bounds) -> tuple[Band | None, list[str]]:
     """The band a tier or grade describes, or the names of bounds that could not be read."""
     kinds: set[str] = set()
     bad: list[str] = []
     bounds: dict[str, Quantity] = {}
-    for key in ("at_least", "above", "below", "at_most"):
-        if key in spec:
-            quantity = parse_quantity(spec[key])
+    for key, value in (
+        ("at_least", written.at_least),
+        ("above", written.above),
+        ("below", written.below),
+        ("at_most", written.at_most),
+    ):
+        if value is not None:
+            quantity = parse_quantity(value)
             if quantity is None:
                 bad.append(key)
                 continue

@@ -7,16 +7,18 @@ Semantic rules run only on contracts that pass the schema: the rules may then re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
-from slac.contract.extends import Resolved, merge, resolve
+from slac.contract.build import build_contract
+from slac.contract.extends import resolve
+from slac.contract.model import Contract
 from slac.contract.rules.base import RuleContext, run_rules
 from slac.contract.source import LoadResult, SourceDocument, load_file
+from slac.contract.terms import amended_documents
 from slac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -26,11 +28,13 @@ YAML_SUFFIXES = (".yaml", ".yml")
 class CheckedFile:
     path: str
     diagnostics: tuple[Diagnostic, ...]
-    resolved: Resolved | None = None  # the merged contract, when it could be built
+    # The contract as first signed, read into types once it passed the schema (its amended
+    # terms follow from it: contract.terms.terms_in_force).
+    contract: Contract | None = None
 
     @property
     def ok(self) -> bool:
-        return self.resolved is not None and not has_errors(self.diagnostics)
+        return self.contract is not None and not has_errors(self.diagnostics)
 
 
 @dataclass(frozen=True)
@@ -75,16 +79,23 @@ class Checker:
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
         if has_errors(diags):
-            return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), None)
+            return CheckedFile(document.path, tuple(sorted_diagnostics(diags)))
         self._checked += 1
-        for version in terms_in_force(resolved.document):
-            found = self._check_version(version)
-            diags.extend(found)
-            if has_errors(found):
-                break  # later versions build on this one: fix it first
-        return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), resolved)
+        found, contract = self._check_version(resolved.document, resolved.sources)
+        diags.extend(found)
+        if contract is not None and not has_errors(found):
+            for _, amended in amended_documents(contract):
+                found, _ = self._check_version(amended, resolved.sources)
+                diags.extend(found)
+                if has_errors(found):
+                    break  # later terms build on these: fix them first
+        return CheckedFile(document.path, tuple(sorted_diagnostics(diags)), contract)
 
-    def _check_version(self, merged: SourceDocument) -> list[Diagnostic]:
+    def _check_version(
+        self, merged: SourceDocument, sources: tuple[SourceDocument, ...]
+    ) -> tuple[list[Diagnostic], Contract | None]:
+        """Schema findings, then (for schema-valid terms) the rules' findings and the terms
+        read into types."""
         # The merged contract must be complete on its own: `extends` is what relaxes the
         # published schema for a partial file in an editor, so it is left out here.
         data = merged.data
@@ -94,10 +105,11 @@ class Checker:
         if fast is None:
             fast = self._checked > self.FAST_SCHEMA_AFTER
         found = schema.check(merged, data, fast=fast)
-        if not has_errors(found):
-            is_template = isinstance(merged.data, dict) and merged.data.get("kind") == "template"
-            found.extend(run_rules(RuleContext(merged, self.today, is_template)))
-        return found
+        if has_errors(found):
+            return found, None
+        contract = build_contract(merged, sources)
+        found.extend(run_rules(RuleContext(contract, self.today)))
+        return found, contract
 
     def check_paths(self, paths: Sequence[str]) -> CheckReport:
         files, missing = discover(paths)
@@ -106,37 +118,6 @@ class Checker:
 
 def is_bindings(data: object) -> bool:
     return isinstance(data, dict) and "bindings" in data and "slac" not in data
-
-
-def amendment_order(data: object) -> list[tuple[int, dict[str, Any]]]:
-    """The amendments that change terms, by effective date (then as written)."""
-    amendments = data.get("amendments") if isinstance(data, dict) else None
-    if not isinstance(amendments, list):
-        return []
-    entries = [
-        (str(a.get("effective")), i, a)
-        for i, a in enumerate(amendments)
-        if isinstance(a, dict)
-        and a.get("remove") is not True
-        and isinstance(a.get("changes"), dict)
-        and "effective" in a
-    ]
-    return [(i, a) for _, i, a in sorted(entries, key=lambda e: (e[0], e[1]))]
-
-
-def terms_in_force(document: SourceDocument) -> Iterator[SourceDocument]:
-    """The contract as first signed, then as each amendment leaves it, in date order.
-
-    Each amendment's ``changes`` merge like a template onto the terms before it, keeping
-    positions, so a finding about amended terms points into the amendment.
-    """
-    yield document
-    data = document.data
-    current, pos = data, document.pos
-    for i, amendment in amendment_order(data):
-        changes_pos, _ = document.pos.find(("amendments", i, "changes"))
-        current, pos = merge(current, pos, amendment["changes"], changes_pos)
-        yield SourceDocument(document.path, current, pos, document.sha256, document.lines)
 
 
 def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:

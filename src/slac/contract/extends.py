@@ -19,12 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from slac.contract.model import ID_LISTS
 from slac.contract.source import LoadResult, Path, Pos, SourceDocument
 from slac.diagnostics import Diagnostic, Location, Severity
 
-ID_LISTS = frozenset(
-    {"objectives", "exclusions", "escalations", "responsibilities", "amendments", "chronic_failure"}
-)
 NOT_INHERITED = frozenset({"kind", "extends"})
 MAX_CHAIN = 16
 

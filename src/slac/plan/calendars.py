@@ -8,8 +8,8 @@ contract's own closed dates, minus the public holidays it works anyway.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from slac.contract import model
 from slac.contract.rules.time import DAYS, expand_days
 from slac.plan.types import Calendar, TimeRange
 
@@ -32,18 +32,15 @@ def always_open(name: str, timezone: str, years: tuple[int, int]) -> Calendar:
     )
 
 
-def build_calendar(name: str, spec: dict[str, Any], years: tuple[int, int]) -> Calendar:
-    timezone = str(spec["timezone"])
-    hours = spec.get("hours")
-    if hours == ALWAYS:
+def build_calendar(spec: model.Calendar, years: tuple[int, int]) -> Calendar:
+    name, timezone = spec.name, spec.timezone
+    if spec.always:
         base = always_open(name, timezone, years)
-        return _with_holidays(base, spec.get("holidays"), years)
+        return _with_holidays(base, spec.holidays, years)
     per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in DAYS}
-    for key, ranges in (hours or {}).items():
-        if key.startswith("x-"):
-            continue
-        for day in expand_days(key) or []:
-            for text in ranges:
+    for hours in spec.hours:
+        for day in expand_days(hours.days) or []:
+            for text in hours.ranges:
                 start, end = _minutes(text[:5]), _minutes(text[6:])
                 if end > start:
                     per_day[day].append((start, end))
@@ -59,13 +56,13 @@ def build_calendar(name: str, spec: dict[str, Any], years: tuple[int, int]) -> C
     base = Calendar(
         name, timezone, always, week, None, None, (), f"{years[0]}-01-01", f"{years[1]}-12-31"
     )
-    return _with_holidays(base, spec.get("holidays"), years)
+    return _with_holidays(base, spec.holidays, years)
 
 
-def _with_holidays(base: Calendar, spec: Any, years: tuple[int, int]) -> Calendar:
-    if not isinstance(spec, dict):
+def _with_holidays(base: Calendar, spec: model.Holidays | None, years: tuple[int, int]) -> Calendar:
+    if spec is None:
         return base
-    country, subdivision = spec.get("country"), spec.get("subdivision")
+    country, subdivision = spec.country, spec.subdivision
     dates: set[str] = set()
     if country:
         import holidays
@@ -74,8 +71,8 @@ def _with_holidays(base: Calendar, spec: Any, years: tuple[int, int]) -> Calenda
             country, subdiv=subdivision, years=range(years[0], years[1] + 1)
         )
         dates.update(d.isoformat() for d in table)
-    dates.update(str(d) for d in spec.get("dates", []))
-    dates.difference_update(str(d) for d in spec.get("except", []))
+    dates.update(spec.dates)
+    dates.difference_update(spec.worked)
     return Calendar(
         base.name,
         base.timezone,

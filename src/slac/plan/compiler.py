@@ -1,23 +1,25 @@
 """Contract → Plan: resolve every name, normalise every unit, make every default explicit.
 
-The input is a contract that passed `slac lint` (templates merged, schema and rules clean), so
-shapes can be trusted here; the compiler still never guesses: every default it applies is
-named in this module and documented in docs/plan.md.
+The input is a contract that passed `slac lint` (templates merged, schema and rules clean) and
+was read into a typed :class:`~slac.contract.model.Contract`, so shapes can be trusted here;
+the compiler still never guesses: every default it applies is named in this module and
+documented in docs/plan.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from slac.contract import model
 from slac.contract.bands import read_band
-from slac.contract.checker import CheckedFile, amendment_order, terms_in_force
 from slac.contract.currencies import minor_units
 from slac.contract.rules.walk import metric_kind
+from slac.contract.terms import terms_in_force
 from slac.contract.units import parse_comparison, parse_duration, parse_money, parse_percent
 from slac.plan.calendars import ALWAYS, always_open, build_calendar, horizon
 from slac.plan.canonical import sha256_of, to_json
@@ -69,68 +71,66 @@ _MAINTENANCE_FIELDS = (("announced_at", "announced_at"), ("end", "end"), ("start
 
 
 class CompileError(Exception):
-    """The contract is not fit to compile (it has lint errors)."""
+    """The contract is not fit to compile (a template, which only contracts complete)."""
 
 
-def compile_contract(checked: CheckedFile) -> Plan:
+def compile_contract(contract: model.Contract) -> Plan:
     """The plan of a contract that lints clean (see :func:`slac.api.compile_plan`)."""
-    if not checked.ok or checked.resolved is None:
-        raise CompileError(f"{checked.path} has lint errors")
-    resolved = checked.resolved
-    data: dict[str, Any] = resolved.document.data
-    effective = data["effective"]
-    years = horizon(str(effective["from"]), _opt_str(effective.get("to")))
-    datasets = tuple(_dataset(n, d) for n, d in _named(data["datasets"]))
-    versions = list(terms_in_force(resolved.document))
-    amendments = [(str(a["effective"]), a) for _, a in amendment_order(data)]
+    if contract.is_template:
+        raise CompileError(f"{contract.document.path} is a template: compile what extends it")
+    effective, timezone = contract.effective, contract.timezone
+    # The schema requires these of every contract that is not a template.
+    assert effective is not None and timezone is not None
+    assert contract.id is not None and contract.version is not None
+    years = horizon(effective.start, effective.end)
+    datasets = tuple(_dataset(d) for _, d in sorted(contract.datasets.items()))
+    versions = terms_in_force(contract)
     # Equal definitions share one id; every name a definition goes by, in any terms, is kept.
     names: dict[str, set[str]] = {}
     for version in versions:
-        for name, metric in _metrics(version.data).items():
+        for name, metric in _metrics(version.contract).items():
             names.setdefault(metric.id, set()).add(name)
     metric_table: dict[str, Metric] = {}
     terms: list[Terms] = []
     for index, version in enumerate(versions):
-        starts = str(effective["from"]) if index == 0 else amendments[index - 1][0]
-        amendment = None if index == 0 else amendments[index - 1][1]
-        if index + 1 < len(versions):
-            ends: str | None = (
-                date.fromisoformat(amendments[index][0]) - timedelta(days=1)
-            ).isoformat()
-        else:
-            ends = _opt_str(effective.get("to"))
+        amendment = version.amendment
+        starts = effective.start if amendment is None else amendment.effective
+        following = versions[index + 1].amendment if index + 1 < len(versions) else None
+        ends = effective.end
+        if following is not None:
+            ends = (date.fromisoformat(following.effective) - timedelta(days=1)).isoformat()
         metrics = {
             name: replace(m, names=tuple(sorted(names[m.id])))
-            for name, m in _metrics(version.data).items()
+            for name, m in _metrics(version.contract).items()
         }
         metric_table.update((m.id, m) for m in metrics.values())
-        terms.append(_terms(version.data, starts, ends, amendment, years, metrics))
-    sources = resolved.sources
+        terms.append(_terms(version.contract, starts, ends, amendment, years, metrics))
+    sources = contract.sources
     combined = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
     files = tuple(
         ("contract" if i == 0 else f"template {i}", s.sha256) for i, s in enumerate(sources)
     )
-    review = data.get("review") or {}
+    review = contract.review
 
     return Plan(
         plan_version=PLAN_VERSION,
-        contract_id=str(data["id"]),
-        title=_opt_str(data.get("title")),
-        description=_opt_str(data.get("description")),
-        version=str(data["version"]),
-        sla_type=str(data.get("sla_type", "customer")),
-        level=_opt_str(data.get("level")),
-        effective_from=str(effective["from"]),
-        effective_to=_opt_str(effective.get("to")),
-        review_due=_opt_str(review.get("due")),
-        review_owner=_opt_str(review.get("owner")),
-        timezone=str(data["timezone"]),
-        parties=tuple(_party(k, p) for k, p in _named(data["parties"]) if isinstance(p, dict)),
+        contract_id=contract.id,
+        title=contract.title,
+        description=contract.description,
+        version=contract.version,
+        sla_type=contract.sla_type or "customer",
+        level=contract.level,
+        effective_from=effective.start,
+        effective_to=effective.end,
+        review_due=review.due if review else None,
+        review_owner=review.owner if review else None,
+        timezone=timezone,
+        parties=tuple(_party(p) for _, p in sorted(contract.parties.items())),
         datasets=datasets,
         metrics=tuple(metric_table[k] for k in sorted(metric_table)),
         terms=tuple(terms),
         source=Source(combined, files),
-        extensions=tuple(sorted((k, v) for k, v in data.items() if k.startswith("x-"))),
+        extensions=tuple(sorted(contract.extensions)),
     )
 
 
@@ -141,56 +141,34 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return body
 
 
-def _named(mapping: Any) -> list[tuple[str, Any]]:
-    """A mapping of user-named entries, sorted, without `x-` extensions (slac ignores them)."""
-    if not isinstance(mapping, dict):
-        return []
-    return sorted((k, v) for k, v in mapping.items() if not k.startswith("x-"))
-
-
-def _live(items: Any) -> list[dict[str, Any]]:
-    """The entries of an id-list that are in force (a leftover `remove: true` is not)."""
-    if not isinstance(items, list):
-        return []
-    return [i for i in items if isinstance(i, dict) and i.get("remove") is not True]
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _dec(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-def _party(key: str, spec: dict[str, Any]) -> Party:
-    contacts = tuple(
-        Contact(str(c["name"]), _opt_str(c.get("role")), _opt_str(c.get("email")))
-        for c in spec.get("contacts", [])
-    )
-    return Party(key, str(spec["name"]), contacts)
+def _party(spec: model.Party) -> Party:
+    contacts = tuple(Contact(c.name, c.role, c.email) for c in spec.contacts)
+    return Party(spec.key, spec.name, contacts)
 
 
-def _dataset(name: str, spec: dict[str, Any]) -> Dataset:
-    parent = spec.get("parent") or {}
+def _dataset(spec: model.Dataset) -> Dataset:
     fields = tuple(
         Field(
-            fname,
-            str(f["type"]),
-            bool(f.get("nullable", True)),
-            tuple(f["values"]) if "values" in f else None,
-            (_dec(f["range"][0]), _dec(f["range"][1])) if "range" in f else None,
+            f.name,
+            f.type,
+            f.nullable is not False,
+            f.values,
+            None if f.range is None else (_dec(f.range[0]), _dec(f.range[1])),
         )
-        for fname, f in sorted(spec["fields"].items())
-        if not fname.startswith("x-")
+        for _, f in sorted(spec.fields.items())
     )
+    parent = spec.parent
     return Dataset(
-        name,
-        str(spec["kind"]),
-        _opt_str(spec.get("key")),
-        _opt_str(spec.get("time")),
-        _opt_str(parent.get("dataset")),
-        _opt_str(parent.get("key")),
+        spec.name,
+        spec.kind,
+        spec.key,
+        spec.time,
+        parent.dataset if parent else None,
+        parent.key if parent else None,
         fields,
     )
 
@@ -336,137 +314,123 @@ def _metric(
     )
 
 
-def _interval(spec: dict[str, Any]) -> Interval:
-    band, _ = read_band(spec)
+def _interval(bounds: model.Bounds) -> Interval:
+    band, _ = read_band(bounds)
     assert band is not None
     low = Bound(band.low.value, band.low.inclusive) if band.low else None
     high = Bound(band.high.value, band.high.inclusive) if band.high else None
     return Interval(low, high, _UNIT.get(band.kind or "ratio", "ratio"))
 
 
-def _money(value: Any, currency: str | None) -> Money | None:
+def _money(value: str | None, currency: str | None) -> Money | None:
     amount = parse_money(value)
     if amount is None or currency is None:
         return None
     return Money(amount, currency, minor_units(currency) or 0)
 
 
-def _percent(value: Any) -> Decimal | None:
-    if isinstance(value, dict):
-        value = value.get("percent")
-    return parse_percent(str(value)) if value is not None else None
+def _percent(value: str | None) -> Decimal | None:
+    return parse_percent(value) if value is not None else None
 
 
 def _terms(
-    data: dict[str, Any],
+    contract: model.Contract,
     starts: str,
     ends: str | None,
-    amendment: dict[str, Any] | None,
+    amendment: model.Amendment | None,
     years: tuple[int, int],
     metrics: dict[str, Metric],
 ) -> Terms:
-    semantics = _semantics(data)
-    com = data.get("commercials") or {}
-    currency = _opt_str(com.get("currency"))
-    rounding = com.get("rounding") or {}
+    semantics = _semantics(contract.semantics)
+    com = contract.commercials
+    currency = com.currency
     commercials = Commercials(
         currency,
         minor_units(currency) if currency else None,
-        _money(com.get("monthly_fee"), currency),
+        _money(com.monthly_fee, currency),
         tuple(
             (k, m)
-            for k, v in _named(com.get("service_fees"))
+            for k, v in sorted(com.service_fees.items())
             if (m := _money(v, currency)) is not None
         ),
         Rounding(
-            str(rounding.get("mode", DEFAULT_ROUNDING.mode)),
-            str(rounding.get("apply", DEFAULT_ROUNDING.apply)),
+            com.rounding_mode or DEFAULT_ROUNDING.mode,
+            com.rounding_apply or DEFAULT_ROUNDING.apply,
         ),
     )
-    calendars = _calendars(data, years)
-    exclusions = tuple(_exclusion(e, data) for e in _live(data.get("exclusions")))
+    exclusions = tuple(_exclusion(e) for e in contract.exclusions)
     objectives = tuple(
-        _objective(o, metrics, semantics, commercials, exclusions)
-        for o in _live(data.get("objectives"))
+        _objective(o, metrics, semantics, commercials, exclusions) for o in contract.objectives
     )
     return Terms(
         effective_from=starts,
         effective_to=ends,
-        amendment=_opt_str(amendment.get("id")) if amendment else None,
-        amendment_summary=_opt_str(amendment.get("summary")) if amendment else None,
+        amendment=amendment.id if amendment else None,
+        amendment_summary=amendment.summary if amendment else None,
         commercials=commercials,
         semantics=Semantics(**semantics),
-        calendars=calendars,
+        calendars=_calendars(contract, years),
         objectives=objectives,
         exclusions=exclusions,
-        credits=_credits(data.get("credits") or {}, currency),
-        service_level_weighted=bool((data.get("service_level") or {}).get("weighted", False)),
-        grades=tuple(Grade(str(g["name"]), _interval(g)) for g in data.get("grades", [])),
+        credits=_credits(contract.credits, currency),
+        service_level_weighted=bool(contract.service_level_weighted),
+        grades=tuple(Grade(g.name, _interval(g.bounds)) for g in contract.grades),
         chronic_failure=tuple(
-            ChronicFailure(
-                str(c["id"]),
-                tuple(c.get("objectives") or [o["id"] for o in data.get("objectives", [])]),
-                int(c["breaches"]),
-                int(c["periods"]),
-                str(c.get("consequence", "termination-right")),
-            )
-            for c in _live(data.get("chronic_failure"))
+            ChronicFailure(c.id, c.objectives, c.breaches, c.periods, c.consequence)
+            for c in contract.chronic_failure
         ),
         escalations=tuple(
             Escalation(
-                str(e["id"]),
-                tuple(e["when"]["breach"]),
-                int(e["when"].get("consecutive", 1)),
-                tuple(e.get("notify", [])),
-                _seconds(e.get("within")),
-                _opt_str(e.get("action")),
+                e.id,
+                e.breach,
+                e.consecutive or 1,
+                e.notify,
+                _seconds(e.within),
+                e.action,
             )
-            for e in _live(data.get("escalations"))
+            for e in contract.escalations
         ),
         responsibilities=tuple(
-            Responsibility(
-                str(r["id"]),
-                str(r.get("party", "provider")),
-                _opt_str(r.get("text")),
-                tuple(r.get("objectives", [])),
-                tuple(r.get("exclusions", [])),
-            )
-            for r in _live(data.get("responsibilities"))
+            Responsibility(r.id, r.party, r.text, r.objectives or (), r.exclusions or ())
+            for r in contract.responsibilities
         ),
     )
 
 
-def _semantics(data: dict[str, Any]) -> dict[str, str]:
-    merged = {**DEFAULT_SEMANTICS, **(data.get("semantics") or {})}
-    return {k: str(v) for k, v in merged.items() if not k.startswith("x-")}
+def _semantics(written: model.Semantics) -> dict[str, str]:
+    return {name: getattr(written, name) or default for name, default in DEFAULT_SEMANTICS.items()}
 
 
-def _metrics(data: dict[str, Any]) -> dict[str, Metric]:
-    semantics = _semantics(data)
+def _metrics(contract: model.Contract) -> dict[str, Metric]:
+    semantics = _semantics(contract.semantics)
+    # Each kind reads its own body as written; a duration's pause looks up its dataset there.
+    data = contract.document.data
     return {
-        name: _metric(name, spec, data, semantics) for name, spec in _named(data.get("metrics"))
+        name: _metric(name, dict(m.spec), data, semantics)
+        for name, m in sorted(contract.metrics.items())
     }
 
 
-def _calendars(data: dict[str, Any], years: tuple[int, int]) -> tuple[Calendar, ...]:
-    specs = dict(_named(data.get("calendars")))
-    out = [build_calendar(name, spec, years) for name, spec in sorted(specs.items())]
+def _calendars(contract: model.Contract, years: tuple[int, int]) -> tuple[Calendar, ...]:
+    specs = contract.calendars
+    out = [build_calendar(spec, years) for _, spec in sorted(specs.items())]
     if ALWAYS not in specs:
-        out.append(always_open(ALWAYS, str(data["timezone"]), years))
+        assert contract.timezone is not None
+        out.append(always_open(ALWAYS, contract.timezone, years))
     return tuple(sorted(out, key=lambda c: c.name))
 
 
-def _judgement(obj: dict[str, Any], semantics: dict[str, str]) -> Judgement:
-    method = str(obj.get("percentile", semantics["percentile"]))
-    for key, inclusive in (("within", True), ("under", False)):
-        if key in obj:
-            parsed = parse_duration(str(obj[key]))
+def _judgement(obj: model.Objective, semantics: dict[str, str]) -> Judgement:
+    method = obj.percentile or semantics["percentile"]
+    for deadline, inclusive in ((obj.within, True), (obj.under, False)):
+        if deadline is not None:
+            parsed = parse_duration(deadline)
             assert parsed is not None
             return Judgement(
                 "threshold-share", None, None, None, parsed.seconds, parsed.business_days, inclusive
             )
-    if "statistic" in obj:
-        stat = str(obj["statistic"])
+    stat = obj.statistic
+    if stat is not None:
         pct = _dec(stat[1:]) / 100 if stat.startswith("p") else None
         if stat == "median":
             pct = Decimal("0.5")
@@ -477,14 +441,14 @@ def _judgement(obj: dict[str, Any], semantics: dict[str, str]) -> Judgement:
 
 
 def _objective(
-    obj: dict[str, Any],
-    metrics: dict[str, Metric],
+    obj: model.Objective,
+    metrics: Mapping[str, Metric],
     semantics: dict[str, str],
     commercials: Commercials,
     exclusions: Iterable[Exclusion],
 ) -> Objective:
-    metric = metrics[obj["metric"]]
-    target_cmp = parse_comparison(obj["target"])
+    metric = metrics[obj.metric]
+    target_cmp = parse_comparison(obj.target)
     assert target_cmp is not None
     quantity = Quantity(target_cmp.quantity.value, _UNIT[target_cmp.quantity.kind])
     target = Comparison(target_cmp.op, quantity)
@@ -492,98 +456,86 @@ def _objective(
         breach = Interval(None, Bound(quantity.value, target.op == ">"), quantity.unit)
     else:
         breach = Interval(Bound(quantity.value, target.op == "<"), None, quantity.unit)
-    period_spec = obj.get("period", "month")
     period = (
-        Period(str(period_spec["unit"]), int(period_spec["rolling"]))
-        if isinstance(period_spec, dict)
-        else Period(str(period_spec), 1)
+        Period("month", 1)
+        if obj.period is None
+        else Period(obj.period.unit, obj.period.rolling or 1)
     )
-    fee_name = _opt_str(obj.get("fee"))
-    fee = dict(commercials.service_fees).get(fee_name) if fee_name else commercials.monthly_fee
-    credit_spec = obj.get("credit")
+    fee = dict(commercials.service_fees).get(obj.fee) if obj.fee else commercials.monthly_fee
     credit = None
-    if isinstance(credit_spec, dict):
+    if obj.credit is not None:
+        currency = commercials.currency
         tiers = tuple(
-            Tier(
-                _interval(t),
-                _percent(t.get("percent")) if "percent" in t else None,
-                _money(t.get("amount"), commercials.currency) if "amount" in t else None,
-            )
-            for t in credit_spec.get("tiers", [])
+            Tier(_interval(t.bounds), _percent(t.percent), _money(t.amount, currency))
+            for t in obj.credit.tiers
         )
-        incident = credit_spec.get("per_incident")
-        credit = ObjectiveCredit(
-            tiers, _money(incident["amount"], commercials.currency) if incident else None
-        )
-    applying = tuple(e.id for e in exclusions if not e.applies_to or obj["id"] in e.applies_to)
+        credit = ObjectiveCredit(tiers, _money(obj.credit.per_incident, currency))
+    applying = tuple(e.id for e in exclusions if not e.applies_to or obj.id in e.applies_to)
     return Objective(
-        id=str(obj["id"]),
-        title=_opt_str(obj.get("title")),
-        description=_opt_str(obj.get("description")),
+        id=obj.id,
+        title=obj.title,
+        description=obj.description,
         metric_id=metric.id,
-        metric_name=str(obj["metric"]),
+        metric_name=obj.metric,
         metric=metric,
-        where=conditions(obj.get("where")),
-        policy=_opt_str(obj.get("policy")),
-        scope=tuple(obj.get("scope", [])),
+        where=conditions(obj.where),
+        policy=obj.policy,
+        scope=obj.scope or (),
         period=period,
         judgement=_judgement(obj, semantics),
         target=target,
         breach=breach,
-        min_sample=int(obj.get("min_sample", 0)),
-        weight=_dec(obj.get("weight", 1)),
-        responsible=str(obj.get("responsible", "provider")),
-        fee_name=fee_name,
+        min_sample=obj.min_sample or 0,
+        weight=_dec(1 if obj.weight is None else obj.weight),
+        responsible=obj.responsible or "provider",
+        fee_name=obj.fee,
         fee=fee,
         credit=credit,
-        open_items=str(obj.get("open_items", semantics["open_items"])),
+        open_items=obj.open_items or semantics["open_items"],
         exclusions=applying,
     )
 
 
-def _exclusion(spec: dict[str, Any], data: dict[str, Any]) -> Exclusion:
-    maint = spec.get("maintenance")
-    between = spec.get("between") or {}
+def _exclusion(spec: model.Exclusion) -> Exclusion:
+    maint = spec.maintenance
     allowance, per = None, None
-    if maint and maint.get("allowance"):
-        amount, _, per = str(maint["allowance"]).rpartition("/")
+    if maint and maint.allowance:
+        amount, _, per = maint.allowance.rpartition("/")
         allowance = _seconds(amount)
     return Exclusion(
-        id=str(spec["id"]),
-        reason="maintenance" if maint else str(spec.get("reason", "other")),
-        where=conditions(spec.get("where")),
-        between_from=_opt_str(between.get("from")),
-        between_to=_opt_str(between.get("to")),
-        maintenance_dataset=_opt_str(maint["dataset"]) if maint else None,
+        id=spec.id,
+        reason="maintenance" if maint else spec.reason or "other",
+        where=conditions(spec.where),
+        between_from=spec.between.start if spec.between else None,
+        between_to=spec.between.end if spec.between else None,
+        maintenance_dataset=maint.dataset if maint else None,
         maintenance_fields=_MAINTENANCE_FIELDS if maint else (),
-        notice_seconds=_seconds(maint.get("notice")) if maint else None,
+        notice_seconds=_seconds(maint.notice) if maint else None,
         allowance_seconds=allowance,
         allowance_per=per,
-        applies_to=tuple(spec.get("applies_to", [])),
+        applies_to=spec.applies_to or (),
     )
 
 
-def _credits(spec: dict[str, Any], currency: str | None) -> CreditRules:
-    cap = spec.get("cap")
-    pool = spec.get("pool")
-    claim = spec.get("claim") or {}
-    earn_back = spec.get("earn_back")
+def _credits(spec: model.Credits, currency: str | None) -> CreditRules:
+    cap, pool, claim = spec.cap, spec.pool, spec.claim
     return CreditRules(
-        combine=str(spec.get("combine", "sum")),
-        cap=_percent(cap) if cap is not None else None,
-        cap_per=str(cap.get("per")) if isinstance(cap, dict) else "period",
-        minimum=_money(spec.get("minimum"), currency),
-        earn_back_periods=int(earn_back["periods"]) if earn_back else None,
-        claim_within_seconds=_seconds(claim.get("within")),
-        claim_from=str(claim.get("from", "period-end")),
+        combine=spec.combine or "sum",
+        cap=_percent(cap.percent) if cap else None,
+        cap_per=(cap.per if cap else None) or "period",
+        minimum=_money(spec.minimum, currency),
+        earn_back_periods=spec.earn_back_periods,
+        claim_within_seconds=_seconds(claim.within) if claim else None,
+        claim_from=(claim.start if claim else None) or "period-end",
         pool=None
-        if not pool
+        if pool is None
         else Pool(
-            at_risk=parse_percent(str(pool["at_risk"])) or Decimal(0),
-            allocation_limit=_percent(pool.get("allocation_limit")),
-            max_per_level=_percent(pool.get("max_per_level")),
+            at_risk=parse_percent(pool.at_risk) or Decimal(0),
+            allocation_limit=_percent(pool.allocation_limit),
+            max_per_level=_percent(pool.max_per_level),
             allocations=tuple(
-                (k, parse_percent(str(v)) or Decimal(0)) for k, v in _named(pool["allocations"])
+                (a.objective, parse_percent(a.share) or Decimal(0))
+                for a in sorted(pool.allocations, key=lambda a: a.objective)
             ),
         ),
     )

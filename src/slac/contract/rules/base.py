@@ -1,21 +1,26 @@
 """The semantic-rule machinery: a registry, the context a rule reads, and what it returns.
 
-A rule is a function decorated with :func:`rule`. It reads a :class:`RuleContext` and yields
-:class:`Finding` values that name a *path* in the contract; the registry alone turns paths
-into file:line:col (sqlfluff's split: rules find, one place locates). The rule's docstring is
-its documentation: the first line is the summary, the rest (Markdown) is shown by
-``slac rules`` and generated into docs/rules.md.
+A rule is a function decorated with :func:`rule`. It reads the typed Contract in a
+:class:`RuleContext` and yields :class:`Finding` values that name a *path* in the contract: a
+node's own ``path``, or a key below it (``(*objective.path, "target")``), since findings often
+point at one value of a node. The registry alone turns paths into file:line:col (sqlfluff's
+split: rules find, one place locates), exactly as the builder located the nodes, so a finding
+about a node points where ``node.location`` does; the path is kept for machine consumers.
+
+The rule's docstring is its documentation: the first line is the summary, the rest (Markdown)
+is shown by ``slac rules`` and generated into docs/rules.md.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from slac.contract.model import Contract, Field
 from slac.contract.source import Path, SourceDocument
 from slac.diagnostics import Diagnostic, RuleInfo, Severity
 
@@ -33,43 +38,28 @@ class Finding:
 class RuleContext:
     """What a rule sees: the merged contract (templates applied) and the facts it may need."""
 
-    document: SourceDocument
+    contract: Contract
     today: date
-    is_template: bool = False
     # Facts several rules derive from the same contract, computed once (rules never mutate
     # the contract itself).
     cache: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
-    def data(self) -> dict[str, Any]:
-        return self.document.data if isinstance(self.document.data, dict) else {}
+    def document(self) -> SourceDocument:
+        return self.contract.document
 
-    def mapping(self, key: str) -> dict[str, Any]:
-        """A top-level mapping without its ``x-`` extension keys (slac ignores those)."""
-        value = self.data.get(key)
-        if not isinstance(value, dict):
-            return {}
-        return {k: v for k, v in value.items() if not k.startswith("x-")}
-
-    def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
-        """The objects of a top-level list, with their index (non-objects skipped)."""
-        value = self.data.get(key)
-        if not isinstance(value, list):
-            return []
-        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+    @property
+    def is_template(self) -> bool:
+        return self.contract.is_template
 
     def objective_ids(self) -> list[str]:
-        return [str(o["id"]) for _, o in self.items("objectives") if "id" in o]
+        """Every objective id, including those of removals that removed nothing."""
+        return [o.id for o in self.contract.entries("objectives")]
 
-    def dataset_fields(self, dataset: Any) -> dict[str, Any] | None:
+    def dataset_fields(self, dataset: str) -> Mapping[str, Field] | None:
         """The declared fields of a dataset, or None when the dataset is unknown."""
-        if not isinstance(dataset, str):
-            return None
-        ds = self.mapping("datasets").get(dataset)
-        if not isinstance(ds, dict):
-            return None
-        fields = ds.get("fields")
-        return fields if isinstance(fields, dict) else {}
+        ds = self.contract.datasets.get(dataset)
+        return None if ds is None else ds.fields
 
 
 RuleFunc = Callable[[RuleContext], Iterable[Finding]]

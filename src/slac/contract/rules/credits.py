@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from slac.contract.bands import (
     Band,
@@ -17,6 +16,7 @@ from slac.contract.bands import (
     sort_low_to_high,
 )
 from slac.contract.currencies import MINOR_UNITS, minor_units
+from slac.contract.model import Objective, Tier
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
 from slac.contract.rules.objectives import expected_target_kind
 from slac.contract.source import Path
@@ -31,24 +31,20 @@ def _same_unit(a: Band, b: Band) -> bool:
     return a.kind is None or b.kind is None or a.kind == b.kind
 
 
-def _tiers(ctx: RuleContext) -> Iterator[tuple[int, dict[str, Any], list[tuple[int, Band]]]]:
-    """Each objective with credit tiers, and its readable tiers as bands."""
-    for i, obj in ctx.items("objectives"):
-        credit = obj.get("credit")
-        tiers = credit.get("tiers") if isinstance(credit, dict) else None
-        if not isinstance(tiers, list):
+def _tiers(
+    ctx: RuleContext,
+) -> Iterator[tuple[Objective, tuple[Tier, ...], list[tuple[int, Band]]]]:
+    """Each objective with credit tiers, its tiers, and the readable ones as (index, band)."""
+    for obj in ctx.contract.objectives:
+        tiers = obj.credit.tiers if obj.credit else ()
+        if not tiers:
             continue
         bands = []
         for j, tier in enumerate(tiers):
-            if isinstance(tier, dict):
-                band, _bad = read_band(tier)
-                if band is not None:
-                    bands.append((j, band))
-        yield i, obj, bands
-
-
-def _tier_path(i: int, j: int) -> Path:
-    return ("objectives", i, "credit", "tiers", j)
+            band, _bad = read_band(tier.bounds)
+            if band is not None:
+                bands.append((j, band))
+        yield obj, tiers, bands
 
 
 @rule("R601", "tier-overlap", Severity.ERROR)
@@ -61,7 +57,7 @@ def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** make the boundary inclusive on one side and exclusive on the other.
     """
-    for i, obj, bands in _tiers(ctx):
+    for obj, tiers, bands in _tiers(ctx):
         for a in range(len(bands)):
             for b in range(a + 1, len(bands)):
                 (ja, band_a), (jb, band_b) = bands[a], bands[b]
@@ -69,10 +65,10 @@ def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
                     yield Finding(
                         f"tier {jb + 1} ({band_b.describe()}) overlaps tier {ja + 1} "
                         f"({band_a.describe()})",
-                        _tier_path(i, jb),
+                        tiers[jb].path,
                         "a shared boundary belongs to one tier only: at_least/below or above/at_most",
                     )
-        target = parse_comparison(obj.get("target"))
+        target = parse_comparison(obj.target)
         if target is None:
             continue
         region = breach_region(target)
@@ -80,8 +76,8 @@ def tier_overlap(ctx: RuleContext) -> Iterator[Finding]:
             if _same_unit(band, region) and _reaches_met(band, region):
                 yield Finding(
                     f"tier {j + 1} ({band.describe()}) includes results that meet the target "
-                    f"{obj.get('target')!r}",
-                    _tier_path(i, j),
+                    f"{obj.target!r}",
+                    tiers[j].path,
                     "tiers describe breaches only",
                 )
 
@@ -115,12 +111,11 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** adjust the boundaries so that each tier starts where the previous one ends.
     """
-    for i, obj, bands in _tiers(ctx):
-        target = parse_comparison(obj.get("target"))
+    for obj, tiers, bands in _tiers(ctx):
+        target = parse_comparison(obj.target)
         if target is None or not bands:
             continue
         region = breach_region(target)
-        tiers = obj["credit"]["tiers"]
         same = [(j, b) for j, b in bands if _same_unit(b, region)]
         if len(same) != len(tiers):
             continue  # R607 reports the unreadable or mismatched tier
@@ -129,7 +124,7 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
             if not overlap(a, b) and not meets(a.high, b.low):
                 yield Finding(
                     f"gap between tier {ja + 1} ({a.describe()}) and tier {jb + 1} ({b.describe()})",
-                    _tier_path(i, jb),
+                    tiers[jb].path,
                     "make each tier start exactly where the previous one ends",
                 )
         if region.high is not None:  # higher is better: tiers run up to the target
@@ -138,16 +133,15 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
                 bound = "below" if not region.high.inclusive else "at_most"
                 yield Finding(
                     f"results from {_edge(top.high, region.kind)} up to the target "
-                    f"{obj.get('target')!r} breach it but earn no credit",
-                    _tier_path(i, top_j),
-                    f"let the top tier end at the target: {bound}: "
-                    f"{str(obj.get('target', '')).split()[-1]}",
+                    f"{obj.target!r} breach it but earn no credit",
+                    tiers[top_j].path,
+                    f"let the top tier end at the target: {bound}: {obj.target.split()[-1]}",
                 )
             low_j, low = ordered[0]
             if low.low is not None and not _is_floor(low.low, region.kind):
                 yield Finding(
                     f"results below tier {low_j + 1} ({low.describe()}) earn no credit",
-                    _tier_path(i, low_j),
+                    tiers[low_j].path,
                     "leave the lowest tier open at the bottom (no at_least) or start it at 0%",
                 )
         else:  # lower is better (durations): tiers run from the target upwards
@@ -155,15 +149,15 @@ def tier_gap(ctx: RuleContext) -> Iterator[Finding]:
             first_j, first = ordered[0]
             if _gap_before(first.low, region.low):
                 yield Finding(
-                    f"results just above the target {obj.get('target')!r} breach it but earn no credit",
-                    _tier_path(i, first_j),
+                    f"results just above the target {obj.target!r} breach it but earn no credit",
+                    tiers[first_j].path,
                     "let the first tier start at the target",
                 )
             last_j, last = ordered[-1]
             if last.high is not None:
                 yield Finding(
                     f"results above tier {last_j + 1} ({last.describe()}) earn no credit",
-                    _tier_path(i, last_j),
+                    tiers[last_j].path,
                     "leave the last tier open at the top (no below/at_most)",
                 )
 
@@ -198,11 +192,11 @@ def _edge(bound: Bound | None, kind: str | None) -> str:
     )
 
 
-def _credit_value(tier: dict[str, Any]) -> tuple[str, Decimal] | None:
-    if "percent" in tier:
-        pct = parse_percent(str(tier["percent"]))
+def _credit_value(tier: Tier) -> tuple[str, Decimal] | None:
+    if tier.percent is not None:
+        pct = parse_percent(tier.percent)
         return ("percent", pct) if pct is not None else None
-    money = parse_money(tier.get("amount"))
+    money = parse_money(tier.amount)
     return ("amount", money) if money is not None else None
 
 
@@ -215,10 +209,8 @@ def tier_not_monotone(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** order the credits so that they grow as the result gets worse.
     """
-    for i, obj, bands in _tiers(ctx):
-        target = parse_comparison(obj.get("target"))
-        credit = obj.get("credit")
-        tiers = credit.get("tiers", []) if isinstance(credit, dict) else []
+    for obj, tiers, bands in _tiers(ctx):
+        target = parse_comparison(obj.target)
         ordered = sort_low_to_high(bands)
         higher_is_better = target is None or target.op in (">=", ">")
         worst_first = ordered if higher_is_better else list(reversed(ordered))
@@ -227,15 +219,13 @@ def tier_not_monotone(ctx: RuleContext) -> Iterator[Finding]:
             if worse and better and worse[0] == better[0] and worse[1] < better[1]:
                 yield Finding(
                     f"tier {ja + 1} is a worse result than tier {jb + 1} but credits less",
-                    _tier_path(i, ja),
+                    tiers[ja].path,
                     "credits should grow as the result gets worse",
                 )
 
 
-def _percent_at(value: Any) -> Decimal | None:
-    if isinstance(value, dict):
-        value = value.get("percent")
-    return parse_percent(value) if isinstance(value, str) else None
+def _percent(value: str | None) -> Decimal | None:
+    return None if value is None else parse_percent(value)
 
 
 @rule("R604", "over-100-percent", Severity.ERROR)
@@ -247,30 +237,24 @@ def over_100_percent(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the percentage; most caps are 10%–100%.
     """
-    credits = ctx.mapping("credits")
-    cap = _percent_at(credits.get("cap"))
-    if cap is not None and cap > 1:
-        path: Path = (
-            ("credits", "cap", "percent")
-            if isinstance(credits.get("cap"), dict)
-            else ("credits", "cap")
-        )
-        yield Finding(f"credit cap {cap * 100:f}% is over 100% of the fee", path, "")
-    pool = credits.get("pool")
-    if isinstance(pool, dict):
-        at_risk = _percent_at(pool.get("at_risk"))
-        if at_risk is not None and at_risk > 1:
-            yield Finding(
-                "the at-risk amount is over 100% of the fees", ("credits", "pool", "at_risk"), ""
-            )
-    for i, _obj, _ in _tiers(ctx):
-        tiers = _obj["credit"]["tiers"]
-        for j, tier in enumerate(tiers):
-            pct = _percent_at(tier) if isinstance(tier, dict) else None
+    credits = ctx.contract.credits
+    cap = credits.cap
+    share = _percent(cap.percent) if cap else None
+    if cap is not None and share is not None and share > 1:
+        # `cap: 120%`, or `cap: {percent: 120%, per: …}`
+        path = cap.path if cap.per is None else (*cap.path, "percent")
+        yield Finding(f"credit cap {share * 100:f}% is over 100% of the fee", path, "")
+    pool = credits.pool
+    at_risk = _percent(pool.at_risk) if pool else None
+    if pool is not None and at_risk is not None and at_risk > 1:
+        yield Finding("the at-risk amount is over 100% of the fees", (*pool.path, "at_risk"), "")
+    for _obj, tiers, _ in _tiers(ctx):
+        for tier in tiers:
+            pct = _percent(tier.percent)
             if pct is not None and pct > 1:
                 yield Finding(
-                    f"tier credits {tier['percent']} of the fee",
-                    (*_tier_path(i, j), "percent"),
+                    f"tier credits {tier.percent} of the fee",
+                    (*tier.path, "percent"),
                     "more than the whole fee: check the number",
                     severity=Severity.WARNING,
                 )
@@ -288,26 +272,25 @@ def percent_without_fee(ctx: RuleContext) -> Iterator[Finding]:
     """
     if ctx.is_template:
         return
-    commercials = ctx.mapping("commercials")
-    has_fee = "monthly_fee" in commercials
-    for i, obj, _ in _tiers(ctx):
-        if has_fee or "fee" in obj:
+    has_fee = ctx.contract.commercials.monthly_fee is not None
+    for obj, tiers, _ in _tiers(ctx):
+        if has_fee or obj.fee is not None:
             continue
-        for j, tier in enumerate(obj["credit"]["tiers"]):
-            if isinstance(tier, dict) and "percent" in tier:
+        for tier in tiers:
+            if tier.percent is not None:
                 yield Finding(
-                    f"tier credits {tier['percent']} of the fee, but there is no "
+                    f"tier credits {tier.percent} of the fee, but there is no "
                     "commercials.monthly_fee",
-                    (*_tier_path(i, j), "percent"),
+                    (*tier.path, "percent"),
                     'add commercials: {currency: EUR, monthly_fee: "12000.00"}',
                 )
                 break
-    credits = ctx.mapping("credits")
-    if not has_fee and isinstance(credits.get("pool"), dict):
+    pool = ctx.contract.credits.pool
+    if not has_fee and pool is not None:
         yield Finding(
             "the at-risk pool is a percentage of the monthly fee, but there is no "
             "commercials.monthly_fee",
-            ("credits", "pool"),
+            pool.path,
             "add commercials.monthly_fee",
             key=True,
         )
@@ -324,28 +307,26 @@ def pool_over_limit(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** lower the allocations, or raise the limit if the contract really allows it.
     """
-    pool = ctx.mapping("credits").get("pool")
-    if not isinstance(pool, dict) or not isinstance(pool.get("allocations"), dict):
+    pool = ctx.contract.credits.pool
+    if pool is None:
         return
-    allocations = {
-        k: parse_percent(v) for k, v in pool["allocations"].items() if isinstance(v, str)
-    }
-    cap_each = _percent_at(pool.get("max_per_level"))
-    limit = _percent_at(pool.get("allocation_limit"))
+    shares = [(a, parse_percent(a.share)) for a in pool.allocations]
+    cap_each = _percent(pool.max_per_level)
+    limit = _percent(pool.allocation_limit)
     if cap_each is not None:
-        for name, share in allocations.items():
+        for allocation, share in shares:
             if share is not None and share > cap_each:
                 yield Finding(
-                    f"allocation to '{name}' ({share * 100:f}%) is over max_per_level "
-                    f"({cap_each * 100:f}%)",
-                    ("credits", "pool", "allocations", name),
+                    f"allocation to '{allocation.objective}' ({share * 100:f}%) is over "
+                    f"max_per_level ({cap_each * 100:f}%)",
+                    allocation.path,
                     "",
                 )
-    total = sum((s for s in allocations.values() if s is not None), Decimal(0))
+    total = sum((s for _, s in shares if s is not None), Decimal(0))
     if limit is not None and total > limit:
         yield Finding(
             f"allocations add up to {total * 100:f}%, over the allocation_limit of {limit * 100:f}%",
-            ("credits", "pool", "allocations"),
+            (*pool.path, "allocations"),
             "",
             key=True,
         )
@@ -360,53 +341,46 @@ def tier_unit_mismatch(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** write the bounds in the same unit as the target.
     """
-    metrics = ctx.mapping("metrics")
-    for i, obj in ctx.items("objectives"):
-        credit = obj.get("credit")
-        tiers = credit.get("tiers") if isinstance(credit, dict) else None
-        metric = metrics.get(str(obj.get("metric")))
-        if not isinstance(tiers, list) or not isinstance(metric, dict):
+    for obj in ctx.contract.objectives:
+        metric = ctx.contract.metrics.get(obj.metric)
+        if obj.credit is None or metric is None:
             continue
         want = expected_target_kind(metric, obj)
-        for j, tier in enumerate(tiers):
-            if not isinstance(tier, dict):
-                continue
-            band, bad = read_band(tier)
+        for j, tier in enumerate(obj.credit.tiers):
+            band, bad = read_band(tier.bounds)
             if band is None:
                 yield Finding(
                     f"tier {j + 1} mixes units or has unreadable bounds ({', '.join(bad)})",
-                    _tier_path(i, j),
+                    tier.path,
                     "write both bounds in the unit of the target",
                 )
             elif want is not None and band.kind is not None and band.kind != want:
                 yield Finding(
                     f"tier {j + 1} is written in {_KIND_WORDS[band.kind]}, but this objective "
                     f"measures {_KIND_WORDS[want]}",
-                    _tier_path(i, j),
+                    tier.path,
                     "",
                 )
 
 
-def _money_places(ctx: RuleContext) -> Iterator[tuple[Path, Any]]:
-    commercials = ctx.mapping("commercials")
-    if "monthly_fee" in commercials:
-        yield ("commercials", "monthly_fee"), commercials["monthly_fee"]
-    fees = commercials.get("service_fees")
-    for name, value in fees.items() if isinstance(fees, dict) else []:
-        yield ("commercials", "service_fees", name), value
-    credits = ctx.mapping("credits")
-    if "minimum" in credits:
-        yield ("credits", "minimum"), credits["minimum"]
-    for i, obj in ctx.items("objectives"):
-        credit = obj.get("credit")
-        if not isinstance(credit, dict):
+def _money_places(ctx: RuleContext) -> Iterator[tuple[Path, str]]:
+    commercials = ctx.contract.commercials
+    if commercials.monthly_fee is not None:
+        yield (*commercials.path, "monthly_fee"), commercials.monthly_fee
+    for name, value in commercials.service_fees.items():
+        yield (*commercials.path, "service_fees", name), value
+    credits = ctx.contract.credits
+    if credits.minimum is not None:
+        yield (*credits.path, "minimum"), credits.minimum
+    for obj in ctx.contract.objectives:
+        credit = obj.credit
+        if credit is None:
             continue
-        for j, tier in enumerate(credit.get("tiers") or []):
-            if isinstance(tier, dict) and "amount" in tier:
-                yield (*_tier_path(i, j), "amount"), tier["amount"]
-        incident = credit.get("per_incident")
-        if isinstance(incident, dict) and "amount" in incident:
-            yield ("objectives", i, "credit", "per_incident", "amount"), incident["amount"]
+        for tier in credit.tiers:
+            if tier.amount is not None:
+                yield (*tier.path, "amount"), tier.amount
+        if credit.per_incident is not None:
+            yield (*credit.path, "per_incident", "amount"), credit.per_incident
 
 
 @rule("R608", "money-precision", Severity.ERROR)
@@ -419,14 +393,15 @@ def money_precision(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** write the amount with at most the currency's decimals; use a current ISO 4217 code.
     """
-    currency = ctx.mapping("commercials").get("currency")
-    if not isinstance(currency, str):
+    commercials = ctx.contract.commercials
+    currency = commercials.currency
+    if currency is None:
         return
     digits = minor_units(currency)
     if digits is None:
         yield Finding(
             f"'{currency}' is not an active ISO 4217 currency code",
-            ("commercials", "currency"),
+            (*commercials.path, "currency"),
             did_you_mean(currency, MINOR_UNITS),
         )
         return
@@ -457,11 +432,11 @@ def grade_bands(ctx: RuleContext) -> Iterator[Finding]:
     `at_least: 0%`) and the highest reaching 100%.
     """
     bands = []
-    grades = ctx.items("grades")
-    for j, grade in grades:
-        band, _bad = read_band(grade)
+    grades = ctx.contract.grades
+    for j, grade in enumerate(grades):
+        band, _bad = read_band(grade.bounds)
         if band is None or band.kind not in (None, "ratio"):
-            yield Finding("grade bounds must be percentages", ("grades", j), "e.g. at_least: 95%")
+            yield Finding("grade bounds must be percentages", grade.path, "e.g. at_least: 95%")
             continue
         bands.append((j, band))
     if not bands or len(bands) != len(grades):
@@ -471,18 +446,18 @@ def grade_bands(ctx: RuleContext) -> Iterator[Finding]:
         if overlap(a, b):
             yield Finding(
                 f"grade {jb + 1} ({b.describe()}) overlaps grade {ja + 1} ({a.describe()})",
-                ("grades", jb),
+                grades[jb].path,
                 "",
             )
         elif not meets(a.high, b.low):
             yield Finding(
                 f"gap between grade {ja + 1} ({a.describe()}) and grade {jb + 1} ({b.describe()})",
-                ("grades", jb),
+                grades[jb].path,
                 "",
             )
     first_j, first = ordered[0]
     if first.low is not None and not (first.low.value <= 0 and first.low.inclusive):
-        yield Finding(f"levels below {first.describe()} have no grade", ("grades", first_j), "")
+        yield Finding(f"levels below {first.describe()} have no grade", grades[first_j].path, "")
     last_j, last = ordered[-1]
     if last.high is not None and not (last.high.value >= 1 and last.high.inclusive):
-        yield Finding(f"levels above {last.describe()} have no grade", ("grades", last_j), "")
+        yield Finding(f"levels above {last.describe()} have no grade", grades[last_j].path, "")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from slac.contract.model import Metric, Objective, Where
 from slac.contract.rules.base import Finding, RuleContext, rule
-from slac.contract.rules.walk import condition_values, equality_values, metric_kind
+from slac.contract.rules.walk import condition_values, equality_values
 from slac.contract.source import Path
 from slac.contract.units import parse_comparison, parse_duration
 from slac.diagnostics import Severity
@@ -17,17 +18,14 @@ _PERCENTILE = re.compile(r"p(\d+(?:\.\d+)?)")
 _KIND_WORDS = {"ratio": "a percentage", "duration": "a duration", "number": "a plain number"}
 
 
-def expected_target_kind(metric: dict[str, Any], obj: dict[str, Any]) -> str | None:
+def expected_target_kind(metric: Metric, obj: Objective) -> str | None:
     """What kind of quantity the objective's target must be, given its metric and statistic."""
-    kind = metric_kind(metric)
-    body = metric.get(kind) if kind else None
-    body = body if isinstance(body, dict) else {}
-    if "within" in obj or "under" in obj:
+    kind, body = metric.kind, metric.body
+    if obj.within is not None or obj.under is not None:
         return "ratio"
-    stat = obj.get("statistic")
     if kind in ("duration", "value"):
         unit = body.get("unit", "seconds") if kind == "value" else "seconds"
-        if stat == "count":
+        if obj.statistic == "count":
             return "number"
         if unit in ("seconds", "minutes"):
             return "duration"
@@ -41,14 +39,11 @@ def expected_target_kind(metric: dict[str, Any], obj: dict[str, Any]) -> str | N
     return None
 
 
-def _objectives_with_metrics(
-    ctx: RuleContext,
-) -> Iterator[tuple[int, dict[str, Any], dict[str, Any]]]:
-    metrics = ctx.mapping("metrics")
-    for i, obj in ctx.items("objectives"):
-        metric = metrics.get(str(obj.get("metric")))
-        if isinstance(metric, dict) and obj.get("remove") is not True:
-            yield i, obj, metric
+def _objectives_with_metrics(ctx: RuleContext) -> Iterator[tuple[Objective, Metric]]:
+    for obj in ctx.contract.objectives:
+        metric = ctx.contract.metrics.get(obj.metric)
+        if metric is not None:
+            yield obj, metric
 
 
 @rule("R501", "target-does-not-fit-metric", Severity.ERROR)
@@ -63,41 +58,40 @@ def target_fit(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** write the target in the unit of the metric, or pick the matching statistic.
     """
-    for i, obj, metric in _objectives_with_metrics(ctx):
-        path: Path = ("objectives", i)
-        kind = metric_kind(metric)
-        threshold = [k for k in ("within", "under") if k in obj]
+    for obj, metric in _objectives_with_metrics(ctx):
+        kind = metric.kind
+        threshold = [k for k, v in (("within", obj.within), ("under", obj.under)) if v is not None]
         if threshold and kind not in ("duration", "value"):
             yield Finding(
-                f"`{threshold[0]}` applies to duration metrics, but '{obj['metric']}' is a {kind} metric",
-                (*path, threshold[0]),
+                f"`{threshold[0]}` applies to duration metrics, but '{obj.metric}' is a {kind} metric",
+                (*obj.path, threshold[0]),
                 "remove it: this metric's target compares its value directly",
                 key=True,
             )
             continue
-        if kind in ("duration", "value") and not threshold and "statistic" not in obj:
+        if kind in ("duration", "value") and not threshold and obj.statistic is None:
             yield Finding(
-                f"objective '{obj.get('id')}' on {kind} metric '{obj['metric']}' needs `within`, "
+                f"objective '{obj.id}' on {kind} metric '{obj.metric}' needs `within`, "
                 "`under` or `statistic`",
-                (*path, "metric"),
+                (*obj.path, "metric"),
                 'e.g. `within: 4h` with target ">= 95%", or `statistic: p90` with target "<= 4h"',
             )
             continue
-        if threshold and "statistic" in obj:
+        if threshold and obj.statistic is not None:
             yield Finding(
                 "`statistic` and `within`/`under` cannot be combined",
-                (*path, "statistic"),
+                (*obj.path, "statistic"),
                 "a threshold share is its own statistic; keep one of them",
                 key=True,
             )
             continue
-        target = parse_comparison(obj.get("target"))
+        target = parse_comparison(obj.target)
         want = expected_target_kind(metric, obj)
         if target is not None and want is not None and target.quantity.kind != want:
             yield Finding(
-                f"target {obj.get('target')!r} is {_KIND_WORDS[target.quantity.kind]}, but this "
+                f"target {obj.target!r} is {_KIND_WORDS[target.quantity.kind]}, but this "
                 f"objective measures {_KIND_WORDS[want]}",
-                (*path, "target"),
+                (*obj.path, "target"),
                 {"ratio": 'e.g. ">= 95%"', "duration": 'e.g. "<= 4h"', "number": 'e.g. ">= 30"'}[
                     want
                 ],
@@ -114,51 +108,47 @@ def target_range(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the number (a common slip is 99.9 written as 999%).
     """
-    for i, obj, metric in _objectives_with_metrics(ctx):
-        target = parse_comparison(obj.get("target"))
+    for obj, metric in _objectives_with_metrics(ctx):
+        target = parse_comparison(obj.target)
         if target is None:
             continue
-        value, path = target.quantity.value, ("objectives", i, "target")
+        value, path = target.quantity.value, (*obj.path, "target")
         kind = target.quantity.kind
         if kind == "ratio" and not Decimal(0) <= value <= Decimal(1):
             yield Finding(
-                f"target {obj['target']!r} is outside 0%–100%",
+                f"target {obj.target!r} is outside 0%–100%",
                 path,
                 "a share is between 0% and 100%",
             )
         elif kind == "ratio" and (
             (value == 1 and target.op == ">") or (value == 0 and target.op == "<")
         ):
-            yield Finding(f"target {obj['target']!r} can never be met", path, "check the operator")
+            yield Finding(f"target {obj.target!r} can never be met", path, "check the operator")
         elif kind == "ratio" and (
             (value == 0 and target.op == ">=") or (value == 1 and target.op == "<=")
         ):
             yield Finding(
-                f"target {obj['target']!r} is always met",
+                f"target {obj.target!r} is always met",
                 path,
                 "check the operator and the number",
                 severity=Severity.WARNING,
             )
         elif kind == "duration" and value <= 0:
-            yield Finding(f"target {obj['target']!r} is not a positive duration", path, "")
-        survey = metric.get("survey")
-        if kind == "number" and isinstance(survey, dict):
-            low, high = _survey_range(survey)
+            yield Finding(f"target {obj.target!r} is not a positive duration", path, "")
+        if kind == "number" and metric.kind == "survey":
+            low, high = _survey_range(metric.body)
             if low is not None and high is not None and not low <= value <= high:
                 yield Finding(
-                    f"target {obj['target']!r} is outside the possible range {low}…{high}", path, ""
+                    f"target {obj.target!r} is outside the possible range {low}…{high}", path, ""
                 )
 
 
-def _survey_range(survey: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+def _survey_range(survey: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    # A survey body as written (the schema has checked that a scale is two numbers).
     if survey.get("measure") == "nps":
         return Decimal(-100), Decimal(100)
     scale = survey.get("scale")
-    if (
-        isinstance(scale, list)
-        and len(scale) == 2
-        and all(isinstance(v, (int, float)) for v in scale)
-    ):
+    if scale is not None:
         return Decimal(str(scale[0])), Decimal(str(scale[1]))
     return None, None
 
@@ -172,13 +162,13 @@ def percentile_range(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** use a percentile such as `p90` or `p95`, or `min`/`max`.
     """
-    for i, obj in ctx.items("objectives"):
-        stat = obj.get("statistic")
-        match = _PERCENTILE.fullmatch(stat) if isinstance(stat, str) else None
+    for obj in ctx.contract.objectives:
+        stat = obj.statistic
+        match = _PERCENTILE.fullmatch(stat) if stat is not None else None
         if match and not Decimal(0) < Decimal(match.group(1)) < Decimal(100):
             yield Finding(
                 f"percentile '{stat}' is not between 0 and 100 (exclusive)",
-                ("objectives", i, "statistic"),
+                (*obj.path, "statistic"),
                 "write min or max for the extremes",
             )
 
@@ -187,10 +177,13 @@ _DURATION_KEYS = {"within", "under", "notice", "min_outage", "interval", "short_
 
 
 def _all_durations(ctx: RuleContext) -> list[tuple[Path, str]]:
-    """Every duration written in the contract, walked once per context (two rules read it)."""
+    """Every duration written in the contract, walked once per context (two rules read it).
+
+    A scan of the document as written, by key: durations stand in typed nodes, in metric kind
+    bodies and in amendments' patches alike, and the scan finds them all the same way."""
     cached: list[tuple[Path, str]] | None = ctx.cache.get("durations")
     if cached is None:
-        cached = list(_durations(ctx.data, ()))
+        cached = list(_durations(ctx.document.data, ()))
         ctx.cache["durations"] = cached
     return cached
 
@@ -209,13 +202,13 @@ def _business_outside_objectives(ctx: RuleContext) -> Iterator[Finding]:
                 path,
                 "write elapsed time such as 48h or 10d",
             )
-    for i, exc in ctx.items("exclusions"):
-        maint = exc.get("maintenance")
-        allowance = maint.get("allowance") if isinstance(maint, dict) else None
-        if isinstance(allowance, str) and "business" in allowance:
+    for exc in ctx.contract.exclusions:
+        maint = exc.maintenance
+        allowance = maint.allowance if maint else None
+        if maint and allowance and "business" in allowance:
             yield Finding(
                 f"'{allowance}' is business time, but no business calendar applies here",
-                ("exclusions", i, "maintenance", "allowance"),
+                (*maint.path, "allowance"),
                 "write elapsed time such as 8h/month",
             )
 
@@ -265,38 +258,37 @@ def business_time(ctx: RuleContext) -> Iterator[Finding]:
     (`24h`, `10d`).
     """
     yield from _business_outside_objectives(ctx)
-    calendars = ctx.mapping("calendars")
-    for i, obj, metric in _objectives_with_metrics(ctx):
-        duration = metric.get("duration")
-        cal = duration.get("calendar") if isinstance(duration, dict) else None
-        always = cal in (None, "24x7") or (
-            isinstance(calendars.get(cal), dict) and calendars[cal].get("hours") == "24x7"
-        )
-        target = parse_comparison(obj.get("target"))
+    calendars = ctx.contract.calendars
+    for obj, metric in _objectives_with_metrics(ctx):
+        cal = metric.body.get("calendar") if metric.kind == "duration" else None
+        always = cal in (None, "24x7") or (cal in calendars and calendars[cal].always)
+        target = parse_comparison(obj.target)
         if target is not None and target.quantity.business_days:
             yield Finding(
-                f"target '{obj['target']}' counts business days, which only make per-item "
-                "deadlines",
-                ("objectives", i, "target"),
+                f"target '{obj.target}' counts business days, which only make per-item deadlines",
+                (*obj.path, "target"),
                 "judge with `within: N business days` and a percentage target, or write the "
                 "statistic's target in business hours",
             )
-        elif target is not None and target.quantity.kind == "duration" and always:
-            text = str(obj["target"])
-            if "business" in text:
-                yield Finding(
-                    f"target '{text}' is business time, but metric '{obj['metric']}' is "
-                    "measured in calendar time",
-                    ("objectives", i, "target"),
-                    "set `calendar:` on the metric's duration, or write elapsed time such as 48h",
-                )
-        for key in ("within", "under"):
-            parsed = parse_duration(obj[key]) if isinstance(obj.get(key), str) else None
+        elif (
+            target is not None
+            and target.quantity.kind == "duration"
+            and always
+            and "business" in obj.target
+        ):
+            yield Finding(
+                f"target '{obj.target}' is business time, but metric '{obj.metric}' is "
+                "measured in calendar time",
+                (*obj.path, "target"),
+                "set `calendar:` on the metric's duration, or write elapsed time such as 48h",
+            )
+        for key, deadline in (("within", obj.within), ("under", obj.under)):
+            parsed = parse_duration(deadline) if deadline is not None else None
             if parsed is not None and parsed.business and always:
                 yield Finding(
-                    f"'{obj[key]}' is business time, but metric '{obj['metric']}' is measured in "
+                    f"'{deadline}' is business time, but metric '{obj.metric}' is measured in "
                     "calendar time",
-                    ("objectives", i, key),
+                    (*obj.path, key),
                     "set `calendar:` on the metric's duration, or write elapsed time such as 24h",
                 )
 
@@ -313,59 +305,52 @@ def scope_never_matches(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** correct the value, or reorder the objectives so that narrower ones come first.
     """
     yield from _unlisted_values(ctx)
-    for i, obj, metric in _objectives_with_metrics(ctx):
-        mine, theirs = equality_values(obj.get("where")), equality_values(metric.get("where"))
+    for obj, metric in _objectives_with_metrics(ctx):
+        mine, theirs = equality_values(obj.where), equality_values(metric.where)
         for field_name, values in mine.items():
             if field_name in theirs and not values & theirs[field_name]:
-                where = obj.get("where")
-                at: Path = ("objectives", i, "where")
-                on_key = isinstance(where, dict)
+                at: Path = (*obj.path, "where")
+                on_key = isinstance(obj.where, dict)
                 if on_key:
                     at = (*at, field_name)
                 yield Finding(
-                    f"objective '{obj.get('id')}' asks for {field_name} in {_show(values)}, but "
-                    f"metric '{obj['metric']}' only keeps {_show(theirs[field_name])}",
+                    f"objective '{obj.id}' asks for {field_name} in {_show(values)}, but "
+                    f"metric '{obj.metric}' only keeps {_show(theirs[field_name])}",
                     at,
                     "no row can satisfy both",
                     key=on_key,
                 )
-    semantics = ctx.mapping("semantics")
-    if semantics.get("scope_matching", "first") == "first":
+    if ctx.contract.semantics.scope_matching in (None, "first"):
         yield from _shadowed(ctx)
 
 
 def _unlisted_values(ctx: RuleContext) -> Iterator[Finding]:
-    metrics = ctx.mapping("metrics")
-    places: list[tuple[Any, Path, Any]] = [
-        (m.get("dataset"), ("metrics", name, "where"), m.get("where"))
-        for name, m in metrics.items()
-        if isinstance(m, dict)
-    ]
-    for name, m in metrics.items():
-        ratio = m.get("ratio") if isinstance(m, dict) else None
-        for part in ("numerator", "denominator"):
-            side = ratio.get(part) if isinstance(ratio, dict) else None
-            if isinstance(side, dict):
-                path: Path = ("metrics", name, "ratio", part, "where")
-                places.append((m.get("dataset"), path, side.get("where")))
-    datasets_of: dict[Any, Any] = {}
-    for i, obj, metric in _objectives_with_metrics(ctx):
-        places.append((metric.get("dataset"), ("objectives", i, "where"), obj.get("where")))
-        datasets_of[obj.get("id")] = metric.get("dataset")
-    for i, exc in ctx.items("exclusions"):
+    contract = ctx.contract
+    places: list[tuple[str, Path, Where | None]] = []
+    for m in contract.metrics.values():
+        places.append((m.dataset, (*m.path, "where"), m.where))
+    for m in contract.metrics.values():
+        for part in ("numerator", "denominator") if m.kind == "ratio" else ():
+            side = m.body.get(part)  # a ratio's body, as written
+            if side is not None:
+                places.append((m.dataset, (*m.path, "ratio", part, "where"), side.get("where")))
+    datasets_of: dict[str, str] = {}
+    for obj, metric in _objectives_with_metrics(ctx):
+        places.append((metric.dataset, (*obj.path, "where"), obj.where))
+        datasets_of[obj.id] = metric.dataset
+    for exc in contract.exclusions:
         # An exclusion reads the rows of the objectives it applies to: a value is impossible
         # only when it is impossible in every one of their datasets.
-        applies = exc.get("applies_to")
-        chosen = applies if isinstance(applies, list) else list(datasets_of)
+        chosen = list(datasets_of) if exc.applies_to is None else exc.applies_to
         targets = {datasets_of[o] for o in chosen if o in datasets_of}
         if len(targets) == 1:
-            places.append((targets.pop(), ("exclusions", i, "where"), exc.get("where")))
+            places.append((targets.pop(), (*exc.path, "where"), exc.where))
     for dataset, path, where in places:
         fields = ctx.dataset_fields(dataset) or {}
         for vpath, field_name, value in condition_values(where, path):
             spec = fields.get(field_name)
-            allowed = spec.get("values") if isinstance(spec, dict) else None
-            if isinstance(allowed, list) and value not in allowed:
+            allowed = spec.values if spec is not None else None
+            if allowed is not None and value not in allowed:
                 yield Finding(
                     f"{field_name} = {value!r} can never match: dataset '{dataset}' lists "
                     f"{field_name} values {', '.join(map(str, allowed))}",
@@ -375,29 +360,29 @@ def _unlisted_values(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _shadowed(ctx: RuleContext) -> Iterator[Finding]:
-    earlier: dict[tuple[Any, Any], list[tuple[str, dict[str, set[Any]], Any]]] = {}
-    for i, obj, _metric in _objectives_with_metrics(ctx):
-        if "policy" not in obj:
+    earlier: dict[tuple[str, str], list[tuple[str, dict[str, set[Any]], bool]]] = {}
+    for obj, _metric in _objectives_with_metrics(ctx):
+        if obj.policy is None:
             continue
-        group = (obj.get("policy"), obj.get("metric"))
-        mine = equality_values(obj.get("where"))
-        only_equalities = _only_equalities(obj.get("where"))
+        group = (obj.policy, obj.metric)
+        mine = equality_values(obj.where)
+        only_equalities = _only_equalities(obj.where)
         for other_id, theirs, other_ok in earlier.get(group, []):
             if other_ok and all(f in mine and mine[f] <= vals for f, vals in theirs.items()):
                 yield Finding(
-                    f"objective '{obj.get('id')}' never matches: every row it selects is taken "
-                    f"first by '{other_id}' (policy '{obj.get('policy')}')",
-                    ("objectives", i, "where") if "where" in obj else ("objectives", i, "id"),
+                    f"objective '{obj.id}' never matches: every row it selects is taken "
+                    f"first by '{other_id}' (policy '{obj.policy}')",
+                    (*obj.path, "where") if obj.where is not None else (*obj.path, "id"),
                     "put the narrower objective first, or set semantics.scope_matching: all",
                 )
                 break
-        earlier.setdefault(group, []).append((str(obj.get("id")), mine, only_equalities))
+        earlier.setdefault(group, []).append((obj.id, mine, only_equalities))
 
 
-def _only_equalities(where: Any) -> bool:
-    if where is None or isinstance(where, dict):
+def _only_equalities(where: Where | None) -> bool:
+    if where is None or isinstance(where, Mapping):
         return True
-    return all(isinstance(c, dict) and c.get("op", "=") in ("=", "in") for c in where)
+    return all(c.get("op", "=") in ("=", "in") for c in where)
 
 
 def _show(values: set[Any]) -> str:
@@ -420,17 +405,14 @@ def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** add `time: <timestamp field>` to the dataset.
     """
-    datasets = ctx.mapping("datasets")
-    for name, metric in ctx.mapping("metrics").items():
-        if not isinstance(metric, dict):
-            continue
-        kind = metric_kind(metric)
-        ds = datasets.get(str(metric.get("dataset")))
-        if kind in _OWN_CLOCK or not isinstance(ds, dict) or "time" in ds:
+    datasets = ctx.contract.datasets
+    for metric in ctx.contract.metrics.values():
+        ds = datasets.get(metric.dataset)
+        if metric.kind in _OWN_CLOCK or ds is None or ds.time is not None:
             continue
         yield Finding(
-            f"metric '{name}' ({kind}) reads dataset '{metric.get('dataset')}', which has no "
+            f"metric '{metric.name}' ({metric.kind}) reads dataset '{metric.dataset}', which has no "
             "`time` field to place its rows in periods",
-            ("metrics", name, "dataset"),
-            f"add `time: <timestamp field>` to datasets.{metric.get('dataset')}",
+            (*metric.path, "dataset"),
+            f"add `time: <timestamp field>` to datasets.{metric.dataset}",
         )

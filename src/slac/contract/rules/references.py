@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from slac.contract.model import ID_LISTS, Dataset, Exclusion, Field, Objective, Party
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
 from slac.contract.rules.walk import FieldRef, condition_fields, metric_field_refs
 from slac.contract.source import Path
 from slac.diagnostics import Severity
 
 BUILTIN_CALENDARS = ("24x7",)
-ID_LISTS = (
-    "objectives",
-    "exclusions",
-    "escalations",
-    "responsibilities",
-    "amendments",
-    "chronic_failure",
-)
 
 
 def _missing(
@@ -42,134 +35,94 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the spelling, or define the missing thing.
     """
-    datasets = ctx.mapping("datasets")
-    metrics = ctx.mapping("metrics")
-    calendars = [*ctx.mapping("calendars"), *BUILTIN_CALENDARS]
-    parties = dict(ctx.mapping("parties"))
+    contract = ctx.contract
+    datasets = list(contract.datasets)
+    calendars = [*contract.calendars, *BUILTIN_CALENDARS]
+    parties: dict[str, Party | None] = dict(contract.parties)
     if ctx.is_template:
         # A template is completed by the contract that extends it, which names both sides.
-        parties = {"provider": {}, "customer": {}, **parties}
+        parties = {"provider": None, "customer": None, **parties}
     objective_ids = ctx.objective_ids()
-    exclusion_ids = [str(e["id"]) for _, e in ctx.items("exclusions") if "id" in e]
+    exclusion_ids = [e.id for e in contract.entries("exclusions")]
 
-    for name, ds in datasets.items():
-        yield from _dataset_refs(ctx, name, ds)
+    for dataset in contract.datasets.values():
+        yield from _dataset_refs(ctx, dataset)
 
-    for name, metric in metrics.items():
-        if not isinstance(metric, dict):
-            continue
-        path: Path = ("metrics", name)
-        ds = metric.get("dataset")
-        fields = ctx.dataset_fields(ds)
+    for metric in contract.metrics.values():
+        fields = ctx.dataset_fields(metric.dataset)
         if fields is None:
-            yield _missing("dataset", ds, (*path, "dataset"), list(datasets))
+            yield _missing("dataset", metric.dataset, (*metric.path, "dataset"), datasets)
         else:
-            yield from _fields(metric_field_refs(metric, path), fields, ds)
-        duration = metric.get("duration")
-        if isinstance(duration, dict):
-            cal = duration.get("calendar")
-            if isinstance(cal, str) and cal not in calendars:
-                yield _missing("calendar", cal, (*path, "duration", "calendar"), calendars)
-            pause = duration.get("pause")
-            if isinstance(pause, dict):
-                yield from _pause(ctx, pause, (*path, "duration", "pause"))
+            refs = metric_field_refs(dict(metric.spec), metric.path)
+            yield from _fields(refs, fields, metric.dataset)
+        if metric.kind == "duration":
+            at: Path = (*metric.path, "duration")
+            cal = metric.body.get("calendar")
+            if cal is not None and cal not in calendars:
+                yield _missing("calendar", cal, (*at, "calendar"), calendars)
+            pause = metric.body.get("pause")
+            if pause is not None:
+                yield from _pause(ctx, pause, (*at, "pause"))
 
-    for i, obj in ctx.items("objectives"):
-        yield from _objective(ctx, i, obj, objective_ids, list(parties))
+    for obj in contract.objectives:
+        yield from _objective(ctx, obj, list(parties))
 
-    for i, exc in ctx.items("exclusions"):
-        yield from _ids(
-            exc.get("applies_to"), ("exclusions", i, "applies_to"), objective_ids, "objective"
-        )
-        maint = exc.get("maintenance")
-        if (
-            isinstance(maint, dict)
-            and isinstance(maint.get("dataset"), str)
-            and maint["dataset"] not in datasets
-        ):
-            yield _missing(
-                "dataset",
-                maint["dataset"],
-                ("exclusions", i, "maintenance", "dataset"),
-                list(datasets),
+    for exc in contract.exclusions:
+        yield from _ids(exc.applies_to, (*exc.path, "applies_to"), objective_ids, "objective")
+        maint = exc.maintenance
+        if maint is not None and maint.dataset not in contract.datasets:
+            yield _missing("dataset", maint.dataset, (*maint.path, "dataset"), datasets)
+        if exc.where is not None:
+            yield from _exclusion_fields(ctx, exc, objective_ids)
+
+    for resp in contract.responsibilities:
+        yield from _party(resp.party, (*resp.path, "party"), parties)
+        yield from _ids(resp.objectives, (*resp.path, "objectives"), objective_ids, "objective")
+        yield from _ids(resp.exclusions, (*resp.path, "exclusions"), exclusion_ids, "exclusion")
+
+    if contract.review is not None:
+        yield from _party(contract.review.owner, (*contract.review.path, "owner"), parties)
+
+    pool = contract.credits.pool
+    for allocation in pool.allocations if pool else ():
+        if allocation.objective not in objective_ids:
+            yield Finding(
+                f"objective '{allocation.objective}' is not defined (pool allocation)",
+                allocation.path,
+                did_you_mean(allocation.objective, objective_ids),
+                key=True,
             )
-        if "where" in exc:
-            yield from _exclusion_fields(ctx, i, exc, objective_ids)
 
-    for i, resp in ctx.items("responsibilities"):
-        yield from _party(resp.get("party"), ("responsibilities", i, "party"), parties)
+    for chronic in contract.chronic_failure:
         yield from _ids(
-            resp.get("objectives"),
-            ("responsibilities", i, "objectives"),
-            objective_ids,
-            "objective",
-        )
-        yield from _ids(
-            resp.get("exclusions"),
-            ("responsibilities", i, "exclusions"),
-            exclusion_ids,
-            "exclusion",
+            chronic.objectives, (*chronic.path, "objectives"), objective_ids, "objective"
         )
 
-    review = ctx.data.get("review")
-    if isinstance(review, dict):
-        yield from _party(review.get("owner"), ("review", "owner"), parties)
-
-    pool = ctx.mapping("credits").get("pool")
-    if isinstance(pool, dict) and isinstance(pool.get("allocations"), dict):
-        for name in pool["allocations"]:
-            if name not in objective_ids and not name.startswith("x-"):
-                yield Finding(
-                    f"objective '{name}' is not defined (pool allocation)",
-                    ("credits", "pool", "allocations", name),
-                    did_you_mean(name, objective_ids),
-                    key=True,
-                )
-
-    for i, chronic in ctx.items("chronic_failure"):
-        yield from _ids(
-            chronic.get("objectives"),
-            ("chronic_failure", i, "objectives"),
-            objective_ids,
-            "objective",
-        )
-
-    for i, esc in ctx.items("escalations"):
-        when = esc.get("when")
-        if isinstance(when, dict):
-            yield from _ids(
-                when.get("breach"),
-                ("escalations", i, "when", "breach"),
-                objective_ids,
-                "objective",
-                allow=("any",),
-            )
-        notify = esc.get("notify")
-        for j, target in enumerate(notify if isinstance(notify, list) else []):
-            yield from _notify(target, ("escalations", i, "notify", j), parties)
+    for esc in contract.escalations:
+        breach: Path = (*esc.path, "when", "breach")
+        yield from _ids(esc.breach, breach, objective_ids, "objective", allow=("any",))
+        for j, target in enumerate(esc.notify):
+            yield from _notify(target, (*esc.path, "notify", j), parties)
 
 
-def _dataset_refs(ctx: RuleContext, name: str, ds: Any) -> Iterator[Finding]:
-    if not isinstance(ds, dict):
-        return
-    fields = ctx.dataset_fields(name) or {}
-    for key in ("key", "time"):
-        if isinstance(ds.get(key), str) and ds[key] not in fields:
-            yield _missing(
-                "field", ds[key], ("datasets", name, key), list(fields), f" in dataset '{name}'"
-            )
-    parent = ds.get("parent")
-    if isinstance(parent, dict):
-        if isinstance(parent.get("key"), str) and parent["key"] not in fields:
-            path: Path = ("datasets", name, "parent", "key")
-            yield _missing("field", parent["key"], path, list(fields), f" in dataset '{name}'")
-        target = parent.get("dataset")
-        if isinstance(target, str) and target not in ctx.mapping("datasets"):
-            path = ("datasets", name, "parent", "dataset")
-            yield _missing("dataset", target, path, list(ctx.mapping("datasets")))
+def _dataset_refs(ctx: RuleContext, ds: Dataset) -> Iterator[Finding]:
+    fields = list(ds.fields)
+    in_dataset = f" in dataset '{ds.name}'"
+    for key, name in (("key", ds.key), ("time", ds.time)):
+        if name is not None and name not in ds.fields:
+            yield _missing("field", name, (*ds.path, key), fields, in_dataset)
+    parent = ds.parent
+    if parent is not None:
+        if parent.key not in ds.fields:
+            yield _missing("field", parent.key, (*parent.path, "key"), fields, in_dataset)
+        if parent.dataset not in ctx.contract.datasets:
+            path = (*parent.path, "dataset")
+            yield _missing("dataset", parent.dataset, path, list(ctx.contract.datasets))
 
 
-def _fields(refs: Iterator[FieldRef], fields: dict[str, Any], dataset: Any) -> Iterator[Finding]:
+def _fields(
+    refs: Iterable[FieldRef], fields: Mapping[str, Field], dataset: str
+) -> Iterator[Finding]:
     for path, name, on_key in refs:
         if name not in fields:
             yield _missing(
@@ -177,108 +130,84 @@ def _fields(refs: Iterator[FieldRef], fields: dict[str, Any], dataset: Any) -> I
             )
 
 
-def _pause(ctx: RuleContext, pause: dict[str, Any], path: Path) -> Iterator[Finding]:
-    ds = pause.get("dataset")
+def _pause(ctx: RuleContext, pause: Mapping[str, Any], path: Path) -> Iterator[Finding]:
+    # A kind body, as written: the schema has checked its shape.
+    ds = pause["dataset"]
     fields = ctx.dataset_fields(ds)
     if fields is None:
-        yield _missing("dataset", ds, (*path, "dataset"), list(ctx.mapping("datasets")))
+        yield _missing("dataset", ds, (*path, "dataset"), list(ctx.contract.datasets))
         return
-    refs: list[FieldRef] = [
-        ((*path, k), pause[k], False) for k in ("start", "end") if isinstance(pause.get(k), str)
-    ]
+    refs: list[FieldRef] = [((*path, k), pause[k], False) for k in ("start", "end")]
     refs.extend(condition_fields(pause.get("where"), (*path, "where")))
-    yield from _fields(iter(refs), fields, ds)
+    yield from _fields(refs, fields, ds)
 
 
-def _objective(
-    ctx: RuleContext, i: int, obj: dict[str, Any], objective_ids: list[str], parties: list[str]
-) -> Iterator[Finding]:
-    path: Path = ("objectives", i)
-    if obj.get("remove") is True:
-        return
-    metrics = ctx.mapping("metrics")
-    name = obj.get("metric")
-    metric = metrics.get(name) if isinstance(name, str) else None
-    if not isinstance(metric, dict):
-        yield _missing("metric", name, (*path, "metric"), list(metrics))
+def _objective(ctx: RuleContext, obj: Objective, parties: list[str]) -> Iterator[Finding]:
+    contract = ctx.contract
+    metric = contract.metrics.get(obj.metric)
+    if metric is None:
+        yield _missing("metric", obj.metric, (*obj.path, "metric"), list(contract.metrics))
     else:
-        fields = ctx.dataset_fields(metric.get("dataset"))
+        fields = ctx.dataset_fields(metric.dataset)
         if fields is not None:
-            refs = list(condition_fields(obj.get("where"), (*path, "where")))
-            scope = obj.get("scope")
-            for j, field_name in enumerate(scope if isinstance(scope, list) else []):
-                if isinstance(field_name, str):
-                    refs.append(((*path, "scope", j), field_name, False))
-            yield from _fields(iter(refs), fields, metric.get("dataset"))
-    responsible = obj.get("responsible")
-    if isinstance(responsible, str) and responsible not in parties:
-        yield _missing("party", responsible, (*path, "responsible"), parties)
-    fee = obj.get("fee")
-    if isinstance(fee, str):
-        fees = ctx.mapping("commercials").get("service_fees")
-        names = list(fees) if isinstance(fees, dict) else []
-        if fee not in names:
-            yield _missing(
-                "service fee", fee, (*path, "fee"), names, " under commercials.service_fees"
+            refs = list(condition_fields(obj.where, (*obj.path, "where")))
+            refs.extend(
+                ((*obj.path, "scope", j), name, False) for j, name in enumerate(obj.scope or ())
             )
+            yield from _fields(refs, fields, metric.dataset)
+    if obj.responsible is not None and obj.responsible not in parties:
+        yield _missing("party", obj.responsible, (*obj.path, "responsible"), parties)
+    if obj.fee is not None and obj.fee not in contract.commercials.service_fees:
+        names = list(contract.commercials.service_fees)
+        where = " under commercials.service_fees"
+        yield _missing("service fee", obj.fee, (*obj.path, "fee"), names, where)
 
 
 def _exclusion_fields(
-    ctx: RuleContext, i: int, exc: dict[str, Any], objective_ids: list[str]
+    ctx: RuleContext, exc: Exclusion, objective_ids: list[str]
 ) -> Iterator[Finding]:
     # An exclusion's condition is read on the rows of every objective it applies to; a field
     # that none of those datasets has can never exclude anything.
-    applies = exc.get("applies_to")
-    chosen = set(applies) if isinstance(applies, list) else set(objective_ids)
-    metrics = ctx.mapping("metrics")
+    chosen = set(objective_ids if exc.applies_to is None else exc.applies_to)
     known: set[str] = set()
-    for _, obj in ctx.items("objectives"):
-        if obj.get("id") in chosen:
-            metric = metrics.get(str(obj.get("metric")))
-            if isinstance(metric, dict):
-                known.update(ctx.dataset_fields(metric.get("dataset")) or {})
+    for obj in ctx.contract.objectives:
+        metric = ctx.contract.metrics.get(obj.metric)
+        if obj.id in chosen and metric is not None:
+            known.update(ctx.dataset_fields(metric.dataset) or {})
     if not known:
         return
-    for path, name, on_key in condition_fields(exc.get("where"), ("exclusions", i, "where")):
+    for path, name, on_key in condition_fields(exc.where, (*exc.path, "where")):
         if name not in known:
             where = " in the datasets of the objectives it applies to"
             yield _missing("field", name, path, sorted(known), where, on_key=on_key)
 
 
 def _ids(
-    value: Any, path: Path, ids: list[str], kind: str, allow: tuple[str, ...] = ()
+    names: tuple[str, ...] | None,
+    path: Path,
+    ids: list[str],
+    kind: str,
+    allow: tuple[str, ...] = (),
 ) -> Iterator[Finding]:
-    items = value if isinstance(value, list) else ([value] if isinstance(value, str) else [])
-    for j, name in enumerate(items):
-        if name in allow or name in ids:
-            continue
-        where = (*path, j) if isinstance(value, list) else path
-        yield _missing(kind, name, where, ids)
+    for j, name in enumerate(names or ()):
+        if name not in allow and name not in ids:
+            yield _missing(kind, name, (*path, j), ids)
 
 
-def _party(value: Any, path: Path, parties: dict[str, Any]) -> Iterator[Finding]:
-    if isinstance(value, str) and value not in parties:
-        yield _missing("party", value, path, list(parties))
+def _party(name: str | None, path: Path, parties: Mapping[str, Party | None]) -> Iterator[Finding]:
+    if name is not None and name not in parties:
+        yield _missing("party", name, path, list(parties))
 
 
-def _notify(target: Any, path: Path, parties: dict[str, Any]) -> Iterator[Finding]:
+def _notify(target: str, path: Path, parties: Mapping[str, Party | None]) -> Iterator[Finding]:
     # `provider` or `provider.service-desk` (a contact of that party, by role or name).
-    if not isinstance(target, str):
-        return
     party, _, contact = target.partition(".")
     if party not in parties:
         yield _missing("party", party, path, list(parties))
         return
     if contact:
-        info = parties[party] if isinstance(parties[party], dict) else {}
-        contacts: list[Any] = info.get("contacts") or []
-        names = [
-            str(c.get(k))
-            for c in contacts
-            if isinstance(c, dict)
-            for k in ("role", "name")
-            if c.get(k)
-        ]
+        info = parties[party]
+        names = [name for c in (info.contacts if info else ()) for name in (c.role, c.name) if name]
         if contact not in names:
             yield _missing(f"contact of '{party}'", contact, path, names)
 
@@ -294,23 +223,22 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** give each entry its own id.
     """
     for key in ID_LISTS:
-        seen: dict[Any, int] = {}
-        for i, item in ctx.items(key):
-            ident = item.get("id")
-            if ident in seen:
+        seen: dict[str, int] = {}
+        # Every entry, removals too: the whole list as merged, so i is its index there.
+        for i, entry in enumerate(ctx.contract.entries(key)):
+            if entry.id in seen:
                 yield Finding(
-                    f"duplicate id '{ident}' in {key} (also entry {seen[ident] + 1})",
-                    (key, i, "id"),
+                    f"duplicate id '{entry.id}' in {key} (also entry {seen[entry.id] + 1})",
+                    (*entry.path, "id"),
                     "ids must be unique within a list",
                 )
             else:
-                seen[ident] = i
-    names: dict[Any, int] = {}
-    for i, grade in ctx.items("grades"):
-        name = grade.get("name")
-        if name in names:
-            yield Finding(f"duplicate grade name '{name}'", ("grades", i, "name"), "")
-        names[name] = i
+                seen[entry.id] = i
+    names: set[str] = set()
+    for grade in ctx.contract.grades:
+        if grade.name in names:
+            yield Finding(f"duplicate grade name '{grade.name}'", (*grade.path, "name"), "")
+        names.add(grade.name)
 
 
 @rule("R403", "unused-metric", Severity.WARNING, templates=False)
@@ -322,17 +250,15 @@ def unused_metric(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** remove the metric, or add the objective that should use it.
     """
-    used = {obj.get("metric") for _, obj in ctx.items("objectives")}
-    # ctx.mapping leaves out `x-` entries: extensions are never "unused metrics".
-    for _, amendment in ctx.items("amendments"):
-        changes = amendment.get("changes")
-        if isinstance(changes, dict) and isinstance(changes.get("objectives"), list):
-            used.update(o.get("metric") for o in changes["objectives"] if isinstance(o, dict))
-    for name in ctx.mapping("metrics"):
-        if name not in used:
+    used = {obj.metric for obj in ctx.contract.objectives}
+    for amendment in ctx.contract.amendments:
+        used.update(amendment.objective_metrics())
+    # `x-` entries are extensions, never "unused metrics" (the Contract leaves them out).
+    for metric in ctx.contract.metrics.values():
+        if metric.name not in used:
             yield Finding(
-                f"metric '{name}' is defined but no objective uses it",
-                ("metrics", name),
+                f"metric '{metric.name}' is defined but no objective uses it",
+                metric.path,
                 "remove it, or reference it from an objective's `metric`",
                 key=True,
             )
@@ -347,12 +273,10 @@ def remove_nothing(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the id, or delete the entry.
     """
-    for key in ID_LISTS:
-        for i, item in ctx.items(key):
-            if item.get("remove") is True:
-                yield Finding(
-                    f"'{item.get('id')}' removes nothing: no template defines it",
-                    (key, i, "remove"),
-                    "check the id against the template's",
-                    key=True,
-                )
+    for removal in ctx.contract.removals:
+        yield Finding(
+            f"'{removal.id}' removes nothing: no template defines it",
+            (*removal.path, "remove"),
+            "check the id against the template's",
+            key=True,
+        )

@@ -8,7 +8,6 @@ import zoneinfo
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
 from slac.contract.source import Path
@@ -27,9 +26,9 @@ _SHORTEST = {
 }
 
 
-def _date(value: Any) -> date | None:
+def _date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        return date.fromisoformat(value) if value is not None else None
     except ValueError:
         return None
 
@@ -44,30 +43,33 @@ def date_order(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the dates.
     """
-    effective = ctx.mapping("effective")
-    start, end = _date(effective.get("from")), _date(effective.get("to"))
-    if start and end and end <= start:
+    effective = ctx.contract.effective
+    start = _date(effective.start) if effective else None
+    end = _date(effective.end) if effective else None
+    if effective and start and end and end <= start:
         yield Finding(
-            f"effective.to ({end}) is not after effective.from ({start})", ("effective", "to"), ""
+            f"effective.to ({end}) is not after effective.from ({start})",
+            (*effective.path, "to"),
+            "",
         )
-    first_on: dict[date, Any] = {}
-    for i, amendment in ctx.items("amendments"):
-        when = _date(amendment.get("effective"))
-        if when is None or amendment.get("remove") is True:
+    first_on: dict[date, str] = {}
+    for amendment in ctx.contract.amendments:
+        when = _date(amendment.effective)
+        if when is None:
             continue
         if when in first_on:
             yield Finding(
-                f"amendments '{first_on[when]}' and '{amendment.get('id')}' take effect on the "
+                f"amendments '{first_on[when]}' and '{amendment.id}' take effect on the "
                 f"same day ({when})",
-                ("amendments", i, "effective"),
+                (*amendment.path, "effective"),
                 "merge them into one amendment, or give them different dates",
             )
-        first_on.setdefault(when, amendment.get("id"))
+        first_on.setdefault(when, amendment.id)
         if (start and when <= start) or (end and when > end):
             yield Finding(
-                f"amendment '{amendment.get('id')}' takes effect on {when}, outside the contract's "
+                f"amendment '{amendment.id}' takes effect on {when}, outside the contract's "
                 f"life ({start} – {end or 'open'})",
-                ("amendments", i, "effective"),
+                (*amendment.path, "effective"),
                 "an amendment applies from a date after effective.from and not after effective.to",
             )
 
@@ -81,12 +83,12 @@ def review_overdue(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** review the contract and move `review.due` forward.
     """
-    review = ctx.mapping("review")
-    due = _date(review.get("due"))
-    if due is not None and due < ctx.today:
+    review = ctx.contract.review
+    due = _date(review.due) if review else None
+    if review and due is not None and due < ctx.today:
         yield Finding(
             f"review was due on {due} ({_days((ctx.today - due).days)} ago)",
-            ("review", "due"),
+            (*review.path, "due"),
             "review the contract, then set the next review.due",
         )
 
@@ -121,14 +123,13 @@ def invalid_timezone(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** use the zone's IANA name (the hint suggests the closest).
     """
-    places: list[tuple[Path, Any]] = [(("timezone",), ctx.data.get("timezone"))]
-    for name, cal in ctx.mapping("calendars").items():
-        if isinstance(cal, dict):
-            places.append((("calendars", name, "timezone"), cal.get("timezone")))
+    places: list[tuple[Path, str | None]] = [(("timezone",), ctx.contract.timezone)]
+    for cal in ctx.contract.calendars.values():
+        places.append(((*cal.path, "timezone"), cal.timezone))
     for path, zone in places:
-        if isinstance(zone, str) and not _valid_zone(zone):
+        if zone is not None and not _valid_zone(zone):
             yield Finding(f"'{zone}' is not an IANA time zone", path, did_you_mean(zone, _zones()))
-        elif isinstance(zone, str) and "/" not in zone and zone not in ("UTC", "GMT"):
+        elif zone is not None and "/" not in zone and zone not in ("UTC", "GMT"):
             # tzdata keeps legacy names (EST, CET, MST7MDT) that are easily misread: EST never
             # observes daylight saving, so New York's summer would be an hour off.
             yield Finding(
@@ -177,20 +178,17 @@ def business_hours(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** merge the ranges, or split them so they only touch.
     """
-    for name, cal in ctx.mapping("calendars").items():
-        hours = cal.get("hours") if isinstance(cal, dict) else None
-        if not isinstance(hours, dict):
-            continue
+    for cal in ctx.contract.calendars.values():
         week: list[tuple[int, int, Path, str]] = []  # minute-of-week intervals
-        for key, ranges in hours.items():
-            days = expand_days(key)
-            if days is None or not isinstance(ranges, list):
+        for hours in cal.hours:
+            days = expand_days(hours.days)
+            if days is None:
                 continue
-            for j, text in enumerate(ranges):
-                span = _minutes(text) if isinstance(text, str) else None
+            for j, text in enumerate(hours.ranges):
+                span = _minutes(text)
                 if span is None:
                     continue
-                path: Path = ("calendars", name, "hours", key, j)
+                path: Path = (*hours.path, j)
                 start, end = span
                 if start == end:
                     yield Finding(f"range '{text}' is empty", path, "a whole day is 00:00-24:00")
@@ -248,23 +246,21 @@ def unknown_holidays(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** use the ISO 3166-1 alpha-2 code; the hint names the closest known one.
     """
     countries = _countries()
-    for name, cal in ctx.mapping("calendars").items():
-        hol = cal.get("holidays") if isinstance(cal, dict) else None
-        if not isinstance(hol, dict):
+    for cal in ctx.contract.calendars.values():
+        hol = cal.holidays
+        if hol is None or hol.country is None:
             continue
-        country = hol.get("country")
-        path: Path = ("calendars", name, "holidays")
-        if isinstance(country, str) and country not in countries:
+        country, sub = hol.country, hol.subdivision
+        if country not in countries:
             hint = did_you_mean(country, countries)
             yield Finding(
-                f"'{country}' is not a supported holiday country", (*path, "country"), hint
+                f"'{country}' is not a supported holiday country", (*hol.path, "country"), hint
             )
             continue
-        sub = hol.get("subdivision")
-        if isinstance(country, str) and isinstance(sub, str) and sub not in countries[country]:
+        if sub is not None and sub not in countries[country]:
             yield Finding(
                 f"'{sub}' is not a subdivision of {country}",
-                (*path, "subdivision"),
+                (*hol.path, "subdivision"),
                 did_you_mean(sub, countries[country]),
             )
 
@@ -278,10 +274,10 @@ def allowance_exceeds_period(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** correct the allowance.
     """
-    for i, exc in ctx.items("exclusions"):
-        maint = exc.get("maintenance")
-        allowance = maint.get("allowance") if isinstance(maint, dict) else None
-        if not isinstance(allowance, str) or "/" not in allowance:
+    for exc in ctx.contract.exclusions:
+        maint = exc.maintenance
+        allowance = maint.allowance if maint else None
+        if maint is None or allowance is None or "/" not in allowance:
             continue
         amount, _, per = allowance.rpartition("/")
         parsed = parse_duration(amount)
@@ -290,7 +286,7 @@ def allowance_exceeds_period(ctx: RuleContext) -> Iterator[Finding]:
         if parsed.seconds > Decimal(_SHORTEST[per]):
             yield Finding(
                 f"allowance '{allowance}' is longer than a {per}",
-                ("exclusions", i, "maintenance", "allowance"),
+                (*maint.path, "allowance"),
                 "",
             )
 
@@ -304,11 +300,10 @@ def chronic_failure_window(ctx: RuleContext) -> Iterator[Finding]:
 
     **Fix:** `breaches` must be at most `periods`.
     """
-    for i, chronic in ctx.items("chronic_failure"):
-        breaches, periods = chronic.get("breaches"), chronic.get("periods")
-        if isinstance(breaches, int) and isinstance(periods, int) and breaches > periods:
+    for chronic in ctx.contract.chronic_failure:
+        if chronic.breaches > chronic.periods:
             yield Finding(
-                f"{breaches} breaches can never happen within {periods} periods",
-                ("chronic_failure", i, "breaches"),
+                f"{chronic.breaches} breaches can never happen within {chronic.periods} periods",
+                (*chronic.path, "breaches"),
                 "",
             )
