@@ -25,7 +25,7 @@ def lint(paths: Sequence[str], *, today: date | None = None) -> CheckReport:
     ``today`` fixes the date that "a review date has passed" is judged against, so that CI
     runs are reproducible; it defaults to the current date.
     """
-    return Checker(today).check_paths(paths)
+    return Checker(KINDS, today).check_paths(paths)
 
 
 def rule_catalog() -> dict[str, RuleInfo]:
@@ -41,11 +41,11 @@ def compile_plan(path: str, *, today: date | None = None) -> tuple[Plan | None, 
     Returns the plan (None when lint found errors) and the lint report, whose findings the
     caller shows either way (warnings do not stop compilation).
     """
-    report = Checker(today).check_paths([path])
+    report = Checker(KINDS, today).check_paths([path])
     checked = report.files[0] if report.files else None
     if checked is None or checked.contract is None or not checked.ok:
         return None, report
-    return compile_contract(checked.contract), report
+    return compile_contract(checked.contract, KINDS), report
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

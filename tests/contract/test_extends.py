@@ -9,6 +9,7 @@ from pathlib import Path
 from slac.contract.checker import Checker
 from slac.contract.extends import merge, resolve
 from slac.contract.source import load_file, load_text
+from slac.kinds import KINDS
 
 
 def _doc(name: str, text: str):
@@ -101,7 +102,7 @@ def test_finding_in_an_inherited_value_points_into_the_template(tmp_path: Path) 
     )
     (tmp_path / "t.yaml").write_text(template)
     (tmp_path / "c.yaml").write_text("slac: 1\nextends: t.yaml\nid: child\n")
-    checked = Checker(date(2026, 11, 23)).check_file(str(tmp_path / "c.yaml"))
+    checked = Checker(KINDS, date(2026, 11, 23)).check_file(str(tmp_path / "c.yaml"))
     gaps = [d for d in checked.diagnostics if d.code == "R602"]
     assert gaps and all(d.location.file.endswith("t.yaml") for d in gaps)
 
@@ -111,7 +112,7 @@ def test_partial_file_is_valid_for_editors_but_merged_contract_must_be_complete(
 ) -> None:
     (tmp_path / "t.yaml").write_text("slac: 1\nkind: template\ntitle: nothing else\n")
     (tmp_path / "c.yaml").write_text("slac: 1\nextends: t.yaml\nid: c\nobjectives:\n  - {id: a}\n")
-    checked = Checker(date(2026, 11, 23)).check_file(str(tmp_path / "c.yaml"))
+    checked = Checker(KINDS, date(2026, 11, 23)).check_file(str(tmp_path / "c.yaml"))
     missing = {d.message for d in checked.diagnostics if d.code == "S202"}
     assert "missing required key 'datasets'" in missing
     assert "missing required key 'metric' in objectives[0]" in missing

@@ -16,6 +16,7 @@ from slac.contract.build import build_contract
 from slac.contract.checker import Checker
 from slac.contract.source import SourceDocument, load_text
 from slac.contract.terms import amendment_order, terms_in_force
+from slac.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/contract.yaml"))
@@ -24,7 +25,7 @@ BASE = ROOT / "tests" / "rules" / "base.yaml"
 
 
 def _checked(path: Path) -> model.Contract:
-    checked = Checker(date(2026, 11, 23)).check_file(str(path))
+    checked = Checker(KINDS, date(2026, 11, 23)).check_file(str(path))
     assert checked.contract is not None, [str(d) for d in checked.diagnostics]
     return checked.contract
 

@@ -37,6 +37,7 @@ from slac.contract.extends import merge
 from slac.contract.rules import REGISTRY
 from slac.contract.source import SourceDocument, load_file, load_text
 from slac.diagnostics import Diagnostic
+from slac.kinds import KINDS
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
@@ -71,7 +72,7 @@ def findings(patch_text: str) -> list[Diagnostic]:
     assert patch.document is not None, patch.diagnostics
     data, pos = merge(BASE.data, BASE.pos, patch.document.data, patch.document.pos)
     doc = SourceDocument(str(HERE / "base.yaml"), data, pos, "")
-    return list(Checker(TODAY).check_document(doc).diagnostics)
+    return list(Checker(KINDS, TODAY).check_document(doc).diagnostics)
 
 
 def _where(diag: Diagnostic) -> str:
@@ -80,7 +81,7 @@ def _where(diag: Diagnostic) -> str:
 
 
 def test_base_contract_is_clean() -> None:
-    assert Checker(TODAY).check_file(str(HERE / "base.yaml")).diagnostics == ()
+    assert Checker(KINDS, TODAY).check_file(str(HERE / "base.yaml")).diagnostics == ()
 
 
 @pytest.mark.parametrize(("code", "outcome", "case"), _cases())

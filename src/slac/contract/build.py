@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from slac.contract import model as m
-from slac.contract.rules.walk import metric_kind
 from slac.contract.source import Key, Path, Pos, SourceDocument
 
 _N = TypeVar("_N")
@@ -256,9 +255,12 @@ def _field(name: str, spec: Any, pos: Pos, path: Path) -> m.Field:
     )
 
 
+_METRIC_KEYS = frozenset({"dataset", "where", "description"})
+
+
 def _metric(name: str, spec: Any, pos: Pos, path: Path) -> m.Metric:
-    kind = metric_kind(spec)
-    assert kind is not None  # the schema requires exactly one kind
+    # The schema requires exactly one kind body beside the keys every metric may have.
+    (kind,) = [k for k in spec if k not in _METRIC_KEYS and not k.startswith("x-")]
     return m.Metric(
         path=path,
         location=pos.value,

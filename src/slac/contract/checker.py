@@ -15,6 +15,7 @@ from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
 from slac.contract.build import build_contract
 from slac.contract.extends import resolve
+from slac.contract.kinds import KindSyntaxes
 from slac.contract.model import Contract
 from slac.contract.rules.base import RuleContext, run_rules
 from slac.contract.source import LoadResult, SourceDocument, load_file
@@ -53,7 +54,14 @@ class Checker:
     # Past this many files, compiling the fast schema validator pays for itself.
     FAST_SCHEMA_AFTER = 24
 
-    def __init__(self, today: date | None = None, *, fast_schema: bool | None = None) -> None:
+    def __init__(
+        self,
+        kinds: KindSyntaxes,
+        today: date | None = None,
+        *,
+        fast_schema: bool | None = None,
+    ) -> None:
+        self.kinds = kinds
         self.today = today or date.today()
         self.fast_schema = fast_schema
         self._checked = 0
@@ -108,7 +116,7 @@ class Checker:
         if has_errors(found):
             return found, None
         contract = build_contract(merged, sources)
-        found.extend(run_rules(RuleContext(contract, self.today)))
+        found.extend(run_rules(RuleContext(contract, self.today, self.kinds)))
         return found, contract
 
     def check_paths(self, paths: Sequence[str]) -> CheckReport:

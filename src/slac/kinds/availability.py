@@ -7,7 +7,7 @@ and merged outage intervals, and does the exact arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
+from slac.contract.kinds import FieldRef
+from slac.contract.rules.walk import condition_fields
+from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.measurement import exact_ratio as _ratio
@@ -24,7 +27,10 @@ from slac.evaluation.periods import add_months, local_midnight_us
 from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
 from slac.kinds.base import Kind
+from slac.plan.canonical import to_json
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
+from slac.plan.values import conditions, seconds
 
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -52,6 +58,44 @@ class AvailabilityParams:
 
 class Availability(Kind[AvailabilityParams]):
     name: ClassVar[str] = "availability"
+    own_clock: ClassVar[bool] = True
+    field_keys: ClassVar[tuple[str, ...]] = ("time", "start", "end", "errors", "requests")
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        source = body["source"]
+        params: dict[str, Any] = {
+            "source": source,
+            "availability_minutes": body.get(
+                "availability_minutes", context.semantics["availability_minutes"]
+            ),
+        }
+        if source == "probes":
+            params.update(
+                time=body["time"],
+                ok=to_json(conditions(body["ok"])),
+                interval_seconds=to_json(seconds(body["interval"])),
+                missing=body.get("missing", "down"),
+            )
+        elif source == "outages":
+            params.update(
+                start=body["start"],
+                end=body["end"],
+                min_outage_seconds=to_json(seconds(body.get("min_outage")) or Decimal(0)),
+            )
+        else:
+            params.update(
+                time=body["time"],
+                errors=body["errors"],
+                requests=body["requests"],
+                method=body.get("method", "interval-mean"),
+                empty_interval=body.get("empty_interval", "ok"),
+                interval_seconds=to_json(seconds(body.get("interval"))),
+            )
+        return params
+
+    def field_refs(self, body: Mapping[str, Any], path: Path) -> Iterator[FieldRef]:
+        yield from super().field_refs(body, path)
+        yield from condition_fields(body.get("ok"), (*path, "ok"))
 
     def params(self, metric: Metric) -> AvailabilityParams:
         raw = dict(metric.params)

@@ -8,12 +8,16 @@ plan → SQL → Measurement; docs/semantics.md says what each kind means.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlglot import exp
 
+from slac.contract.kinds import FieldRef
+from slac.contract.model import Metric as ContractMetric
+from slac.contract.rules.base import Finding, RuleContext
+from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, exclusion_case
 from slac.evaluation.kind import Check
 from slac.evaluation.measurement import Measurement, Period
@@ -31,15 +35,50 @@ from slac.evaluation.selection import (
     with_empty,
 )
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Exclusion, Metric, Objective, Plan
 
 P = TypeVar("P")
 
 
 class Kind(Generic[P]):
-    """Defaults for a kind: no other datasets, no data checks of its own."""
+    """One metric kind, whole: what its body names and what its targets measure (lint), its
+    params (compile), its SQL and measurement (evaluation). The defaults here: no thresholds,
+    rows placed by the dataset's `time`, no other datasets, no data checks of its own."""
 
     name: ClassVar[str]
+    thresholds: ClassVar[bool] = False
+    own_clock: ClassVar[bool] = False
+    field_keys: ClassVar[tuple[str, ...]] = ()  # body keys whose value names a field
+
+    # ---- lint (slac.contract.kinds.KindSyntax)
+
+    def field_refs(self, body: Mapping[str, Any], path: Path) -> Iterator[FieldRef]:
+        for key in self.field_keys:
+            if isinstance(body.get(key), str):
+                yield (*path, key), body[key], False
+
+    def conditions(self, body: Mapping[str, Any], path: Path) -> Iterator[tuple[Path, Any]]:
+        return iter(())
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        return "ratio"
+
+    def value_range(self, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        return None
+
+    def calendar(self, body: Mapping[str, Any]) -> str | None:
+        return None
+
+    def references(self, ctx: RuleContext, metric: ContractMetric) -> Iterator[Finding]:
+        return iter(())
+
+    # ---- compile (slac.plan.kinds.KindCompiler)
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ---- evaluation (slac.evaluation.kind.MeasuredKind)
 
     def params(self, metric: Metric) -> P:
         raise NotImplementedError

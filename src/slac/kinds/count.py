@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from slac.evaluation.sqltext import col, sql
 from slac.kinds.base import AggregateKind
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
 
 
@@ -24,6 +25,13 @@ class CountParams:
 
 class Count(AggregateKind[CountParams]):
     name: ClassVar[str] = "count"
+    field_keys: ClassVar[tuple[str, ...]] = ("distinct",)
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        return {"distinct": body.get("distinct")}
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        return "number"
 
     def params(self, metric: Metric) -> CountParams:
         return CountParams(dict(metric.params).get("distinct"))

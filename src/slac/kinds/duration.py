@@ -9,13 +9,19 @@ already overdue, by `open_items`) or a statistic of the closed items (docs/seman
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlglot import exp
 
+from slac.contract.kinds import FieldRef
+from slac.contract.model import Metric as ContractMetric
+from slac.contract.rules.base import Finding, RuleContext
+from slac.contract.rules.references import BUILTIN_CALENDARS, missing, unknown_fields
+from slac.contract.rules.walk import condition_fields
+from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.grids import business_us
 from slac.evaluation.kind import Check
@@ -36,7 +42,11 @@ from slac.evaluation.selection import (
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
 from slac.evaluation.statistics import statistics
 from slac.kinds.base import Kind
+from slac.plan.calendars import ALWAYS
+from slac.plan.canonical import to_json
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric, Objective, Pause, Plan, Terms
+from slac.plan.values import conditions
 
 US = 1_000_000
 
@@ -58,6 +68,40 @@ class DurationParams:
 
 class Duration(Kind[DurationParams]):
     name: ClassVar[str] = "duration"
+    thresholds: ClassVar[bool] = True
+    own_clock: ClassVar[bool] = True
+    field_keys: ClassVar[tuple[str, ...]] = ("from", "to")
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        pause = body.get("pause")
+        return {
+            "from": body["from"],
+            "to": body["to"],
+            "calendar": body.get("calendar", ALWAYS),
+            "pause": None
+            if not pause
+            else {
+                "dataset": pause["dataset"],
+                "start": pause["start"],
+                "end": pause["end"],
+                "where": to_json(conditions(pause.get("where"))),
+                "parent_key": context.parent_keys.get(pause["dataset"]),
+            },
+            "reopened": body.get("reopened", context.semantics["reopened"]),
+            "period_membership": body.get(
+                "period_membership", context.semantics["period_membership"]
+            ),
+        }
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        return "number" if statistic == "count" else "duration"
+
+    def calendar(self, body: Mapping[str, Any]) -> str | None:
+        cal = body.get("calendar")
+        return cal if isinstance(cal, str) else None
+
+    def references(self, ctx: RuleContext, metric: ContractMetric) -> Iterator[Finding]:
+        yield from duration_references(ctx, metric)
 
     def params(self, metric: Metric) -> DurationParams:
         raw = dict(metric.params)
@@ -130,6 +174,27 @@ class Duration(Kind[DurationParams]):
                 ),
             )
         )
+
+
+def duration_references(ctx: RuleContext, metric: ContractMetric) -> Iterator[Finding]:
+    """The calendar a duration counts in, and its pause dataset and fields, must exist."""
+    at: Path = (*metric.path, "duration")
+    calendars = [*ctx.contract.calendars, *BUILTIN_CALENDARS]
+    cal = metric.body.get("calendar")
+    if cal is not None and cal not in calendars:
+        yield missing("calendar", cal, (*at, "calendar"), calendars)
+    pause = metric.body.get("pause")
+    if pause is None:
+        return
+    path: Path = (*at, "pause")
+    ds = pause["dataset"]
+    fields = ctx.dataset_fields(ds)
+    if fields is None:
+        yield missing("dataset", ds, (*path, "dataset"), list(ctx.contract.datasets))
+        return
+    refs: list[FieldRef] = [((*path, k), pause[k], False) for k in ("start", "end")]
+    refs.extend(condition_fields(pause.get("where"), (*path, "where")))
+    yield from unknown_fields(refs, fields, ds)
 
 
 def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement]:

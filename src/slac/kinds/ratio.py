@@ -6,19 +6,25 @@ number of denominator rows, also when the ratio is of sums (docs/semantics.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlglot import exp
 
+from slac.contract.kinds import FieldRef
+from slac.contract.rules.walk import condition_fields
+from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, from_params
 from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
+from slac.plan.canonical import to_json
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Condition, Metric
+from slac.plan.values import conditions
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,29 @@ class RatioParams:
 
 class Ratio(AggregateKind[RatioParams]):
     name: ClassVar[str] = "ratio"
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        return {
+            part: {
+                "where": to_json(conditions((body.get(part) or {}).get("where"))),
+                "sum": (body.get(part) or {}).get("sum"),
+            }
+            for part in ("numerator", "denominator")
+        }
+
+    def field_refs(self, body: Mapping[str, Any], path: Path) -> Iterator[FieldRef]:
+        for part in ("numerator", "denominator"):
+            side = body.get(part)
+            if isinstance(side, dict):
+                yield from condition_fields(side.get("where"), (*path, part, "where"))
+                if isinstance(side.get("sum"), str):
+                    yield (*path, part, "sum"), side["sum"], False
+
+    def conditions(self, body: Mapping[str, Any], path: Path) -> Iterator[tuple[Path, Any]]:
+        for part in ("numerator", "denominator"):
+            side = body.get(part)
+            if isinstance(side, dict):
+                yield (*path, part, "where"), side.get("where")
 
     def params(self, metric: Metric) -> RatioParams:
         raw = dict(metric.params)

@@ -20,7 +20,10 @@ from sqlglot import exp
 from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.kinds.base import AggregateKind
+from slac.plan.canonical import to_json
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
+from slac.plan.values import seconds
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,18 @@ class ServiceLevelParams:
 
 class ServiceLevel(AggregateKind[ServiceLevelParams]):
     name: ClassVar[str] = "service_level"
+    field_keys: ClassVar[tuple[str, ...]] = ("wait", "outcome")
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        return {
+            "within_seconds": to_json(seconds(body["within"])),
+            "wait": body["wait"],
+            "outcome": body["outcome"],
+            "answered": body["answered"],
+            "abandoned": body["abandoned"],
+            "formula": body.get("formula", "abandoned-after-ignored-within"),
+            "short_abandon_seconds": to_json(seconds(body.get("short_abandon"))),
+        }
 
     def params(self, metric: Metric) -> ServiceLevelParams:
         raw = dict(metric.params)

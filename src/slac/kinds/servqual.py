@@ -15,6 +15,7 @@ from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
 
 
@@ -27,6 +28,13 @@ class ServqualParams:
 
 class Servqual(AggregateKind[ServqualParams]):
     name: ClassVar[str] = "servqual"
+    field_keys: ClassVar[tuple[str, ...]] = ("perception", "expectation", "dimension")
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        return {k: body.get(k) for k in ("perception", "expectation", "dimension")}
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        return "number"
 
     def params(self, metric: Metric) -> ServqualParams:
         raw = dict(metric.params)

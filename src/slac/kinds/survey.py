@@ -20,7 +20,10 @@ from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
+from slac.plan.canonical import to_json
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
+from slac.plan.values import decimal
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,39 @@ class SurveyParams:
     good: tuple[Decimal, Decimal] | None
 
 
+_DEFAULT_SCALE = {"nps": [0, 10], "ces-mean": [1, 7], "ces-share": [1, 7]}
+_DEFAULT_GOOD = {"ces-share": [5, 7], "csat": [4, 5]}
+
+
+def _scale(body: Mapping[str, Any]) -> list[Any]:
+    return list(body.get("scale", _DEFAULT_SCALE.get(body["measure"], [1, 5])))
+
+
 class Survey(AggregateKind[SurveyParams]):
     name: ClassVar[str] = "survey"
+    field_keys: ClassVar[tuple[str, ...]] = ("score",)
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        measure = body["measure"]
+        good = body.get("good", _DEFAULT_GOOD.get(measure))
+        return {
+            "score": body["score"],
+            "measure": measure,
+            "scale": [to_json(decimal(v)) for v in _scale(body)],
+            "good": None if good is None else [to_json(decimal(v)) for v in good],
+            "promoters": ["9", "10"] if measure == "nps" else None,
+            "detractors": ["0", "6"] if measure == "nps" else None,
+        }
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        return "ratio" if body.get("measure", "csat") in ("csat", "ces-share") else "number"
+
+    def value_range(self, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        # A body as written (the schema has checked that a scale is two numbers).
+        if body.get("measure") == "nps":
+            return Decimal(-100), Decimal(100)
+        scale = body.get("scale")
+        return None if scale is None else (decimal(scale[0]), decimal(scale[1]))
 
     def params(self, metric: Metric) -> SurveyParams:
         raw = dict(metric.params)

@@ -7,19 +7,22 @@ within a threshold (rows without a value are not judged).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlglot import exp
 
+from slac.contract.kinds import FieldRef
+from slac.contract.source import Path
 from slac.evaluation.measurement import Measurement, Period, exact_ratio
 from slac.evaluation.selection import excluded_columns, scope_key, with_empty
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
 from slac.evaluation.statistics import statistics
 from slac.kinds.base import PerRowKind
+from slac.plan.kinds import MetricContext
 from slac.plan.types import Exclusion, Metric, Objective
 
 
@@ -32,6 +35,30 @@ class ValueParams:
 
 class Value(PerRowKind[ValueParams]):
     name: ClassVar[str] = "value"
+    thresholds: ClassVar[bool] = True
+    field_keys: ClassVar[tuple[str, ...]] = ("field",)
+
+    def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        fields = body.get("fields") or [body["field"]]
+        unit = body.get("unit", "seconds")
+        # Row values become plan units: minutes → seconds, percent (0–100) → a ratio (0–1).
+        scale = {"minutes": "60", "percent": "0.01"}.get(unit, "1")
+        return {"fields": list(fields), "unit": unit, "scale": scale}
+
+    def field_refs(self, body: Mapping[str, Any], path: Path) -> Iterator[FieldRef]:
+        yield from super().field_refs(body, path)
+        if isinstance(body.get("fields"), list):
+            for i, name in enumerate(body["fields"]):
+                if isinstance(name, str):
+                    yield (*path, "fields", i), name, False
+
+    def target_kind(self, body: Mapping[str, Any], statistic: str | None) -> str:
+        unit = body.get("unit", "seconds")
+        if statistic == "count":
+            return "number"
+        if unit in ("seconds", "minutes"):
+            return "duration"
+        return "ratio" if unit == "percent" else "number"
 
     def params(self, metric: Metric) -> ValueParams:
         raw = dict(metric.params)

@@ -18,11 +18,11 @@ from typing import Any
 from slac.contract import model
 from slac.contract.bands import read_band
 from slac.contract.currencies import minor_units
-from slac.contract.rules.walk import metric_kind
 from slac.contract.terms import terms_in_force
 from slac.contract.units import parse_comparison, parse_duration, parse_money, parse_percent
 from slac.plan.calendars import ALWAYS, always_open, build_calendar, horizon
 from slac.plan.canonical import sha256_of, to_json
+from slac.plan.kinds import KindCompiler, KindCompilers, MetricContext
 from slac.plan.types import (
     PLAN_VERSION,
     Bound,
@@ -30,7 +30,6 @@ from slac.plan.types import (
     ChronicFailure,
     Commercials,
     Comparison,
-    Condition,
     Contact,
     CreditRules,
     Dataset,
@@ -56,6 +55,7 @@ from slac.plan.types import (
     Terms,
     Tier,
 )
+from slac.plan.values import conditions, decimal, seconds
 
 DEFAULT_SEMANTICS = {
     "period_membership": "start",
@@ -74,7 +74,7 @@ class CompileError(Exception):
     """The contract is not fit to compile (a template, which only contracts complete)."""
 
 
-def compile_contract(contract: model.Contract) -> Plan:
+def compile_contract(contract: model.Contract, kinds: KindCompilers) -> Plan:
     """The plan of a contract that lints clean (see :func:`slac.api.compile_plan`)."""
     if contract.is_template:
         raise CompileError(f"{contract.document.path} is a template: compile what extends it")
@@ -88,7 +88,7 @@ def compile_contract(contract: model.Contract) -> Plan:
     # Equal definitions share one id; every name a definition goes by, in any terms, is kept.
     names: dict[str, set[str]] = {}
     for version in versions:
-        for name, metric in _metrics(version.contract).items():
+        for name, metric in _metrics(version.contract, kinds).items():
             names.setdefault(metric.id, set()).add(name)
     metric_table: dict[str, Metric] = {}
     terms: list[Terms] = []
@@ -101,7 +101,7 @@ def compile_contract(contract: model.Contract) -> Plan:
             ends = (date.fromisoformat(following.effective) - timedelta(days=1)).isoformat()
         metrics = {
             name: replace(m, names=tuple(sorted(names[m.id])))
-            for name, m in _metrics(version.contract).items()
+            for name, m in _metrics(version.contract, kinds).items()
         }
         metric_table.update((m.id, m) for m in metrics.values())
         terms.append(_terms(version.contract, starts, ends, amendment, years, metrics))
@@ -141,10 +141,6 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return body
 
 
-def _dec(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
 def _party(spec: model.Party) -> Party:
     contacts = tuple(Contact(c.name, c.role, c.email) for c in spec.contacts)
     return Party(spec.key, spec.name, contacts)
@@ -157,7 +153,7 @@ def _dataset(spec: model.Dataset) -> Dataset:
             f.type,
             f.nullable is not False,
             f.values,
-            None if f.range is None else (_dec(f.range[0]), _dec(f.range[1])),
+            None if f.range is None else (decimal(f.range[0]), decimal(f.range[1])),
         )
         for _, f in sorted(spec.fields.items())
     )
@@ -170,147 +166,6 @@ def _dataset(spec: model.Dataset) -> Dataset:
         parent.dataset if parent else None,
         parent.key if parent else None,
         fields,
-    )
-
-
-def conditions(where: Any) -> tuple[Condition, ...]:
-    """A ``where`` in either written form → a sorted tuple of explicit conditions."""
-    out: list[Condition] = []
-    if isinstance(where, dict):
-        for name, value in where.items():
-            if name.startswith("x-"):
-                continue
-            if isinstance(value, list):
-                out.append(Condition(name, "in", tuple(value)))
-            elif value is None:
-                out.append(Condition(name, "is-null"))
-            else:
-                out.append(Condition(name, "=", value))
-    elif isinstance(where, list):
-        for cond in where:
-            op = str(cond.get("op", "="))
-            value = cond.get("value")
-            if op in ("in", "not-in"):
-                items = value if isinstance(value, list) else [value]
-                out.append(Condition(str(cond["field"]), op, tuple(items)))
-            elif op in ("is-null", "not-null"):
-                out.append(Condition(str(cond["field"]), op))
-            else:
-                out.append(Condition(str(cond["field"]), op, value))
-    return tuple(sorted(out, key=lambda c: (c.field, c.op, repr(c.value))))
-
-
-def _seconds(text: Any) -> Decimal | None:
-    if text is None:
-        return None
-    parsed = parse_duration(str(text))
-    return parsed.seconds if parsed is not None else None
-
-
-def _metric(
-    name: str, spec: dict[str, Any], data: dict[str, Any], semantics: dict[str, str]
-) -> Metric:
-    kind = metric_kind(spec)
-    assert kind is not None
-    body = spec.get(kind) or {}
-    params: dict[str, Any] = {}
-    if kind == "duration":
-        pause = body.get("pause")
-        pause_ds = data["datasets"].get(pause["dataset"]) if pause else None
-        params = {
-            "from": body["from"],
-            "to": body["to"],
-            "calendar": body.get("calendar", ALWAYS),
-            "pause": None
-            if not pause
-            else {
-                "dataset": pause["dataset"],
-                "start": pause["start"],
-                "end": pause["end"],
-                "where": to_json(conditions(pause.get("where"))),
-                "parent_key": (pause_ds.get("parent") or {}).get("key") if pause_ds else None,
-            },
-            "reopened": body.get("reopened", semantics["reopened"]),
-            "period_membership": body.get("period_membership", semantics["period_membership"]),
-        }
-    elif kind == "value":
-        fields = body.get("fields") or [body["field"]]
-        unit = body.get("unit", "seconds")
-        # Row values become plan units: minutes → seconds, percent (0–100) → a ratio (0–1).
-        scale = {"minutes": "60", "percent": "0.01"}.get(unit, "1")
-        params = {"fields": list(fields), "unit": unit, "scale": scale}
-    elif kind == "ratio":
-        params = {
-            part: {
-                "where": to_json(conditions((body.get(part) or {}).get("where"))),
-                "sum": (body.get(part) or {}).get("sum"),
-            }
-            for part in ("numerator", "denominator")
-        }
-    elif kind == "service_level":
-        params = {
-            "within_seconds": to_json(_seconds(body["within"])),
-            "wait": body["wait"],
-            "outcome": body["outcome"],
-            "answered": body["answered"],
-            "abandoned": body["abandoned"],
-            "formula": body.get("formula", "abandoned-after-ignored-within"),
-            "short_abandon_seconds": to_json(_seconds(body.get("short_abandon"))),
-        }
-    elif kind == "availability":
-        source = body["source"]
-        params = {
-            "source": source,
-            "availability_minutes": body.get(
-                "availability_minutes", semantics["availability_minutes"]
-            ),
-        }
-        if source == "probes":
-            params.update(
-                time=body["time"],
-                ok=to_json(conditions(body["ok"])),
-                interval_seconds=to_json(_seconds(body["interval"])),
-                missing=body.get("missing", "down"),
-            )
-        elif source == "outages":
-            params.update(
-                start=body["start"],
-                end=body["end"],
-                min_outage_seconds=to_json(_seconds(body.get("min_outage")) or Decimal(0)),
-            )
-        else:
-            params.update(
-                time=body["time"],
-                errors=body["errors"],
-                requests=body["requests"],
-                method=body.get("method", "interval-mean"),
-                empty_interval=body.get("empty_interval", "ok"),
-                interval_seconds=to_json(_seconds(body.get("interval"))),
-            )
-    elif kind == "survey":
-        measure = body["measure"]
-        default_scale = {"nps": [0, 10], "ces-mean": [1, 7], "ces-share": [1, 7]}.get(
-            measure, [1, 5]
-        )
-        default_good = {"ces-share": [5, 7], "csat": [4, 5]}.get(measure)
-        good = body.get("good", default_good)
-        params = {
-            "score": body["score"],
-            "measure": measure,
-            "scale": [to_json(_dec(v)) for v in body.get("scale", default_scale)],
-            "good": None if good is None else [to_json(_dec(v)) for v in good],
-            "promoters": ["9", "10"] if measure == "nps" else None,
-            "detractors": ["0", "6"] if measure == "nps" else None,
-        }
-    elif kind == "servqual":
-        params = {k: body.get(k) for k in ("perception", "expectation", "dimension")}
-    elif kind == "count":
-        params = {"distinct": body.get("distinct")}
-    where = conditions(spec.get("where"))
-    identity = {"dataset": spec["dataset"], "where": to_json(where), "kind": kind, "params": params}
-    metric_id = "m-" + sha256_of(identity)[:16]
-    return Metric(
-        metric_id, (name,), str(spec["dataset"]), where, kind, tuple(sorted(params.items()))
     )
 
 
@@ -385,7 +240,7 @@ def _terms(
                 e.breach,
                 e.consecutive or 1,
                 e.notify,
-                _seconds(e.within),
+                seconds(e.within),
                 e.action,
             )
             for e in contract.escalations
@@ -401,14 +256,31 @@ def _semantics(written: model.Semantics) -> dict[str, str]:
     return {name: getattr(written, name) or default for name, default in DEFAULT_SEMANTICS.items()}
 
 
-def _metrics(contract: model.Contract) -> dict[str, Metric]:
-    semantics = _semantics(contract.semantics)
-    # Each kind reads its own body as written; a duration's pause looks up its dataset there.
-    data = contract.document.data
+def _metrics(contract: model.Contract, kinds: KindCompilers) -> dict[str, Metric]:
+    context = MetricContext(
+        _semantics(contract.semantics),
+        {n: d.parent.key if d.parent else None for n, d in contract.datasets.items()},
+    )
     return {
-        name: _metric(name, dict(m.spec), data, semantics)
+        name: _metric(name, m, kinds[m.kind], context)
         for name, m in sorted(contract.metrics.items())
     }
+
+
+def _metric(name: str, written: model.Metric, kind: KindCompiler, context: MetricContext) -> Metric:
+    """A metric with its kind's params, identified by the hash of its definition."""
+    params = kind.compile(written.body, context)
+    where = conditions(written.where)
+    identity = {
+        "dataset": written.dataset,
+        "where": to_json(where),
+        "kind": written.kind,
+        "params": params,
+    }
+    metric_id = "m-" + sha256_of(identity)[:16]
+    return Metric(
+        metric_id, (name,), written.dataset, where, written.kind, tuple(sorted(params.items()))
+    )
 
 
 def _calendars(contract: model.Contract, years: tuple[int, int]) -> tuple[Calendar, ...]:
@@ -431,7 +303,7 @@ def _judgement(obj: model.Objective, semantics: dict[str, str]) -> Judgement:
             )
     stat = obj.statistic
     if stat is not None:
-        pct = _dec(stat[1:]) / 100 if stat.startswith("p") else None
+        pct = decimal(stat[1:]) / 100 if stat.startswith("p") else None
         if stat == "median":
             pct = Decimal("0.5")
         return Judgement(
@@ -486,7 +358,7 @@ def _objective(
         target=target,
         breach=breach,
         min_sample=obj.min_sample or 0,
-        weight=_dec(1 if obj.weight is None else obj.weight),
+        weight=decimal(1 if obj.weight is None else obj.weight),
         responsible=obj.responsible or "provider",
         fee_name=obj.fee,
         fee=fee,
@@ -501,7 +373,7 @@ def _exclusion(spec: model.Exclusion) -> Exclusion:
     allowance, per = None, None
     if maint and maint.allowance:
         amount, _, per = maint.allowance.rpartition("/")
-        allowance = _seconds(amount)
+        allowance = seconds(amount)
     return Exclusion(
         id=spec.id,
         reason="maintenance" if maint else spec.reason or "other",
@@ -510,7 +382,7 @@ def _exclusion(spec: model.Exclusion) -> Exclusion:
         between_to=spec.between.end if spec.between else None,
         maintenance_dataset=maint.dataset if maint else None,
         maintenance_fields=_MAINTENANCE_FIELDS if maint else (),
-        notice_seconds=_seconds(maint.notice) if maint else None,
+        notice_seconds=seconds(maint.notice) if maint else None,
         allowance_seconds=allowance,
         allowance_per=per,
         applies_to=spec.applies_to or (),
@@ -525,7 +397,7 @@ def _credits(spec: model.Credits, currency: str | None) -> CreditRules:
         cap_per=(cap.per if cap else None) or "period",
         minimum=_money(spec.minimum, currency),
         earn_back_periods=spec.earn_back_periods,
-        claim_within_seconds=_seconds(claim.within) if claim else None,
+        claim_within_seconds=seconds(claim.within) if claim else None,
         claim_from=(claim.start if claim else None) or "period-end",
         pool=None
         if pool is None

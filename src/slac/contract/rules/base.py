@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from slac.contract.kinds import KindSyntaxes
 from slac.contract.model import Contract, Field
 from slac.contract.source import Path, SourceDocument
 from slac.diagnostics import Diagnostic, RuleInfo, Severity
@@ -40,6 +41,7 @@ class RuleContext:
 
     contract: Contract
     today: date
+    kinds: KindSyntaxes  # what each metric kind's body names and measures
     # Facts several rules derive from the same contract, computed once (rules never mutate
     # the contract itself).
     cache: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -345,7 +345,7 @@ def tier_unit_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         metric = ctx.contract.metrics.get(obj.metric)
         if obj.credit is None or metric is None:
             continue
-        want = expected_target_kind(metric, obj)
+        want = expected_target_kind(ctx.kinds[metric.kind], metric, obj)
         for j, tier in enumerate(obj.credit.tiers):
             band, bad = read_band(tier.bounds)
             if band is None:

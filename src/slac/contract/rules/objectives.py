@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from slac.contract.kinds import KindSyntax
 from slac.contract.model import Metric, Objective, Where
 from slac.contract.rules.base import Finding, RuleContext, rule
 from slac.contract.rules.walk import condition_values, equality_values
@@ -18,25 +19,11 @@ _PERCENTILE = re.compile(r"p(\d+(?:\.\d+)?)")
 _KIND_WORDS = {"ratio": "a percentage", "duration": "a duration", "number": "a plain number"}
 
 
-def expected_target_kind(metric: Metric, obj: Objective) -> str | None:
+def expected_target_kind(kind: KindSyntax, metric: Metric, obj: Objective) -> str:
     """What kind of quantity the objective's target must be, given its metric and statistic."""
-    kind, body = metric.kind, metric.body
     if obj.within is not None or obj.under is not None:
         return "ratio"
-    if kind in ("duration", "value"):
-        unit = body.get("unit", "seconds") if kind == "value" else "seconds"
-        if obj.statistic == "count":
-            return "number"
-        if unit in ("seconds", "minutes"):
-            return "duration"
-        return "ratio" if unit == "percent" else "number"
-    if kind == "survey":
-        return "ratio" if body.get("measure", "csat") in ("csat", "ces-share") else "number"
-    if kind in ("servqual", "count"):
-        return "number"
-    if kind in ("ratio", "service_level", "availability"):
-        return "ratio"
-    return None
+    return kind.target_kind(metric.body, obj.statistic)
 
 
 def _objectives_with_metrics(ctx: RuleContext) -> Iterator[tuple[Objective, Metric]]:
@@ -61,7 +48,8 @@ def target_fit(ctx: RuleContext) -> Iterator[Finding]:
     for obj, metric in _objectives_with_metrics(ctx):
         kind = metric.kind
         threshold = [k for k, v in (("within", obj.within), ("under", obj.under)) if v is not None]
-        if threshold and kind not in ("duration", "value"):
+        syntax = ctx.kinds[kind]
+        if threshold and not syntax.thresholds:
             yield Finding(
                 f"`{threshold[0]}` applies to duration metrics, but '{obj.metric}' is a {kind} metric",
                 (*obj.path, threshold[0]),
@@ -69,7 +57,7 @@ def target_fit(ctx: RuleContext) -> Iterator[Finding]:
                 key=True,
             )
             continue
-        if kind in ("duration", "value") and not threshold and obj.statistic is None:
+        if syntax.thresholds and not threshold and obj.statistic is None:
             yield Finding(
                 f"objective '{obj.id}' on {kind} metric '{obj.metric}' needs `within`, "
                 "`under` or `statistic`",
@@ -86,7 +74,7 @@ def target_fit(ctx: RuleContext) -> Iterator[Finding]:
             )
             continue
         target = parse_comparison(obj.target)
-        want = expected_target_kind(metric, obj)
+        want = expected_target_kind(syntax, metric, obj)
         if target is not None and want is not None and target.quantity.kind != want:
             yield Finding(
                 f"target {obj.target!r} is {_KIND_WORDS[target.quantity.kind]}, but this "
@@ -135,22 +123,13 @@ def target_range(ctx: RuleContext) -> Iterator[Finding]:
             )
         elif kind == "duration" and value <= 0:
             yield Finding(f"target {obj.target!r} is not a positive duration", path, "")
-        if kind == "number" and metric.kind == "survey":
-            low, high = _survey_range(metric.body)
-            if low is not None and high is not None and not low <= value <= high:
+        bounds = ctx.kinds[metric.kind].value_range(metric.body) if kind == "number" else None
+        if bounds is not None:
+            low, high = bounds
+            if not low <= value <= high:
                 yield Finding(
                     f"target {obj.target!r} is outside the possible range {low}…{high}", path, ""
                 )
-
-
-def _survey_range(survey: Mapping[str, Any]) -> tuple[Decimal | None, Decimal | None]:
-    # A survey body as written (the schema has checked that a scale is two numbers).
-    if survey.get("measure") == "nps":
-        return Decimal(-100), Decimal(100)
-    scale = survey.get("scale")
-    if scale is not None:
-        return Decimal(str(scale[0])), Decimal(str(scale[1]))
-    return None, None
 
 
 @rule("R503", "percentile-out-of-range", Severity.ERROR)
@@ -260,7 +239,7 @@ def business_time(ctx: RuleContext) -> Iterator[Finding]:
     yield from _business_outside_objectives(ctx)
     calendars = ctx.contract.calendars
     for obj, metric in _objectives_with_metrics(ctx):
-        cal = metric.body.get("calendar") if metric.kind == "duration" else None
+        cal = ctx.kinds[metric.kind].calendar(metric.body)
         always = cal in (None, "24x7") or (cal in calendars and calendars[cal].always)
         target = parse_comparison(obj.target)
         if target is not None and target.quantity.business_days:
@@ -330,10 +309,8 @@ def _unlisted_values(ctx: RuleContext) -> Iterator[Finding]:
     for m in contract.metrics.values():
         places.append((m.dataset, (*m.path, "where"), m.where))
     for m in contract.metrics.values():
-        for part in ("numerator", "denominator") if m.kind == "ratio" else ():
-            side = m.body.get(part)  # a ratio's body, as written
-            if side is not None:
-                places.append((m.dataset, (*m.path, "ratio", part, "where"), side.get("where")))
+        for path, where in ctx.kinds[m.kind].conditions(m.body, (*m.path, m.kind)):
+            places.append((m.dataset, path, where))
     datasets_of: dict[str, str] = {}
     for obj, metric in _objectives_with_metrics(ctx):
         places.append((metric.dataset, (*obj.path, "where"), obj.where))
@@ -389,11 +366,6 @@ def _show(values: set[Any]) -> str:
     return "{" + ", ".join(sorted(map(str, values))) + "}"
 
 
-# Metrics whose kind carries its own clock; every other metric is placed in a period by its
-# dataset's `time` field.
-_OWN_CLOCK = ("duration", "availability")
-
-
 @rule("R507", "metric-without-period-time", Severity.ERROR)
 def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
     """A metric's rows cannot be placed in a period: its dataset has no `time` field.
@@ -408,7 +380,7 @@ def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
     datasets = ctx.contract.datasets
     for metric in ctx.contract.metrics.values():
         ds = datasets.get(metric.dataset)
-        if metric.kind in _OWN_CLOCK or ds is None or ds.time is not None:
+        if ctx.kinds[metric.kind].own_clock or ds is None or ds.time is not None:
             continue
         yield Finding(
             f"metric '{metric.name}' ({metric.kind}) reads dataset '{metric.dataset}', which has no "

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from slac.contract.kinds import FieldRef
 from slac.contract.model import ID_LISTS, Dataset, Exclusion, Field, Objective, Party
 from slac.contract.rules.base import Finding, RuleContext, did_you_mean, rule
-from slac.contract.rules.walk import FieldRef, condition_fields, metric_field_refs
+from slac.contract.rules.walk import condition_fields
 from slac.contract.source import Path
 from slac.diagnostics import Severity
 
 BUILTIN_CALENDARS = ("24x7",)
 
 
-def _missing(
+def missing(
     kind: str, name: Any, path: Path, choices: list[str], extra: str = "", *, on_key: bool = False
 ) -> Finding:
     # In `where: {priorty: P1}` the name is the key itself: point at the key, not at P1.
@@ -37,7 +38,6 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
     """
     contract = ctx.contract
     datasets = list(contract.datasets)
-    calendars = [*contract.calendars, *BUILTIN_CALENDARS]
     parties: dict[str, Party | None] = dict(contract.parties)
     if ctx.is_template:
         # A template is completed by the contract that extends it, which names both sides.
@@ -51,18 +51,15 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
     for metric in contract.metrics.values():
         fields = ctx.dataset_fields(metric.dataset)
         if fields is None:
-            yield _missing("dataset", metric.dataset, (*metric.path, "dataset"), datasets)
+            yield missing("dataset", metric.dataset, (*metric.path, "dataset"), datasets)
         else:
-            refs = metric_field_refs(dict(metric.spec), metric.path)
-            yield from _fields(refs, fields, metric.dataset)
-        if metric.kind == "duration":
-            at: Path = (*metric.path, "duration")
-            cal = metric.body.get("calendar")
-            if cal is not None and cal not in calendars:
-                yield _missing("calendar", cal, (*at, "calendar"), calendars)
-            pause = metric.body.get("pause")
-            if pause is not None:
-                yield from _pause(ctx, pause, (*at, "pause"))
+            kind = ctx.kinds[metric.kind]
+            refs = [
+                *condition_fields(metric.where, (*metric.path, "where")),
+                *kind.field_refs(metric.body, (*metric.path, metric.kind)),
+            ]
+            yield from unknown_fields(refs, fields, metric.dataset)
+        yield from ctx.kinds[metric.kind].references(ctx, metric)
 
     for obj in contract.objectives:
         yield from _objective(ctx, obj, list(parties))
@@ -71,7 +68,7 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
         yield from _ids(exc.applies_to, (*exc.path, "applies_to"), objective_ids, "objective")
         maint = exc.maintenance
         if maint is not None and maint.dataset not in contract.datasets:
-            yield _missing("dataset", maint.dataset, (*maint.path, "dataset"), datasets)
+            yield missing("dataset", maint.dataset, (*maint.path, "dataset"), datasets)
         if exc.where is not None:
             yield from _exclusion_fields(ctx, exc, objective_ids)
 
@@ -110,43 +107,31 @@ def _dataset_refs(ctx: RuleContext, ds: Dataset) -> Iterator[Finding]:
     in_dataset = f" in dataset '{ds.name}'"
     for key, name in (("key", ds.key), ("time", ds.time)):
         if name is not None and name not in ds.fields:
-            yield _missing("field", name, (*ds.path, key), fields, in_dataset)
+            yield missing("field", name, (*ds.path, key), fields, in_dataset)
     parent = ds.parent
     if parent is not None:
         if parent.key not in ds.fields:
-            yield _missing("field", parent.key, (*parent.path, "key"), fields, in_dataset)
+            yield missing("field", parent.key, (*parent.path, "key"), fields, in_dataset)
         if parent.dataset not in ctx.contract.datasets:
             path = (*parent.path, "dataset")
-            yield _missing("dataset", parent.dataset, path, list(ctx.contract.datasets))
+            yield missing("dataset", parent.dataset, path, list(ctx.contract.datasets))
 
 
-def _fields(
+def unknown_fields(
     refs: Iterable[FieldRef], fields: Mapping[str, Field], dataset: str
 ) -> Iterator[Finding]:
     for path, name, on_key in refs:
         if name not in fields:
-            yield _missing(
+            yield missing(
                 "field", name, path, list(fields), f" in dataset '{dataset}'", on_key=on_key
             )
-
-
-def _pause(ctx: RuleContext, pause: Mapping[str, Any], path: Path) -> Iterator[Finding]:
-    # A kind body, as written: the schema has checked its shape.
-    ds = pause["dataset"]
-    fields = ctx.dataset_fields(ds)
-    if fields is None:
-        yield _missing("dataset", ds, (*path, "dataset"), list(ctx.contract.datasets))
-        return
-    refs: list[FieldRef] = [((*path, k), pause[k], False) for k in ("start", "end")]
-    refs.extend(condition_fields(pause.get("where"), (*path, "where")))
-    yield from _fields(refs, fields, ds)
 
 
 def _objective(ctx: RuleContext, obj: Objective, parties: list[str]) -> Iterator[Finding]:
     contract = ctx.contract
     metric = contract.metrics.get(obj.metric)
     if metric is None:
-        yield _missing("metric", obj.metric, (*obj.path, "metric"), list(contract.metrics))
+        yield missing("metric", obj.metric, (*obj.path, "metric"), list(contract.metrics))
     else:
         fields = ctx.dataset_fields(metric.dataset)
         if fields is not None:
@@ -154,13 +139,13 @@ def _objective(ctx: RuleContext, obj: Objective, parties: list[str]) -> Iterator
             refs.extend(
                 ((*obj.path, "scope", j), name, False) for j, name in enumerate(obj.scope or ())
             )
-            yield from _fields(refs, fields, metric.dataset)
+            yield from unknown_fields(refs, fields, metric.dataset)
     if obj.responsible is not None and obj.responsible not in parties:
-        yield _missing("party", obj.responsible, (*obj.path, "responsible"), parties)
+        yield missing("party", obj.responsible, (*obj.path, "responsible"), parties)
     if obj.fee is not None and obj.fee not in contract.commercials.service_fees:
         names = list(contract.commercials.service_fees)
         where = " under commercials.service_fees"
-        yield _missing("service fee", obj.fee, (*obj.path, "fee"), names, where)
+        yield missing("service fee", obj.fee, (*obj.path, "fee"), names, where)
 
 
 def _exclusion_fields(
@@ -179,7 +164,7 @@ def _exclusion_fields(
     for path, name, on_key in condition_fields(exc.where, (*exc.path, "where")):
         if name not in known:
             where = " in the datasets of the objectives it applies to"
-            yield _missing("field", name, path, sorted(known), where, on_key=on_key)
+            yield missing("field", name, path, sorted(known), where, on_key=on_key)
 
 
 def _ids(
@@ -191,25 +176,25 @@ def _ids(
 ) -> Iterator[Finding]:
     for j, name in enumerate(names or ()):
         if name not in allow and name not in ids:
-            yield _missing(kind, name, (*path, j), ids)
+            yield missing(kind, name, (*path, j), ids)
 
 
 def _party(name: str | None, path: Path, parties: Mapping[str, Party | None]) -> Iterator[Finding]:
     if name is not None and name not in parties:
-        yield _missing("party", name, path, list(parties))
+        yield missing("party", name, path, list(parties))
 
 
 def _notify(target: str, path: Path, parties: Mapping[str, Party | None]) -> Iterator[Finding]:
     # `provider` or `provider.service-desk` (a contact of that party, by role or name).
     party, _, contact = target.partition(".")
     if party not in parties:
-        yield _missing("party", party, path, list(parties))
+        yield missing("party", party, path, list(parties))
         return
     if contact:
         info = parties[party]
         names = [name for c in (info.contacts if info else ()) for name in (c.role, c.name) if name]
         if contact not in names:
-            yield _missing(f"contact of '{party}'", contact, path, names)
+            yield missing(f"contact of '{party}'", contact, path, names)
 
 
 @rule("R402", "duplicate-id", Severity.ERROR)

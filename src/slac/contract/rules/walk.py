@@ -5,39 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from slac.contract.kinds import FieldRef
 from slac.contract.source import Path
-
-METRIC_KINDS = (
-    "duration",
-    "value",
-    "ratio",
-    "service_level",
-    "availability",
-    "survey",
-    "servqual",
-    "count",
-)
-
-# Keys inside each metric kind whose value names a field of the metric's dataset.
-_FIELD_KEYS: dict[str, tuple[str, ...]] = {
-    "duration": ("from", "to"),
-    "value": ("field",),
-    "service_level": ("wait", "outcome"),
-    "availability": ("time", "start", "end", "errors", "requests"),
-    "survey": ("score",),
-    "servqual": ("perception", "expectation", "dimension"),
-    "count": ("distinct",),
-}
-
-
-def metric_kind(metric: dict[str, Any]) -> str | None:
-    for kind in METRIC_KINDS:
-        if kind in metric:
-            return kind
-    return None
-
-
-FieldRef = tuple[Path, str, bool]  # where the name is written, the name, whether it is a key
 
 
 def condition_fields(where: Any, path: Path) -> Iterator[FieldRef]:
@@ -100,31 +69,3 @@ def condition_values(where: Any, path: Path) -> Iterator[tuple[Path, str, Any]]:
 
 def _hashable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
-
-
-def metric_field_refs(metric: dict[str, Any], path: Path) -> Iterator[FieldRef]:
-    """Every field of the metric's own dataset that the metric names (not its pause dataset)."""
-    yield from condition_fields(metric.get("where"), (*path, "where"))
-    kind = metric_kind(metric)
-    if kind is None:
-        return
-    body = metric.get(kind)
-    if not isinstance(body, dict):
-        return
-    base = (*path, kind)
-    for key in _FIELD_KEYS.get(kind, ()):
-        if isinstance(body.get(key), str):
-            yield (*base, key), body[key], False
-    if kind == "value" and isinstance(body.get("fields"), list):
-        for i, name in enumerate(body["fields"]):
-            if isinstance(name, str):
-                yield (*base, "fields", i), name, False
-    if kind == "ratio":
-        for part in ("numerator", "denominator"):
-            side = body.get(part)
-            if isinstance(side, dict):
-                yield from condition_fields(side.get("where"), (*base, part, "where"))
-                if isinstance(side.get("sum"), str):
-                    yield (*base, part, "sum"), side["sum"], False
-    if kind == "availability":
-        yield from condition_fields(body.get("ok"), (*base, "ok"))
