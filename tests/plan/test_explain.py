@@ -21,22 +21,11 @@ from click.testing import CliRunner
 from slac import api
 from slac.cli import cli
 from slac.plan.calendars import always_open, build_calendar
-from slac.plan.explain import (
-    calendar_words,
-    condition_words,
-    date_words,
-    duration_words,
-    event_noun,
-    explain,
-    interval_words,
-    join_words,
-    money_share,
-    money_words,
-    ordinal,
-    percent_words,
-    rows_words,
-    week_words,
-)
+from slac.plan.explain import explain
+from slac.plan.explain.calendars import calendar_words, week_words
+from slac.plan.explain.context import interval_words
+from slac.plan.explain.credits import money_words
+from slac.plan.money import money_share
 from slac.plan.types import (
     Bound,
     Comparison,
@@ -50,6 +39,16 @@ from slac.plan.types import (
     Period,
     Plan,
     Quantity,
+)
+from slac.wording import (
+    condition_words,
+    date_words,
+    duration_words,
+    event_noun,
+    join_words,
+    ordinal,
+    percent_words,
+    rows_words,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

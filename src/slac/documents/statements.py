@@ -54,8 +54,8 @@ import slac
 from slac.contract.currencies import minor_units
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
-from slac.plan.explain import date_words, duration_words, number_words
 from slac.plan.types import Plan, Terms
+from slac.wording import date_words, duration_words, number_words
 
 STATEMENT_VERSION = 1
 FORMATS = {
