@@ -25,6 +25,7 @@ from slac.evaluation.results import (
 from slac.evaluation.sqltext import Engine, col, sql
 from slac.plan.canonical import money_text, sha256_of, to_json
 from slac.plan.compiler import plan_json
+from slac.plan.money import is_rounded
 from slac.plan.types import Plan
 
 Progress = Callable[[str], None]
@@ -218,8 +219,7 @@ def _money(node: Any, minor: int) -> None:
 def _exact_money(value: Decimal, minor: int) -> str:
     """Money with the currency's decimals when that is exact; otherwise every digit (a credit
     line before the contract's single rounding is shown as it is, never rounded for display)."""
-    quantized = value.quantize(Decimal(1).scaleb(-minor))
-    return money_text(value, minor) if quantized == value else format(value.normalize(), "f")
+    return money_text(value, minor) if is_rounded(value, minor) else format(value.normalize(), "f")
 
 
 def _is_decimal(text: str) -> bool:
