@@ -20,11 +20,13 @@ from click.testing import CliRunner
 
 from slac import api
 from slac.cli import cli
+from slac.contract.rules.walk import METRIC_KINDS
 from slac.plan.calendars import always_open, build_calendar
 from slac.plan.explain import explain
 from slac.plan.explain.calendars import calendar_words, week_words
 from slac.plan.explain.context import interval_words
 from slac.plan.explain.credits import money_words
+from slac.plan.explain.measures import KIND_PHRASES, Promise
 from slac.plan.money import money_share
 from slac.plan.types import (
     Bound,
@@ -41,6 +43,7 @@ from slac.plan.types import (
     Quantity,
 )
 from slac.wording import (
+    Clause,
     condition_words,
     date_words,
     duration_words,
@@ -585,3 +588,38 @@ def test_api_explain() -> None:
     text, report = api.explain(str(TAB))
     assert text is None
     assert any(d.code == "L002" for d in report.diagnostics)
+
+
+def test_every_metric_kind_has_its_phrase() -> None:
+    assert set(KIND_PHRASES) == set(METRIC_KINDS)
+
+
+def test_a_kind_phrase_needs_only_plain_values() -> None:
+    promise = Promise(
+        params={"distinct": None},
+        metric_name="incidents",
+        party="ACME",
+        comparison="at most",
+        target="5",
+        rows="P1 tickets",
+        noun="tickets",
+        conditions=(Clause("priority", "=", "P1"),),
+        nouns={"tickets": "tickets"},
+        when="measured each calendar month",
+        period_unit="month",
+        rolling=1,
+        open_items="exclude",
+        timezone="UTC",
+        calendar=None,
+        business=False,
+        judgement="value",
+        statistic=None,
+        percentile=None,
+        percentile_method=None,
+        threshold_seconds=None,
+        threshold_business_days=None,
+        threshold_inclusive=None,
+    )
+    assert KIND_PHRASES["count"](promise) == [
+        "ACME promises a count of at most 5, measured each calendar month: the number of P1 tickets"
+    ]
