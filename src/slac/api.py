@@ -186,7 +186,7 @@ def statement(
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``),
     or render it with the user's own Jinja2 ``template`` in a sandbox."""
-    from slac.documents.statements import statement_view
+    from slac.documents.view import statement_view
 
     plan, report = compile_plan(contract, today=today)
     if plan is None:
@@ -222,7 +222,7 @@ def render_saved(
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
     (the compiled plan's hash must equal the one the results were evaluated with)."""
-    from slac.documents.statements import statement_view
+    from slac.documents.view import statement_view
     from slac.evaluation.saved import SavedResultsError, read_results
 
     plan, report = compile_plan(contract, today=today)

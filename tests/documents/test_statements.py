@@ -22,16 +22,15 @@ import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from slac.api import compile_plan, evaluate
+from slac.documents.formatting import format_amount, format_money
 from slac.documents.statements import (
     TemplateProblem,
-    format_amount,
-    format_money,
-    format_percent,
     render_statement,
     render_user_template,
-    statement_view,
     template_dirs,
 )
+from slac.documents.view import statement_view
+from slac.wording import percent_words
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/contract.yaml"))
@@ -193,9 +192,9 @@ def test_money_is_formatted_in_python_half_up() -> None:
 
 
 def test_percentages_are_exact() -> None:
-    assert format_percent(Decimal("0.868217")) == "86.82%"
-    assert format_percent(Decimal("0.99995"), 3) == "99.995%"
-    assert format_percent(Decimal("1")) == "100.00%"
+    assert percent_words(Decimal("0.868217"), 2) == "86.82%"
+    assert percent_words(Decimal("0.99995"), 3) == "99.995%"
+    assert percent_words(Decimal("1"), 2) == "100.00%"
 
 
 # ---------------------------------------------------------------- users' templates
@@ -289,10 +288,6 @@ def test_user_template_missing_file(tmp_path: Path) -> None:
 
 
 def test_money_is_laid_out_by_babel_with_iso_digits() -> None:
-    from decimal import Decimal
-
-    from slac.documents.statements import format_money
-
     # Digits from the pinned ISO 4217 table, rounded by the contract's rule; Babel only lays
     # the number out for the locale.
     assert format_money(Decimal("1320"), "EUR") == "EUR 1,320.00"

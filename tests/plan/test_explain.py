@@ -24,23 +24,14 @@ from slac import api
 from slac.cli import cli
 from slac.contract.build import build_contract
 from slac.contract.source import load_text
+from slac.kinds import KINDS
 from slac.plan.calendars import always_open, build_calendar
-from slac.plan.explain import (
-    calendar_words,
-    condition_words,
-    date_words,
-    duration_words,
-    event_noun,
-    explain,
-    interval_words,
-    join_words,
-    money_share,
-    money_words,
-    ordinal,
-    percent_words,
-    rows_words,
-    week_words,
-)
+from slac.plan.explain import explain
+from slac.plan.explain.calendars import calendar_words, week_words
+from slac.plan.explain.context import interval_words
+from slac.plan.explain.credits import money_words
+from slac.plan.explain.measures import KIND_PHRASES, Promise
+from slac.plan.money import money_share
 from slac.plan.types import (
     Bound,
     Calendar,
@@ -55,6 +46,17 @@ from slac.plan.types import (
     Period,
     Plan,
     Quantity,
+)
+from slac.wording import (
+    Clause,
+    condition_words,
+    date_words,
+    duration_words,
+    event_noun,
+    join_words,
+    ordinal,
+    percent_words,
+    rows_words,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -594,3 +596,38 @@ def test_api_explain() -> None:
     text, report = api.explain(str(TAB))
     assert text is None
     assert any(d.code == "L002" for d in report.diagnostics)
+
+
+def test_every_metric_kind_has_its_phrase() -> None:
+    assert set(KIND_PHRASES) == set(KINDS)
+
+
+def test_a_kind_phrase_needs_only_plain_values() -> None:
+    promise = Promise(
+        params={"distinct": None},
+        metric_name="incidents",
+        party="ACME",
+        comparison="at most",
+        target="5",
+        rows="P1 tickets",
+        noun="tickets",
+        conditions=(Clause("priority", "=", "P1"),),
+        nouns={"tickets": "tickets"},
+        when="measured each calendar month",
+        period_unit="month",
+        rolling=1,
+        open_items="exclude",
+        timezone="UTC",
+        calendar=None,
+        business=False,
+        judgement="value",
+        statistic=None,
+        percentile=None,
+        percentile_method=None,
+        threshold_seconds=None,
+        threshold_business_days=None,
+        threshold_inclusive=None,
+    )
+    assert KIND_PHRASES["count"](promise) == [
+        "ACME promises a count of at most 5, measured each calendar month: the number of P1 tickets"
+    ]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from slac.contract.model import Bounds
 from slac.contract.units import Comparison, Quantity, parse_quantity
+from slac.wording import bounds_words, compact_value
 
 
 @dataclass(frozen=True, order=True)
@@ -46,22 +48,10 @@ class Band:
         )
 
     def describe(self) -> str:
-        parts = []
-        if self.low is not None:
-            parts.append(f"{'>=' if self.low.inclusive else '>'} {_fmt(self.low.value, self.kind)}")
-        if self.high is not None:
-            parts.append(
-                f"{'<=' if self.high.inclusive else '<'} {_fmt(self.high.value, self.kind)}"
-            )
-        return " and ".join(parts) or "any value"
-
-
-def _fmt(value: Decimal, kind: str | None) -> str:
-    if kind == "ratio":
-        return f"{(value * 100).normalize():f}%"
-    if kind == "duration":
-        return f"{value.normalize():f}s"
-    return f"{value.normalize():f}"
+        """``>= 99% and < 99.9%``: each bound as the contract's findings write it."""
+        unit = {"ratio": "ratio", "duration": "seconds"}.get(self.kind or "", "number")
+        show = partial(compact_value, unit=unit)
+        return bounds_words(self.low, self.high, show, signs=True)
 
 
 def read_band(written: Bounds) -> tuple[Band | None, list[str]]:

@@ -251,6 +251,11 @@ def _value_hint(error: ValidationError, schema: dict[str, Any]) -> str:
             return f"did you mean '{close[0]}'?"
     if isinstance(value, str) and re.fullmatch(r"\d+:\d\d", value):
         return "'1:30' is not a duration here; write it with units, e.g. '1h 30m' or '90s'"
+    if isinstance(value, str) and re.search(r"\d\.\d+\s*business\b", value):
+        return (
+            "business time counts whole business days, hours or minutes: write e.g. "
+            "'90 business minutes', not '1.5 business hours'"
+        )
     if isinstance(value, str) and value in _BOOLISH:
         return "write true or false"
     return _examples_hint(schema) or (schema.get("description", "") if schema else "")

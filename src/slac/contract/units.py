@@ -12,13 +12,27 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
-_HUMAN = re.compile(r"\d+(?:\.\d+)?[smhdw](?:\s+\d+(?:\.\d+)?[smhdw])*")
-_BUSINESS = re.compile(r"(\d+(?:\.\d+)?)\s+business\s+(day|hour|minute)s?")
-_ISO = re.compile(
-    r"P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?"
-)
+
+# The grammar of durations, written once: as regular-expression source that Python and JSON
+# Schema (ECMA 262) read alike, with plain groups only. The published schema's `duration`,
+# `comparison` and `allowance` patterns are these (tests/contract/test_duration_grammar.py holds
+# it to them), so a text the schema accepts is exactly a text `parse_duration` reads.
+# Business durations are whole numbers: a business-day deadline is the same business time N
+# business days later, which means nothing for half a day; `90 business minutes` says 1.5 hours.
+_NUMBER = r"[0-9]+(\.[0-9]+)?"
+_WHOLE = r"[0-9]+"
+_HUMAN = rf"{_NUMBER}[smhdw]( +{_NUMBER}[smhdw])*"
+_ISO_TIME = rf"T({_WHOLE}H({_WHOLE}M)?({_NUMBER}S)?|{_WHOLE}M({_NUMBER}S)?|{_NUMBER}S)"
+_ISO = rf"P({_WHOLE}D({_ISO_TIME})?|{_ISO_TIME}|{_WHOLE}W)"
+_BUSINESS = rf"{_WHOLE} business (days?|hours?|minutes?)"
+DURATION = rf"({_HUMAN}|{_ISO}|{_BUSINESS})"
+SIGNED_NUMBER = rf"-?{_NUMBER}"
+DURATION_PATTERN = rf"^{DURATION}$"
+COMPARISON_PATTERN = rf"^(>=|>|<=|<)\s*({SIGNED_NUMBER}%|{DURATION}|{SIGNED_NUMBER})$"
+ALLOWANCE_PATTERN = rf"^{DURATION}/(day|week|month|quarter|year)$"
+
+_DURATION = re.compile(DURATION)
+_PART = re.compile(r"([0-9.]+)([smhdwSMHDW])")
 _PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 _MONEY = re.compile(r"-?\d+(?:\.\d+)?")
 _COMPARISON = re.compile(r"(>=|<=|>|<)\s*(.+)")
@@ -45,26 +59,21 @@ class Duration:
 
 
 def parse_duration(text: str) -> Duration | None:
-    """``90s``, ``2d 4h``, ``PT4H``, ``1 business day``; None when it is not a duration."""
-    text = text.strip()
-    if _HUMAN.fullmatch(text):
-        return Duration(
-            seconds=sum((Decimal(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(text)), Decimal(0))
-        )
-    match = _BUSINESS.fullmatch(text)
-    if match:
-        count, unit = Decimal(match.group(1)), match.group(2)
-        if unit == "day":
-            return Duration(business_days=count, business=True)
-        return Duration(seconds=count * (3600 if unit == "hour" else 60), business=True)
-    match = _ISO.fullmatch(text)
-    if match and text not in ("P", "PT") and not text.endswith("T"):
-        total = Decimal(0)
-        for group, unit in (("w", "w"), ("d", "d"), ("h", "h"), ("m", "m"), ("s", "s")):
-            if match.group(group):
-                total += Decimal(match.group(group)) * _UNIT_SECONDS[unit]
-        return Duration(seconds=total)
-    return None
+    """``90s``, ``2d 4h``, ``PT4H``, ``1 business day``; None when it is not a duration
+    (exactly the texts the schema's `duration` pattern accepts)."""
+    if not _DURATION.fullmatch(text):
+        return None
+    if " business " in text:
+        count, _, unit = text.split(" ")
+        if unit.startswith("day"):
+            return Duration(business_days=Decimal(count), business=True)
+        size = 3600 if unit.startswith("hour") else 60
+        return Duration(seconds=Decimal(count) * size, business=True)
+    # `2d 4h` or ISO `P1DT2H`: an ISO `M` is always minutes, as the grammar has no months.
+    parts = _PART.findall(text)
+    return Duration(
+        seconds=sum((Decimal(n) * _UNIT_SECONDS[u.lower()] for n, u in parts), Decimal(0))
+    )
 
 
 def parse_percent(text: str) -> Decimal | None:

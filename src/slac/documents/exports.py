@@ -34,6 +34,7 @@ from slac.evaluation.results import PeriodResult, Results
 from slac.evaluation.tasks import terms_on
 from slac.plan.canonical import decimal_text, money_text, pretty
 from slac.plan.canonical import to_json as plain_json
+from slac.plan.money import is_rounded
 from slac.plan.types import Plan
 
 LEDGER_VERSION = 1
@@ -145,7 +146,7 @@ def _row(results: Results, plan: Plan, period: PeriodResult) -> LedgerRow:
 def _check_rounded(amount: Decimal, minor_unit: int, contract: str, period: str) -> None:
     if not amount.is_finite():
         raise ValueError(f"{contract} {period}: the credit is not a number ({amount})")
-    if amount != amount.quantize(Decimal(1).scaleb(-minor_unit)):
+    if not is_rounded(amount, minor_unit):
         raise ValueError(
             f"{contract} {period}: the credit {amount} has more than {minor_unit} decimals;"
             " the ledger never rounds"

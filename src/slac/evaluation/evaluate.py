@@ -26,6 +26,7 @@ from slac.evaluation.sqltext import Engine, col, sql, typed_table
 from slac.evaluation.tasks import plan_tasks, terms_on
 from slac.plan.canonical import money_text, sha256_of, to_json
 from slac.plan.compiler import plan_json
+from slac.plan.money import is_rounded
 from slac.plan.types import Plan
 
 Progress = Callable[[str], None]
@@ -220,8 +221,7 @@ def _money(node: Any, minor: int) -> None:
 def _exact_money(value: Decimal, minor: int) -> str:
     """Money with the currency's decimals when that is exact; otherwise every digit (a credit
     line before the contract's single rounding is shown as it is, never rounded for display)."""
-    quantized = value.quantize(Decimal(1).scaleb(-minor))
-    return money_text(value, minor) if quantized == value else format(value.normalize(), "f")
+    return money_text(value, minor) if is_rounded(value, minor) else format(value.normalize(), "f")
 
 
 def _is_decimal(text: str) -> bool:

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
 from slac.evaluation.tasks import Task, terms_on
+from slac.plan.money import round_money, share
 from slac.plan.types import Interval, Objective, Plan, Terms
-
-_ROUNDING = {
-    "half-up": ROUND_HALF_UP,
-    "half-even": ROUND_HALF_EVEN,
-    "down": ROUND_DOWN,
-    "up": ROUND_UP,
-}
+from slac.wording import bounds_words, compact_value, percent_words
 
 
 def holds(op: str, measured: Decimal, bound: Decimal) -> bool:
@@ -39,10 +35,6 @@ def in_interval(value: Decimal, interval: Interval) -> bool:
     if low is not None and (value < low.value or (value == low.value and not low.inclusive)):
         return False
     return high is None or not (value > high.value or (value == high.value and not high.inclusive))
-
-
-def round_money(amount: Decimal, minor_unit: int, mode: str) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-minor_unit), rounding=_ROUNDING[mode])
 
 
 def judge(obj: Objective, m: Measurement) -> tuple[str, str]:
@@ -93,25 +85,22 @@ def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | No
         if fee is None or tier.percent is None:
             return None
         return CreditLine(
-            obj.id, m.scope, m.period, index, text, tier.percent, fee, None, fee * tier.percent
+            obj.id,
+            m.scope,
+            m.period,
+            index,
+            text,
+            tier.percent,
+            fee,
+            None,
+            share(fee, tier.percent),
         )
     return None
 
 
 def _interval_text(interval: Interval) -> str:
-    def show(v: Decimal) -> str:
-        if interval.unit == "ratio":
-            return f"{(v * 100).normalize():f}%"
-        if interval.unit == "seconds":
-            return f"{v.normalize():f}s"
-        return f"{v.normalize():f}"
-
-    parts = []
-    if interval.low is not None:
-        parts.append(f"{'>=' if interval.low.inclusive else '>'} {show(interval.low.value)}")
-    if interval.high is not None:
-        parts.append(f"{'<=' if interval.high.inclusive else '<'} {show(interval.high.value)}")
-    return " and ".join(parts) or "any result"
+    show = partial(compact_value, unit=interval.unit)
+    return bounds_words(interval.low, interval.high, show, signs=True, empty="any result")
 
 
 def _local(instant_day: date, zone: str) -> datetime:
@@ -230,7 +219,7 @@ def _period(
     pool_at_risk = None
     pool_capped = False
     if rules.pool is not None and fee is not None:
-        pool_at_risk = rules.pool.at_risk * fee
+        pool_at_risk = share(fee, rules.pool.at_risk)
         allocation = dict(rules.pool.allocations)
         # Each breached service level earns its allocation of the at-risk amount once, however
         # many of its scope values breached; these are the period's credit lines.
@@ -241,11 +230,11 @@ def _period(
                 (),
                 next(o.period for o in objectives if o.objective == oid),
                 None,
-                f"pool allocation {(allocation[oid] * 100).normalize():f}% of the at-risk amount",
+                f"pool allocation {percent_words(allocation[oid])} of the at-risk amount",
                 allocation[oid] * rules.pool.at_risk,
                 fee,
                 None,
-                allocation[oid] * pool_at_risk,
+                share(pool_at_risk, allocation[oid]),
             )
             for oid in breached
             if oid in allocation
@@ -265,10 +254,10 @@ def _period(
         if rules.cap_per == "rolling-12-months":
             window = [h for h in history if h[0] > _month_minus(month, 12)]
             earlier = sum((h[2] for h in window), Decimal(0))
-            cap_amount = rules.cap * fee * (len(window) + 1) - earlier
+            cap_amount = share(fee, rules.cap, times=len(window) + 1) - earlier
             cap_amount = max(cap_amount, Decimal(0))
         else:
-            cap_amount = rules.cap * fee
+            cap_amount = share(fee, rules.cap)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
     minimum = rules.minimum.amount if rules.minimum is not None else None

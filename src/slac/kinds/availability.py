@@ -28,6 +28,7 @@ from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
 from slac.kinds.base import Kind
 from slac.plan.canonical import to_json
+from slac.plan.intervals import merge_spans
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
 from slac.plan.values import conditions, seconds
@@ -210,7 +211,7 @@ def _maintenance(
                     if amount > 0:
                         taken.append((lo, lo + amount))
                         remaining[unit] -= amount
-            excluded = _merge(excluded + taken)
+            excluded = merge_spans(excluded + taken)
             if any(min(b, window.end_us) > max(a, window.start_us) for a, b in taken):
                 counted += 1
         found[exc.id] = _clip(excluded, window.start_us, window.end_us)
@@ -259,16 +260,6 @@ def _minus(spans: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[t
 
 def _clip(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
     return [(max(a, lo), min(b, hi)) for a, b in spans if min(b, hi) > max(a, lo)]
-
-
-def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(intervals):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
 
 
 def _total_us(window: Period, minutes: str) -> int:
@@ -325,7 +316,7 @@ def _one(
     size = int(_required(params.interval_seconds) * US)
     time_col = col(_required(params.time), "t")
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
-    maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
+    maint_union = merge_spans([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_buckets = _buckets_in(maint_union, window, size)
     # Rows each exclusion removed, per scope value (each row under its first exclusion).
     row_counts: dict[Any, dict[str, int]] = {}
@@ -501,13 +492,13 @@ def _outages(
     if not per_scope:
         # No outage record at all: no downtime, for every scope value alike (100%).
         per_scope[()], counts[()], kept[()] = [], {e.id: 0 for e in all_excl}, 0
-    maint_union = _merge([iv for e in maint for iv in excluded_ivals[e.id]])
+    maint_union = merge_spans([iv for e in maint for iv in excluded_ivals[e.id]])
     maint_us = sum(b - a for a, b in maint_union)
     total = _total_us(window, params.availability_minutes) - maint_us
     out = []
     for sc, intervals in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
         down = 0
-        for a, b in _merge(intervals):
+        for a, b in merge_spans(intervals):
             down += (b - a) - sum(max(0, min(b, mb) - max(a, ma)) for ma, mb in maint_union)
         for e in maint:
             counts[sc][e.id] = len(excluded_ivals[e.id])

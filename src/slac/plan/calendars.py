@@ -11,6 +11,7 @@ from datetime import date
 
 from slac.contract import model
 from slac.contract.rules.time import DAYS, expand_days
+from slac.plan.intervals import merge_spans
 from slac.plan.types import Calendar, TimeRange
 
 ALWAYS = "24x7"
@@ -49,7 +50,7 @@ def build_calendar(spec: model.Calendar, years: tuple[int, int]) -> Calendar:
                     if end:
                         per_day[DAYS[(DAYS.index(day) + 1) % 7]].append((0, end))
     week = tuple(
-        (day, tuple(TimeRange(_clock(s), _clock(e)) for s, e in _merge(per_day[day])))
+        (day, tuple(TimeRange(_clock(s), _clock(e)) for s, e in merge_spans(per_day[day])))
         for day in DAYS
     )
     always = all(r == (TimeRange("00:00", "24:00"),) for _, r in week)
@@ -93,14 +94,3 @@ def _minutes(text: str) -> int:
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted ranges with touching ones joined (lint refuses overlapping ones)."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out

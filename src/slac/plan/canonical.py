@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from slac.plan.money import round_money
 from slac.plan.types import Money
 
 # Fields (Class.field) held as tuples of (name, value) pairs in memory, written as JSON objects.
@@ -42,7 +43,7 @@ def decimal_text(value: Decimal) -> str:
 
 def money_text(amount: Decimal, minor_unit: int) -> str:
     """An amount with exactly the currency's decimals: 12000 EUR → "12000.00", JPY → "500"."""
-    return format(amount.quantize(Decimal(1).scaleb(-minor_unit)), "f")
+    return format(round_money(amount, minor_unit), "f")
 
 
 def to_json(value: Any, name: str = "") -> Any:
