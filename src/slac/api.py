@@ -64,7 +64,7 @@ def explain(
     from slac.plan.explain import explain as explain_plan
 
     plan, report = compile_plan(path, today=today)
-    return (None if plan is None else explain_plan(plan, fmt)), report
+    return (None if plan is None else explain_plan(plan, KINDS, fmt)), report
 
 
 def evaluate(

@@ -30,7 +30,7 @@ from slac.plan.explain import explain
 from slac.plan.explain.calendars import calendar_words, week_words
 from slac.plan.explain.context import interval_words
 from slac.plan.explain.credits import money_words
-from slac.plan.explain.measures import KIND_PHRASES, Promise
+from slac.plan.explain.measures import Promise
 from slac.plan.money import money_share
 from slac.plan.types import (
     Bound,
@@ -88,7 +88,7 @@ def test_every_example_has_golden_files() -> None:
 @pytest.mark.parametrize("fmt,suffix", [("text", "txt"), ("md", "md")])
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_golden(example: str, fmt: str, suffix: str) -> None:
-    text = explain(plan_of(example), fmt)
+    text = explain(plan_of(example), KINDS, fmt)
     path = GOLDEN / f"{example}.{suffix}"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +101,7 @@ def test_golden(example: str, fmt: str, suffix: str) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_text_is_wrapped_and_plain(example: str) -> None:
-    text = explain(plan_of(example), "text")
+    text = explain(plan_of(example), KINDS, "text")
     for line in text.splitlines():
         # a line only runs over when a single word is longer than the width
         assert len(line) <= 88 or " " not in line.strip(), line
@@ -111,23 +111,23 @@ def test_text_is_wrapped_and_plain(example: str) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_deterministic(example: str) -> None:
-    first = explain(plan_of(example), "md")
+    first = explain(plan_of(example), KINDS, "md")
     plan, _ = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))
     assert plan is not None
-    assert explain(plan, "md") == first
-    assert explain(plan, "text") == explain(plan_of(example), "text")
+    assert explain(plan, KINDS, "md") == first
+    assert explain(plan, KINDS, "text") == explain(plan_of(example), KINDS, "text")
 
 
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown format"):
-        explain(plan_of("customer-support"), "html")
+        explain(plan_of("customer-support"), KINDS, "html")
 
 
 # --- what the examples say ---------------------------------------------------------------------
 
 
 def test_customer_support_reads_as_promised() -> None:
-    text = " ".join(explain(plan_of("customer-support"), "text").split())
+    text = " ".join(explain(plan_of("customer-support"), KINDS, "text").split())
     assert (
         "Example Support Ltd promises that at least 95% of P2 tickets have their first "
         "response within 1 business hour of creation (Mon–Fri 08:00–18:00, Europe/Berlin, "
@@ -143,7 +143,7 @@ def test_customer_support_reads_as_promised() -> None:
 
 
 def test_hosting_reads_as_promised() -> None:
-    text = " ".join(explain(plan_of("hosting-availability"), "text").split())
+    text = " ".join(explain(plan_of("hosting-availability"), KINDS, "text").split())
     assert "a monthly uptime of at least 99.99%" in text
     assert "An interval without a probe result counts as down." in text
     assert "at least 99% and below 99.99%: 10% of the monthly “compute” fee (USD 1,800.00)" in text
@@ -153,7 +153,7 @@ def test_hosting_reads_as_promised() -> None:
 
 
 def test_contact_centre_reads_as_promised() -> None:
-    text = " ".join(explain(plan_of("contact-centre"), "text").split())
+    text = " ".join(explain(plan_of("contact-centre"), KINDS, "text").split())
     assert "above 5% and at most 8%: 1% of the monthly fee (USD 850.00)" in text
     assert (
         "the average talk + hold + wrap time of answered voice contacts is at most 6 minutes"
@@ -167,7 +167,7 @@ def test_contact_centre_reads_as_promised() -> None:
 
 def test_amendments_are_explained_per_terms() -> None:
     plan = plan_of("it-outsourcing")
-    text = " ".join(explain(plan, "text").split())
+    text = " ".join(explain(plan, KINDS, "text").split())
     assert "From 1 January 2026 to 30 June 2026" in text
     assert "From 1 July 2026 (amendment amd-001: After the move to the new data centre" in text
     assert (
@@ -179,14 +179,14 @@ def test_amendments_are_explained_per_terms() -> None:
         and "a monthly uptime of at least 99.9%" in text
     )
     assert "12% of the monthly fee (GBP 30,000.00) is at risk each month" in text
-    md = explain(plan, "md")
+    md = explain(plan, KINDS, "md")
     assert "## From 1 July 2026 to 31 December 2030" in md
     assert "### Promises" in md
     assert "| Grade | Overall service level |" in md
 
 
 def test_fulfilment_amounts_and_quarters() -> None:
-    text = " ".join(explain(plan_of("fulfilment"), "text").split())
+    text = " ".join(explain(plan_of("fulfilment"), KINDS, "text").split())
     assert "at least 97% and below 98.5%: EUR 1,500.00" in text
     assert "measured each calendar quarter, for each warehouse separately" in text
     assert "Also involved: FastFreight Paket GmbH (“carrier”)" in text
@@ -197,7 +197,7 @@ def test_fulfilment_amounts_and_quarters() -> None:
 
 
 def _objective_text(plan: Plan) -> str:
-    return " ".join(explain(plan, "text").split())
+    return " ".join(explain(plan, KINDS, "text").split())
 
 
 def _with_objective(plan: Plan, **changes: object) -> Plan:
@@ -241,7 +241,7 @@ def test_business_time_statistic_and_rolling_period() -> None:
     terms = plan.terms[0]
     changed = replace(objective, judgement=mean, target=target, period=Period("month", 3))
     plan = replace(plan, terms=(replace(terms, objectives=(changed,)),))
-    text = " ".join(explain(plan, "text").split())
+    text = " ".join(explain(plan, KINDS, "text").split())
     assert (
         "the average time from creation to resolution of P2 tickets, counted in business hours"
         in text
@@ -569,7 +569,7 @@ def test_cli_explains_an_example() -> None:
     code, out, _ = run("explain", str(ROOT / "examples" / "customer-support" / "contract.yaml"))
     assert code == 0
     assert "Example Support Ltd" in out
-    assert out == explain(plan_of("customer-support"), "text")
+    assert out == explain(plan_of("customer-support"), KINDS, "text")
 
 
 def test_cli_markdown_to_a_file(tmp_path: Path) -> None:
@@ -598,8 +598,12 @@ def test_api_explain() -> None:
     assert any(d.code == "L002" for d in report.diagnostics)
 
 
-def test_every_metric_kind_has_its_phrase() -> None:
-    assert set(KIND_PHRASES) == set(KINDS)
+def test_every_metric_kind_words_its_promise() -> None:
+    # The schema's metric kinds are exactly the registry's, and each words its own promise.
+    schema = json.loads((ROOT / "schemas" / "contract.schema.json").read_text(encoding="utf-8"))
+    written = set(schema["$defs"]["metric"]["properties"]) - {"description", "dataset", "where"}
+    assert written == set(KINDS)
+    assert all(callable(getattr(kind, "phrase", None)) for kind in KINDS.values())
 
 
 def test_a_kind_phrase_needs_only_plain_values() -> None:
@@ -628,6 +632,6 @@ def test_a_kind_phrase_needs_only_plain_values() -> None:
         threshold_business_days=None,
         threshold_inclusive=None,
     )
-    assert KIND_PHRASES["count"](promise) == [
+    assert KINDS["count"].phrase(promise) == [
         "ACME promises a count of at most 5, measured each calendar month: the number of P1 tickets"
     ]

@@ -28,10 +28,24 @@ from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
 from slac.kinds.base import Kind
 from slac.plan.canonical import to_json
+from slac.plan.explain.measures import (
+    PERIOD_ADJECTIVE,
+    Promise,
+    named,
+    optional_decimal,
+)
 from slac.plan.intervals import merge_spans
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Condition, Exclusion, Metric, Objective, Plan, Terms
 from slac.plan.values import conditions, seconds
+from slac.wording import (
+    article,
+    clauses,
+    condition_words,
+    duration_adjective,
+    duration_words,
+    words,
+)
 
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -59,6 +73,10 @@ class AvailabilityParams:
 
 class Availability(Kind[AvailabilityParams]):
     name: ClassVar[str] = "availability"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     own_clock: ClassVar[bool] = True
     field_keys: ClassVar[tuple[str, ...]] = ("time", "start", "end", "errors", "requests")
 
@@ -542,3 +560,54 @@ def _measurement(
         0,
         tuple((e.id, counts.get(e.id, 0)) for e in exclusions),
     )
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    params, rows, unit = p.params, p.rows, p.period_unit
+    adjective = PERIOD_ADJECTIVE.get(unit, "")
+    if p.rolling > 1:
+        adjective = f"rolling {p.rolling}-{unit}"
+    notes: list[str] = []
+    if params.get("availability_minutes") == "nominal":
+        notes.append(f"a {unit} counts as its number of days × 1,440 minutes")
+    elif p.timezone not in ("UTC", "Etc/UTC"):
+        notes.append(
+            f"a {unit} has its real number of minutes in {p.timezone}, so daylight-saving "
+            "changes count"
+        )
+    source = params.get("source")
+    interval = optional_decimal(params.get("interval_seconds"))
+    step = f"{duration_adjective(interval)} " if interval else ""
+    if source == "probes":
+        up = " and ".join(condition_words(c) for c in clauses(params.get("ok"))) or "check passes"
+        definition = (
+            f"the share of {step}intervals in which all {rows} succeeded "
+            f"(a probe succeeds when its {up})"
+        )
+        if params.get("missing") == "ignore":
+            notes.insert(0, "intervals without a probe result are left out")
+        else:
+            notes.insert(0, "an interval without a probe result counts as down")
+        return named(p, f"{article(adjective)} uptime", definition) + notes
+    if source == "outages":
+        minimum = optional_decimal(params.get("min_outage_seconds")) or Decimal(0)
+        if minimum:
+            notes.insert(0, f"{rows} shorter than {duration_words(minimum)} are not counted")
+        definition = f"the share of the {unit}'s minutes outside {rows}"
+        return named(p, f"{article(adjective)} uptime", definition) + notes
+    errors, requests = words(str(params.get("errors"))), words(str(params.get("requests")))
+    if params.get("method") == "pooled":
+        definition = f"100% minus all {errors} divided by all {requests} of {rows}"
+    else:
+        definition = (
+            f"100% minus the average error rate ({errors} divided by {requests}) of the "
+            f"{step}intervals of {rows}"
+        )
+        if params.get("empty_interval") == "skip":
+            notes.insert(0, "intervals without requests are left out")
+        else:
+            notes.insert(0, "an interval without requests counts as free of errors")
+    return named(p, f"{article(adjective)} availability", definition) + notes

@@ -35,6 +35,7 @@ from slac.evaluation.selection import (
     with_empty,
 )
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
+from slac.plan.explain.measures import Promise
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Exclusion, Metric, Objective, Plan
 
@@ -76,6 +77,11 @@ class Kind(Generic[P]):
     # ---- compile (slac.plan.kinds.KindCompiler)
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ---- wording (slac.plan.explain.measures.KindWording)
+
+    def phrase(self, p: Promise) -> list[str]:
         raise NotImplementedError
 
     # ---- evaluation (slac.evaluation.kind.MeasuredKind)

@@ -14,8 +14,15 @@ from sqlglot import exp
 
 from slac.evaluation.sqltext import col, sql
 from slac.kinds.base import AggregateKind
+from slac.plan.explain.measures import (
+    Promise,
+    named,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
+from slac.wording import (
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,10 @@ class CountParams:
 
 class Count(AggregateKind[CountParams]):
     name: ClassVar[str] = "count"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     field_keys: ClassVar[tuple[str, ...]] = ("distinct",)
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
@@ -50,3 +61,15 @@ class Count(AggregateKind[CountParams]):
 
     def empty_value(self, params: CountParams) -> Decimal | None:
         return Decimal(0)
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    distinct = p.params.get("distinct")
+    if distinct:
+        return named(
+            p, "a count", f"the number of distinct {words(str(distinct))} values in {p.rows}"
+        )
+    return named(p, "a count", f"the number of {p.rows}")

@@ -44,9 +44,23 @@ from slac.evaluation.statistics import statistics
 from slac.kinds.base import Kind
 from slac.plan.calendars import ALWAYS
 from slac.plan.canonical import to_json
+from slac.plan.explain.measures import (
+    Promise,
+    deadline,
+    statistic,
+    threshold,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric, Objective, Pause, Plan, Terms
 from slac.plan.values import conditions
+from slac.wording import (
+    article,
+    clauses,
+    event_noun,
+    rows_words,
+    singular,
+    words,
+)
 
 US = 1_000_000
 
@@ -68,6 +82,10 @@ class DurationParams:
 
 class Duration(Kind[DurationParams]):
     name: ClassVar[str] = "duration"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     thresholds: ClassVar[bool] = True
     own_clock: ClassVar[bool] = True
     field_keys: ClassVar[tuple[str, ...]] = ("from", "to")
@@ -433,3 +451,60 @@ def _objective(
         return with_empty(result, obj, periods, exclusions)
     # Statistics over closed, non-excluded items.
     return statistics(engine, obj, periods, rows, closed, exclusions, scale=Fraction(1, US))
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    start, end = event_noun(str(p.params["from"])), event_noun(str(p.params["to"]))
+    if p.judgement == "threshold-share":
+        how = "within" if p.threshold_inclusive else "in under"
+        clock = "" if p.calendar is None else f" ({p.calendar})"
+        tail = (
+            f"{article(end)} exactly at the deadline counts as met"
+            if p.threshold_inclusive
+            else f"the {end} must come before the deadline (exactly at it is a breach)"
+        )
+        sentences = threshold(p, f"have their {end} {how} {deadline(p)} of {start}{clock}", tail)
+    else:
+        sentences = statistic(p, f"time from {start} to {end}")
+    return sentences + _duration_details(p, start, end)
+
+
+def _duration_details(p: Promise, start: str, end: str) -> list[str]:
+    one = singular(p.noun)
+    noun, unit = p.noun, p.period_unit
+    out = []
+    pause = p.params.get("pause")
+    if isinstance(pause, dict):
+        dataset = str(pause["dataset"])
+        pause_rows = rows_words(p.nouns.get(dataset, words(dataset)), clauses(pause.get("where")))
+        out.append(f"the clock stops during {pause_rows}")
+    if p.params.get("period_membership") == "end":
+        # Items without their end event belong to no period yet: open items are not judged.
+        out.append(
+            f"{article(one)} counts in the {unit} of its {end}, so one still waiting for it "
+            "is not judged yet"
+        )
+    elif p.open_items == "exclude":
+        out.append(
+            f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
+            f"end of the {unit} are left out"
+        )
+    elif p.judgement == "threshold-share":
+        out.append(
+            f"{article(one)} counts in the {unit} of its {start}; one still open at the end "
+            f"of the {unit} is a breach if its deadline has passed, otherwise it is reported "
+            "as open and not judged"
+        )
+    else:
+        out.append(
+            f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
+            f"end of the {unit} are left out of the statistic"
+        )
+    if p.params.get("reopened") == "each-cycle":
+        out.append(f"a reopened {one} is judged again for each cycle")
+    else:
+        out.append(f"a reopened {one} counts with its first cycle only")
+    return out

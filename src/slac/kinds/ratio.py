@@ -6,7 +6,7 @@ number of denominator rows, also when the ratio is of sums (docs/semantics.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -22,9 +22,20 @@ from slac.evaluation.sqltext import col, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
 from slac.plan.canonical import to_json
+from slac.plan.explain.measures import (
+    Promise,
+    named,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Condition, Metric
 from slac.plan.values import conditions
+from slac.wording import (
+    Clause,
+    article,
+    clauses,
+    qualifier_words,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class RatioParams:
 
 class Ratio(AggregateKind[RatioParams]):
     name: ClassVar[str] = "ratio"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
         return {
@@ -98,3 +112,32 @@ def _side(side: Side, where: exp.Expr, kept: exp.Expr) -> exp.Expr:
             f=col(side.sum),
         )
     return sql("count_if(:k AND :w)", k=kept, w=where)
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    return named(p, article(words(p.metric_name)), _ratio_definition(p.params, p.rows))
+
+
+def _ratio_definition(params: Mapping[str, Any], rows: str) -> str:
+    num = params.get("numerator") or {}
+    den = params.get("denominator") or {}
+    num_where, den_where = clauses(num.get("where")), clauses(den.get("where"))
+    num_sum, den_sum = num.get("sum"), den.get("sum")
+    if not num_sum and not den_sum and not den_where:
+        return f"the share of {rows} {qualifier_words(num_where)}".rstrip()
+
+    def part(total: Any, where: Sequence[Clause]) -> str:
+        qualifier = qualifier_words(where)
+        subject = f"the total {words(str(total))}" if total else "the number"
+        text = f"{subject} of {rows}"
+        return f"{text} {qualifier}" if qualifier else text
+
+    if num_sum and den_sum and not num_where and not den_where:
+        return (
+            f"the total {words(str(num_sum))} of {rows} as a share of their total "
+            f"{words(str(den_sum))}"
+        )
+    return f"{part(num_sum, num_where)}, divided by {part(den_sum, den_where)}"

@@ -21,9 +21,17 @@ from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.kinds.base import AggregateKind
 from slac.plan.canonical import to_json
+from slac.plan.explain.measures import (
+    Promise,
+    named,
+    optional_decimal,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
 from slac.plan.values import seconds
+from slac.wording import (
+    duration_words,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,10 @@ class ServiceLevelParams:
 
 class ServiceLevel(AggregateKind[ServiceLevelParams]):
     name: ClassVar[str] = "service_level"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     field_keys: ClassVar[tuple[str, ...]] = ("wait", "outcome")
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
@@ -104,3 +116,30 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
         else:
             num, den = a_in, a_all + b_all - b_in
         return den, (exact_ratio(num, den) if den else None)
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    rows = p.rows
+    t = duration_words(optional_decimal(p.params.get("within_seconds")) or Decimal(0))
+    notes = []
+    formula = str(p.params.get("formula"))
+    if formula == "abandoned-ignored":
+        definition = f"{rows} answered within {t}, as a share of all {rows} answered"
+        notes.append(f"{rows} abandoned are not counted")
+    elif formula == "abandoned-against":
+        definition = f"{rows} answered within {t}, as a share of all {rows} answered or abandoned"
+    elif formula == "abandoned-within-for":
+        definition = f"{rows} answered or abandoned within {t}, as a share of all {rows} offered"
+    else:
+        definition = (
+            f"{rows} answered within {t}, as a share of {rows} answered plus those "
+            f"abandoned after {t}"
+        )
+        notes.append(f"{rows} abandoned within {t} do not count against the service level")
+    short = optional_decimal(p.params.get("short_abandon_seconds"))
+    if short:
+        notes.append(f"{rows} abandoned in under {duration_words(short)} are left out entirely")
+    return named(p, "a service level", definition) + notes

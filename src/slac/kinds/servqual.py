@@ -15,8 +15,15 @@ from slac.evaluation.measurement import exact_ratio
 from slac.evaluation.sqltext import col, lit, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
+from slac.plan.explain.measures import (
+    Promise,
+    named,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
+from slac.wording import (
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,10 @@ class ServqualParams:
 
 class Servqual(AggregateKind[ServqualParams]):
     name: ClassVar[str] = "servqual"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     field_keys: ClassVar[tuple[str, ...]] = ("perception", "expectation", "dimension")
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
@@ -68,3 +79,19 @@ class Servqual(AggregateKind[ServqualParams]):
         means = [sum(v, Fraction(0)) / len(v) for v in by_dim.values()]
         sample = sum(len(v) for v in by_dim.values())
         return sample, exact_ratio(sum(means, Fraction(0)), len(means))
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    perception = words(str(p.params.get("perception")))
+    expectation = words(str(p.params.get("expectation")))
+    definition = f"the average of {perception} minus {expectation} over {p.rows}"
+    if p.params.get("dimension"):
+        dimension = words(str(p.params["dimension"]))
+        definition = (
+            f"the average, over each {dimension}, of {perception} minus {expectation} "
+            f"of {p.rows}, then the average of these (each {dimension} weighs the same)"
+        )
+    return named(p, "an average SERVQUAL gap", definition)

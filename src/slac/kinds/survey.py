@@ -8,7 +8,7 @@ Unanswered surveys (no score) are not in the sample; a score outside the scale i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -21,9 +21,18 @@ from slac.evaluation.sqltext import col, lit, sql
 from slac.evaluation.statistics import exact
 from slac.kinds.base import AggregateKind
 from slac.plan.canonical import to_json
+from slac.plan.explain.measures import (
+    Promise,
+    named,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Metric
 from slac.plan.values import decimal
+from slac.wording import (
+    number_words,
+    rows_words,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ def _scale(body: Mapping[str, Any]) -> list[Any]:
 
 class Survey(AggregateKind[SurveyParams]):
     name: ClassVar[str] = "survey"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     field_keys: ClassVar[tuple[str, ...]] = ("score",)
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:
@@ -124,3 +137,60 @@ class Survey(AggregateKind[SurveyParams]):
         if params.measure == "nps":
             return n, exact_ratio(100 * (int(row["promoters"]) - int(row["detractors"])), n)
         return n, exact_ratio(exact(row["total"]), n)
+
+
+# ---- wording (slac explain)
+
+
+def _scale_words(values: Sequence[Any]) -> str:
+    low, high = (Decimal(str(v)) for v in values)
+    return f"{number_words(low)} to {number_words(high)}"
+
+
+def _band_words(values: Sequence[Any]) -> str:
+    low, high = (Decimal(str(v)) for v in values)
+    if low == high:
+        return number_words(low)
+    if high - low == 1 and low == low.to_integral_value():
+        return f"{number_words(low)} or {number_words(high)}"
+    return f"{number_words(low)} to {number_words(high)}"
+
+
+def _phrase(p: Promise) -> list[str]:
+    params = p.params
+    measure = params.get("measure")
+    score_field = str(params.get("score"))
+    # The rows that rate it: the objective's rows, without the "score is given" condition.
+    rated = [c for c in p.conditions if not (c.field == score_field and c.op == "not-null")]
+    rows = rows_words(p.noun, rated)
+    score = words(score_field)
+    scale = _scale_words(params.get("scale") or ["1", "5"])
+    good = params.get("good")
+    if measure == "nps":
+        promoters = _band_words(params.get("promoters") or ["9", "10"])
+        detractors = _band_words(params.get("detractors") or ["0", "6"])
+        return named(
+            p,
+            "a Net Promoter Score (NPS)",
+            f"the percentage of promoters ({score} {promoters}) minus the percentage of "
+            f"detractors ({detractors}), on a scale of {scale}, among {rows} that rate it",
+        )
+    if measure == "ces-mean":
+        return named(
+            p,
+            "an average Customer Effort Score (CES)",
+            f"the average {score}, on a scale of {scale}, of {rows} that rate it",
+        )
+    if measure in ("csat", "ces-share") and good:
+        name = "a customer satisfaction (CSAT)" if measure == "csat" else "a Customer Effort share"
+        return named(
+            p,
+            name,
+            f"the share of {rows} rating {score} {_band_words(good)} on a scale of {scale}, "
+            "among those that rate it",
+        )
+    return named(
+        p,
+        f"an average {score}",
+        f"the average {score}, on a scale of {scale}, of {rows} that rate it",
+    )

@@ -22,8 +22,18 @@ from slac.evaluation.selection import excluded_columns, scope_key, with_empty
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
 from slac.evaluation.statistics import statistics
 from slac.kinds.base import PerRowKind
+from slac.plan.explain.measures import (
+    Promise,
+    deadline,
+    statistic,
+    threshold,
+)
 from slac.plan.kinds import MetricContext
 from slac.plan.types import Exclusion, Metric, Objective
+from slac.wording import (
+    article,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,10 @@ class ValueParams:
 
 class Value(PerRowKind[ValueParams]):
     name: ClassVar[str] = "value"
+
+    def phrase(self, p: Promise) -> list[str]:
+        return _phrase(p)
+
     thresholds: ClassVar[bool] = True
     field_keys: ClassVar[tuple[str, ...]] = ("field",)
 
@@ -149,3 +163,25 @@ def _threshold(
             )
         )
     return with_empty(out, obj, periods, exclusions)
+
+
+# ---- wording (slac explain)
+
+
+def _phrase(p: Promise) -> list[str]:
+    fields = [str(f) for f in p.params.get("fields") or []]
+    suffixes = ("_seconds", "_minutes", "_time")
+    if fields and all(f.endswith(suffixes) for f in fields):
+        quantity = f"{' + '.join(words(f.rsplit('_', 1)[0]) for f in fields)} time"
+    else:
+        quantity = " + ".join(words(f) for f in fields) or "value"
+    if p.judgement != "threshold-share":
+        return statistic(p, quantity)
+    how = "at most" if p.threshold_inclusive else "less than"
+    tail = (
+        "exactly at the deadline counts as met"
+        if p.threshold_inclusive
+        else "must come before the deadline (exactly at it is a breach)"
+    )
+    have = f"have {article(quantity)} of {how} {deadline(p)}"
+    return threshold(p, have, f"{article(quantity)} {tail}")

@@ -8,21 +8,23 @@ The text is built as a small list of blocks (:mod:`.blocks`: headings, paragraph
 lists, tables) and rendered either as plain text (underlined headings, wrapped at 88 columns)
 or as Markdown. :mod:`.document` puts the blocks together from the sections (:mod:`.promises`,
 :mod:`.calendars`, :mod:`.credits`, :mod:`.sections`); what each metric kind promises is worded
-in :mod:`.measures`, numbers, durations and conditions in :mod:`slac.wording`.
+by the kind itself (:mod:`slac.kinds`, through :mod:`.measures`), numbers, durations and
+conditions in :mod:`slac.wording`.
 """
 
 from __future__ import annotations
 
 from slac.plan.explain.blocks import render_markdown, render_text
 from slac.plan.explain.document import document
+from slac.plan.explain.measures import KindWordings
 from slac.plan.types import Plan
 
 FORMATS = ("text", "md")
 
 
-def explain(plan: Plan, fmt: str = "text") -> str:
+def explain(plan: Plan, kinds: KindWordings, fmt: str = "text") -> str:
     """The plan in plain English: ``fmt`` is ``text`` (wrapped at 88 columns) or ``md``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    blocks = document(plan)
+    blocks = document(plan, kinds)
     return render_text(blocks) if fmt == "text" else render_markdown(blocks)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from slac.plan.explain.measures import KindWordings
 from slac.plan.types import Calendar, Dataset, Interval, Objective, Party, Plan, Quantity, Terms
 from slac.wording import bounds_words, join_words, value_words, words
 
@@ -17,6 +18,7 @@ ACRONYMS = frozenset({"it", "vp", "cx", "cio", "cto", "ceo", "cfo", "coo", "hr",
 class Context:
     plan: Plan
     terms: Terms
+    kinds: KindWordings  # each metric kind words its own promise
     parties: dict[str, Party] = field(init=False)
     datasets: dict[str, Dataset] = field(init=False)
     calendars: dict[str, Calendar] = field(init=False)

@@ -9,6 +9,7 @@ from slac.plan.explain.blocks import Block, Bullets, Heading, Item, Label, Para
 from slac.plan.explain.calendars import business_hours
 from slac.plan.explain.context import Context
 from slac.plan.explain.credits import costs
+from slac.plan.explain.measures import KindWordings
 from slac.plan.explain.promises import promise_words, promises
 from slac.plan.explain.sections import chronic, escalations, exclusions, grades, responsibilities
 from slac.plan.types import Plan, Terms
@@ -29,9 +30,9 @@ def _sections(ctx: Context) -> list[tuple[str, list[Block]]]:
     return [(name, section(ctx)) for name, section in SECTIONS]
 
 
-def _changes(plan: Plan, before: Terms, after: Terms) -> str:
+def _changes(plan: Plan, before: Terms, after: Terms, kinds: KindWordings) -> str:
     """What differs from the previous terms, read from the explanations themselves."""
-    old, new = Context(plan, before), Context(plan, after)
+    old, new = Context(plan, before, kinds), Context(plan, after, kinds)
     old_promises = {o.id: promise_words(old, o) for o in before.objectives}
     parts = []
     for objective in after.objectives:
@@ -50,8 +51,8 @@ def _changes(plan: Plan, before: Terms, after: Terms) -> str:
     return f"Changed from the previous terms: {join_words(parts)}."
 
 
-def _terms_blocks(plan: Plan, terms: Terms, level: int) -> list[Block]:
-    ctx = Context(plan, terms)
+def _terms_blocks(plan: Plan, terms: Terms, level: int, kinds: KindWordings) -> list[Block]:
+    ctx = Context(plan, terms, kinds)
     sections = [promises(ctx), *(blocks for _, blocks in _sections(ctx))]
     blocks: list[Block] = []
     for section in sections:
@@ -99,11 +100,11 @@ def _heading(plan: Plan) -> list[Block]:
     return [Heading(1, title), Bullets(tuple(items))]
 
 
-def document(plan: Plan) -> list[Block]:
+def document(plan: Plan, kinds: KindWordings) -> list[Block]:
     """The explanation of ``plan`` as blocks, ready for either rendering."""
     blocks = _heading(plan)
     if len(plan.terms) == 1:
-        blocks.extend(_terms_blocks(plan, plan.terms[0], 2))
+        blocks.extend(_terms_blocks(plan, plan.terms[0], 2, kinds))
         return blocks
     changes = len(plan.terms) - 1
     times = {1: "once", 2: "twice"}.get(changes, f"{changes} times")
@@ -122,9 +123,9 @@ def document(plan: Plan) -> list[Block]:
             note = f"amendment {terms.amendment}: {summary}" if summary else terms.amendment
             blocks.append(Para(f"From {date_words(terms.effective_from)} ({note})."))
         if previous is not None:
-            blocks.append(Para(_changes(plan, previous, terms)))
+            blocks.append(Para(_changes(plan, previous, terms, kinds)))
         else:
             blocks.append(Para("The terms as first agreed."))
-        blocks.extend(_terms_blocks(plan, terms, 3))
+        blocks.extend(_terms_blocks(plan, terms, 3, kinds))
         previous = terms
     return blocks

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from slac.plan.explain.blocks import Block, Bullets, Heading, Item, Label, Para
 from slac.plan.explain.calendars import calendar_words
 from slac.plan.explain.context import Context, quantity_words
-from slac.plan.explain.measures import KIND_PHRASES, Promise
+from slac.plan.explain.measures import Promise
 from slac.plan.types import Objective, Period
 from slac.wording import (
     COMPARISON_WORDS,
@@ -78,7 +78,7 @@ def _promise_of(ctx: Context, objective: Objective) -> Promise:
 
 
 def promise_words(ctx: Context, objective: Objective) -> str:
-    sentences = KIND_PHRASES[objective.metric.kind](_promise_of(ctx, objective))
+    sentences = ctx.kinds[objective.metric.kind].phrase(_promise_of(ctx, objective))
     if objective.min_sample > 0:
         scope = objective.scope
         per = f" (in each {join_words([words(s) for s in scope])})" if scope else ""
