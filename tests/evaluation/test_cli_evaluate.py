@@ -162,7 +162,8 @@ def test_results_sha256_is_the_hash_of_the_rest(example: str) -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_plan_sha256_is_the_compiled_plans(example: str) -> None:
-    plan, report = compile_plan(contract_path(example))
+    compiled = compile_plan(contract_path(example))
+    plan, report = compiled.value, compiled.report
     assert plan is not None, [str(d) for d in report.diagnostics]
     doc = example_results(example)
     assert doc["plan_sha256"] == plan_document(plan)["plan_sha256"]

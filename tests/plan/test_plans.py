@@ -46,7 +46,8 @@ def contract_path(example: str) -> Path:
 
 
 def compile_doc(path: Path) -> dict[str, Any]:
-    plan, report = compile_plan(str(path))
+    compiled = compile_plan(str(path))
+    plan, report = compiled.value, compiled.report
     assert plan is not None, [str(d) for d in report.diagnostics]
     return plan_document(plan)
 

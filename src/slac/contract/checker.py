@@ -7,19 +7,18 @@ Semantic rules run only on contracts that pass the schema: the rules may then re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
+from slac.contract.discovery import STDIN, discover, is_slac_document
 from slac.contract.extends import Resolved, merge, resolve
 from slac.contract.rules.base import RuleContext, run_rules
-from slac.contract.source import LoadResult, SourceDocument, load_file
-from slac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
-
-YAML_SUFFIXES = (".yaml", ".yml")
+from slac.contract.source import LoadResult, SourceDocument, load_file, load_text, read_source
+from slac.diagnostics import STDIN_NAME, Diagnostic, has_errors, sorted_diagnostics
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,16 @@ class CheckedFile:
 class CheckReport:
     files: tuple[CheckedFile, ...]
     missing: tuple[str, ...] = field(default=())  # paths that do not exist
+    skipped: tuple[str, ...] = field(default=())  # YAML files that are not slac documents
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return sorted_diagnostics(d for f in self.files for d in f.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        """Every path found and no finding of error severity (an unreadable file is one)."""
+        return not self.missing and not has_errors(self.diagnostics)
 
 
 class Checker:
@@ -99,9 +104,36 @@ class Checker:
             found.extend(run_rules(RuleContext(merged, self.today, is_template)))
         return found
 
-    def check_paths(self, paths: Sequence[str]) -> CheckReport:
-        files, missing = discover(paths)
-        return CheckReport(tuple(self.check_file(f) for f in files), tuple(missing))
+    def check_paths(
+        self, paths: Sequence[str], *, stdin: bytes = b"", every_file: bool = False
+    ) -> CheckReport:
+        """Check files and folders. YAML files that are not slac documents are skipped
+        (:mod:`slac.contract.discovery`) unless ``every_file``; ``-`` is the contract in
+        ``stdin``, named ``<stdin>``, whose templates are found from the working directory."""
+        found = discover(paths)
+        checked: list[CheckedFile] = []
+        skipped: list[str] = []
+        for path in found.files:
+            if path == STDIN:
+                checked.append(self.check_text(STDIN_NAME, stdin))
+                continue
+            raw = read_source(path)
+            if isinstance(raw, Diagnostic):
+                checked.append(CheckedFile(path, (raw,)))
+            elif every_file or is_slac_document(raw):
+                checked.append(self.check_text(path, raw))
+            else:
+                skipped.append(path)
+        return CheckReport(tuple(checked), found.missing, tuple(skipped))
+
+    def check_text(self, path: str, raw: bytes) -> CheckedFile:
+        """Check the bytes of the file ``path`` (a template it is, too, is read only once)."""
+        loaded = load_text(path, raw)
+        if path != STDIN_NAME:
+            self._loaded.setdefault(os.path.normcase(os.path.abspath(path)), loaded)
+        if loaded.document is None:
+            return CheckedFile(path, loaded.diagnostics)
+        return self.check_document(loaded.document)
 
 
 def is_bindings(data: object) -> bool:
@@ -137,23 +169,3 @@ def terms_in_force(document: SourceDocument) -> Iterator[SourceDocument]:
         changes_pos, _ = document.pos.find(("amendments", i, "changes"))
         current, pos = merge(current, pos, amendment["changes"], changes_pos)
         yield SourceDocument(document.path, current, pos, document.sha256, document.lines)
-
-
-def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
-    """YAML files named or found below folders (hidden folders skipped), in a stable order."""
-    found: list[str] = []
-    missing: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    os.path.join(folder, n) for n in sorted(names) if n.endswith(YAML_SUFFIXES)
-                )
-        elif os.path.exists(path):
-            found.append(path)
-        else:
-            missing.append(path)
-    seen: set[str] = set()
-    unique = [f for f in found if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
-    return unique, missing
