@@ -207,7 +207,9 @@ def test_schema_is_draft_2020_12_and_editor_friendly() -> None:
             if not (isinstance(prop, dict) and str(prop.get("description", "")).strip()):
                 undescribed.append(f"{path}/properties/{name}")
         closed = sub.get("additionalProperties") is False
-        if sub.get("type") == "object" and "properties" in sub and not closed:
+        # then/else refine a shape closed where it is defined (they state its type for ajv).
+        refinement = "/then/" in path or "/else/" in path
+        if sub.get("type") == "object" and "properties" in sub and not closed and not refinement:
             open_shapes.append(path)
     assert not undescribed, undescribed
     assert not open_shapes, open_shapes

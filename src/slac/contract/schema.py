@@ -99,7 +99,28 @@ def check(
 
 def _deepest(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf, the sub-error that best explains the failure (check-jsonschema's way)."""
-    return best_match([error], key=relevance) if error.context else error
+    if not error.context:
+        return error
+    best = best_match([error], key=relevance)
+    # `anyOf` of bare types is how the schema writes "one of these types" (ajv's strict mode
+    # refuses a list in `type`): it is one alternative of the form around it, not a form.
+    parent = best.parent
+    if _bare_types(best) is not None and parent is not None and parent.validator in ALTERNATIVES:
+        return parent
+    return best
+
+
+ALTERNATIVES = ("anyOf", "oneOf")
+
+
+def _bare_types(error: ValidationError) -> list[str] | None:
+    """The types of an ``anyOf: [{type: a}, {type: b}]`` error, else None."""
+    branches = error.validator_value if error.validator == "anyOf" else None
+    if not isinstance(branches, list) or not all(
+        isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str) for b in branches
+    ):
+        return None
+    return [b["type"] for b in branches]
 
 
 def _diagnose(document: SourceDocument, error: ValidationError) -> Iterator[Diagnostic]:
@@ -131,8 +152,12 @@ def _diagnose(document: SourceDocument, error: ValidationError) -> Iterator[Diag
                     key_position=True,
                 )
         return
-    if kind == "type":
-        yield _finding(document, "S203", _type_message(error), path, _type_hint(error, schema))
+    types = _bare_types(error)
+    if kind == "type" or types is not None:
+        expected = error.validator_value if types is None else types
+        yield _finding(
+            document, "S203", _type_message(error, expected), path, _type_hint(error, expected)
+        )
         return
     yield _finding(document, "S204", _value_message(error), path, _value_hint(error, schema))
 
@@ -186,15 +211,15 @@ _TYPE_NAMES = {
 }
 
 
-def _type_message(error: ValidationError) -> str:
-    expected = error.validator_value
+def _type_message(error: ValidationError, expected: str | list[str]) -> str:
     names = [expected] if isinstance(expected, str) else list(expected)
     want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
     return f"expected {want}, found {_show(error.instance)}"
 
 
-def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
-    value, expected = error.instance, error.validator_value
+def _type_hint(error: ValidationError, expected: str | list[str]) -> str:
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
     if expected == "boolean" and isinstance(value, str) and value in _BOOLISH:
         return "slac reads yes/no/on/off as text (YAML 1.2); write true or false"
     if expected == "string" and isinstance(value, float):
