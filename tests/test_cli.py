@@ -267,3 +267,47 @@ def test_sarif_uris_are_relative_to_the_repository_root(
     assert json.loads(out)["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] == (
         "https://x.test/d/rules.md#l000"
     )
+
+
+def _edited(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = (GOOD / "contract.yaml").read_text("utf-8")
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "c.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_a_value_of_the_wrong_format_is_named_not_shown_as_a_regex(tmp_path: Path) -> None:
+    path = _edited(
+        tmp_path,
+        ("within: 1 business hour", "within: 4 hours"),
+        ('target: ">= 95%"', 'target: "at least 95%"'),
+    )
+    code, out, _ = run("lint", str(path))
+    assert code == 1
+    assert "S204 error: '4 hours' is not a valid duration\n" in out
+    assert "S204 error: 'at least 95%' is not a valid percentage target\n" in out
+    assert "^(" not in out and all(len(line) < 160 for line in out.splitlines())
+
+
+def test_the_hint_fits_a_quoted_number_or_a_leading_zero(tmp_path: Path) -> None:
+    code, out, _ = run("lint", str(_edited(tmp_path, ("slac: 1", 'slac: "1"'))))
+    assert code == 1
+    assert "S203 error: expected a whole number, found '1'\n" in out
+    assert "hint: write the number without quotes: 1\n" in out
+    assert "octal" not in out
+    code, out, _ = run("lint", str(_edited(tmp_path, ("min_sample: 10", "min_sample: 010"))))
+    assert "found '010'\n    hint: a leading zero makes this text, not a number (YAML 1.1" in out
+
+
+def test_a_grade_name_is_any_text(tmp_path: Path) -> None:
+    path = _edited(tmp_path, ("name: basic,", "name: Below average,"))
+    code, out, _ = run("lint", str(path), "--today", "2026-11-23")
+    assert (code, out) == (0, "1 file checked, no findings\n")
+    code, out, _ = run("compile", str(path), "--today", "2026-11-23")
+    assert code == 0
+    assert '"name": "Below average"' in out
+    code, out, _ = run("lint", str(_edited(tmp_path, ("name: basic,", 'name: " ",'))))
+    assert code == 1 and "S204" in out

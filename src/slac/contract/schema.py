@@ -228,10 +228,13 @@ def _type_hint(error: ValidationError, expected: str | list[str]) -> str:
             'e.g. "12000.00" or "99.9%"'
         )
     if expected in ("integer", "number") and isinstance(value, str) and value.isdigit():
-        return (
-            "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
-            "write the number without leading zeros"
-        )
+        if len(value) > 1 and value.startswith("0"):
+            return (
+                "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
+                "write the number without leading zeros"
+            )
+        # Plain digits without a leading zero are a number: these were quoted.
+        return f"write the number without quotes: {value}"
     if isinstance(value, dict) and expected == "array":
         return "write a list: each item on its own line starting with '- '"
     if isinstance(value, list) and expected == "object":
@@ -246,9 +249,11 @@ def _value_message(error: ValidationError) -> str:
         return f"{_show(value)} is not one of: {allowed}"
     if kind == "const":
         return f"{_show(value)} must be {_show(error.validator_value)}"
-    if kind == "pattern" or kind == "format":
-        what = error.schema.get("title") if isinstance(error.schema, dict) else None
-        return f"{_show(value)} is not a valid {what or error.validator_value}"
+    if kind == "format":
+        return f"{_show(value)} is not a valid {error.validator_value}"
+    if kind == "pattern":
+        # The name of what was expected, never the regex (some are hundreds of characters).
+        return f"{_show(value)} is not a valid {_what(error)}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"{_show(value)} is out of range ({error.message})"
     if kind in ("minItems", "maxItems", "minProperties", "uniqueItems"):
@@ -258,6 +263,35 @@ def _value_message(error: ValidationError) -> str:
     if kind in ("oneOf", "anyOf"):
         return f"{_show(value)} does not match any allowed form here"
     return str(error.message)
+
+
+# Names of the schema's $defs where the def's own name would read oddly in a sentence.
+_DEF_WORDS = {
+    "percent": "percentage",
+    "calendarRef": "calendar name",
+    "partyName": "party name",
+    "comparison": "target",
+    "percentComparison": "percentage target",
+    "numberComparison": "number target",
+}
+
+
+@functools.cache
+def _def_names(schema: str) -> dict[int, str]:
+    return {id(sub): name for name, sub in load_schema(schema)["$defs"].items()}
+
+
+def _what(error: ValidationError) -> str:
+    """What a value failed to be: the schema's title, its def's name, or the key it is under."""
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    if sub.get("title"):
+        return str(sub["title"])
+    for schema in ("contract", "bindings"):
+        name = _def_names(schema).get(id(sub))
+        if name is not None:
+            return _DEF_WORDS.get(name, re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower())
+    keys = [step for step in error.absolute_path if isinstance(step, str)]
+    return f"'{keys[-1]}'" if keys else "value"
 
 
 def _not_keys(error: ValidationError) -> str:
