@@ -14,6 +14,7 @@ from typing import Any
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
+from slac.contract.bindings_check import check_bindings_against_contracts
 from slac.contract.discovery import STDIN, discover, is_slac_document
 from slac.contract.extends import Resolved, merge, resolve
 from slac.contract.rules.base import RuleContext, run_rules
@@ -76,6 +77,8 @@ class Checker:
         if is_bindings(document.data):
             # A bindings file (data sources for `slac evaluate`) found beside its contract.
             found = schema.check(document, schema="bindings")
+            if not found:
+                found = check_bindings_against_contracts(document, self.load)
             return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
