@@ -613,9 +613,9 @@ def profile_child(contract: str) -> None:
     for name in ("execute", "rows", "scalar"):
         setattr(sqltext.Engine, name, timed(name))
     start = time.perf_counter()
-    outcome, _ = api.evaluate(contract)
+    outcome = api.evaluate(contract)
     total = time.perf_counter() - start
-    assert outcome.results is not None, outcome.errors
+    assert outcome.value is not None, outcome.errors
     in_sql = sum(t for t, _ in timings)
     print(
         f"  api.evaluate: {total:.2f} s, of which SQL {in_sql:.2f} s in {len(timings)} statements"

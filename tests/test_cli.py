@@ -36,7 +36,7 @@ BAD_INPUTS = {
     "empty.yaml": "empty.yaml:1:1: L007 error: file is empty",
     "binary.yaml": "binary.yaml:1:8: L008 error: file is binary",
     "latin1.yaml": "latin1.yaml:2:9: L008 error: file is not valid UTF-8",
-    "bomb.yaml": "bomb.yaml:5:28: L005 error: the document expands to more than 50000 values",
+    "bomb.yaml": "bomb.yaml:6:28: L005 error: the document expands to more than 50000 values",
     "deep.yaml": "deep.yaml:2:67: L004 error: values are nested more than 64 levels deep",
     "cycle-a.yaml": "cycle-a.yaml:3:10: X302 error: `extends` makes a cycle",
     "missing-template.yaml": "missing-template.yaml:3:10: X301 error: template",
@@ -196,3 +196,117 @@ def test_console_script_runs_as_a_process() -> None:
     assert proc.returncode == 1
     assert "L002" in proc.stdout
     assert proc.stderr == ""
+
+
+def _lint_on_a_terminal(*flags: str, env: dict[str, str]) -> str:
+    """What `slac lint` prints when its standard output is a terminal (a pseudo-terminal)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "slac", "lint", *flags, str(BAD / "tab.yaml")],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **env},
+            check=False,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert proc.returncode == 1
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_no_color_turns_colour_off_on_a_terminal() -> None:
+    # https://no-color.org: any non-empty NO_COLOR disables colour; --color still forces it.
+    assert "\x1b[" in _lint_on_a_terminal(env={"NO_COLOR": ""})  # empty: as if unset
+    assert "\x1b[" not in _lint_on_a_terminal(env={"NO_COLOR": "1"})
+    assert "\x1b[" in _lint_on_a_terminal("--color", env={"NO_COLOR": "1"})
+
+
+def test_junit_under_strict_fails_on_warnings(tmp_path: Path) -> None:
+    path = _warning_contract(tmp_path)
+    code, out, _ = run("lint", str(path), "--today", "2026-11-23", "--strict", "--format", "junit")
+    assert code == 1
+    assert 'failures="1"' in out and '<failure type="R702"' in out
+    code, out, _ = run("lint", str(path), "--today", "2026-11-23", "--format", "junit")
+    assert code == 0
+    assert 'failures="0"' in out
+
+
+def test_sarif_uris_are_relative_to_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "contracts" / "bad.yaml").write_text((BAD / "tab.yaml").read_text())
+    monkeypatch.chdir(tmp_path / "ci")
+    code, out, _ = run("lint", "--format", "sarif", "../contracts/bad.yaml")
+    assert code == 1
+    sarif_run = json.loads(out)["runs"][0]
+    assert sarif_run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    assert sarif_run["artifacts"] == [
+        {"location": {"uri": "contracts/bad.yaml", "uriBaseId": "%SRCROOT%"}}
+    ]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert all(r["helpUri"].endswith(f"/rules.md#{r['id'].lower()}") for r in rules)
+    code, out, _ = run(
+        "lint", "--format", "sarif", "--docs-url", "https://x.test/d", "../contracts"
+    )
+    links = {r["id"]: r["helpUri"] for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
+    assert links["L000"] == "https://x.test/d/rules.md#l000"
+
+
+def _edited(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    text = (GOOD / "contract.yaml").read_text("utf-8")
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "c.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_a_value_of_the_wrong_format_is_named_not_shown_as_a_regex(tmp_path: Path) -> None:
+    path = _edited(
+        tmp_path,
+        ("within: 1 business hour", "within: 4 hours"),
+        ('target: ">= 95%"', 'target: "at least 95%"'),
+    )
+    code, out, _ = run("lint", str(path))
+    assert code == 1
+    assert "S204 error: '4 hours' is not a valid duration\n" in out
+    assert "S204 error: 'at least 95%' is not a valid percentage target\n" in out
+    assert "^(" not in out and all(len(line) < 160 for line in out.splitlines())
+
+
+def test_the_hint_fits_a_quoted_number_or_a_leading_zero(tmp_path: Path) -> None:
+    code, out, _ = run("lint", str(_edited(tmp_path, ("slac: 1", 'slac: "1"'))))
+    assert code == 1
+    assert "S203 error: expected a whole number, found '1'\n" in out
+    assert "hint: write the number without quotes: 1\n" in out
+    assert "octal" not in out
+    code, out, _ = run("lint", str(_edited(tmp_path, ("min_sample: 10", "min_sample: 010"))))
+    assert "found '010'\n    hint: a leading zero makes this text, not a number (YAML 1.1" in out
+
+
+def test_a_grade_name_is_any_text(tmp_path: Path) -> None:
+    path = _edited(tmp_path, ("name: basic,", "name: Below average,"))
+    code, out, _ = run("lint", str(path), "--today", "2026-11-23")
+    assert (code, out) == (0, "1 file checked, no findings\n")
+    code, out, _ = run("compile", str(path), "--today", "2026-11-23")
+    assert code == 0
+    assert '"name": "Below average"' in out
+    code, out, _ = run("lint", str(_edited(tmp_path, ("name: basic,", 'name: " ",'))))
+    assert code == 1 and "S204" in out

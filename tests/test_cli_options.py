@@ -31,6 +31,7 @@ BAD_DATA = "tests/evaluation/test_bad_data.py"
 STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
+DISCOVERY = "tests/contract/test_discovery.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -44,6 +45,8 @@ TESTED: dict[tuple[str, str], str] = {
     ("lint", "--strict"): f"{CLI}::test_warnings_pass_unless_strict",
     ("lint", "--today"): TODAY,
     ("lint", "--color"): f"{CLI}::test_color_on_request_even_in_a_pipe",
+    ("lint", "--docs-url"): f"{CLI}::test_sarif_uris_are_relative_to_the_repository_root",
+    ("lint", "--verbose"): f"{DISCOVERY}::test_verbose_names_every_skipped_file",
     ("lint", "--help"): HELP,
     ("rules", "--format"): f"{CLI}::test_docs_rules_md_is_current",
     ("rules", "--help"): HELP,

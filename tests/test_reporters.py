@@ -492,3 +492,62 @@ def test_sarif_validator_is_not_vacuous(sarif_validator: Draft4Validator) -> Non
     assert ("runs", 0, "results", 1, "locations", 0, "physicalLocation", "region", "startLine") in (
         paths
     )
+
+
+def test_sarif_uris_relative_to_the_repository_root(
+    sarif_validator: Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As code scanning needs them: relative to the repository root (%SRCROOT%), whatever the
+    # working directory, forward slashes, no "./"; a file outside the root gets a file: URI.
+    root = tmp_path / "repo"
+    (root / "ci").mkdir(parents=True)
+    monkeypatch.chdir(root / "ci")
+    files = ["./x.yaml", "../contracts/bad.yaml", str(tmp_path / "elsewhere.yaml")]
+    diags = [Diagnostic("E101", Severity.ERROR, "m", Location(f, 1, 1)) for f in files]
+    output = _render(OutputFormat.SARIF, diags, files, source_root=str(root))
+    run = _validate_sarif(sarif_validator, output)["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": root.as_uri() + "/"}}
+    assert [a["location"] for a in run["artifacts"]] == [
+        {"uri": "ci/x.yaml", "uriBaseId": "%SRCROOT%"},
+        {"uri": "contracts/bad.yaml", "uriBaseId": "%SRCROOT%"},
+        {"uri": (tmp_path / "elsewhere.yaml").as_uri()},
+    ]
+    located = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert sorted((a["uri"], a["index"]) for a in located) == sorted(
+        [
+            ("ci/x.yaml", 0),
+            ("contracts/bad.yaml", 1),
+            ((tmp_path / "elsewhere.yaml").as_uri(), 2),
+        ]
+    )
+
+
+def test_sarif_rules_link_to_their_documentation(sarif_validator: Draft4Validator) -> None:
+    output = _render(OutputFormat.SARIF, docs_url="https://example.org/slac/docs/")
+    rules = _validate_sarif(sarif_validator, output)["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["id"]: r["helpUri"] for r in rules} == {
+        code: f"https://example.org/slac/docs/rules.md#{code.lower()}" for code in RULES
+    }
+
+
+def test_junit_strict_counts_warnings_as_failures() -> None:
+    # Under --strict a warning fails the run (exit 1), so the report must say so too.
+    root = ET.fromstring(_render(OutputFormat.JUNIT, [WARN], strict=True).encode("utf-8"))
+    assert root.get("failures") == "1"
+    (failure,) = root.findall(".//failure")
+    assert failure.get("type") == "W201"
+    lenient = ET.fromstring(_render(OutputFormat.JUNIT, [WARN]).encode("utf-8"))
+    assert lenient.get("failures") == "0"
+    assert lenient.findall(".//failure") == []
+
+
+def test_json_gives_an_end_only_where_it_is_known() -> None:
+    diagnostics = json.loads(_render(OutputFormat.JSON))["diagnostics"]
+    ends = {d["code"]: (d.get("end_line"), d.get("end_column")) for d in diagnostics}
+    assert ends == {
+        "E101": (3, 12),
+        "W201": (None, None),
+        "I301": (None, None),
+        "E102": (None, None),
+        "E103": (None, None),
+    }

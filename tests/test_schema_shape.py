@@ -99,6 +99,8 @@ def test_every_property_has_a_description() -> None:
         if in_if:  # conditions of if/then are not shapes an editor shows
             continue
         for name, prop in sub.get("properties", {}).items():
+            if prop is True:  # declares a key that a `required` beside it names (ajv strict)
+                continue
             desc = prop.get("description") if isinstance(prop, dict) else None
             if not (isinstance(desc, str) and desc.strip()):
                 missing.append(f"{path}/properties/{name}")
@@ -120,7 +122,9 @@ def test_every_object_shape_is_closed_and_open_to_x_keys() -> None:
             continue
         if sub.get("type") != "object":
             continue
-        if "properties" not in sub and "additionalProperties" not in sub:
+        # `key: true` only declares a key that a `required` beside it names (ajv strict).
+        shaped = [p for p in sub.get("properties", {}).values() if p is not True]
+        if not shaped and "additionalProperties" not in sub:
             continue
         extra = sub.get("additionalProperties", True)
         if extra is True:
@@ -453,6 +457,25 @@ def _metric(kind: str, body: Any, **extra: Any) -> dict[str, Any]:
     return _with(MINIMAL, (("metrics", "m"), {"dataset": "tickets", kind: body, **extra}))
 
 
+# FULL extends a template, so the schema takes it as a partial file; without `extends` it is
+# checked as complete.
+COMPLETE: dict[str, Any] = _with(FULL, (("extends",), ...))
+
+# A file that extends a template writes only what differs (docs/language.md, "extends").
+EXTENDING: dict[str, Any] = {
+    "slac": 1,
+    "extends": "../templates/gold.yaml",
+    "id": "acme",
+    "metrics": {
+        "resolution": {"duration": {"pause": {"where": {"status": ["waiting"]}}}},
+        "first_response_24x7": None,
+    },
+    "objectives": [{"id": "res-p4", "remove": True}, {"id": "frt-p1", "credit": None}],
+    "credits": {"cap": "10%"},
+    "calendars": {"support": {"timezone": "Europe/Berlin"}},
+}
+
+
 def _errors(doc: Any) -> list[str]:
     return [e.message for e in VALIDATOR.iter_errors(doc)]
 
@@ -460,6 +483,8 @@ def _errors(doc: Any) -> list[str]:
 VALID: dict[str, Any] = {
     "minimal contract": MINIMAL,
     "full contract": FULL,
+    "full contract without extends": COMPLETE,
+    "a file that extends: partial overrides and null removals": EXTENDING,
     "template with only slac and kind": {"slac": 1, "kind": "template"},
     "template with some sections": {
         "slac": 1,
@@ -812,10 +837,10 @@ INVALID: dict[str, Any] = {
     "amendment changes a forbidden section": _with(
         FULL, (("amendments", 0, "changes"), {"timezone": "UTC"})
     ),
-    "amendment without changes": _with(FULL, (("amendments", 0, "changes"), ...)),
+    "amendment without changes": _with(COMPLETE, (("amendments", 0, "changes"), ...)),
     "allowance without period": _with(FULL, (("exclusions", 0, "maintenance", "allowance"), "8h")),
     "exclusion with nothing excluded": _with(
-        FULL, (("exclusions",), [{"id": "empty", "reason": "other"}])
+        COMPLETE, (("exclusions",), [{"id": "empty", "reason": "other"}])
     ),
     "exclusion reason unknown": _with(FULL, (("exclusions", 1, "reason"), "act-of-god")),
     "cap per unknown window": _with(
@@ -825,11 +850,11 @@ INVALID: dict[str, Any] = {
     "chronic consequence unknown": _with(
         FULL, (("chronic_failure", 0, "consequence"), "renegotiate")
     ),
-    "escalation without notify": _with(FULL, (("escalations", 0, "notify"), ...)),
+    "escalation without notify": _with(COMPLETE, (("escalations", 0, "notify"), ...)),
     "escalation notify with two dots": _with(
         FULL, (("escalations", 0, "notify"), ["provider.desk.l2"])
     ),
-    "list item without id": _with(FULL, (("responsibilities", 0, "id"), ...)),
+    "list item without id": _with(COMPLETE, (("responsibilities", 0, "id"), ...)),
     "dataset kind unknown": _with(MINIMAL, (("datasets", "tickets", "kind"), "rows")),
     "field type unknown": _with(
         MINIMAL, (("datasets", "tickets", "fields", "id"), {"type": "text"})
@@ -843,8 +868,17 @@ INVALID: dict[str, Any] = {
         MINIMAL, (("metrics", "1st"), {"dataset": "tickets", "count": {}})
     ),
     "calendar hours misspelt 24x7": _with(FULL, (("calendars", "always", "hours"), "24/7")),
+    "extending: an unknown key": _with(EXTENDING, (("metrics", "resolution", "duraton"), {})),
+    "extending: a wrong type": _with(EXTENDING, (("credits", "cap"), 10)),
+    "extending: a typo in a partial metric": _with(
+        EXTENDING, (("metrics", "resolution", "duration", "pause", "wher"), {})
+    ),
+    "extending: null for slac": _with(EXTENDING, (("slac",), None)),
+    "extending: a tier list item is replaced whole, so complete": _with(
+        EXTENDING, (("objectives", 1, "credit"), {"tiers": [{"below": "90%"}]})
+    ),
     "subdivision without country": _with(
-        FULL, (("calendars", "support", "holidays"), {"subdivision": "BY"})
+        COMPLETE, (("calendars", "support", "holidays"), {"subdivision": "BY"})
     ),
 }
 
@@ -891,8 +925,9 @@ def test_defaults_are_documented() -> None:
     for key, value in sem.items():
         enum = _resolve_local(value["$ref"])["enum"]
         assert enum[0] == value["default"], key  # "default first" in docs/language.md
-    assert SCHEMA["properties"]["kind"]["default"] == "contract"
-    assert SCHEMA["properties"]["sla_type"]["default"] == "customer"
+    document = defs["document"]["properties"]
+    assert document["kind"]["default"] == "contract"
+    assert document["sla_type"]["default"] == "customer"
     assert defs["rounding"]["properties"]["mode"]["default"] == "half-up"
     assert defs["credits"]["properties"]["combine"]["default"] == "sum"
     assert defs["claim"]["properties"]["from"]["default"] == "period-end"

@@ -1,31 +1,94 @@
-"""The public Python API. The CLI calls these same functions; so can notebooks and pipelines."""
+"""The public Python API. The CLI calls these same functions; so can notebooks and pipelines.
+
+Every operation that reads contracts returns a :class:`Result`: its value (``None`` when
+there is none), the lint report of the contracts it read, the errors that stopped it, and
+``ok``. :func:`rule_catalog`, :func:`plan_document` and :func:`results_document` only look
+up or convert, cannot fail, and return their data directly.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from slac.contract.checker import Checker, CheckReport
 from slac.contract.codes import FIXED_CODES
+from slac.contract.discovery import STDIN
 from slac.contract.rules import REGISTRY
-from slac.diagnostics import RuleInfo
+from slac.contract.source import MAX_BYTES
+from slac.diagnostics import Diagnostic, RuleInfo
 from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
-from slac.evaluation.evaluate import Evaluation, Progress, evaluate_plan, results_json
+from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
 from slac.evaluation.results import Results
 from slac.kinds import KINDS
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
 
+__all__ = [
+    "Result",
+    "compile_plan",
+    "credits_ledger",
+    "evaluate",
+    "explain",
+    "lint",
+    "plan_document",
+    "render_saved",
+    "results_document",
+    "rule_catalog",
+    "statement",
+]
 
-def lint(paths: Sequence[str], *, today: date | None = None) -> CheckReport:
+T = TypeVar("T")
+LINT_ERRORS = "the contract has lint errors"
+
+
+@dataclass(frozen=True)
+class Result(Generic[T]):
+    """What an operation produced, or why it did not.
+
+    ``report`` holds the lint findings of every contract read (warnings never stop anything,
+    so show them either way) and the paths that do not exist; ``errors`` what stopped the
+    operation besides findings (bad data, a template problem, results that do not match).
+    """
+
+    value: T | None
+    report: CheckReport
+    errors: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """A value, no errors, no missing path and no finding of error severity."""
+        return self.value is not None and not self.errors and self.report.ok
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.report.diagnostics
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.report.missing
+
+
+def lint(
+    paths: Sequence[str], *, today: date | None = None, stdin: bytes | None = None
+) -> Result[tuple[str, ...]]:
     """Check contract files (and folders, recursively) and return every finding.
 
-    ``today`` fixes the date that "a review date has passed" is judged against, so that CI
-    runs are reproducible; it defaults to the current date.
+    The value is the files checked; YAML files that are not slac documents are skipped
+    (``report.skipped``), paths that do not exist are in ``missing`` (and ``ok`` is False).
+    ``-`` is a contract read from ``stdin`` (default: this process's standard input), named
+    ``<stdin>``, whose ``extends`` are relative to the working directory. ``today`` fixes the
+    date that "a review date has passed" is judged against, so that CI runs are reproducible;
+    it defaults to the current date.
     """
-    return Checker(KINDS, today).check_paths(paths)
+    if STDIN in paths and stdin is None:
+        stdin = sys.stdin.buffer.read(MAX_BYTES + 1)
+    report = Checker(KINDS, today).check_paths(paths, stdin=stdin or b"")
+    return Result(tuple(f.path for f in report.files), report)
 
 
 def rule_catalog() -> dict[str, RuleInfo]:
@@ -35,17 +98,14 @@ def rule_catalog() -> dict[str, RuleInfo]:
     return dict(sorted(infos.items()))
 
 
-def compile_plan(path: str, *, today: date | None = None) -> tuple[Plan | None, CheckReport]:
-    """Lint the contract at ``path`` and, when it has no errors, compile its plan.
-
-    Returns the plan (None when lint found errors) and the lint report, whose findings the
-    caller shows either way (warnings do not stop compilation).
-    """
-    report = Checker(KINDS, today).check_paths([path])
+def compile_plan(path: str, *, today: date | None = None) -> Result[Plan]:
+    """Lint the contract at ``path`` and, when it has no errors, compile its plan (the value;
+    None when lint found errors). Warnings do not stop compilation."""
+    report = Checker(KINDS, today).check_paths([path], every_file=True)
     checked = report.files[0] if report.files else None
     if checked is None or checked.contract is None or not checked.ok:
-        return None, report
-    return compile_contract(checked.contract, KINDS), report
+        return Result(None, report)
+    return Result(compile_contract(checked.contract, KINDS), report)
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -53,18 +113,14 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     return plan_json(plan)
 
 
-def explain(
-    path: str, *, fmt: str = "text", today: date | None = None
-) -> tuple[str | None, CheckReport]:
-    """Lint and compile the contract at ``path`` and explain its plan in plain English.
-
-    ``fmt`` is ``text`` or ``md``. Returns the explanation (None when lint found errors) and
-    the lint report, as :func:`compile_plan` does. The words are read from the plan only.
-    """
+def explain(path: str, *, fmt: str = "text", today: date | None = None) -> Result[str]:
+    """Lint and compile the contract at ``path`` and explain its plan in plain English
+    (``fmt``: ``text`` or ``md``). The words are read from the plan only."""
     from slac.plan.explain import explain as explain_plan
 
-    plan, report = compile_plan(path, today=today)
-    return (None if plan is None else explain_plan(plan, KINDS, fmt)), report
+    compiled = compile_plan(path, today=today)
+    plan = compiled.value
+    return Result(None if plan is None else explain_plan(plan, KINDS, fmt), compiled.report)
 
 
 def evaluate(
@@ -78,22 +134,22 @@ def evaluate(
     evidence: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
-) -> tuple[Evaluation, CheckReport]:
+) -> Result[Results]:
     """Compile ``contract`` and evaluate it over its data.
 
     Data comes from ``bindings`` (a bindings file; by default ``bindings.yaml`` beside the
-    contract, when there is one) and ``data`` (``NAME=PATH`` entries, which win). Returns the
-    evaluation (results, or errors that name file and row) and the lint report of the
-    contract. ``period``/``through`` take months (``2026-10``), quarters or years; without
-    them every month the data covers is evaluated. Evidence that cannot be written to
-    ``evidence`` raises :class:`slac.files.OutputError`.
+    contract, when there is one) and ``data`` (``NAME=PATH`` entries, which win). The value is
+    the results; the errors name file and row of bad data. ``period``/``through`` take months
+    (``2026-10``), quarters or years; without them every month the data covers is evaluated.
+    Evidence that cannot be written to ``evidence`` raises :class:`slac.files.OutputError`.
     """
-    plan, report = compile_plan(contract, today=today)
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
     if plan is None:
-        return Evaluation(None, ("the contract has lint errors",)), report
-    sources, errors = resolve_sources(contract, data, bindings)
+        return Result(None, report, (LINT_ERRORS,))
+    sources, errors = _resolve_sources(contract, data, bindings)
     if errors:
-        return Evaluation(None, tuple(errors)), report
+        return Result(None, report, tuple(errors))
     outcome = evaluate_plan(
         plan,
         sources,
@@ -104,10 +160,10 @@ def evaluate(
         evidence=evidence,
         progress=progress,
     )
-    return outcome, report
+    return Result(outcome.results, report, outcome.errors)
 
 
-def resolve_sources(
+def _resolve_sources(
     contract: str, data: Sequence[str], bindings: str | None
 ) -> tuple[dict[str, Source], list[str]]:
     """The data sources: a bindings file (explicit, or beside the contract) then ``--data``."""
@@ -143,31 +199,35 @@ def credits_ledger(
     fmt: str = "csv",
     on_bad_rows: str = "error",
     today: date | None = None,
-) -> tuple[str | None, list[str], list[CheckReport]]:
+) -> Result[str]:
     """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
-    finance ledger as CSV or JSON, or the errors that stopped it."""
+    finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
+    holds the findings of every contract."""
     from slac.documents.exports import ledger_rows, to_csv, to_json
 
     evaluated: list[tuple[Results, Plan]] = []
     errors: list[str] = []
     reports: list[CheckReport] = []
     for contract in contracts:
-        plan, report = compile_plan(contract, today=today)
-        reports.append(report)
-        if plan is None:
-            errors.append(f"{contract}: the contract has lint errors")
+        compiled = compile_plan(contract, today=today)
+        reports.append(compiled.report)
+        if compiled.value is None:
+            errors.append(f"{contract}: {LINT_ERRORS}")
             continue
-        outcome, _ = evaluate(
+        outcome = evaluate(
             contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
         )
-        if outcome.results is None:
+        if outcome.value is None:
             errors.extend(f"{contract}: {line}" for line in outcome.errors)
             continue
-        evaluated.append((outcome.results, plan))
+        evaluated.append((outcome.value, compiled.value))
+    report = CheckReport(
+        tuple(f for r in reports for f in r.files), tuple(m for r in reports for m in r.missing)
+    )
     if errors:
-        return None, errors, reports
+        return Result(None, report, tuple(errors))
     rows = ledger_rows(evaluated)
-    return (to_json(rows) if fmt == "json" else to_csv(rows)), [], reports
+    return Result(to_json(rows) if fmt == "json" else to_csv(rows), report)
 
 
 def statement(
@@ -182,16 +242,17 @@ def statement(
     on_bad_rows: str = "error",
     today: date | None = None,
     timestamp: bool = False,
-) -> tuple[str | bytes | None, list[str], CheckReport]:
+) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
-    ``pdf``),
-    or render it with the user's own Jinja2 ``template`` in a sandbox."""
+    ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
+    sandbox."""
     from slac.documents.view import statement_view
 
-    plan, report = compile_plan(contract, today=today)
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
     if plan is None:
-        return None, ["the contract has lint errors"], report
-    outcome, _ = evaluate(
+        return Result(None, report, (LINT_ERRORS,))
+    outcome = evaluate(
         contract,
         data=data,
         bindings=bindings,
@@ -200,14 +261,9 @@ def statement(
         on_bad_rows=on_bad_rows,
         today=today,
     )
-    if outcome.results is None:
-        return None, list(outcome.errors), report
-    from slac.documents.statements import TemplateProblem
-
-    try:
-        return _render(statement_view(outcome.results, plan), fmt, template, timestamp), [], report
-    except TemplateProblem as problem:
-        return None, [str(problem)], report
+    if outcome.value is None:
+        return Result(None, report, outcome.errors)
+    return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
 
 
 def render_saved(
@@ -218,36 +274,43 @@ def render_saved(
     template: str | None = None,
     today: date | None = None,
     timestamp: bool = False,
-) -> tuple[str | bytes | None, list[str], CheckReport]:
+) -> Result[str | bytes]:
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
     (the compiled plan's hash must equal the one the results were evaluated with)."""
     from slac.documents.view import statement_view
     from slac.evaluation.saved import SavedResultsError, read_results
 
-    plan, report = compile_plan(contract, today=today)
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
     if plan is None:
-        return None, ["the contract has lint errors"], report
+        return Result(None, report, (LINT_ERRORS,))
     try:
         results = read_results(results_path)
     except SavedResultsError as err:
-        return None, [str(err)], report
+        return Result(None, report, (str(err),))
     expected = plan_json(plan)["plan_sha256"]
     if results.plan_sha256 != expected:
-        return (
+        return Result(
             None,
-            [
-                f"{results_path} was evaluated with plan {results.plan_sha256[:12]}…, but "
-                f"{contract} compiles to {expected[:12]}…: the contract changed; evaluate again"
-            ],
             report,
+            (
+                f"{results_path} was evaluated with plan {results.plan_sha256[:12]}…, but "
+                f"{contract} compiles to {expected[:12]}…: the contract changed; evaluate again",
+            ),
         )
+    return _render_view(statement_view(results, plan), report, fmt, template, timestamp)
+
+
+def _render_view(
+    view: dict[str, Any], report: CheckReport, fmt: str, template: str | None, timestamp: bool
+) -> Result[str | bytes]:
     from slac.documents.statements import TemplateProblem
 
     try:
-        return _render(statement_view(results, plan), fmt, template, timestamp), [], report
+        return Result(_render(view, fmt, template, timestamp), report)
     except TemplateProblem as problem:
-        return None, [str(problem)], report
+        return Result(None, report, (str(problem),))
 
 
 def _render(

@@ -18,11 +18,12 @@ from click.core import ParameterSource
 
 from slac import __version__, api
 from slac.contract.checker import CheckReport
+from slac.contract.discovery import NOT_A_SLAC_DOCUMENT
 from slac.diagnostics import ExitCode, Severity
 from slac.evaluation.evaluate import Progress
 from slac.files import OutputError, write_output
 from slac.plan.canonical import pretty
-from slac.reporters import OutputFormat, render
+from slac.reporters import OutputFormat, render, repository_root
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 PERIOD_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
@@ -202,26 +203,56 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @_today(hidden=False)
 @click.option(
-    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.option(
+    "--docs-url",
+    default=None,
+    metavar="URL",
+    help="Where slac's docs/ folder is published, for the rule links in SARIF "
+    "(default: the Documentation URL of the installed slac).",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Name each YAML file skipped as not a slac document."
 )
 def lint(
-    paths: tuple[str, ...], fmt: str, strict: bool, today: date | None, color: bool | None
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    today: date | None,
+    color: bool | None,
+    docs_url: str | None,
+    verbose: bool,
 ) -> None:
-    """Check contracts (files, or folders searched for *.yaml and *.yml).
+    """Check contracts, templates and bindings files (files, or folders searched for *.yaml
+    and *.yml; - reads a contract from standard input).
+
+    YAML files that are not slac documents (no top-level `slac:` key, `bindings: 1` line or
+    slac `$schema` modeline) are skipped, so that a repository's other YAML files pass.
 
     Exit status: 0 clean (warnings allowed), 1 findings of error severity (or warnings with
-    --strict), 2 a path that does not exist or cannot be read.
+    --strict), 2 a path that does not exist or cannot be read, or folders without a contract.
     """
-    report = api.lint(paths, today=today)
+    result = api.lint(paths, today=today)
+    report = result.report
     for path in report.missing:
         click.echo(f"slac: error: no such file or folder: {path}", err=True)
     diags = report.diagnostics
     unreadable = [d for d in diags if d.code == "L000"]
     if report.missing and not report.files:
         sys.exit(ExitCode.USAGE)
-    if not report.files:
+    if not report.files and not report.skipped:
         _fail_usage(f"no contract files (*.yaml, *.yml) found in: {', '.join(paths)}")
-    use_color = sys.stdout.isatty() if color is None else color
+    named_files = [p for p in paths if not os.path.isdir(p)]
+    if not report.files and not named_files:
+        # A CI job pointed at the wrong folder must not pass by checking nothing.
+        _fail_usage(f"no slac documents (contracts, templates, bindings) in: {', '.join(paths)}")
+    if verbose or not report.files:
+        for path in report.skipped:
+            click.echo(f"slac: skipped {path}: {NOT_A_SLAC_DOCUMENT}", err=True)
+    use_color = _wants_color() if color is None else color
     out = render(
         OutputFormat(fmt),
         diags,
@@ -229,6 +260,10 @@ def lint(
         files=[f.path for f in report.files],
         tool_version=__version__,
         color=use_color and fmt == OutputFormat.TEXT,
+        strict=strict,
+        skipped=report.skipped,
+        source_root=repository_root(os.getcwd()) or os.getcwd(),
+        docs_url=docs_url or _documentation_url(),
     )
     # click.echo strips colour when stdout is not a terminal unless told: --color is for pipes.
     click.echo(out, nl=False, color=use_color)
@@ -238,6 +273,25 @@ def lint(
     if worst >= Severity.ERROR.rank or (strict and worst >= Severity.WARNING.rank):
         sys.exit(ExitCode.FINDINGS)
     sys.exit(ExitCode.OK)
+
+
+def _wants_color() -> bool:
+    # https://no-color.org: a non-empty NO_COLOR turns colour off unless --color asks for it.
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _documentation_url() -> str | None:
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls: list[str] = metadata("slac").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation":
+            return url.strip()
+    return None
 
 
 @cli.command()
@@ -278,6 +332,17 @@ def _show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
     return any(d.severity is Severity.ERROR for d in diags)
 
 
+def _emit_rendered(rendered: api.Result[str | bytes], output: str | None) -> None:
+    """A statement, or its findings and errors (exit 1)."""
+    if _show_findings(rendered.report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if rendered.value is None:
+        for line in rendered.errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    _emit(rendered.value, output)
+
+
 def _emit(text: str | bytes, output: str | None) -> None:
     try:
         write_output(output or "-", text)
@@ -294,10 +359,10 @@ def compile_command(contract: str, output: str | None, today: date | None) -> No
 
     The contract is linted first: findings of error severity stop compilation (exit 1).
     """
-    plan, report = api.compile_plan(contract, today=today)
-    if _show_findings(report, to_stderr=True) or plan is None:
+    compiled = api.compile_plan(contract, today=today)
+    if _show_findings(compiled.report, to_stderr=True) or compiled.value is None:
         sys.exit(ExitCode.FINDINGS)
-    _emit(pretty(api.plan_document(plan)), output)
+    _emit(pretty(api.plan_document(compiled.value)), output)
 
 
 @cli.command(name="explain")
@@ -310,10 +375,10 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 
     The contract is linted first: findings of error severity stop it (exit 1).
     """
-    text, report = api.explain(contract, fmt=fmt, today=today)
-    if _show_findings(report, to_stderr=True) or text is None:
+    explained = api.explain(contract, fmt=fmt, today=today)
+    if _show_findings(explained.report, to_stderr=True) or explained.value is None:
         sys.exit(ExitCode.FINDINGS)
-    _emit(text, output)
+    _emit(explained.value, output)
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -355,7 +420,7 @@ def evaluate_command(
     """
     _check_range(period, through)
     try:
-        outcome, report = api.evaluate(
+        outcome = api.evaluate(
             contract,
             data=data,
             bindings=bindings,
@@ -368,13 +433,13 @@ def evaluate_command(
         )
     except OutputError as err:  # --evidence could not be written
         _fail_usage(str(err))
-    if _show_findings(report, to_stderr=True):
+    if _show_findings(outcome.report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)
-    if outcome.results is None:
+    if outcome.value is None:
         for line in outcome.errors:
             click.echo(f"slac: error: {line}" if not line.startswith(" ") else line, err=True)
         sys.exit(ExitCode.FINDINGS)
-    _emit(pretty(api.results_document(outcome.results)), output)
+    _emit(pretty(api.results_document(outcome.value)), output)
 
 
 @cli.command(name="statement")
@@ -407,7 +472,7 @@ def statement_command(
     """
     _check_range(period, through)
     _check_layout(template)
-    text, errors, report = api.statement(
+    rendered = api.statement(
         contract,
         fmt=fmt,
         template=template,
@@ -419,13 +484,7 @@ def statement_command(
         today=today,
         timestamp=timestamp,
     )
-    if _show_findings(report, to_stderr=True):
-        sys.exit(ExitCode.FINDINGS)
-    if text is None:
-        for line in errors:
-            click.echo(f"slac: error: {line}", err=True)
-        sys.exit(ExitCode.FINDINGS)
-    _emit(text, output)
+    _emit_rendered(rendered, output)
 
 
 @cli.command(name="render")
@@ -456,16 +515,10 @@ def render_command(
     different version of the contract are refused.
     """
     _check_layout(template)
-    text, errors, report = api.render_saved(
+    rendered = api.render_saved(
         results, contract, fmt=fmt, template=template, today=today, timestamp=timestamp
     )
-    if _show_findings(report, to_stderr=True):
-        sys.exit(ExitCode.FINDINGS)
-    if text is None:
-        for line in errors:
-            click.echo(f"slac: error: {line}", err=True)
-        sys.exit(ExitCode.FINDINGS)
-    _emit(text, output)
+    _emit_rendered(rendered, output)
 
 
 @cli.command(name="credits")
@@ -491,16 +544,15 @@ def credits_command(
     rounded once by each contract's rule in its currency's minor unit.
     """
     _check_range(period, through)
-    text, errors, reports = api.credits_ledger(
+    ledger = api.credits_ledger(
         contracts, period=period, through=through, fmt=fmt, on_bad_rows=on_bad_rows, today=today
     )
-    for report in reports:
-        _show_findings(report, to_stderr=True)
-    if text is None:
-        for line in errors:
+    _show_findings(ledger.report, to_stderr=True)
+    if ledger.value is None:
+        for line in ledger.errors:
             click.echo(f"slac: error: {line}", err=True)
         sys.exit(ExitCode.FINDINGS)
-    _emit(text, output)
+    _emit(ledger.value, output)
 
 
 def main() -> None:

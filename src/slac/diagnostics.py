@@ -23,6 +23,9 @@ class Severity(enum.Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
+STDIN_NAME = "<stdin>"  # the file name of a contract read from standard input
+
+
 class Location(NamedTuple):
     """A place in a file: 1-based line and column; ``0`` means "unknown".
 

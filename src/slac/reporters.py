@@ -5,8 +5,9 @@ complete output text (ending in a newline); :data:`REPORTERS` maps each
 :class:`OutputFormat` to its function and :func:`render` is the entry point.
 
 All output is deterministic: diagnostics are ordered with
-:func:`~slac.diagnostics.sorted_diagnostics`, nothing depends on the clock or the
-working directory, and file names appear exactly as given in ``Location.file``.
+:func:`~slac.diagnostics.sorted_diagnostics` and nothing depends on the clock. File names
+appear exactly as given in ``Location.file``, except in SARIF when a ``source_root`` is given:
+there they become URIs relative to it (code scanning resolves them against the repository).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from slac.diagnostics import Diagnostic, RuleInfo, Severity, sorted_diagnostics
+from slac.diagnostics import STDIN_NAME, Diagnostic, RuleInfo, Severity, sorted_diagnostics
 
 __all__ = [
     "GITHUB_ANNOTATION_LIMIT",
@@ -30,6 +32,7 @@ __all__ = [
     "OutputFormat",
     "ReportContext",
     "render",
+    "repository_root",
 ]
 
 TOOL_NAME = "slac"
@@ -62,6 +65,10 @@ class ReportContext:
     files: tuple[str, ...]
     tool_version: str
     color: bool = False
+    strict: bool = False  # warnings fail too (JUnit counts them as failures)
+    skipped: tuple[str, ...] = ()  # YAML files that are not slac documents
+    source_root: str | None = None  # absolute: SARIF's %SRCROOT% (the repository's root)
+    docs_url: str | None = None  # where docs/rules.md is published: SARIF rule helpUri
 
     @property
     def all_files(self) -> list[str]:
@@ -72,6 +79,11 @@ class ReportContext:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def fails(self, diag: Diagnostic) -> bool:
+        """Whether the finding fails the run (an error; a warning too under ``--strict``)."""
+        worst = Severity.WARNING if self.strict else Severity.ERROR
+        return diag.severity.rank >= worst.rank
 
 
 Reporter = Callable[[ReportContext], str]
@@ -85,6 +97,10 @@ def render(
     files: Sequence[str],
     tool_version: str,
     color: bool = False,
+    strict: bool = False,
+    skipped: Sequence[str] = (),
+    source_root: str | None = None,
+    docs_url: str | None = None,
 ) -> str:
     """Return the complete output of ``slac lint`` in format ``fmt`` (ends with a newline)."""
     context = ReportContext(
@@ -93,6 +109,10 @@ def render(
         files=tuple(files),
         tool_version=tool_version,
         color=color,
+        strict=strict,
+        skipped=tuple(skipped),
+        source_root=source_root,
+        docs_url=docs_url,
     )
     return REPORTERS[OutputFormat(fmt)](context)
 
@@ -145,10 +165,31 @@ def report_text(ctx: ReportContext) -> str:
             f"{', '.join(counts)} in {_plural(with_findings, 'file')}"
             f" ({_plural(checked, 'file')} checked)"
         )
+    if ctx.skipped:
+        lines[-1] += f"; {_plural(len(ctx.skipped), 'file')} skipped (not slac documents)"
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- json
+
+
+def _json_diagnostic(d: Diagnostic) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "hint": d.hint,
+        "file": d.location.file,
+        "line": d.location.line,
+        "column": d.location.column,
+    }
+    # An end is given only where it is known; 0 would read as a position before line 1.
+    if d.location.end_line:
+        entry["end_line"] = d.location.end_line
+        if d.location.end_column:
+            entry["end_column"] = d.location.end_column
+    entry["path"] = list(d.path)
+    return entry
 
 
 def report_json(ctx: ReportContext) -> str:
@@ -156,26 +197,13 @@ def report_json(ctx: ReportContext) -> str:
         "version": JSON_FORMAT_VERSION,
         "tool": {"name": TOOL_NAME, "version": ctx.tool_version},
         "files": ctx.all_files,
+        "skipped": list(ctx.skipped),
         "summary": {
             "errors": ctx.count(Severity.ERROR),
             "warnings": ctx.count(Severity.WARNING),
             "infos": ctx.count(Severity.INFO),
         },
-        "diagnostics": [
-            {
-                "code": d.code,
-                "severity": d.severity.value,
-                "message": d.message,
-                "hint": d.hint,
-                "file": d.location.file,
-                "line": d.location.line,
-                "column": d.location.column,
-                "end_line": d.location.end_line,
-                "end_column": d.location.end_column,
-                "path": list(d.path),
-            }
-            for d in ctx.diagnostics
-        ],
+        "diagnostics": [_json_diagnostic(d) for d in ctx.diagnostics],
     }
     return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -191,27 +219,59 @@ def _pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
 
 
-def _artifact_location(file: str) -> dict[str, str]:
+def repository_root(start: str) -> str | None:
+    """The nearest folder at or above ``start`` holding ``.git`` (a folder, or the file of a
+    worktree or submodule): the root that code scanning resolves SARIF URIs against."""
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _file_uri(absolute: str) -> str:
+    path = absolute.replace("\\", "/")
+    if not path.startswith("/"):
+        path = "/" + path  # C:/x → file:///C:/x
+    return "file://" + quote(path, safe="/:")
+
+
+def _artifact_location(file: str, root: str | None = None) -> dict[str, str]:
     """A SARIF artifactLocation: a percent-encoded URI reference with forward slashes.
 
-    Relative paths stay relative (against ``%SRCROOT%``); absolute ones become ``file:`` URIs.
+    With a ``root``, a file below it gets a URI relative to it (against ``%SRCROOT%``, no
+    ``./``) and a file elsewhere an absolute ``file:`` URI. Without one, relative paths stay
+    relative as given and absolute ones become ``file:`` URIs.
     """
+    if root is not None and file != STDIN_NAME:
+        absolute = os.path.abspath(file)
+        try:
+            inside = os.path.commonpath([absolute, root]) == root
+        except ValueError:  # another drive
+            inside = False
+        if not inside:
+            return {"uri": _file_uri(absolute)}
+        file = os.path.relpath(absolute, root)
     path = file.replace("\\", "/")
     if path.startswith("/") or _WINDOWS_DRIVE.match(path):
-        if not path.startswith("/"):
-            path = "/" + path  # C:/x → file:///C:/x
-        return {"uri": "file://" + quote(path, safe="/:")}
+        return {"uri": _file_uri(path)}
     # ":" is escaped so that a first segment like "c:d.yaml" is not read as a scheme.
     return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
 
-def _sarif_rule(rule: RuleInfo) -> dict[str, Any]:
+def _sarif_rule(rule: RuleInfo, docs_url: str | None) -> dict[str, Any]:
     descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": _pascal_case(rule.name),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.description or rule.summary},
     }
+    if docs_url:
+        # docs/rules.md has a heading per code; its anchor is the code in lower case.
+        descriptor["helpUri"] = f"{docs_url.rstrip('/')}/rules.md#{rule.code.lower()}"
     if rule.description:
         descriptor["help"] = {"text": rule.description, "markdown": rule.description}
     descriptor["defaultConfiguration"] = {"level": _SARIF_LEVELS[rule.severity]}
@@ -242,7 +302,7 @@ def _sarif_region(diag: Diagnostic) -> dict[str, int] | None:
 
 
 def report_sarif(ctx: ReportContext) -> str:
-    descriptors = {code: _sarif_rule(rule) for code, rule in ctx.rules.items()}
+    descriptors = {code: _sarif_rule(rule, ctx.docs_url) for code, rule in ctx.rules.items()}
     for diag in ctx.diagnostics:  # codes without RuleInfo still need a rule to point at
         descriptors.setdefault(diag.code, {"id": diag.code})
     rules = [descriptors[code] for code in sorted(descriptors)]
@@ -250,14 +310,15 @@ def report_sarif(ctx: ReportContext) -> str:
 
     files = ctx.all_files
     artifact_index = {f: i for i, f in enumerate(files)}
-    artifacts = [{"location": _artifact_location(f)} for f in files]
+    root = ctx.source_root
+    artifacts = [{"location": _artifact_location(f, root)} for f in files]
 
     results: list[dict[str, Any]] = []
     for diag in ctx.diagnostics:
         text = f"{diag.message} Hint: {diag.hint}" if diag.hint else diag.message
         physical: dict[str, Any] = {
             "artifactLocation": {
-                **_artifact_location(diag.location.file),
+                **_artifact_location(diag.location.file, root),
                 "index": artifact_index[diag.location.file],
             }
         }
@@ -274,25 +335,22 @@ def report_sarif(ctx: ReportContext) -> str:
             }
         )
 
-    log = {
-        "$schema": SARIF_SCHEMA_URI,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": ctx.tool_version,
-                        "informationUri": TOOL_INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "artifacts": artifacts,
-                "results": results,
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": ctx.tool_version,
+                "informationUri": TOOL_INFORMATION_URI,
+                "rules": rules,
             }
-        ],
+        },
+        "columnKind": "unicodeCodePoints",
     }
+    if root is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": _file_uri(root).rstrip("/") + "/"}}
+    run["artifacts"] = artifacts
+    run["results"] = results
+    log = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -363,7 +421,7 @@ def report_junit(ctx: ReportContext) -> str:
         by_file.setdefault(diag.location.file, []).append(diag)
 
     files = ctx.all_files
-    failing = sum(1 for f in files if any(d.severity is Severity.ERROR for d in by_file.get(f, [])))
+    failing = sum(1 for f in files if any(ctx.fails(d) for d in by_file.get(f, [])))
     counts = {"tests": str(len(files)), "failures": str(failing), "errors": "0"}
 
     root = ET.Element("testsuites", {"name": TOOL_NAME, **counts})
@@ -375,7 +433,7 @@ def report_junit(ctx: ReportContext) -> str:
         )
         other: list[str] = []
         for diag in by_file.get(file, []):
-            if diag.severity is Severity.ERROR:
+            if ctx.fails(diag):
                 failure = ET.SubElement(
                     case, "failure", {"type": diag.code, "message": _xml_text(diag.message)}
                 )

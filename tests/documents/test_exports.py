@@ -50,10 +50,10 @@ def portfolio() -> Portfolio:
     pairs: Portfolio = []
     for example in EXAMPLES:
         contract = str(EXAMPLES_DIR / example / "contract.yaml")
-        plan, _ = api.compile_plan(contract, today=TODAY)
-        evaluation, _ = api.evaluate(contract, period="2026-09", through="2026-11", today=TODAY)
-        assert plan is not None and evaluation.results is not None, evaluation.errors
-        pairs.append((evaluation.results, plan))
+        plan = api.compile_plan(contract, today=TODAY).value
+        evaluation = api.evaluate(contract, period="2026-09", through="2026-11", today=TODAY)
+        assert plan is not None and evaluation.value is not None, evaluation.errors
+        pairs.append((evaluation.value, plan))
     return pairs
 
 

@@ -43,11 +43,11 @@ FORMATS = ("md", "txt", "html")
 @cache
 def _view_json(example: str) -> str:
     contract = str(ROOT / "examples" / example / "contract.yaml")
-    outcome, _ = evaluate(contract, period="2026-09", through="2026-11", today=TODAY)
-    plan, _ = compile_plan(contract, today=TODAY)
-    assert outcome.results is not None, outcome.errors
+    outcome = evaluate(contract, period="2026-09", through="2026-11", today=TODAY)
+    plan = compile_plan(contract, today=TODAY).value
+    assert outcome.value is not None, outcome.errors
     assert plan is not None
-    return json.dumps(statement_view(outcome.results, plan), ensure_ascii=False)
+    return json.dumps(statement_view(outcome.value, plan), ensure_ascii=False)
 
 
 def view_of(example: str) -> dict[str, Any]:
@@ -78,10 +78,10 @@ def test_statement_matches_golden_file(example: str, fmt: str) -> None:
 def test_statements_are_deterministic() -> None:
     example = EXAMPLES[0]
     contract = str(ROOT / "examples" / example / "contract.yaml")
-    outcome, _ = evaluate(contract, period="2026-09", through="2026-11", today=TODAY)
-    plan, _ = compile_plan(contract, today=TODAY)
-    assert outcome.results is not None and plan is not None
-    fresh = statement_view(outcome.results, plan)
+    results = evaluate(contract, period="2026-09", through="2026-11", today=TODAY).value
+    plan = compile_plan(contract, today=TODAY).value
+    assert results is not None and plan is not None
+    fresh = statement_view(results, plan)
     assert json.dumps(fresh, ensure_ascii=False) == _view_json(example)
     for fmt in FORMATS:
         assert render_statement(fresh, fmt) == render_statement(view_of(example), fmt)
@@ -103,13 +103,13 @@ def _plain(node: Any) -> None:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_view_is_plain_json(example: str) -> None:
     contract = str(ROOT / "examples" / example / "contract.yaml")
-    outcome, _ = evaluate(contract, period="2026-10", today=TODAY)
-    plan, _ = compile_plan(contract, today=TODAY)
-    assert outcome.results is not None and plan is not None
-    view = statement_view(outcome.results, plan)
+    results = evaluate(contract, period="2026-10", today=TODAY).value
+    plan = compile_plan(contract, today=TODAY).value
+    assert results is not None and plan is not None
+    view = statement_view(results, plan)
     json.dumps(view)
     _plain(view)  # no Decimal, tuple, float or dataclass anywhere
-    assert view["provenance"]["plan_sha256"] == outcome.results.plan_sha256
+    assert view["provenance"]["plan_sha256"] == results.plan_sha256
     assert view["provenance"]["inputs"], "each input file is listed with its sha256"
 
 

@@ -48,7 +48,8 @@ def compile_case(case: Case) -> Plan:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "contract.yaml"
         path.write_text(case.contract, encoding="utf-8")
-        plan, report = compile_plan(str(path), today=date(2026, 1, 1))
+        compiled = compile_plan(str(path), today=date(2026, 1, 1))
+        plan, report = compiled.value, compiled.report
     errors = [(d.code, d.message) for d in report.diagnostics if d.severity is Severity.ERROR]
     assert not errors, f"generated contract does not lint clean: {errors}\n{case.contract}"
     assert plan is not None

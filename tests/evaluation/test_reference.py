@@ -64,7 +64,8 @@ def build(tmp_path: Path, timezone_name: str, **sections: str) -> Plan:
         parts.append(textwrap.indent(textwrap.dedent(snippet).strip("\n"), "  "))
     path = tmp_path / "contract.yaml"
     path.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    plan, report = compile_plan(str(path), today=date(2026, 1, 1))
+    compiled = compile_plan(str(path), today=date(2026, 1, 1))
+    plan, report = compiled.value, compiled.report
     errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
     assert not errors, [(d.code, d.message) for d in errors]
     assert plan is not None

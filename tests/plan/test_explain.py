@@ -68,7 +68,8 @@ TAB = ROOT / "tests" / "data" / "lint" / "bad" / "tab.yaml"
 
 @cache
 def plan_of(example: str) -> Plan:
-    plan, report = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))
+    compiled = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))
+    plan, report = compiled.value, compiled.report
     assert plan is not None, [d.code for d in report.diagnostics]
     return plan
 
@@ -112,7 +113,7 @@ def test_text_is_wrapped_and_plain(example: str) -> None:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_deterministic(example: str) -> None:
     first = explain(plan_of(example), KINDS, "md")
-    plan, _ = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))
+    plan = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml")).value
     assert plan is not None
     assert explain(plan, KINDS, "md") == first
     assert explain(plan, KINDS, "text") == explain(plan_of(example), KINDS, "text")
@@ -590,10 +591,12 @@ def test_cli_stops_on_lint_errors() -> None:
 
 
 def test_api_explain() -> None:
-    text, report = api.explain(str(ROOT / "examples" / "fulfilment" / "contract.yaml"), fmt="md")
+    explained = api.explain(str(ROOT / "examples" / "fulfilment" / "contract.yaml"), fmt="md")
+    text, report = explained.value, explained.report
     assert text is not None and text.startswith("# Fulfilment Services SLA")
     assert not any(d.severity.name == "ERROR" for d in report.diagnostics)
-    text, report = api.explain(str(TAB))
+    explained = api.explain(str(TAB))
+    text, report = explained.value, explained.report
     assert text is None
     assert any(d.code == "L002" for d in report.diagnostics)
 

@@ -7,22 +7,22 @@ Semantic rules run only on contracts that pass the schema: the rules may then re
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
+from slac.contract.bindings_check import check_bindings_against_contracts
 from slac.contract.build import build_contract
+from slac.contract.discovery import STDIN, discover, is_slac_document
 from slac.contract.extends import resolve
 from slac.contract.kinds import KindSyntaxes
 from slac.contract.model import Contract
 from slac.contract.rules.base import RuleContext, run_rules
-from slac.contract.source import LoadResult, SourceDocument, load_file
+from slac.contract.source import LoadResult, SourceDocument, load_file, load_text, read_source
 from slac.contract.terms import amended_documents
-from slac.diagnostics import Diagnostic, has_errors, sorted_diagnostics
-
-YAML_SUFFIXES = (".yaml", ".yml")
+from slac.diagnostics import STDIN_NAME, Diagnostic, has_errors, sorted_diagnostics
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,16 @@ class CheckedFile:
 class CheckReport:
     files: tuple[CheckedFile, ...]
     missing: tuple[str, ...] = field(default=())  # paths that do not exist
+    skipped: tuple[str, ...] = field(default=())  # YAML files that are not slac documents
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return sorted_diagnostics(d for f in self.files for d in f.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        """Every path found and no finding of error severity (an unreadable file is one)."""
+        return not self.missing and not has_errors(self.diagnostics)
 
 
 class Checker:
@@ -83,6 +89,8 @@ class Checker:
         if is_bindings(document.data):
             # A bindings file (data sources for `slac evaluate`) found beside its contract.
             found = schema.check(document, schema="bindings")
+            if not found:
+                found = check_bindings_against_contracts(document, self.load)
             return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
@@ -119,30 +127,37 @@ class Checker:
         found.extend(run_rules(RuleContext(contract, self.today, self.kinds)))
         return found, contract
 
-    def check_paths(self, paths: Sequence[str]) -> CheckReport:
-        files, missing = discover(paths)
-        return CheckReport(tuple(self.check_file(f) for f in files), tuple(missing))
+    def check_paths(
+        self, paths: Sequence[str], *, stdin: bytes = b"", every_file: bool = False
+    ) -> CheckReport:
+        """Check files and folders. YAML files that are not slac documents are skipped
+        (:mod:`slac.contract.discovery`) unless ``every_file``; ``-`` is the contract in
+        ``stdin``, named ``<stdin>``, whose templates are found from the working directory."""
+        found = discover(paths)
+        checked: list[CheckedFile] = []
+        skipped: list[str] = []
+        for path in found.files:
+            if path == STDIN:
+                checked.append(self.check_text(STDIN_NAME, stdin))
+                continue
+            raw = read_source(path)
+            if isinstance(raw, Diagnostic):
+                checked.append(CheckedFile(path, (raw,)))
+            elif every_file or is_slac_document(raw):
+                checked.append(self.check_text(path, raw))
+            else:
+                skipped.append(path)
+        return CheckReport(tuple(checked), found.missing, tuple(skipped))
+
+    def check_text(self, path: str, raw: bytes) -> CheckedFile:
+        """Check the bytes of the file ``path`` (a template it is, too, is read only once)."""
+        loaded = load_text(path, raw)
+        if path != STDIN_NAME:
+            self._loaded.setdefault(os.path.normcase(os.path.abspath(path)), loaded)
+        if loaded.document is None:
+            return CheckedFile(path, loaded.diagnostics)
+        return self.check_document(loaded.document)
 
 
 def is_bindings(data: object) -> bool:
     return isinstance(data, dict) and "bindings" in data and "slac" not in data
-
-
-def discover(paths: Iterable[str]) -> tuple[list[str], list[str]]:
-    """YAML files named or found below folders (hidden folders skipped), in a stable order."""
-    found: list[str] = []
-    missing: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    os.path.join(folder, n) for n in sorted(names) if n.endswith(YAML_SUFFIXES)
-                )
-        elif os.path.exists(path):
-            found.append(path)
-        else:
-            missing.append(path)
-    seen: set[str] = set()
-    unique = [f for f in found if not (f in seen or seen.add(f))]  # type: ignore[func-returns-value]
-    return unique, missing

@@ -1,8 +1,8 @@
 """Finding codes raised while loading, schema-checking and merging (rules register their own).
 
 Codes are stable: CI systems (SARIF, GitHub) match alerts across runs by them. Groups:
-``L0xx`` loading YAML, ``S2xx`` JSON Schema, ``X3xx`` templates (``extends``),
-``R4xx``–``R9xx`` semantic rules (see ``slac.contract.rules``).
+``L0xx`` loading YAML, ``B1xx`` bindings files, ``S2xx`` JSON Schema, ``X3xx`` templates
+(``extends``), ``R4xx``–``R9xx`` semantic rules (see ``slac.contract.rules``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from slac.diagnostics import RuleInfo, Severity
 
 E = Severity.ERROR
+W = Severity.WARNING
 
 LOAD_CODES: tuple[RuleInfo, ...] = (
     RuleInfo(
@@ -165,4 +166,32 @@ EXTENDS_CODES: tuple[RuleInfo, ...] = (
     ),
 )
 
-FIXED_CODES: tuple[RuleInfo, ...] = LOAD_CODES + SCHEMA_CODES + EXTENDS_CODES
+BINDINGS_CODES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "B101",
+        "unusable-binding",
+        E,
+        "A binding's data cannot be found or read.",
+        "No file matches the `path` (paths are relative to the bindings file), the `database` "
+        "file does not exist, or the format cannot be told from the file name: add "
+        "`format: csv`, `parquet` or `jsonl`. Reported by `slac evaluate` and `slac statement`.",
+    ),
+    RuleInfo(
+        "B102",
+        "unknown-dataset-binding",
+        E,
+        "A `bindings.yaml` binds a dataset that no contract beside it has.",
+        "`slac evaluate` uses the `bindings.yaml` beside a contract; a binding for a name the "
+        "contract does not declare is a typo or a leftover. The hint names the closest dataset.",
+    ),
+    RuleInfo(
+        "B103",
+        "unbound-dataset",
+        W,
+        "A dataset a contract beside the `bindings.yaml` reads has no binding in it.",
+        "Evaluation needs data for every dataset its metrics and exclusions read. Bind it in "
+        "the file, or pass `--data NAME=PATH` to `slac evaluate`.",
+    ),
+)
+
+FIXED_CODES: tuple[RuleInfo, ...] = LOAD_CODES + BINDINGS_CODES + SCHEMA_CODES + EXTENDS_CODES

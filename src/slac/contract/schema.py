@@ -99,7 +99,28 @@ def check(
 
 def _deepest(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf, the sub-error that best explains the failure (check-jsonschema's way)."""
-    return best_match([error], key=relevance) if error.context else error
+    if not error.context:
+        return error
+    best = best_match([error], key=relevance)
+    # `anyOf` of bare types is how the schema writes "one of these types" (ajv's strict mode
+    # refuses a list in `type`): it is one alternative of the form around it, not a form.
+    parent = best.parent
+    if _bare_types(best) is not None and parent is not None and parent.validator in ALTERNATIVES:
+        return parent
+    return best
+
+
+ALTERNATIVES = ("anyOf", "oneOf")
+
+
+def _bare_types(error: ValidationError) -> list[str] | None:
+    """The types of an ``anyOf: [{type: a}, {type: b}]`` error, else None."""
+    branches = error.validator_value if error.validator == "anyOf" else None
+    if not isinstance(branches, list) or not all(
+        isinstance(b, dict) and set(b) == {"type"} and isinstance(b["type"], str) for b in branches
+    ):
+        return None
+    return [b["type"] for b in branches]
 
 
 def _diagnose(document: SourceDocument, error: ValidationError) -> Iterator[Diagnostic]:
@@ -131,8 +152,12 @@ def _diagnose(document: SourceDocument, error: ValidationError) -> Iterator[Diag
                     key_position=True,
                 )
         return
-    if kind == "type":
-        yield _finding(document, "S203", _type_message(error), path, _type_hint(error, schema))
+    types = _bare_types(error)
+    if kind == "type" or types is not None:
+        expected = error.validator_value if types is None else types
+        yield _finding(
+            document, "S203", _type_message(error, expected), path, _type_hint(error, expected)
+        )
         return
     yield _finding(document, "S204", _value_message(error), path, _value_hint(error, schema))
 
@@ -186,15 +211,15 @@ _TYPE_NAMES = {
 }
 
 
-def _type_message(error: ValidationError) -> str:
-    expected = error.validator_value
+def _type_message(error: ValidationError, expected: str | list[str]) -> str:
     names = [expected] if isinstance(expected, str) else list(expected)
     want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
     return f"expected {want}, found {_show(error.instance)}"
 
 
-def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
-    value, expected = error.instance, error.validator_value
+def _type_hint(error: ValidationError, expected: str | list[str]) -> str:
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
     if expected == "boolean" and isinstance(value, str) and value in _BOOLISH:
         return "slac reads yes/no/on/off as text (YAML 1.2); write true or false"
     if expected == "string" and isinstance(value, float):
@@ -203,10 +228,13 @@ def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
             'e.g. "12000.00" or "99.9%"'
         )
     if expected in ("integer", "number") and isinstance(value, str) and value.isdigit():
-        return (
-            "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
-            "write the number without leading zeros"
-        )
+        if len(value) > 1 and value.startswith("0"):
+            return (
+                "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
+                "write the number without leading zeros"
+            )
+        # Plain digits without a leading zero are a number: these were quoted.
+        return f"write the number without quotes: {value}"
     if isinstance(value, dict) and expected == "array":
         return "write a list: each item on its own line starting with '- '"
     if isinstance(value, list) and expected == "object":
@@ -221,9 +249,11 @@ def _value_message(error: ValidationError) -> str:
         return f"{_show(value)} is not one of: {allowed}"
     if kind == "const":
         return f"{_show(value)} must be {_show(error.validator_value)}"
-    if kind == "pattern" or kind == "format":
-        what = error.schema.get("title") if isinstance(error.schema, dict) else None
-        return f"{_show(value)} is not a valid {what or error.validator_value}"
+    if kind == "format":
+        return f"{_show(value)} is not a valid {error.validator_value}"
+    if kind == "pattern":
+        # The name of what was expected, never the regex (some are hundreds of characters).
+        return f"{_show(value)} is not a valid {_what(error)}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"{_show(value)} is out of range ({error.message})"
     if kind in ("minItems", "maxItems", "minProperties", "uniqueItems"):
@@ -233,6 +263,35 @@ def _value_message(error: ValidationError) -> str:
     if kind in ("oneOf", "anyOf"):
         return f"{_show(value)} does not match any allowed form here"
     return str(error.message)
+
+
+# Names of the schema's $defs where the def's own name would read oddly in a sentence.
+_DEF_WORDS = {
+    "percent": "percentage",
+    "calendarRef": "calendar name",
+    "partyName": "party name",
+    "comparison": "target",
+    "percentComparison": "percentage target",
+    "numberComparison": "number target",
+}
+
+
+@functools.cache
+def _def_names(schema: str) -> dict[int, str]:
+    return {id(sub): name for name, sub in load_schema(schema)["$defs"].items()}
+
+
+def _what(error: ValidationError) -> str:
+    """What a value failed to be: the schema's title, its def's name, or the key it is under."""
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    if sub.get("title"):
+        return str(sub["title"])
+    for schema in ("contract", "bindings"):
+        name = _def_names(schema).get(id(sub))
+        if name is not None:
+            return _DEF_WORDS.get(name, re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower())
+    keys = [step for step in error.absolute_path if isinstance(step, str)]
+    return f"'{keys[-1]}'" if keys else "value"
 
 
 def _not_keys(error: ValidationError) -> str:

@@ -131,15 +131,22 @@ def load_text(path: str, raw: bytes) -> LoadResult:
     return LoadResult(SourceDocument(path, data, pos, digest, tuple(text.splitlines())), ())
 
 
-def load_file(path: str) -> LoadResult:
-    """Read a file from disk. An unreadable path is a finding too (code L000)."""
+def read_source(path: str) -> bytes | Diagnostic:
+    """A file's bytes (one more than :data:`MAX_BYTES` at most, so that size is refused
+    without reading everything), or the finding that it cannot be read (code L000)."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except OSError as err:
         reason = err.strerror or str(err)
-        diag = Diagnostic("L000", Severity.ERROR, f"cannot read file: {reason}", Location(path))
-        return LoadResult(None, (diag,))
+        return Diagnostic("L000", Severity.ERROR, f"cannot read file: {reason}", Location(path))
+
+
+def load_file(path: str) -> LoadResult:
+    """Read a file from disk. An unreadable path is a finding too (code L000)."""
+    raw = read_source(path)
+    if isinstance(raw, Diagnostic):
+        return LoadResult(None, (raw,))
     return load_text(path, raw)
 
 
