@@ -31,6 +31,7 @@ BAD_DATA = "tests/evaluation/test_bad_data.py"
 STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
+WORKED = "tests/review/test_examples_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -103,6 +104,10 @@ TESTED: dict[tuple[str, str], str] = {
     ("credits", "--on-bad-rows"): f"{CREDITS}::test_bad_rows_stop_the_ledger_unless_excluded",
     ("credits", "--today"): TODAY,
     ("credits", "--help"): HELP,
+    ("test", "paths"): f"{WORKED}::test_a_contract_path_finds_its_worked_examples",
+    ("test", "--format"): f"{WORKED}::test_junit_has_one_case_per_example_and_the_failure_text",
+    ("test", "--output"): f"{WORKED}::test_junit_written_to_a_file",
+    ("test", "--help"): HELP,
 }
 
 

@@ -17,6 +17,7 @@ from slac.evaluation.results import Results
 from slac.kinds import KINDS
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
+from slac.review.examples_run import TestRun
 
 
 def lint(paths: Sequence[str], *, today: date | None = None) -> CheckReport:
@@ -266,3 +267,19 @@ def _render(
     if fmt == "pdf":
         return render_pdf(view)
     return render_statement(view, fmt)
+
+
+def test_examples(paths: Sequence[str], *, today: date | None = None) -> TestRun:
+    """Run the worked examples (``*.tests.yaml``) found under ``paths`` (files, folders, or
+    contracts whose worked examples sit beside them) through the real evaluation."""
+    from slac.review.examples_run import run_paths
+
+    return run_paths(paths, today=today)
+
+
+def test_report(run: TestRun, fmt: str = "text") -> tuple[str, int]:
+    """The report of a test run (``text`` or ``junit``) and its exit code (pytest's: 0 all
+    passed, 1 some failed, 2 a file could not be run or a path is missing, 5 none found)."""
+    from slac.review.examples_report import exit_code, report_junit, report_text
+
+    return (report_junit(run) if fmt == "junit" else report_text(run)), exit_code(run)

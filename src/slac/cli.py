@@ -251,7 +251,7 @@ def rules(fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["contract", "plan", "results", "bindings"]))
+@click.argument("name", type=click.Choice(["contract", "plan", "results", "bindings", "tests"]))
 def schema(name: str) -> None:
     """Print a published JSON Schema (for editors and other tools)."""
     from slac.contract.schema import schema_text
@@ -501,6 +501,25 @@ def credits_command(
             click.echo(f"slac: error: {line}", err=True)
         sys.exit(ExitCode.FINDINGS)
     _emit(text, output)
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1)
+@_format(("text", "junit"), "text", "junit: JUnit XML for CI test reports.")
+@_output("the report")
+def test_command(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Run worked examples (*.tests.yaml beside a contract) through the real evaluation.
+
+    PATHS are worked-example files, folders searched for them, or contracts (default: .).
+    Exit status as pytest's: 0 all passed, 1 some failed, 2 a missing path or a file that
+    could not be run, 5 no worked examples found.
+    """
+    run = api.test_examples(paths or (".",))
+    for path in run.missing:
+        click.echo(f"slac: error: no such file or folder: {path}", err=True)
+    text, code = api.test_report(run, fmt)
+    _emit(text, output)
+    sys.exit(code)
 
 
 def main() -> None:

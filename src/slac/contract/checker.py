@@ -72,6 +72,11 @@ class Checker:
             # A bindings file (data sources for `slac evaluate`) found beside its contract.
             found = schema.check(document, schema="bindings")
             return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
+        if is_worked_examples(document.data):
+            # Worked examples (`slac test`) beside their contract: their shape is checked here,
+            # what they refer to when `slac test` compiles the contract.
+            found = schema.check(document, schema="tests")
+            return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
         if has_errors(diags):
@@ -106,6 +111,10 @@ class Checker:
 
 def is_bindings(data: object) -> bool:
     return isinstance(data, dict) and "bindings" in data and "slac" not in data
+
+
+def is_worked_examples(data: object) -> bool:
+    return isinstance(data, dict) and "slac_tests" in data and "slac" not in data
 
 
 def amendment_order(data: object) -> list[tuple[int, dict[str, Any]]]:
