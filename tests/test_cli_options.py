@@ -32,6 +32,7 @@ STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
 WORKED = "tests/review/test_examples_cli.py"
+DIFF = "tests/review/test_diff_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -108,6 +109,12 @@ TESTED: dict[tuple[str, str], str] = {
     ("test", "--format"): f"{WORKED}::test_junit_has_one_case_per_example_and_the_failure_text",
     ("test", "--output"): f"{WORKED}::test_junit_written_to_a_file",
     ("test", "--help"): HELP,
+    ("diff", "versions"): f"{DIFF}::test_diff_matches_the_golden_file",
+    ("diff", "--rev"): f"{DIFF}::test_git_revisions_read_the_contract_and_its_templates",
+    ("diff", "--format"): f"{DIFF}::test_diff_matches_the_golden_file",
+    ("diff", "--output"): f"{DIFF}::test_markdown_to_a_file",
+    ("diff", "--today"): f"{DIFF}::test_today_fixes_the_day_review_dates_are_judged_by",
+    ("diff", "--help"): HELP,
 }
 
 

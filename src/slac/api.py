@@ -283,3 +283,32 @@ def test_report(run: TestRun, fmt: str = "text") -> tuple[str, int]:
     from slac.review.examples_report import exit_code, report_junit, report_text
 
     return (report_junit(run) if fmt == "junit" else report_text(run)), exit_code(run)
+
+
+def diff(
+    old: str, new: str, *, fmt: str = "text", today: date | None = None
+) -> tuple[str | None, list[str], list[CheckReport]]:
+    """Compare two versions of a contract by meaning: each is a file or ``REV:PATH`` (a git
+    revision, its templates read from the same revision). Returns the diff (``text``, ``md``
+    or ``json``) with the change in maximum exposure per period, or the errors that stopped
+    it, and the lint report of each version."""
+    from slac.review.diff import RENDERERS, diff_plans
+    from slac.review.revisions import check_version, parse_version
+
+    plans: list[Plan] = []
+    errors: list[str] = []
+    reports: list[CheckReport] = []
+    for spec in (old, new):
+        version = parse_version(spec)
+        checked = check_version(version, today)
+        if checked is None:
+            errors.append(f"no such file: {spec}")
+            continue
+        reports.append(CheckReport((checked,)))
+        if not checked.ok:
+            errors.append(f"{version.label}: the contract has lint errors")
+            continue
+        plans.append(compile_contract(checked))
+    if errors:
+        return None, errors, reports
+    return RENDERERS[fmt](diff_plans(plans[0], plans[1], old, new)), [], reports

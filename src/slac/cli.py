@@ -522,5 +522,49 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     sys.exit(code)
 
 
+@cli.command(name="diff")
+@click.argument("versions", nargs=-1, required=True, metavar="OLD NEW | --rev A [--rev B] PATH")
+@click.option(
+    "--rev",
+    "revs",
+    multiple=True,
+    metavar="REV",
+    help="A git revision of PATH; give one (compared with the working tree) or two.",
+)
+@_format(("text", "md", "json"), "text", "md: a pull-request comment.")
+@_output("the diff")
+@_today()
+def diff_command(
+    versions: tuple[str, ...],
+    revs: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    today: date | None,
+) -> None:
+    """What changed in meaning between two contract versions, and the change in maximum
+    exposure per period. OLD and NEW are files or git revisions (HEAD~1:contract.yaml).
+
+    Exit status: 0 compared, 1 a version has lint errors, 2 usage errors.
+    """
+    if revs:
+        if len(revs) > 2 or len(versions) != 1:
+            _fail_usage("--rev takes one or two revisions and one PATH")
+        old, new = (
+            f"{revs[0]}:{versions[0]}",
+            (f"{revs[1]}:{versions[0]}" if len(revs) == 2 else versions[0]),
+        )
+    elif len(versions) != 2:
+        _fail_usage("give OLD and NEW (files or REV:PATH), or --rev REV PATH")
+    else:
+        old, new = versions
+    text, errors, reports = api.diff(old, new, fmt=fmt, today=today)
+    failed = [_show_findings(report, to_stderr=True) for report in reports]
+    if text is None:
+        for line in errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS if any(failed) else ExitCode.USAGE)
+    _emit(text, output)
+
+
 def main() -> None:
     cli(prog_name="slac")
