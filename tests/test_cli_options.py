@@ -33,6 +33,7 @@ RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
 WORKED = "tests/review/test_examples_cli.py"
 DIFF = "tests/review/test_diff_cli.py"
+SIMULATE = "tests/review/test_simulate_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -115,6 +116,27 @@ TESTED: dict[tuple[str, str], str] = {
     ("diff", "--output"): f"{DIFF}::test_markdown_to_a_file",
     ("diff", "--today"): f"{DIFF}::test_today_fixes_the_day_review_dates_are_judged_by",
     ("diff", "--help"): HELP,
+    ("simulate", "contract"): f"{SIMULATE}::test_simulation_matches_the_golden_file",
+    (
+        "simulate",
+        "--period",
+    ): f"{SIMULATE}::test_an_outage_gives_the_availability_and_credit_worked_out_by_hand",
+    (
+        "simulate",
+        "--attainment",
+    ): f"{SIMULATE}::test_attainment_two_points_below_every_target_hits_the_cap",
+    (
+        "simulate",
+        "--outage",
+    ): f"{SIMULATE}::test_an_outage_gives_the_availability_and_credit_worked_out_by_hand",
+    (
+        "simulate",
+        "--no-data",
+    ): f"{SIMULATE}::test_no_data_reports_what_each_kind_reports_without_rows",
+    ("simulate", "--format"): f"{SIMULATE}::test_simulation_matches_the_golden_file",
+    ("simulate", "--output"): f"{SIMULATE}::test_written_to_a_file",
+    ("simulate", "--today"): f"{SIMULATE}::test_today_fixes_the_day_review_dates_are_judged_by",
+    ("simulate", "--help"): HELP,
 }
 
 

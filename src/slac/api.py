@@ -312,3 +312,51 @@ def diff(
     if errors:
         return None, errors, reports
     return RENDERERS[fmt](diff_plans(plans[0], plans[1], old, new)), [], reports
+
+
+def simulate(
+    contract: str,
+    *,
+    period: str | None = None,
+    attainment: Sequence[str] = (),
+    outage: Sequence[str] = (),
+    no_data: bool = False,
+    fmt: str = "text",
+    today: date | None = None,
+) -> tuple[str | None, list[str], CheckReport]:
+    """What-if exposure of ``contract``: every credited objective's credit curve, and the
+    scenarios asked for: ``attainment`` (``-2``: every objective 2 points worse than its
+    target), ``outage`` (``4h``: that much downtime for the availability objectives) and
+    ``no_data`` (a month without rows). ``period`` is the month simulated."""
+    from decimal import Decimal, InvalidOperation
+
+    from slac.contract.units import parse_duration
+    from slac.review.simulate import simulate as run
+    from slac.review.simulate_report import RENDERERS
+
+    plan, report = compile_plan(contract, today=today)
+    if plan is None:
+        return None, ["the contract has lint errors"], report
+    errors: list[str] = []
+    points: list[Decimal] = []
+    for text in attainment:
+        try:
+            points.append(abs(Decimal(text.strip())))
+        except InvalidOperation:
+            errors.append(f"--attainment takes points, such as -2: not {text!r}")
+    seconds: list[Decimal] = []
+    for text in outage:
+        parsed = parse_duration(text)
+        if parsed is None or parsed.seconds is None or parsed.business:
+            errors.append(f"--outage takes a duration, such as 4h or 90m: not {text!r}")
+        else:
+            seconds.append(parsed.seconds)
+    from slac.evaluation.periods import first_day
+    from slac.evaluation.tasks import terms_on
+
+    if period is not None and terms_on(plan, first_day(period)) is None:
+        errors.append(f"--period {period} is outside the contract's life")
+    if errors:
+        return None, errors, report
+    simulation = run(plan, month=period, attainment=points, outages=seconds, no_data=no_data)
+    return RENDERERS[fmt](simulation), [], report

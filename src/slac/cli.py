@@ -566,5 +566,63 @@ def diff_command(
     _emit(text, output)
 
 
+def _a_month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        _fail_usage(f"--period {value!r} is not a month: write 2026-10")
+    return value
+
+
+@cli.command(name="simulate")
+@_contract_argument
+@click.option("--period", default=None, callback=_a_month, help="The month to simulate.")
+@click.option(
+    "--attainment",
+    multiple=True,
+    metavar="-N",
+    help="Every objective N points worse than its target (percentage points; repeatable).",
+)
+@click.option(
+    "--outage",
+    multiple=True,
+    metavar="DURATION",
+    help="An outage of this length (4h) for the availability objectives (repeatable).",
+)
+@click.option("--no-data", is_flag=True, help="A month without data: what each objective reports.")
+@_format(("text", "md", "json"), "text")
+@_output("the simulation")
+@_today()
+def simulate_command(
+    contract: str,
+    period: str | None,
+    attainment: tuple[str, ...],
+    outage: tuple[str, ...],
+    no_data: bool,
+    fmt: str,
+    output: str | None,
+    today: date | None,
+) -> None:
+    """What-if exposure: each objective's credit curve (measured value → credit), and
+    scenarios: --attainment -2, --outage 4h, --no-data.
+
+    Default month: the first of the latest terms that judges every objective.
+    """
+    text, errors, report = api.simulate(
+        contract,
+        period=period,
+        attainment=attainment,
+        outage=outage,
+        no_data=no_data,
+        fmt=fmt,
+        today=today,
+    )
+    if _show_findings(report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if text is None:
+        for line in errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.USAGE)
+    _emit(text, output)
+
+
 def main() -> None:
     cli(prog_name="slac")
