@@ -34,6 +34,7 @@ CREDITS = "tests/documents/test_credits_cli.py"
 WORKED = "tests/review/test_examples_cli.py"
 DIFF = "tests/review/test_diff_cli.py"
 SIMULATE = "tests/review/test_simulate_cli.py"
+INIT = "tests/contract/test_init_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -137,6 +138,12 @@ TESTED: dict[tuple[str, str], str] = {
     ("simulate", "--output"): f"{SIMULATE}::test_written_to_a_file",
     ("simulate", "--today"): f"{SIMULATE}::test_today_fixes_the_day_review_dates_are_judged_by",
     ("simulate", "--help"): HELP,
+    ("init", "--template"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--id"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--output"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--bindings"): f"{INIT}::test_the_bindings_skeleton_names_every_dataset",
+    ("init", "--force"): f"{INIT}::test_existing_files_are_kept_unless_forced",
+    ("init", "--help"): HELP,
 }
 
 

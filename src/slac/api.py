@@ -360,3 +360,41 @@ def simulate(
         return None, errors, report
     simulation = run(plan, month=period, attainment=points, outages=seconds, no_data=no_data)
     return RENDERERS[fmt](simulation), [], report
+
+
+def init(
+    template: str,
+    contract_id: str,
+    output: str,
+    *,
+    bindings: str | None = None,
+    force: bool = False,
+    today: date | None = None,
+) -> tuple[list[str], list[str]]:
+    """Write a new contract on ``template`` (a path, or a name such as ``gold`` found in
+    ``examples/templates`` or ``templates``) to ``output``, and a bindings skeleton beside it
+    (or to ``bindings``). Existing files are kept unless ``force``. Returns the paths written,
+    or the errors that stopped it (nothing is written then)."""
+    from slac.contract.scaffold import ID_PATTERN, SEARCH, find_template, scaffold
+    from slac.files import write_output
+
+    found = find_template(template)
+    errors: list[str] = []
+    if found is None:
+        errors.append(
+            f"no template {template!r}: give a path, or a name found in {', '.join(SEARCH)}"
+        )
+    if not ID_PATTERN.fullmatch(contract_id):
+        errors.append(f"--id {contract_id!r}: lower-case letters, digits, '.', '_' and '-'")
+    beside = os.path.join(os.path.dirname(output), "bindings.yaml")
+    targets = [output, bindings or beside]
+    if not force:
+        errors.extend(
+            f"{p} exists: use --force to replace it" for p in targets if os.path.exists(p)
+        )
+    if errors or found is None:
+        return [], errors
+    made = scaffold(found, output, contract_id, today or date.today())
+    write_output(targets[0], made.contract)
+    write_output(targets[1], made.bindings)
+    return targets, []

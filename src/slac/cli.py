@@ -624,5 +624,33 @@ def simulate_command(
     _emit(text, output)
 
 
+@cli.command(name="init")
+@click.option(
+    "--template", required=True, help="A template: a path, or a name such as gold or silver."
+)
+@click.option("--id", "contract_id", required=True, help="The new contract's id.")
+@click.option(
+    "-o", "--output", default="contract.yaml", show_default=True, help="Write the contract here."
+)
+@click.option(
+    "--bindings", default=None, help="Write the bindings skeleton here (default: beside)."
+)
+@click.option("--force", is_flag=True, help="Replace files that exist.")
+def init_command(
+    template: str, contract_id: str, output: str, bindings: str | None, force: bool
+) -> None:
+    """Start a contract from a template family, ready for `slac lint --strict`, with a
+    bindings.yaml skeleton beside it. Existing files are kept unless --force."""
+    try:
+        written, errors = api.init(template, contract_id, output, bindings=bindings, force=force)
+    except OutputError as err:
+        _fail_usage(str(err))
+    for line in errors:
+        click.echo(f"slac: error: {line}", err=True)
+    if errors:
+        sys.exit(ExitCode.USAGE)
+    click.echo(f"slac: wrote {' and '.join(written)}", err=True)
+
+
 def main() -> None:
     cli(prog_name="slac")
