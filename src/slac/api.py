@@ -331,6 +331,8 @@ def simulate(
     from decimal import Decimal, InvalidOperation
 
     from slac.contract.units import parse_duration
+    from slac.evaluation.periods import first_day
+    from slac.evaluation.tasks import terms_on
     from slac.review.simulate import simulate as run
     from slac.review.simulate_report import RENDERERS
 
@@ -341,7 +343,10 @@ def simulate(
     points: list[Decimal] = []
     for text in attainment:
         try:
-            points.append(abs(Decimal(text.strip())))
+            value = Decimal(text.strip())
+            if not value.is_finite():
+                raise InvalidOperation(text)
+            points.append(abs(value))
         except InvalidOperation:
             errors.append(f"--attainment takes points, such as -2: not {text!r}")
     seconds: list[Decimal] = []
@@ -351,9 +356,6 @@ def simulate(
             errors.append(f"--outage takes a duration, such as 4h or 90m: not {text!r}")
         else:
             seconds.append(parsed.seconds)
-    from slac.evaluation.periods import first_day
-    from slac.evaluation.tasks import terms_on
-
     if period is not None and terms_on(plan, first_day(period)) is None:
         errors.append(f"--period {period} is outside the contract's life")
     if errors:

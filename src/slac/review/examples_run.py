@@ -7,6 +7,7 @@ Each example's rows are written to files in a scratch folder and evaluated exact
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -102,8 +103,6 @@ def run_file(path: str, checker: Checker) -> FileOutcome:
 
 
 def run_example(plan: Plan, example: WorkedExample) -> ExampleOutcome:
-    import time
-
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         rows = {name: list(items) for name, items in example.data}

@@ -19,7 +19,14 @@ from slac.contract import schema
 from slac.contract.source import Path, SourceDocument, load_file
 from slac.contract.units import parse_money, parse_percent, parse_quantity
 from slac.diagnostics import Diagnostic, Location, Severity
-from slac.evaluation.periods import add_months, first_day, month_range, period_id
+from slac.evaluation.periods import (
+    MONTHS_IN,
+    add_months,
+    first_day,
+    month_range,
+    period_id,
+    unit_of,
+)
 from slac.evaluation.tasks import terms_on
 from slac.plan.types import Plan
 
@@ -28,14 +35,6 @@ SUFFIXES = (".tests.yaml", ".tests.yml")
 # Keys an expectation may carry, by what it is about.
 OBJECTIVE_KEYS = ("status", "measured", "sample", "met", "breached", "excluded", "tier")
 PERIOD_KEYS = ("service_level", "grade", "cap_applied", "chronic_failure", "escalations")
-
-# The finding codes of worked-example files (docs/testing.md lists them).
-CODES = {
-    "T101": "the contract of a worked-examples file is missing or has lint errors",
-    "T102": "an objective, dataset, field, exclusion or rule that the contract does not have",
-    "T103": "an expectation that does not fit what it is about",
-    "T104": "a period outside the contract's life, or `through` before `period`",
-}
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,9 @@ class WorkedExample:
 
     @property
     def months(self) -> list[str]:
-        last = first_day(self.through or self.period)
-        unit = "quarter" if "Q" in (self.through or self.period) else None
-        unit = unit or ("year" if len(self.through or self.period) == 4 else "month")
-        end = add_months(last, {"month": 1, "quarter": 3, "year": 12}[unit] - 1)
+        """The months evaluated: ``period`` through the last month of ``through``."""
+        last = self.through or self.period
+        end = add_months(first_day(last), MONTHS_IN[unit_of(last)] - 1)
         return month_range(period_id(first_day(self.period), "month"), period_id(end, "month"))
 
 
