@@ -162,7 +162,7 @@ def test_docs_rules_md_is_current() -> None:
     assert current == out, "docs/rules.md is stale: run `slac rules --format md > docs/rules.md`"
 
 
-@pytest.mark.parametrize("name", ["contract", "plan", "results", "bindings"])
+@pytest.mark.parametrize("name", ["contract", "plan", "results", "bindings", "tests"])
 def test_schema_command_prints_the_published_schema(name: str) -> None:
     code, out, _ = run("schema", name)
     assert code == 0

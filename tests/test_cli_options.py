@@ -32,6 +32,10 @@ STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
 DISCOVERY = "tests/contract/test_discovery.py"
+WORKED = "tests/review/test_examples_cli.py"
+DIFF = "tests/review/test_diff_cli.py"
+SIMULATE = "tests/review/test_simulate_cli.py"
+INIT = "tests/contract/test_init_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -106,6 +110,43 @@ TESTED: dict[tuple[str, str], str] = {
     ("credits", "--on-bad-rows"): f"{CREDITS}::test_bad_rows_stop_the_ledger_unless_excluded",
     ("credits", "--today"): TODAY,
     ("credits", "--help"): HELP,
+    ("test", "paths"): f"{WORKED}::test_a_contract_path_finds_its_worked_examples",
+    ("test", "--format"): f"{WORKED}::test_junit_has_one_case_per_example_and_the_failure_text",
+    ("test", "--output"): f"{WORKED}::test_junit_written_to_a_file",
+    ("test", "--help"): HELP,
+    ("diff", "versions"): f"{DIFF}::test_diff_matches_the_golden_file",
+    ("diff", "--rev"): f"{DIFF}::test_git_revisions_read_the_contract_and_its_templates",
+    ("diff", "--format"): f"{DIFF}::test_diff_matches_the_golden_file",
+    ("diff", "--output"): f"{DIFF}::test_markdown_to_a_file",
+    ("diff", "--today"): f"{DIFF}::test_today_fixes_the_day_review_dates_are_judged_by",
+    ("diff", "--help"): HELP,
+    ("simulate", "contract"): f"{SIMULATE}::test_simulation_matches_the_golden_file",
+    (
+        "simulate",
+        "--period",
+    ): f"{SIMULATE}::test_an_outage_gives_the_availability_and_credit_worked_out_by_hand",
+    (
+        "simulate",
+        "--attainment",
+    ): f"{SIMULATE}::test_attainment_two_points_below_every_target_hits_the_cap",
+    (
+        "simulate",
+        "--outage",
+    ): f"{SIMULATE}::test_an_outage_gives_the_availability_and_credit_worked_out_by_hand",
+    (
+        "simulate",
+        "--no-data",
+    ): f"{SIMULATE}::test_no_data_reports_what_each_kind_reports_without_rows",
+    ("simulate", "--format"): f"{SIMULATE}::test_simulation_matches_the_golden_file",
+    ("simulate", "--output"): f"{SIMULATE}::test_written_to_a_file",
+    ("simulate", "--today"): f"{SIMULATE}::test_today_fixes_the_day_review_dates_are_judged_by",
+    ("simulate", "--help"): HELP,
+    ("init", "--template"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--id"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--output"): f"{INIT}::test_the_new_contract_passes_lint_strict_and_compiles",
+    ("init", "--bindings"): f"{INIT}::test_the_bindings_skeleton_names_every_dataset",
+    ("init", "--force"): f"{INIT}::test_existing_files_are_kept_unless_forced",
+    ("init", "--help"): HELP,
 }
 
 

@@ -27,19 +27,25 @@ from slac.evaluation.results import Results
 from slac.kinds import KINDS
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
+from slac.review.examples_run import TestRun
 
 __all__ = [
     "Result",
     "compile_plan",
     "credits_ledger",
+    "diff",
     "evaluate",
     "explain",
+    "init",
     "lint",
     "plan_document",
     "render_saved",
     "results_document",
     "rule_catalog",
+    "simulate",
     "statement",
+    "test_examples",
+    "test_report",
 ]
 
 T = TypeVar("T")
@@ -329,3 +335,139 @@ def _render(
     if fmt == "pdf":
         return render_pdf(view)
     return render_statement(view, fmt)
+
+
+def test_examples(paths: Sequence[str], *, today: date | None = None) -> Result[TestRun]:
+    """Run the worked examples (``*.tests.yaml``) found under ``paths`` (files, folders, or
+    contracts whose worked examples sit beside them) through the real evaluation; the paths
+    that do not exist are the report's ``missing``."""
+    from slac.review.examples_run import run_paths
+
+    run = run_paths(paths, today=today)
+    return Result(run, CheckReport((), tuple(run.missing)))
+
+
+def test_report(run: TestRun, fmt: str = "text") -> tuple[str, int]:
+    """The report of a test run (``text`` or ``junit``) and its exit code (pytest's: 0 all
+    passed, 1 some failed, 2 a file could not be run or a path is missing, 5 none found)."""
+    from slac.review.examples_report import exit_code, report_junit, report_text
+
+    return (report_junit(run) if fmt == "junit" else report_text(run)), exit_code(run)
+
+
+def diff(old: str, new: str, *, fmt: str = "text", today: date | None = None) -> Result[str]:
+    """Compare two versions of a contract by meaning: each is a file or ``REV:PATH`` (a git
+    revision, its templates read from the same revision). Returns the diff (``text``, ``md``
+    or ``json``) with the change in maximum exposure per period, or the errors that stopped
+    it, and the lint report of each version."""
+    from slac.review.diff import RENDERERS, diff_plans
+    from slac.review.revisions import check_version, parse_version
+
+    plans: list[Plan] = []
+    errors: list[str] = []
+    reports: list[CheckReport] = []
+    for spec in (old, new):
+        version = parse_version(spec)
+        checked = check_version(version, today)
+        if checked is None:
+            errors.append(f"no such file: {spec}")
+            continue
+        reports.append(CheckReport((checked,)))
+        if not checked.ok:
+            errors.append(f"{version.label}: the contract has lint errors")
+            continue
+        assert checked.contract is not None  # ok: it built
+        plans.append(compile_contract(checked.contract, KINDS))
+    report = CheckReport(tuple(f for r in reports for f in r.files))
+    if errors:
+        return Result(None, report, tuple(errors))
+    return Result(RENDERERS[fmt](diff_plans(plans[0], plans[1], old, new)), report)
+
+
+def simulate(
+    contract: str,
+    *,
+    period: str | None = None,
+    attainment: Sequence[str] = (),
+    outage: Sequence[str] = (),
+    no_data: bool = False,
+    fmt: str = "text",
+    today: date | None = None,
+) -> Result[str]:
+    """What-if exposure of ``contract``: every credited objective's credit curve, and the
+    scenarios asked for: ``attainment`` (``-2``: every objective 2 points worse than its
+    target), ``outage`` (``4h``: that much downtime for the availability objectives) and
+    ``no_data`` (a month without rows). ``period`` is the month simulated."""
+    from decimal import Decimal, InvalidOperation
+
+    from slac.contract.units import parse_duration
+    from slac.evaluation.periods import first_day
+    from slac.evaluation.tasks import terms_on
+    from slac.review.simulate import simulate as run
+    from slac.review.simulate_report import RENDERERS
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, (LINT_ERRORS,))
+    errors: list[str] = []
+    points: list[Decimal] = []
+    for text in attainment:
+        try:
+            value = Decimal(text.strip())
+            if not value.is_finite():
+                raise InvalidOperation(text)
+            points.append(abs(value))
+        except InvalidOperation:
+            errors.append(f"--attainment takes points, such as -2: not {text!r}")
+    seconds: list[Decimal] = []
+    for text in outage:
+        parsed = parse_duration(text)
+        if parsed is None or parsed.seconds is None or parsed.business:
+            errors.append(f"--outage takes a duration, such as 4h or 90m: not {text!r}")
+        else:
+            seconds.append(parsed.seconds)
+    if period is not None and terms_on(plan, first_day(period)) is None:
+        errors.append(f"--period {period} is outside the contract's life")
+    if errors:
+        return Result(None, report, tuple(errors))
+    simulation = run(plan, month=period, attainment=points, outages=seconds, no_data=no_data)
+    return Result(RENDERERS[fmt](simulation), report)
+
+
+def init(
+    template: str,
+    contract_id: str,
+    output: str,
+    *,
+    bindings: str | None = None,
+    force: bool = False,
+    today: date | None = None,
+) -> Result[tuple[str, ...]]:
+    """Write a new contract on ``template`` (a path, or a name such as ``gold`` found in
+    ``examples/templates`` or ``templates``) to ``output``, and a bindings skeleton beside it
+    (or to ``bindings``). Existing files are kept unless ``force``. Returns the paths written,
+    or the errors that stopped it (nothing is written then)."""
+    from slac.contract.scaffold import ID_PATTERN, SEARCH, find_template, scaffold
+    from slac.files import write_output
+
+    found = find_template(template)
+    errors: list[str] = []
+    if found is None:
+        errors.append(
+            f"no template {template!r}: give a path, or a name found in {', '.join(SEARCH)}"
+        )
+    if not ID_PATTERN.fullmatch(contract_id):
+        errors.append(f"--id {contract_id!r}: lower-case letters, digits, '.', '_' and '-'")
+    beside = os.path.join(os.path.dirname(output), "bindings.yaml")
+    targets = [output, bindings or beside]
+    if not force:
+        errors.extend(
+            f"{p} exists: use --force to replace it" for p in targets if os.path.exists(p)
+        )
+    if errors or found is None:
+        return Result(None, CheckReport(()), tuple(errors))
+    made = scaffold(found, output, contract_id, today or date.today())
+    write_output(targets[0], made.contract)
+    write_output(targets[1], made.bindings)
+    return Result(tuple(targets), CheckReport(()))

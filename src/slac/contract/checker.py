@@ -92,6 +92,11 @@ class Checker:
             if not found:
                 found = check_bindings_against_contracts(document, self.load)
             return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
+        if is_worked_examples(document.data):
+            # Worked examples (`slac test`) beside their contract: their shape is checked here,
+            # what they refer to when `slac test` compiles the contract.
+            found = schema.check(document, schema="tests")
+            return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         resolved = resolve(document, self.load)
         diags = list(resolved.diagnostics)
         if has_errors(diags):
@@ -161,3 +166,7 @@ class Checker:
 
 def is_bindings(data: object) -> bool:
     return isinstance(data, dict) and "bindings" in data and "slac" not in data
+
+
+def is_worked_examples(data: object) -> bool:
+    return isinstance(data, dict) and "slac_tests" in data and "slac" not in data

@@ -5,6 +5,7 @@ Kubernetes manifests, Helm templates that are not even valid YAML). A file is a 
 document*, and checked, when one of its lines starts with
 
 - a top-level ``slac:`` key (contracts and templates),
+- a top-level ``slac_tests:`` key (worked examples for ``slac test``),
 - a top-level ``bindings:`` key with its version number (``bindings: 1``: bindings files), or
 - a ``# yaml-language-server: $schema=…/contract.schema.json`` (or ``bindings.schema.json``)
   modeline, so that a contract that lost its ``slac:`` line is still checked and told so.
@@ -28,10 +29,10 @@ NOT_A_SLAC_DOCUMENT = (
 
 _MARKER = re.compile(
     rb"^(?:\xef\xbb\xbf)?(?:"
-    rb"[\"']?slac[\"']?[ \t]*:"
+    rb"[\"']?slac(?:_tests)?[\"']?[ \t]*:"
     rb"|[\"']?bindings[\"']?[ \t]*:[ \t]*[\"']?[0-9]"
-    rb"|#[ \t]*yaml-language-server:[ \t]*\$schema=(?:\S*/)?(?:contract|bindings)\.schema\.json"
-    rb"|#[ \t]*yaml-language-server:[ \t]*\$schema=\S*slac\.dev/schemas/(?:contract|bindings)/"
+    rb"|#[ \t]*yaml-language-server:[ \t]*\$schema=(?:\S*/)?(?:contract|bindings|tests)\.schema\.json"
+    rb"|#[ \t]*yaml-language-server:[ \t]*\$schema=\S*slac\.dev/schemas/(?:contract|bindings|tests)/"
     rb")",
     re.MULTILINE,
 )

@@ -60,24 +60,38 @@ def measure_rows(
 ) -> list[Measurement]:
     """Measure in-memory rows (tests, notebooks): each dataset is written as JSON Lines."""
     with tempfile.TemporaryDirectory() as folder:
-        sources: dict[str, Source] = {}
-        fields = {d.name: [f.name for f in d.fields] for d in plan.datasets}
-        for name in sorted(set(rows) | set(needed_datasets(plan, kinds))):
-            items = rows.get(name, [])
-            names = fields.get(name) or sorted({k for item in items for k in item})
-            if not items:  # JSON Lines cannot say which columns an empty file has; CSV can
-                path = os.path.join(folder, f"{name}.csv")
-                with open(path, "w", encoding="utf-8") as handle:
-                    handle.write(",".join(names) + "\n")
-                sources[name] = Source(name, (path,), "csv")
-                continue
-            path = os.path.join(folder, f"{name}.jsonl")
-            with open(path, "w", encoding="utf-8") as handle:
-                for item in items:
-                    record = {f: _json_value(item.get(f)) for f in names}
-                    handle.write(json.dumps(record) + "\n")
-            sources[name] = Source(name, (path,), "jsonl")
+        sources = write_rows(plan, rows, folder, kinds)
         found, report = run_measure(plan, sources, period_ids, kinds=kinds)
         if report.bad_rows:
             raise ValueError("bad rows: " + "; ".join(str(b) for b in report.listed))
         return found
+
+
+def write_rows(
+    plan: Plan,
+    rows: Mapping[str, Sequence[Mapping[str, Any]]],
+    folder: str,
+    kinds: MeasuredKinds,
+    *,
+    timezone: str | None = None,
+) -> dict[str, Source]:
+    """In-memory rows as files in ``folder``, one source per dataset the plan reads (a dataset
+    without rows gets an empty file). ``timezone`` is the zone of naive timestamps."""
+    sources: dict[str, Source] = {}
+    fields = {d.name: [f.name for f in d.fields] for d in plan.datasets}
+    for name in sorted(set(rows) | set(needed_datasets(plan, kinds))):
+        items = rows.get(name, [])
+        names = fields.get(name) or sorted({k for item in items for k in item})
+        if not items:  # JSON Lines cannot say which columns an empty file has; CSV can
+            path = os.path.join(folder, f"{name}.csv")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(",".join(names) + "\n")
+            sources[name] = Source(name, (path,), "csv", timezone=timezone)
+            continue
+        path = os.path.join(folder, f"{name}.jsonl")
+        with open(path, "w", encoding="utf-8") as handle:
+            for item in items:
+                record = {f: _json_value(item.get(f)) for f in names}
+                handle.write(json.dumps(record) + "\n")
+        sources[name] = Source(name, (path,), "jsonl", timezone=timezone)
+    return sources
