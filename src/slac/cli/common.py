@@ -1,0 +1,226 @@
+"""What the commands share: options declared once (with the checks of their values, so that
+they read and behave the same in every command), findings shown as `slac lint` shows them, and
+outputs written through slac.files."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from slac import __version__, api
+from slac.contract.checker import CheckReport
+from slac.diagnostics import ExitCode, Severity
+from slac.evaluation.evaluate import Progress
+from slac.files import OutputError, write_output
+from slac.reporters import OutputFormat, render
+
+FC = TypeVar("FC", bound=Callable[..., Any])
+PERIOD_RE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?")
+STATEMENT_FORMATS = ("md", "html", "txt", "pdf", "credit-note")
+
+
+def fail_usage(message: str) -> None:
+    click.echo(f"slac: error: {message}", err=True)
+    sys.exit(ExitCode.USAGE)
+
+
+# ---------------------------------------------------------------- options shared by commands
+# Their callbacks stop with slac's own one-line errors (`slac: error: …`), not click's usage.
+
+
+def existing_files(
+    ctx: click.Context, param: click.Parameter, value: str | tuple[str, ...]
+) -> str | tuple[str, ...]:
+    for path in (value,) if isinstance(value, str) else value:
+        if not os.path.isfile(path):
+            fail_usage(f"no such file: {path}")
+    return value
+
+
+def as_date(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def a_period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not PERIOD_RE.fullmatch(value):
+        fail_usage(f"{param.opts[0]} {value!r} is not a period: write 2026-10, 2026-Q4 or 2026")
+    return value
+
+
+def data_items(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for item in value:
+        if "=" not in item:
+            fail_usage(f"--data takes NAME=PATH, got {item!r}")
+    return value
+
+
+def bindings_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not os.path.isfile(value):
+        fail_usage(f"no such bindings file: {value}")
+    return value
+
+
+def template_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not os.path.isfile(value):
+        # A template problem, like one that does not parse: exit 1, naming it.
+        click.echo(f"slac: error: template not found: {value}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    return value
+
+
+def format_option(
+    choices: tuple[str, ...], default: str, help: str | None = None
+) -> Callable[[FC], FC]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def output_option(what: str) -> Callable[[FC], FC]:
+    return click.option(
+        "-o", "--output", default=None, help=f"Write {what} here (default, or -: stdout)."
+    )
+
+
+def today_option(*, hidden: bool = True) -> Callable[[FC], FC]:
+    # Hidden where it only fixes lint's review-date warnings printed before the output.
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        callback=as_date,
+        hidden=hidden,
+        help="Judge review dates as of this date (YYYY-MM-DD) for reproducible CI runs.",
+    )
+
+
+def contract_argument(f: FC) -> FC:
+    return click.argument("contract", callback=existing_files)(f)
+
+
+period_opt = click.option(
+    "--period",
+    default=None,
+    callback=a_period,
+    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers.",
+)
+through_opt = click.option(
+    "--through", default=None, callback=a_period, help="Last period, inclusive."
+)
+data_opt = click.option(
+    "--data",
+    "data",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=data_items,
+    help="Bind a dataset to files (globs allowed); repeatable.",
+)
+bindings_opt = click.option(
+    "--bindings",
+    default=None,
+    callback=bindings_file,
+    help="A bindings file (default: bindings.yaml beside the contract).",
+)
+
+
+def period_range(f: FC) -> FC:
+    return period_opt(through_opt(f))
+
+
+def check_range(period: str | None, through: str | None) -> None:
+    # Across two options, so here rather than in a callback (click runs those in argv order).
+    if through and not period:
+        fail_usage("--through needs --period")
+
+
+def check_layout(template: str | None) -> None:
+    # A user template lays the statement out itself: a --format beside it would be ignored.
+    chosen = click.get_current_context().get_parameter_source("fmt")
+    if template is not None and chosen is not ParameterSource.DEFAULT:
+        fail_usage("--template lays the statement out itself: leave out --format")
+
+
+def data_sources(f: FC) -> FC:
+    return data_opt(bindings_opt(f))
+
+
+on_bad_rows_opt = click.option(
+    "--on-bad-rows",
+    type=click.Choice(["error", "exclude"]),
+    default="error",
+    show_default=True,
+    help="Stop on bad data, or leave bad rows out (counted and listed in the results).",
+)
+template_opt = click.option(
+    "--template",
+    default=None,
+    type=click.Path(),
+    callback=template_file,
+    help="Your own Jinja2 template (rendered in a sandbox).",
+)
+timestamp_opt = click.option(
+    "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
+)
+statement_format_opt = format_option(
+    STATEMENT_FORMATS,
+    "md",
+    "pdf needs the optional extra slac[pdf]; credit-note is the credit note (Markdown).",
+)
+
+
+def show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
+    """Print findings as `slac lint` does; True when any is an error."""
+    diags = report.diagnostics
+    for path in report.missing:
+        click.echo(f"slac: error: no such file or folder: {path}", err=True)
+    if diags:
+        out = render(
+            OutputFormat.TEXT,
+            diags,
+            rules=api.rule_catalog(),
+            files=[f.path for f in report.files],
+            tool_version=__version__,
+        )
+        click.echo(out, nl=False, err=to_stderr)
+    if report.missing or any(d.code == "L000" for d in diags):
+        sys.exit(ExitCode.USAGE)
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def emit_rendered(rendered: api.Result[str | bytes], output: str | None) -> None:
+    """A statement, or its findings and errors (exit 1)."""
+    if show_findings(rendered.report, to_stderr=True):
+        sys.exit(ExitCode.FINDINGS)
+    if rendered.value is None:
+        for line in rendered.errors:
+            click.echo(f"slac: error: {line}", err=True)
+        sys.exit(ExitCode.FINDINGS)
+    emit(rendered.value, output)
+
+
+def emit(text: str | bytes, output: str | None) -> None:
+    try:
+        write_output(output or "-", text)
+    except OutputError as err:
+        fail_usage(str(err))
+
+
+def progress(quiet: bool) -> Progress | None:
+    # Progress only for a person at a terminal: never in CI logs or with --quiet.
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"slac: {message} …", err=True)
