@@ -202,6 +202,8 @@ def _type_hint(error: ValidationError, schema: dict[str, Any]) -> str:
             "quote the value: numbers like money and percentages are written as text, "
             'e.g. "12000.00" or "99.9%"'
         )
+    if expected in ("integer", "number") and isinstance(value, str) and len(value) > 100:
+        return "a number this long is read as text: no contract value needs it"
     if expected in ("integer", "number") and isinstance(value, str) and value.isdigit():
         return (
             "a leading zero makes this text, not a number (YAML 1.1 read it as octal); "
