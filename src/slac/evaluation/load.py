@@ -23,6 +23,10 @@ from slac.plan.types import Dataset, Metric, Plan
 # A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
 OFFSET_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 MAX_LISTED = 50
+# Instants the rest of slac can turn into dates in any zone (Python's years 1-9999, a day's
+# margin for the zone's offset); the engine reads timestamps far beyond them.
+FIRST_US = -62_135_510_400_000_000  # 0001-01-02T00:00:00Z
+END_US = 253_402_214_400_000_000  # 9999-12-31T00:00:00Z
 
 
 class DataError(Exception):
@@ -267,6 +271,20 @@ def _problems(
         )
         if not f.nullable or f.name == ds.key:
             out.append((f.name, sql("CASE WHEN :raw IS NULL THEN 'empty value' END", raw=raw)))
+        if f.type == "timestamp":
+            out.append(
+                (
+                    f.name,
+                    sql(
+                        "CASE WHEN :typed < :lo OR :typed >= :hi THEN "
+                        "'timestamp outside the years 0001-9999: ' || :shown END",
+                        typed=typed,
+                        lo=lit(FIRST_US),
+                        hi=lit(END_US),
+                        shown=shown,
+                    ),
+                )
+            )
         if f.values is not None:
             values = exp.Tuple(expressions=[lit(v) for v in f.values])
             out.append(
