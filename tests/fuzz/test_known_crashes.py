@@ -1,0 +1,120 @@
+"""Crashes found by fuzzing whose fix belongs in code rewritten elsewhere at the time: each
+reproducer, reduced by hand from the fuzzers' output, as a strict xfail. Fixing the cause makes
+the test pass, which strict xfail reports as a failure: then remove the marker here and the
+entry in known.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from decimal import InvalidOperation
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from slac import api
+from slac.cli import cli
+
+from .contracts import ROOT
+from .harness import TODAY
+from .known import KNOWN
+
+
+def _fixed_by(where: str, raises: type[Exception]) -> pytest.MarkDecorator:
+    # `raises`: failing any other way (a wrong fix, say) is a real failure, not the known one.
+    return pytest.mark.xfail(
+        strict=True, raises=raises, reason=f"crashes; the fix belongs in {where}"
+    )
+
+
+def test_every_known_crash_has_its_xfail_test() -> None:
+    assert set(KNOWN.values()) <= set(globals())
+
+
+@_fixed_by("slac.api.compile_plan / slac.plan.compiler (refuse a template)", KeyError)
+def test_a_template_is_not_compiled(tmp_path: Path) -> None:
+    # KeyError: 'effective' in compile_contract. A template lints clean (it may leave out what
+    # a contract supplies), then `slac compile`/`explain`/`evaluate` compile it as a contract.
+    path = tmp_path / "template.yaml"
+    path.write_text("slac: 1\nkind: template\n", encoding="utf-8")
+    plan, _ = api.compile_plan(str(path), today=TODAY)
+    assert plan is None
+    result = CliRunner().invoke(cli, ["compile", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+
+
+@_fixed_by("slac.contract.extends._id_list (an id must be text to merge by it)", TypeError)
+def test_a_list_as_id_under_extends(tmp_path: Path) -> None:
+    # TypeError: unhashable type: 'list' in _merge_by_id, before the schema could say that an
+    # id is text.
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    path = tmp_path / "acme" / "contract.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "slac: 1\nextends: ../templates/gold.yaml\nobjectives:\n  - id: [frt-p1]\n",
+        encoding="utf-8",
+    )
+    report = api.lint([str(path)], today=TODAY)
+    assert any(d.code.startswith("S2") for d in report.diagnostics)
+
+
+def _edited_example(tmp_path: Path, example: str, old: str, new: str) -> str:
+    """The example contract (templates beside it, as in examples/) with one value changed."""
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    text = (ROOT / "examples" / example / "contract.yaml").read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / example / "contract.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return str(path)
+
+
+@_fixed_by(
+    "slac.plan.canonical.money_text (or a bound on money digits in the schema)", InvalidOperation
+)
+def test_a_27_digit_fee_compiles(tmp_path: Path) -> None:
+    # decimal.InvalidOperation: quantizing 27 digits to cents needs 29 digits of precision,
+    # one more than the default Decimal context's 28. Lint is clean.
+    path = _edited_example(
+        tmp_path,
+        "hosting-availability",
+        'monthly_fee: "25000.00"',
+        'monthly_fee: "999999999999999999999999999"',
+    )
+    plan, _ = api.compile_plan(path, today=TODAY)
+    assert plan is not None
+    api.plan_document(plan)
+
+
+@_fixed_by(
+    "slac.plan.explain.money_share (or a bound on percentages in the schema/rules)",
+    InvalidOperation,
+)
+def test_a_27_digit_credit_percentage_is_explained(tmp_path: Path) -> None:
+    # decimal.InvalidOperation in money_share: the fee times 10^25 does not fit the Decimal
+    # context when rounded to cents. Lint only warns (R604, more than the whole fee).
+    path = _edited_example(
+        tmp_path,
+        "customer-support",
+        '{below: "60%", percent: "15%"}',
+        '{below: "60%", percent: "999999999999999999999999999%"}',
+    )
+    text, _ = api.explain(path, today=TODAY)
+    assert text is not None
+
+
+@_fixed_by(
+    "slac.plan.calendars (horizon dates of year < 1000 are not zero-padded) / explain", ValueError
+)
+def test_a_contract_effective_from_year_1_is_explained(tmp_path: Path) -> None:
+    # ValueError: invalid literal for int() with base 10: '1-01' in _country_holidays: the
+    # calendar's horizon is written f"{year}-01-01", so year 1 gives '1-01-01', not '0001-01-01'.
+    path = _edited_example(
+        tmp_path,
+        "customer-support",
+        "effective: {from: 2026-01-01, to: 2027-12-31}",
+        "effective: {from: 0001-01-01, to: 2027-12-31}",
+    )
+    text, _ = api.explain(path, today=TODAY)
+    assert text is not None
