@@ -99,6 +99,8 @@ def _table(rel: str, raw: bytes) -> tuple[tuple[str, ...], tuple[tuple[Any, ...]
 
 TIMESTAMP_CELLS: tuple[Any, ...] = (
     "0001-01-01T00:00:00Z",
+    "0002-01-01T00:00:00Z",  # the first instant slac reads
+    "9998-12-31T23:59:59.999999Z",  # the last
     "0001-01-01T00:00:00+14:00",
     "9999-12-31T23:59:59Z",
     "9999-12-31T23:59:59-14:00",

@@ -17,7 +17,7 @@ from slac import api
 from slac.cli import cli
 
 from .contracts import ROOT
-from .harness import TODAY
+from .harness import TODAY, Timeout, time_limit
 from .known import KNOWN
 
 
@@ -118,3 +118,25 @@ def test_a_contract_effective_from_year_1_is_explained(tmp_path: Path) -> None:
     )
     text, _ = api.explain(path, today=TODAY)
     assert text is not None
+
+
+@_fixed_by(
+    "slac.evaluation.grids / timegrid (a business-time grid from the earliest item, day by day)",
+    Timeout,
+)
+def test_a_ticket_opened_in_the_year_2_is_evaluated_in_seconds(tmp_path: Path) -> None:
+    # A hang: the grid of business time is built day by day from the earliest ticket's start
+    # (0.1 s of CPU per year: a ticket opened in 1900 costs 15 s, one in the year 2 minutes). The
+    # example's evaluation takes about 1.5 s of CPU.
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    folder = tmp_path / "customer-support"
+    shutil.copytree(ROOT / "examples" / "customer-support", folder)
+    tickets = folder / "data" / "tickets.csv"
+    text = tickets.read_text(encoding="utf-8")
+    # SR-24080 is resolved in October 2026 (and counts there: period_membership end).
+    row = next(line for line in text.splitlines() if line.startswith("SR-24080,"))
+    opened = row.split(",")[1]
+    tickets.write_text(text.replace(row, row.replace(opened, "0002-01-01T00:00:00Z")), "utf-8")
+    with time_limit(6):
+        outcome, _ = api.evaluate(str(folder / "contract.yaml"), period="2026-10", today=TODAY)
+    assert outcome.results is not None

@@ -23,10 +23,11 @@ from slac.plan.types import Dataset, Metric, Plan
 # A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
 OFFSET_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 MAX_LISTED = 50
-# Instants the rest of slac can turn into dates in any zone (Python's years 1-9999, a day's
-# margin for the zone's offset); the engine reads timestamps far beyond them.
-FIRST_US = -62_135_510_400_000_000  # 0001-01-02T00:00:00Z
-END_US = 253_402_214_400_000_000  # 9999-12-31T00:00:00Z
+# Instants the rest of slac can do date arithmetic around: Python's dates end with the years 1
+# and 9999, and evaluation reaches a zone's offset, days, weeks or a year beyond an instant
+# (grid margins, calendar units). The engine reads timestamps far beyond these.
+FIRST_US = -62_104_060_800_000_000  # 0002-01-01T00:00:00Z
+END_US = 253_370_764_800_000_000  # 9999-01-01T00:00:00Z
 
 
 class DataError(Exception):
@@ -277,7 +278,7 @@ def _problems(
                     f.name,
                     sql(
                         "CASE WHEN :typed < :lo OR :typed >= :hi THEN "
-                        "'timestamp outside the years 0001-9999: ' || :shown END",
+                        "'timestamp outside the years 0002-9998: ' || :shown END",
                         typed=typed,
                         lo=lit(FIRST_US),
                         hi=lit(END_US),
