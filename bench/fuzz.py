@@ -63,7 +63,8 @@ def _worker(kind: str, seed: int, indexes: list[int], cli_every: int, out: Any, 
             break
         out.put(("start", os.getpid(), index))
         crash = run_input(kind, make_input(kind, seed, index), index % cli_every == 0)
-        out.put(("done", os.getpid(), index, None if crash is None else crash.__dict__))
+        found = None if crash is None else {**crash.__dict__, "signature": crash.signature}
+        out.put(("done", os.getpid(), index, found))
     out.put(("finished", os.getpid()))
 
 
@@ -76,7 +77,7 @@ class Tally:
     crashes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, index: int, crash: dict[str, Any]) -> None:
-        signature = f"{crash['error']} in {crash['frame']}"
+        signature = crash.get("signature") or f"{crash['error']} in {crash['frame']}"
         self.crashes.setdefault(signature, []).append({**crash, "index": index})
         with self.log.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"signature": signature, "index": index, **crash}) + "\n")
@@ -168,7 +169,8 @@ def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
     for n, (signature, crashes) in enumerate(sorted(tally.crashes.items()), start=1):
         first = min(crashes, key=lambda c: c["index"])
         item = make_input(tally.kind, seed, first["index"])
-        if not signature.startswith(("hang", "worker died")):
+        # Hangs, deaths and timeouts are not reduced: each run of them costs up to minutes.
+        if not signature.startswith(("hang", "worker died", "Timeout")):
             try:
                 runs = 400 if tally.kind == "contracts" else 60  # evaluations take seconds
                 item = reduce_input(
@@ -181,7 +183,7 @@ def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
         shutil.rmtree(folder, ignore_errors=True)
         paths = item.write(folder)
         command = (
-            f"slac lint {' '.join(os.path.relpath(p, folder) for p in paths)}"
+            "slac lint / compile / explain " + " ".join(os.path.relpath(p, folder) for p in paths)
             if tally.kind == "contracts"
             else f"slac evaluate {item.contract}"
             + (f" --period {item.period}" if item.period else "")
@@ -190,7 +192,7 @@ def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
         (folder / "crash.txt").write_text(
             f"{signature}\n{len(crashes)} of {tally.run} inputs (first: --seed {seed} {tally.kind} "
             f"input {first['index']})\nsteps: {'; '.join(item.steps)}\nreproduce (in this "
-            f"folder, with compile/explain when lint is clean): {command}\n\n{first['trace']}",
+            f"folder): {command}\n\n{first['trace']}",
             encoding="utf-8",
         )
         lines.append(f"{len(crashes):6d}  {signature}  ({first['message'][:100]})  → {folder}")

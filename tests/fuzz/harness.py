@@ -51,8 +51,10 @@ class Crash:
 
     @property
     def signature(self) -> str:
-        """The root cause, as far as a traceback tells: what was raised and where in slac."""
-        return f"{self.error} in {self.frame}"
+        """The root cause, as far as a traceback tells: what was raised and where in slac (for
+        a timeout, the module only: the alarm strikes anywhere in the loop)."""
+        where = self.frame.split(":")[0] if self.error == "Timeout" else self.frame
+        return f"{self.error} in {where}"
 
 
 @contextmanager
