@@ -161,6 +161,24 @@ def _progress(tally: Tally, started: float, count: int) -> None:
     )
 
 
+def _again(kind: str, seed: int, index: int) -> bool:
+    """Whether input ``index`` hangs, dies or times out again, alone in a fresh process."""
+    context = mp.get_context("fork")
+    answer: Any = context.Queue()
+    process = context.Process(target=_rerun, args=(kind, seed, index, answer), daemon=True)
+    process.start()
+    process.join(WATCHDOG_S)
+    if process.is_alive():
+        process.kill()
+        return True
+    return process.exitcode != 0 or answer.get(timeout=5)
+
+
+def _rerun(kind: str, seed: int, index: int, answer: Any) -> None:
+    crash = run_input(kind, make_input(kind, seed, index), False)
+    answer.put(crash is not None and crash.error == "Timeout")
+
+
 def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
     """One folder per root cause with the reduced input; the summary lines."""
     from tests.fuzz.reduce import reduce_input
@@ -169,8 +187,12 @@ def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
     for n, (signature, crashes) in enumerate(sorted(tally.crashes.items()), start=1):
         first = min(crashes, key=lambda c: c["index"])
         item = make_input(tally.kind, seed, first["index"])
+        slow = signature.startswith(("hang", "worker died", "Timeout"))
+        if slow and not any(_again(tally.kind, seed, c["index"]) for c in crashes[:3]):
+            # A stalled machine (a VM descheduled for minutes) is charged as CPU time too.
+            signature += " — not reproduced on a re-run: the machine stalled?"
         # Hangs, deaths and timeouts are not reduced: each run of them costs up to minutes.
-        if not signature.startswith(("hang", "worker died", "Timeout")):
+        if not slow:
             try:
                 runs = 400 if tally.kind == "contracts" else 60  # evaluations take seconds
                 item = reduce_input(
