@@ -7,8 +7,8 @@ same on every machine, so a crash is reproduced by its number alone.
 
 A crash is an exception escaping slac's API, a command exit other than 0/1/2, a traceback in a
 command's output, a call using more than its CPU time (10 s for lint, compile or explain, 30 s
-for an evaluation; a worker that does not answer for 300 s is killed: a hang), or a worker
-process dying. Crashes are grouped by root cause: the exception type and the innermost slac frame.
+for an evaluation; a worker that does not answer for 300 s is killed: a hang), more than 4 GB
+of memory (a MemoryError), or a worker process dying. Crashes are grouped by root cause: the exception type and the innermost slac frame.
 
 Run from the repository root:
 
@@ -38,6 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHDOG_S = 300
+SLOW = ("hang", "worker died", "Timeout", "MemoryError", "OutOfMemoryException")
 
 
 def make_input(kind: str, seed: int, index: int) -> Any:
@@ -176,7 +177,7 @@ def _again(kind: str, seed: int, index: int) -> bool:
 
 def _rerun(kind: str, seed: int, index: int, answer: Any) -> None:
     crash = run_input(kind, make_input(kind, seed, index), False)
-    answer.put(crash is not None and crash.error == "Timeout")
+    answer.put(crash is not None and crash.signature.startswith(SLOW))
 
 
 def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
@@ -187,11 +188,11 @@ def write_reproducers(tally: Tally, seed: int, out: Path) -> list[str]:
     for n, (signature, crashes) in enumerate(sorted(tally.crashes.items()), start=1):
         first = min(crashes, key=lambda c: c["index"])
         item = make_input(tally.kind, seed, first["index"])
-        slow = signature.startswith(("hang", "worker died", "Timeout"))
+        slow = signature.startswith(SLOW)
         if slow and not any(_again(tally.kind, seed, c["index"]) for c in crashes[:3]):
             # A stalled machine (a VM descheduled for minutes) is charged as CPU time too.
             signature += " — not reproduced on a re-run: the machine stalled?"
-        # Hangs, deaths and timeouts are not reduced: each run of them costs up to minutes.
+        # Hangs, deaths, timeouts and memory exhausted are not reduced: each try costs minutes.
         if not slow:
             try:
                 runs = 400 if tally.kind == "contracts" else 60  # evaluations take seconds

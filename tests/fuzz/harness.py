@@ -7,11 +7,12 @@ JSON. With ``cli``, the same through click's runner as well (``catch_exceptions=
 
 A crash is an exception escaping the API (none is documented for these calls), a command exit
 other than 0, 1 or 2, a traceback in a command's output, or a call taking more than its limit of
-CPU time (``LIMIT_S``, ``EVALUATE_LIMIT_S``).
+CPU time (``LIMIT_S``, ``EVALUATE_LIMIT_S``) or of memory (``MEMORY_BYTES``: a MemoryError).
 """
 
 from __future__ import annotations
 
+import resource
 import signal
 import tempfile
 import threading
@@ -34,6 +35,7 @@ from .data import DataInput
 TODAY = date(2026, 11, 23)
 LIMIT_S = 10  # CPU seconds for each call: lint, compile, explain
 EVALUATE_LIMIT_S = 30  # … and for an evaluation (the examples take 1-3 s)
+MEMORY_BYTES = 4 * 2**30  # more address space for each call (the examples need 0.3 GB)
 SLAC_DIR = str(Path(slac.__file__).resolve().parent)
 
 
@@ -58,9 +60,11 @@ class Crash:
 
 
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """At most ``seconds`` of CPU time (the process's, every thread's): wall-clock time would
-    call a busy machine a hang. A hang that does not use the CPU is caught by bench/fuzz.py's
+def limits(seconds: float) -> Iterator[None]:
+    """At most ``seconds`` of CPU time (the process's, every thread's: wall-clock time would
+    call a busy machine a hang) and ``MEMORY_BYTES`` more address space than before the call
+    (an input that makes slac allocate without end is a MemoryError, not a machine that swaps
+    and kills its processes). A hang that does not use the CPU is caught by bench/fuzz.py's
     watchdog."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signals reach the main thread only: no limit elsewhere
@@ -70,12 +74,26 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise Timeout(f"more than {seconds} s of CPU time")
 
     previous = signal.signal(signal.SIGPROF, expire)
+    memory = resource.getrlimit(resource.RLIMIT_AS)
+    used = _address_space()
+    if used is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (used + MEMORY_BYTES, memory[1]))
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        resource.setrlimit(resource.RLIMIT_AS, memory)
+
+
+def _address_space() -> int | None:
+    """The process's address space in bytes (Linux); None elsewhere: no memory limit then."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return None
 
 
 def crash_of(err: BaseException) -> Crash:
@@ -108,16 +126,16 @@ def run_contract(item: Input, *, cli: bool = False) -> Crash | None:
 
 
 def _contract_api(path: str, fmt: str) -> None:
-    with time_limit(LIMIT_S):
+    with limits(LIMIT_S):
         report = api.lint([path], today=TODAY)
     if any(d.severity is Severity.ERROR for d in report.diagnostics):
         return
-    with time_limit(LIMIT_S):
+    with limits(LIMIT_S):
         plan, _ = api.compile_plan(path, today=TODAY)
         if plan is None:
             return
         pretty(api.plan_document(plan))
-    with time_limit(LIMIT_S):
+    with limits(LIMIT_S):
         api.explain(path, fmt=fmt, today=TODAY)
 
 
@@ -134,7 +152,7 @@ def run_data(item: DataInput, *, cli: bool = False) -> Crash | None:
         contract = str(Path(folder) / item.contract)
         try:
             for mode in ("error", "exclude"):
-                with time_limit(EVALUATE_LIMIT_S):
+                with limits(EVALUATE_LIMIT_S):
                     outcome, _ = api.evaluate(
                         contract, period=item.period, on_bad_rows=mode, today=TODAY
                     )
@@ -168,7 +186,7 @@ def _command(args: list[str], limit: float) -> int:
 
     from slac.cli import cli
 
-    with time_limit(limit):
+    with limits(limit):
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
     shown = result.stdout + result.stderr
     if result.exit_code not in (0, 1, 2) or "Traceback (most recent call last)" in shown:
