@@ -95,6 +95,7 @@ def fuzz(
     tally = Tally(kind, out / f"{kind}-crashes.jsonl")
     tally.log.unlink(missing_ok=True)
     pending = list(range(count))
+    deaths = 0  # workers that died in a row, without an input done in between
     running: dict[int, tuple[Any, list[int], int | None, float]] = {}
     started = time.perf_counter()
 
@@ -121,6 +122,7 @@ def fuzz(
                 running[pid] = (process, indexes, message[2], time.perf_counter())
             elif message[0] == "done":
                 tally.run += 1
+                deaths = 0
                 if message[3] is not None:
                     tally.add(message[2], message[3])
                 running[pid] = (process, indexes, None, time.perf_counter())
@@ -141,6 +143,10 @@ def fuzz(
             process.join()
             del running[pid]
             error = "hang (killed)" if hung else f"worker died (exit {process.exitcode})"
+            deaths += 1
+            if deaths > 2 * workers:  # every worker dies at once: slac cannot even be imported?
+                stop.set()
+                raise SystemExit(f"{kind}: workers keep dying (exit {process.exitcode}): see above")
             tally.run += 1
             tally.add(
                 current, {"error": error, "frame": "?", "line": 0, "message": "", "trace": ""}
