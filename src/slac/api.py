@@ -111,7 +111,13 @@ def compile_plan(path: str, *, today: date | None = None) -> Result[Plan]:
     checked = report.files[0] if report.files else None
     if checked is None or checked.contract is None or not checked.ok:
         return Result(None, report)
-    return Result(compile_contract(checked.contract, KINDS), report)
+    contract = checked.contract
+    if contract.is_template:
+        # A template may leave out what a contract supplies: only what extends it compiles.
+        where = contract.document.locate(("kind",))
+        why = "a template (kind: template): use a contract that extends it"
+        return Result(None, report, (f"{where}: {why}",))
+    return Result(compile_contract(contract, KINDS), report)
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -126,7 +132,8 @@ def explain(path: str, *, fmt: str = "text", today: date | None = None) -> Resul
 
     compiled = compile_plan(path, today=today)
     plan = compiled.value
-    return Result(None if plan is None else explain_plan(plan, KINDS, fmt), compiled.report)
+    text = None if plan is None else explain_plan(plan, KINDS, fmt)
+    return Result(text, compiled.report, compiled.errors)
 
 
 def evaluate(
@@ -152,7 +159,7 @@ def evaluate(
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
-        return Result(None, report, (LINT_ERRORS,))
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
     sources, errors = _resolve_sources(contract, data, bindings)
     if errors:
         return Result(None, report, tuple(errors))
@@ -218,7 +225,7 @@ def credits_ledger(
         compiled = compile_plan(contract, today=today)
         reports.append(compiled.report)
         if compiled.value is None:
-            errors.append(f"{contract}: {LINT_ERRORS}")
+            errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
         outcome = evaluate(
             contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
@@ -257,7 +264,7 @@ def statement(
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
-        return Result(None, report, (LINT_ERRORS,))
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
     outcome = evaluate(
         contract,
         data=data,
@@ -290,7 +297,7 @@ def render_saved(
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
-        return Result(None, report, (LINT_ERRORS,))
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
     try:
         results = read_results(results_path)
     except SavedResultsError as err:
@@ -409,7 +416,7 @@ def simulate(
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
-        return Result(None, report, (LINT_ERRORS,))
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
     errors: list[str] = []
     points: list[Decimal] = []
     for text in attainment:

@@ -52,11 +52,28 @@ def only_error(text: str | bytes) -> tuple[str, Location, str]:
         ("-0.25", -0.25),
         ("1e3", 1000.0),
         ("99.9%", "99.9%"),
+        ("1e400", "1e400"),
+        ("-1e400", "-1e400"),
     ],
 )
 def test_plain_scalars_resolve_strictly(plain: str, value: object) -> None:
     assert resolve_plain(plain) == value
     assert type(resolve_plain(plain)) is type(value)
+
+
+@pytest.mark.parametrize(
+    "plain", ["9" * 4301, "-" + "9" * 4301, "+" + "1" * 5000, "1" + "0" * 400 + ".5"]
+)
+def test_numbers_python_cannot_hold_stay_text(plain: str) -> None:
+    # Found by fuzzing: int() refuses more than 4,300 digits (ValueError escaped the loader),
+    # and a float this large overflows to infinity. Both stay the text written, as .inf does.
+    result = load(f"a: {plain}\n")
+    assert result.document is not None
+    assert result.document.data == {"a": plain}
+
+
+def test_the_longest_integer_python_converts_is_still_a_number() -> None:
+    assert resolve_plain("9" * 4300) == int("9" * 4300)
 
 
 def test_yaml_11_surprises_stay_strings_in_documents() -> None:

@@ -175,6 +175,48 @@ def test_naive_timestamp_without_a_declared_zone(case: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "created, resolved",
+    [
+        # Found by fuzzing: valid for the engine, but a year 0 or 10000 in the contract's zone,
+        # which Python's dates cannot hold (ValueError from the months the data covers), or
+        # within days of it (OverflowError from the margins of a business-time grid).
+        ("0001-01-01T00:00:00+14:00", "2026-10-05T10:00:00+02:00"),
+        ("0001-01-02T00:00:00Z", "2026-10-05T10:00:00+02:00"),
+        ("2026-10-05T09:00:00+02:00", "9999-12-31T23:59:59-14:00"),
+        ("2026-10-05T09:00:00+02:00", "9999-01-01T00:00:00Z"),
+    ],
+)
+@pytest.mark.parametrize("period", [None, "2026-10"])
+def test_timestamp_outside_the_years_2_to_9998(
+    case: Path, created: str, resolved: str, period: str | None
+) -> None:
+    spoiled = f"T-2,{created},{resolved},P2,1\n"
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + spoiled + T3 + T4)
+    line = bad_line(evaluate_period(case, period), path, 2)
+    assert "timestamp outside the years 0002-9998" in line
+    doc = results(evaluate_period(case, period, "--on-bad-rows", "exclude"))
+    assert doc["bad_rows"] == 1
+    assert doc["periods"][-1]["period"] == "2026-10"
+
+
+def test_timestamps_in_the_first_and_last_years_are_read(case: Path) -> None:
+    early = "T-2,0002-01-01T00:00:00Z,9998-12-31T23:59:59Z,P2,1\n"
+    write(case, "tickets.csv", TICKETS_HEADER + T1 + early + T3 + T4)
+    doc = results(evaluate_period(case, None))
+    assert doc["bad_rows"] == 0
+    # Every month of the contract's life from the first row's month (year 2) to the last's.
+    assert doc["periods"][0]["period"] == "2026-01"
+
+
+def evaluate_period(case: Path, period: str | None, *args: str) -> Result:
+    """`evaluate` for one month, or (None) for every month the data covers."""
+    if period is not None:
+        return evaluate(case, "--period", period, *args)
+    command = ["evaluate", str(case / "contract.yaml"), "--today", "2026-11-01", *args]
+    return CliRunner().invoke(cli, command, catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
     "zone, measured",
     [
         # 09:00 in Berlin → resolved 15:00+02:00: 6 h, breached: 3 of 4 as in the clean case.

@@ -28,6 +28,7 @@ from slac.cli.common import (
     output_option,
     period_range,
     progress,
+    show_errors,
     show_findings,
     statement_format_opt,
     template_opt,
@@ -180,6 +181,7 @@ def compile_command(contract: str, output: str | None, today: date | None) -> No
     """
     compiled = api.compile_plan(contract, today=today)
     if show_findings(compiled.report, to_stderr=True) or compiled.value is None:
+        show_errors(compiled.errors)
         sys.exit(ExitCode.FINDINGS)
     emit(pretty(api.plan_document(compiled.value)), output)
 
@@ -196,6 +198,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
     """
     explained = api.explain(contract, fmt=fmt, today=today)
     if show_findings(explained.report, to_stderr=True) or explained.value is None:
+        show_errors(explained.errors)
         sys.exit(ExitCode.FINDINGS)
     emit(explained.value, output)
 

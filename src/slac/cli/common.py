@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -201,13 +201,18 @@ def show_findings(report: CheckReport, *, to_stderr: bool) -> bool:
     return any(d.severity is Severity.ERROR for d in diags)
 
 
+def show_errors(errors: Sequence[str]) -> None:
+    """What stopped an operation besides findings, one ``slac: error:`` line each."""
+    for line in errors:
+        click.echo(f"slac: error: {line}", err=True)
+
+
 def emit_rendered(rendered: api.Result[str | bytes], output: str | None) -> None:
     """A statement, or its findings and errors (exit 1)."""
     if show_findings(rendered.report, to_stderr=True):
         sys.exit(ExitCode.FINDINGS)
     if rendered.value is None:
-        for line in rendered.errors:
-            click.echo(f"slac: error: {line}", err=True)
+        show_errors(rendered.errors)
         sys.exit(ExitCode.FINDINGS)
     emit(rendered.value, output)
 

@@ -227,6 +227,8 @@ def _type_hint(error: ValidationError, expected: str | list[str]) -> str:
             "quote the value: numbers like money and percentages are written as text, "
             'e.g. "12000.00" or "99.9%"'
         )
+    if expected in ("integer", "number") and isinstance(value, str) and len(value) > 100:
+        return "a number this long is read as text: no contract value needs it"
     if expected in ("integer", "number") and isinstance(value, str) and value.isdigit():
         if len(value) > 1 and value.startswith("0"):
             return (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 50
 MAX_NODES = 50_000
+# Python converts at most this many digits between text and int (sys.int_info); a longer
+# integer could not even be shown in a finding.
+MAX_INT_DIGITS = 4300
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -114,9 +118,11 @@ def resolve_plain(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        return int(text) if len(text.lstrip("+-")) <= MAX_INT_DIGITS else text
     if _FLOAT.fullmatch(text):
-        return float(text)
+        # `1e400` overflows to infinity: text, as `.inf` is.
+        number = float(text)
+        return number if math.isfinite(number) else text
     return text
 
 

@@ -24,6 +24,11 @@ from slac.plan.types import Dataset, Metric, Plan
 # A timestamp "carries an offset" when it ends in Z or ±HH[:MM] after a time of day.
 OFFSET_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 MAX_LISTED = 50
+# Instants the rest of slac can do date arithmetic around: Python's dates end with the years 1
+# and 9999, and evaluation reaches a zone's offset, days, weeks or a year beyond an instant
+# (grid margins, calendar units). The engine reads timestamps far beyond these.
+FIRST_US = -62_104_060_800_000_000  # 0002-01-01T00:00:00Z
+END_US = 253_370_764_800_000_000  # 9999-01-01T00:00:00Z
 
 
 class DataError(Exception):
@@ -287,6 +292,20 @@ def _problems(
         )
         if not f.nullable or f.name == ds.key:
             out.append((f.name, sql("CASE WHEN :raw IS NULL THEN 'empty value' END", raw=raw)))
+        if f.type == "timestamp":
+            out.append(
+                (
+                    f.name,
+                    sql(
+                        "CASE WHEN :typed < :lo OR :typed >= :hi THEN "
+                        "'timestamp outside the years 0002-9998: ' || :shown END",
+                        typed=typed,
+                        lo=lit(FIRST_US),
+                        hi=lit(END_US),
+                        shown=shown,
+                    ),
+                )
+            )
         if f.values is not None:
             values = exp.Tuple(expressions=[lit(v) for v in f.values])
             out.append(
