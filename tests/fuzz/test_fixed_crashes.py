@@ -3,14 +3,17 @@ tests/contract/test_source.py, the data's in tests/evaluation/test_bad_data.py).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from slac import api
+from slac.cli import cli
 
 from .contracts import ROOT
-from .harness import TODAY
+from .harness import TODAY, limits
 
 BASE = (ROOT / "tests" / "rules" / "base.yaml").read_text(encoding="utf-8")
 
@@ -27,3 +30,111 @@ def test_a_number_python_cannot_hold_is_a_finding(tmp_path: Path, number: str) -
     assert len(finding.message) < 200
     if len(number) > 100:
         assert "a number this long is read as text" in finding.hint
+
+
+def test_a_template_is_not_compiled(tmp_path: Path) -> None:
+    # KeyError: 'effective' in compile_contract. A template lints clean (it may leave out what
+    # a contract supplies), then `slac compile`/`explain`/`evaluate` compile it as a contract.
+    path = tmp_path / "template.yaml"
+    path.write_text("slac: 1\nkind: template\n", encoding="utf-8")
+    plan = api.compile_plan(str(path), today=TODAY).value
+    assert plan is None
+    for command in ("compile", "explain", "evaluate", "statement", "credits"):
+        result = CliRunner().invoke(cli, [command, str(path)], catch_exceptions=False)
+        assert result.exit_code == 1, command
+        assert f"{path}:2:7: a template (kind: template)" in result.stderr, command
+
+
+def test_a_list_as_id_under_extends(tmp_path: Path) -> None:
+    # Was: TypeError (unhashable type: 'list') in _merge_by_id, before the schema could say
+    # that an id is text.
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    path = tmp_path / "acme" / "contract.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "slac: 1\nextends: ../templates/gold.yaml\nobjectives:\n  - id: [frt-p1]\n",
+        encoding="utf-8",
+    )
+    report = api.lint([str(path)], today=TODAY)
+    assert any(d.code.startswith("S2") for d in report.diagnostics)
+
+
+def _edited_example(tmp_path: Path, example: str, old: str, new: str) -> str:
+    """The example contract (templates beside it, as in examples/) with one value changed."""
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    text = (ROOT / "examples" / example / "contract.yaml").read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / example / "contract.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return str(path)
+
+
+def test_a_27_digit_fee_compiles(tmp_path: Path) -> None:
+    # Was: decimal.InvalidOperation: quantizing 27 digits to cents needs 29 digits of
+    # precision, one more than the Decimal context's 28, and lint was clean. Money has at most
+    # 15 digits before the point.
+    path = _edited_example(
+        tmp_path,
+        "hosting-availability",
+        'monthly_fee: "25000.00"',
+        'monthly_fee: "999999999999999999999999999"',
+    )
+    compiled = api.compile_plan(path, today=TODAY)
+    assert compiled.value is None
+    (finding,) = compiled.diagnostics
+    assert (finding.code, finding.hint) == ("S204", "at most 15 digits before the point")
+
+
+def test_a_27_digit_credit_percentage_is_explained(tmp_path: Path) -> None:
+    # Was: decimal.InvalidOperation in money_share: the fee times 10^25 does not fit the
+    # Decimal context when rounded to cents, and lint only warned (R604). A percentage has at
+    # most 4 digits before the point.
+    path = _edited_example(
+        tmp_path,
+        "customer-support",
+        '{below: "60%", percent: "15%"}',
+        '{below: "60%", percent: "999999999999999999999999999%"}',
+    )
+    explained = api.explain(path, today=TODAY)
+    assert explained.value is None
+    (finding,) = explained.diagnostics
+    assert (finding.code, finding.hint) == ("S204", "at most 4 digits before the point")
+
+
+def test_a_contract_effective_from_year_1_is_explained(tmp_path: Path) -> None:
+    # Was: ValueError (invalid literal for int() with base 10: '1-01') in _country_holidays:
+    # the calendar's horizon was written f"{year}-01-01", so year 1 gave '1-01-01'.
+    path = _edited_example(
+        tmp_path,
+        "customer-support",
+        "effective: {from: 2026-01-01, to: 2027-12-31}",
+        "effective: {from: 0001-01-01, to: 2027-12-31}",
+    )
+    text = api.explain(path, today=TODAY).value
+    assert text is not None
+
+
+def test_a_ticket_opened_in_the_year_2_is_evaluated_in_seconds(tmp_path: Path) -> None:
+    # Was a hang and a memory bomb: the grid of business time was built from the earliest
+    # ticket's start, day by day in Python (0.1 s of CPU per year: a ticket opened in 1900 cost
+    # 15 s, one in the year 2 minutes) and bucket by bucket in DuckDB (a ticket opened in 1700:
+    # over 5 GB, then OutOfMemoryException). Business time now reaches back 10 years before
+    # the contract's first year; an item opened earlier is bad data, named with its row.
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    folder = tmp_path / "customer-support"
+    shutil.copytree(ROOT / "examples" / "customer-support", folder)
+    tickets = folder / "data" / "tickets.csv"
+    text = tickets.read_text(encoding="utf-8")
+    # SR-24080 is resolved in October 2026 (and counts there: period_membership end).
+    row = next(line for line in text.splitlines() if line.startswith("SR-24080,"))
+    opened = row.split(",")[1]
+    tickets.write_text(text.replace(row, row.replace(opened, "0002-01-01T00:00:00Z")), "utf-8")
+    contract = str(folder / "contract.yaml")
+    with limits(6):
+        refused = api.evaluate(contract, period="2026-10", today=TODAY)
+        excluded = api.evaluate(contract, period="2026-10", on_bad_rows="exclude", today=TODAY)
+    assert refused.value is None
+    (line,) = [e for e in refused.errors if "2016-01-01" in e]
+    assert "tickets.csv" in line and "created_at is before 2016-01-01: business time is " in line
+    assert excluded.value is not None

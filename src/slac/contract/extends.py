@@ -179,7 +179,11 @@ def merge(base: Any, base_pos: Pos, over: Any, over_pos: Pos) -> tuple[Any, Pos]
 
 
 def _id_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(i, dict) and "id" in i for i in value)
+    # Only text ids merge by id: a list or mapping written as an id is left for the schema to
+    # name (it cannot be a key), the list then replacing the template's as any other value.
+    return isinstance(value, list) and all(
+        isinstance(i, dict) and isinstance(i.get("id"), str) for i in value
+    )
 
 
 def _merge_by_id(

@@ -270,6 +270,7 @@ def _value_message(error: ValidationError) -> str:
 # Names of the schema's $defs where the def's own name would read oddly in a sentence.
 _DEF_WORDS = {
     "percent": "percentage",
+    "money": "amount of money",
     "calendarRef": "calendar name",
     "partyName": "party name",
     "comparison": "target",
@@ -319,6 +320,14 @@ def _value_hint(error: ValidationError, schema: dict[str, Any]) -> str:
         )
     if isinstance(value, str) and value in _BOOLISH:
         return "write true or false"
+    if error.validator == "pattern" and isinstance(value, str):
+        # Both bounds keep every product of a fee and a percentage exact in Decimal's 28 digits.
+        bounded = {"amount of money": ("an", 15), "percentage": ("a", 4)}.get(_what(error))
+        article, most = bounded or ("", 0)
+        if bounded and value.startswith("-"):
+            return f"{article} {_what(error)} here is never negative"
+        if bounded and re.match(rf"\d{{{most + 1},}}", value):
+            return f"at most {most} digits before the point"
     return _examples_hint(schema) or (schema.get("description", "") if schema else "")
 
 

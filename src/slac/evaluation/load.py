@@ -443,7 +443,8 @@ def load_datasets(
     total = int(engine.scalar(sql("SELECT count(DISTINCT (dataset, _file, _row)) FROM bad_rows")))
     listed_rows = engine.rows(
         sql(
-            "SELECT dataset, _file, _row, field, problem FROM bad_rows "
+            # Two metrics over one dataset may find the same problem in a row: name it once.
+            "SELECT DISTINCT dataset, _file, _row, field, problem FROM bad_rows "
             "ORDER BY dataset, _file, _row, field, problem LIMIT :n",
             n=lit(MAX_LISTED),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -63,6 +64,10 @@ from slac.wording import (
 )
 
 US = 1_000_000
+# How far before the contract's first year business time reaches (items opened earlier and
+# judged later, with period_membership: end); holidays before that first year are not known.
+BUSINESS_REACH_YEARS = 10
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,12 @@ class Duration(Kind[DurationParams]):
     def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
         """A pause must start before it ends and name an item. Where it lies does not matter:
         a status history spans the item's whole life, and each metric takes the part inside
-        the interval it measures (clipped when measuring), so nothing outside it is bad."""
+        the interval it measures (clipped when measuring), so nothing outside it is bad.
+        Business time is counted from at most :data:`BUSINESS_REACH_YEARS` before the contract's
+        first year: an item starting earlier is bad (a timestamp typo, most likely)."""
         params = self.params(metric)
+        if metric.dataset in loaded:
+            _check_business_reach(engine, plan, metric, params)
         pause = params.pause
         if pause is None or pause.dataset not in loaded or metric.dataset not in loaded:
             return
@@ -192,6 +201,42 @@ class Duration(Kind[DurationParams]):
                 ),
             )
         )
+
+
+def business_reach_us(plan: Plan) -> int:
+    """The earliest instant business time is counted from (UTC midnight starting the year
+    :data:`BUSINESS_REACH_YEARS` before the plan's first calendar year). The grid of business
+    time is built from there on, day by day: a bound keeps a typo such as year 0002 from
+    costing minutes and gigabytes."""
+    first = min(int(c.horizon_from[:4]) for t in plan.terms for c in t.calendars)
+    start = datetime(max(first - BUSINESS_REACH_YEARS, 2), 1, 1, tzinfo=UTC)
+    return (start - EPOCH) // timedelta(microseconds=1)
+
+
+def _check_business_reach(
+    engine: Engine, plan: Plan, metric: Metric, params: DurationParams
+) -> None:
+    calendars = [c for t in plan.terms for c in t.calendars if c.name == params.calendar]
+    if not calendars or all(c.always_open for c in calendars):
+        return
+    reach = business_reach_us(plan)
+    since = EPOCH + timedelta(microseconds=reach)
+    engine.execute(
+        sql(
+            "INSERT INTO bad_rows SELECT :ds, t._file, t._row, :f, :what FROM :t AS t "
+            "WHERE :s < :reach AND :w",
+            ds=lit(metric.dataset),
+            f=lit(params.start),
+            what=lit(
+                f"{params.start} is before {since.date().isoformat()}: business time is counted "
+                f"from {BUSINESS_REACH_YEARS} years before the contract's first year"
+            ),
+            t=typed_table(metric.dataset),
+            s=col(params.start, "t"),
+            reach=lit(reach),
+            w=all_of(metric.where, "t"),
+        )
+    )
 
 
 def duration_references(ctx: RuleContext, metric: ContractMetric) -> Iterator[Finding]:

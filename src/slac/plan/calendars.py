@@ -7,7 +7,7 @@ contract's own closed dates, minus the public holidays it works anyway.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, date
 
 from slac.contract import model
 from slac.contract.rules.time import DAYS, expand_days
@@ -23,13 +23,22 @@ OPEN_ENDED_YEARS = 5
 def horizon(effective_from: str, effective_to: str | None) -> tuple[int, int]:
     first = date.fromisoformat(effective_from).year
     last = date.fromisoformat(effective_to).year if effective_to else first + OPEN_ENDED_YEARS - 1
+    last = min(last, MAXYEAR)  # an open-ended contract from 9990 still has dates to name
     return first, last
 
 
 def always_open(name: str, timezone: str, years: tuple[int, int]) -> Calendar:
     week = tuple((day, (TimeRange("00:00", "24:00"),)) for day in DAYS)
     return Calendar(
-        name, timezone, True, week, None, None, (), f"{years[0]}-01-01", f"{years[1]}-12-31"
+        name,
+        timezone,
+        True,
+        week,
+        None,
+        None,
+        (),
+        date(years[0], 1, 1).isoformat(),
+        date(years[1], 12, 31).isoformat(),
     )
 
 
@@ -55,7 +64,15 @@ def build_calendar(spec: model.Calendar, years: tuple[int, int]) -> Calendar:
     )
     always = all(r == (TimeRange("00:00", "24:00"),) for _, r in week)
     base = Calendar(
-        name, timezone, always, week, None, None, (), f"{years[0]}-01-01", f"{years[1]}-12-31"
+        name,
+        timezone,
+        always,
+        week,
+        None,
+        None,
+        (),
+        date(years[0], 1, 1).isoformat(),
+        date(years[1], 12, 31).isoformat(),
     )
     return _with_holidays(base, spec.holidays, years)
 
