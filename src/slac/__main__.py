@@ -1,3 +1,3 @@
-from slac.cli import main
+from slac.entry import main
 
 main()

@@ -78,6 +78,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     FINDINGS = 1  # the input has findings of error severity (or warnings under --strict)
     USAGE = 2  # bad command line, or a path that does not exist or cannot be read
+    INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it (see slac.entry)
 
 
 @dataclass(frozen=True)

@@ -377,7 +377,3 @@ for _command in (
     review.init_command,
 ):
     cli.add_command(_command)
-
-
-def main() -> None:
-    cli(prog_name="slac")

@@ -1,0 +1,44 @@
+"""The ``slac`` command's entry point: Ctrl-C exits 130 (128 + SIGINT, as shells report it),
+quietly, from the first instant.
+
+This module imports nothing of slac's before the handler is in place: loading the command line
+takes a second or more on a busy machine, and Ctrl-C in that second must not print an import
+traceback either. Every output is staged and settled atomically, so an interrupted run leaves
+nothing half-written (the staging folders are removed on the way out).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+INTERRUPTED = 130
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised by our own handler: a BaseException, so that no ``except Exception`` on
+    the way (nor click, which would print "Aborted!" and exit 1) takes it for an error."""
+
+
+_interrupted = False
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    global _interrupted
+    _interrupted = True
+    raise Interrupted
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        from slac.cli import cli
+
+        cli(prog_name="slac")
+    except BaseException:
+        # DuckDB turns the interrupt into its own error ("Query interrupted"): whatever
+        # surfaces after Ctrl-C is the interrupt.
+        if not _interrupted:
+            raise
+        sys.exit(INTERRUPTED)

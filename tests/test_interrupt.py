@@ -1,0 +1,76 @@
+"""Ctrl-C exits 130, quietly: no traceback, no "Aborted!", nothing half-written."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux /proc")
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _when_idle(process: subprocess.Popen[bytes]) -> None:
+    """Wait until the process has started and sits blocked (its CPU time stands still)."""
+    last, still = -1, 0
+    deadline = time.monotonic() + 60
+    while still < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        ticks = _cpu_ticks(process.pid)
+        still = still + 1 if ticks == last else 0
+        last = ticks
+
+
+def _when_exists(marker: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+def _finish(process: subprocess.Popen[bytes]) -> tuple[int, bytes, bytes]:
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+def test_ctrl_c_while_reading_a_contract_exits_130_quietly(tmp_path: Path) -> None:
+    # `slac lint -` waits for the contract on standard input.
+    args = [sys.executable, "-m", "slac", "lint", "-"]
+    pipe = subprocess.PIPE
+    process = subprocess.Popen(args, cwd=tmp_path, stdin=pipe, stdout=pipe, stderr=pipe)
+    _when_idle(process)
+    assert _finish(process) == (130, b"", b"")
+
+
+def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Path) -> None:
+    # DuckDB turns the interrupt into its own RuntimeError("Query interrupted"): still 130.
+    work, marker = tmp_path / "work", tmp_path / "started"
+    work.mkdir()
+    script = (
+        "import sys, duckdb, pathlib\n"
+        "from slac import cli\n"
+        "from slac.files import write_output\n"
+        "@cli.cli.command(name='spin')\n"
+        "def spin() -> None:\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n"
+        "    sql = 'SELECT count(*) FROM range(10000000000000) a'\n"
+        "    total = duckdb.connect().execute(sql).fetchall()\n"
+        "    write_output('out.json', str(total))\n"
+        "sys.argv = ['slac', 'spin']\n"
+        "from slac.entry import main\n"
+        "main()\n"
+    )
+    pipe = subprocess.PIPE
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe)
+    _when_exists(marker)
+    assert _finish(process) == (130, b"", b"")
+    assert list(work.iterdir()) == []
