@@ -8,13 +8,15 @@ up or convert, cannot fail, and return their data directly.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from slac.contract.bindings_check import BINDINGS_FILE
 from slac.contract.checker import Checker, CheckReport
 from slac.contract.codes import FIXED_CODES
 from slac.contract.discovery import STDIN
@@ -160,8 +162,11 @@ def evaluate(
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
-    sources, errors = _resolve_sources(contract, data, bindings)
-    if errors:
+    sources, errors, missing = _resolve_sources(contract, data, bindings)
+    errors.extend(_unknown_datasets(plan, sources.values(), today))
+    if missing:
+        report = dataclasses.replace(report, missing=(*report.missing, *missing))
+    if errors or missing:
         return Result(None, report, tuple(errors))
     outcome = evaluate_plan(
         plan,
@@ -176,10 +181,39 @@ def evaluate(
     return Result(outcome.results, report, outcome.errors)
 
 
+def _unknown_datasets(plan: Plan, sources: Iterable[Source], today: date | None) -> list[str]:
+    """Bindings of datasets the contract does not have: a typo in a name would otherwise
+    evaluate other data than the user named. A ``bindings.yaml`` may bind the datasets of
+    every contract beside it; only names none of them has are wrong there (lint's B102)."""
+    known = sorted(d.name for d in plan.datasets)
+    errors: list[str] = []
+    shared: set[str] = set()
+    for source in sources:
+        if source.dataset in known:
+            continue
+        where = source.origin.file
+        if os.path.basename(where) == BINDINGS_FILE:
+            shared.add(where)
+            continue
+        errors.append(
+            f"{source.origin}: '{source.dataset}' is not a dataset of the contract "
+            f"(its datasets: {', '.join(known)})"
+        )
+    for path in sorted(shared):
+        report = Checker(KINDS, today).check_paths([path], every_file=True)
+        errors.extend(
+            f"{d.location}: {d.code} {d.severity.value}: {d.message}"
+            for d in report.diagnostics
+            if d.code == "B102"
+        )
+    return errors
+
+
 def _resolve_sources(
     contract: str, data: Sequence[str], bindings: str | None
-) -> tuple[dict[str, Source], list[str]]:
-    """The data sources: a bindings file (explicit, or beside the contract) then ``--data``."""
+) -> tuple[dict[str, Source], list[str], list[str]]:
+    """The data sources: a bindings file (explicit, or beside the contract) then ``--data``;
+    the errors; the paths given that do not exist (a usage error, as for any other path)."""
     errors: list[str] = []
     groups: list[list[Source]] = []
     path = bindings
@@ -188,15 +222,18 @@ def _resolve_sources(
         path = beside if os.path.isfile(beside) else None
     if path is not None:
         if not os.path.isfile(path):
-            return {}, [f"bindings file not found: {path}"]
+            return {}, [], [path]
         read = read_bindings(path)
         for diag in read.diagnostics:
-            errors.append(f"{diag.location}: {diag.code} {diag.severity.value}: {diag.message}")
+            hint = f" ({diag.hint})" if diag.hint else ""
+            errors.append(
+                f"{diag.location}: {diag.code} {diag.severity.value}: {diag.message}{hint}"
+            )
         groups.append(list(read.sources))
-    given, problems = parse_data_options(data)
+    given, problems, missing = parse_data_options(data)
     errors.extend(problems)
     groups.append(given)
-    return merge_sources(*groups), errors
+    return merge_sources(*groups), errors, missing
 
 
 def results_document(results: Results) -> dict[str, Any]:
@@ -275,7 +312,7 @@ def statement(
         today=today,
     )
     if outcome.value is None:
-        return Result(None, report, outcome.errors)
+        return Result(None, outcome.report, outcome.errors)
     return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
 
 

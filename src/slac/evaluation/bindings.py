@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from slac.contract import schema
+from slac.contract.rules.time import closest_zone, valid_zone
 from slac.contract.source import SourceDocument, load_file
 from slac.diagnostics import Diagnostic, Location, Severity
 
@@ -81,6 +82,15 @@ def _source(
     columns = tuple(sorted((str(k), str(v)) for k, v in dict(spec.get("columns") or {}).items()))  # type: ignore[call-overload]
     zone = spec.get("timezone")
     repeated = str(spec.get("repeated_hour") or "first")
+    if isinstance(zone, str) and not valid_zone(zone):
+        close = closest_zone(zone)
+        return None, [
+            _finding(
+                f"unknown time zone '{zone}'",
+                doc.locate(("datasets", name, "timezone")),
+                f"did you mean '{close}'?" if close else "an IANA zone name, e.g. Europe/Berlin",
+            )
+        ]
     if isinstance(spec.get("database"), str):
         database = os.path.join(base, str(spec["database"]))
         if not os.path.isfile(database):
@@ -143,10 +153,12 @@ def _format_of(path: str) -> str | None:
     return FORMATS.get(os.path.splitext(path)[1].lower())
 
 
-def parse_data_options(options: Sequence[str]) -> tuple[list[Source], list[str]]:
-    """``--data NAME=PATH`` options → sources, or error messages for the command line."""
+def parse_data_options(options: Sequence[str]) -> tuple[list[Source], list[str], list[str]]:
+    """``--data NAME=PATH`` options → sources, error messages for the command line, and the
+    patterns that match no file."""
     sources: list[Source] = []
     errors: list[str] = []
+    missing: list[str] = []
     for option in options:
         name, sep, pattern = option.partition("=")
         if not sep or not name or not pattern:
@@ -154,7 +166,7 @@ def parse_data_options(options: Sequence[str]) -> tuple[list[Source], list[str]]
             continue
         paths = tuple(sorted(glob.glob(pattern)))
         if not paths:
-            errors.append(f"--data {name}: no file matches '{pattern}'")
+            missing.append(pattern)
             continue
         fmt = _format_of(paths[0])
         if fmt is None:
@@ -163,7 +175,7 @@ def parse_data_options(options: Sequence[str]) -> tuple[list[Source], list[str]]
             )
             continue
         sources.append(Source(name, paths, fmt, origin=Location(f"--data {name}")))
-    return sources, errors
+    return sources, errors, missing
 
 
 def merge_sources(*groups: Iterable[Source]) -> dict[str, Source]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import zoneinfo
@@ -102,7 +103,13 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _valid_zone(name: str) -> bool:
+def closest_zone(name: str) -> str | None:
+    """The known IANA zone name closest to ``name`` (for a hint), if any is close."""
+    close = difflib.get_close_matches(name, sorted(_zones()), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def valid_zone(name: str) -> bool:
     if name in _zones():
         return True
     try:
@@ -127,7 +134,7 @@ def invalid_timezone(ctx: RuleContext) -> Iterator[Finding]:
     for cal in ctx.contract.calendars.values():
         places.append(((*cal.path, "timezone"), cal.timezone))
     for path, zone in places:
-        if zone is not None and not _valid_zone(zone):
+        if zone is not None and not valid_zone(zone):
             yield Finding(f"'{zone}' is not an IANA time zone", path, did_you_mean(zone, _zones()))
         elif zone is not None and "/" not in zone and zone not in ("UTC", "GMT"):
             # tzdata keeps legacy names (EST, CET, MST7MDT) that are easily misread: EST never
