@@ -35,6 +35,7 @@ from slac.plan.money import money_share
 from slac.plan.types import (
     Bound,
     Calendar,
+    Cap,
     Comparison,
     Condition,
     CreditRules,
@@ -346,7 +347,16 @@ def test_per_incident_and_combining_rules() -> None:
     plan = _with_objective(plan, credit=credit)
     terms = plan.terms[0]
     rules = CreditRules(
-        "max", Decimal("0.1"), "rolling-12-months", None, 2, None, "period-end", None
+        combine="max",
+        caps=(Cap(Decimal("0.1"), "rolling-12-months"),),
+        minimum=None,
+        minimum_per="period",
+        minimum_inclusive=True,
+        earn_back_periods=2,
+        claim_within_seconds=None,
+        claim_cycles=None,
+        claim_from="period-end",
+        pool=None,
     )
     plan = replace(plan, terms=(replace(terms, credits=rules),))
     text = _objective_text(plan)

@@ -510,7 +510,7 @@ def test_hosting_availability_durations_and_money() -> None:
     assert params["storage_availability"]["method"] == "interval-mean"
     credits = terms["credits"]
     assert credits["claim_within_seconds"] == "5184000"  # 60d = 60 × 86400
-    assert credits["cap"] == "1"  # 100%
+    assert credits["caps"] == [{"percent": "1", "per": "period"}]  # 100%
     assert credits["minimum"] == {"amount": "1.00", "currency": "USD", "minor_unit": 2}
     maintenance = terms["exclusions"][0]
     assert maintenance["notice_seconds"] == "172800"  # 48h
@@ -562,7 +562,9 @@ def test_customer_support_money_and_inherited_defaults() -> None:
     assert terms["commercials"]["monthly_fee"] == {"amount": "12000.00", **eur}
     assert terms["commercials"]["currency"] == "EUR"
     assert terms["credits"]["minimum"] == {"amount": "50.00", **eur}
-    assert terms["credits"]["cap"] == "0.15"  # the contract's 15% overrides gold's 20%
+    assert (
+        terms["credits"]["caps"][0]["percent"] == "0.15"
+    )  # the contract's 15% overrides gold's 20%
     assert terms["credits"]["claim_within_seconds"] == "2592000"  # 30d, inherited
     assert terms["semantics"]["period_membership"] == "end"  # inherited from gold
     assert all(o["fee"] == {"amount": "12000.00", **eur} for o in terms["objectives"])
@@ -623,7 +625,7 @@ def test_contact_centre_kinds() -> None:
     nps = objective(terms, "nps")
     assert nps["target"]["quantity"] == {"value": "30", "unit": "number"}
     assert nps["period"] == {"unit": "quarter", "rolling": 1}
-    assert terms["credits"]["cap_per"] == "rolling-12-months"
+    assert terms["credits"]["caps"][0]["per"] == "rolling-12-months"
 
 
 def test_it_outsourcing_amendment_splits_the_terms() -> None:

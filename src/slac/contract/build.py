@@ -299,7 +299,8 @@ def _objective(spec: Any, pos: Pos, path: Path) -> m.Objective:
         min_sample=get("min_sample"),
         weight=get("weight"),
         responsible=get("responsible"),
-        fee=get("fee"),
+        fee=fee if isinstance(fee := get("fee"), str) else None,
+        fee_by=fee.get("by") if isinstance(fee, Mapping) else None,
         credit=_optional(spec, pos, path, "credit", _credit),
         open_items=get("open_items"),
         percentile=get("percentile"),
@@ -369,8 +370,8 @@ def _credits(spec: Any, pos: Pos, path: Path) -> m.Credits:
         path=path,
         location=pos.value,
         combine=spec.get("combine"),
-        cap=_optional(spec, pos, path, "cap", _cap),
-        minimum=spec.get("minimum"),
+        caps=_caps(spec, pos, path),
+        minimum=_optional(spec, pos, path, "minimum", _minimum),
         earn_back_periods=None if earn_back is None else earn_back["periods"],
         claim=_optional(spec, pos, path, "claim", _claim),
         pool=_optional(spec, pos, path, "pool", _pool),
@@ -383,8 +384,36 @@ def _cap(spec: Any, pos: Pos, path: Path) -> m.Cap:
     return m.Cap(path=path, location=pos.value, percent=spec["percent"], per=spec["per"])
 
 
+def _caps(spec: Mapping[str, Any], pos: Pos, path: Path) -> tuple[m.Cap, ...]:
+    written = spec.get("cap")
+    if written is None:
+        return ()
+    if not isinstance(written, list):  # one cap, as before lists were allowed
+        return (_cap(written, *_child(pos, path, "cap")),)
+    cap_pos, cap_path = _child(pos, path, "cap")
+    return tuple(_cap(c, *_child(cap_pos, cap_path, i)) for i, c in enumerate(written))
+
+
+def _minimum(spec: Any, pos: Pos, path: Path) -> m.Minimum:
+    if isinstance(spec, str):  # `"50.00"`, or `{amount, per, inclusive}`
+        return m.Minimum(path=path, location=pos.value, amount=spec, per=None, inclusive=None)
+    return m.Minimum(
+        path=path,
+        location=pos.value,
+        amount=spec["amount"],
+        per=spec.get("per"),
+        inclusive=spec.get("inclusive"),
+    )
+
+
 def _claim(spec: Any, pos: Pos, path: Path) -> m.Claim:
-    return m.Claim(path=path, location=pos.value, within=spec["within"], start=spec.get("from"))
+    return m.Claim(
+        path=path,
+        location=pos.value,
+        within=spec.get("within"),
+        cycles=spec.get("cycles"),
+        start=spec.get("from"),
+    )
 
 
 def _pool(spec: Any, pos: Pos, path: Path) -> m.Pool:

@@ -199,7 +199,8 @@ class Objective(Node):
     min_sample: int | None
     weight: int | float | None
     responsible: str | None
-    fee: str | None
+    fee: str | None  # a `service_fees` key, or None
+    fee_by: str | None  # `fee: {by: service}`: the scope field whose value names the fee
     credit: Credit | None
     open_items: str | None
     percentile: str | None
@@ -236,8 +237,16 @@ class Cap(Node):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Claim(Node):
-    within: str
+    within: str | None
+    cycles: int | None  # `cycles: 2`: by the end of the second billing cycle after
     start: str | None  # `from`
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Minimum(Node):
+    amount: str
+    per: str | None  # None: written as a bare amount (per period)
+    inclusive: bool | None  # None: written without it (an amount equal to the minimum is issued)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -257,8 +266,8 @@ class Pool(Node):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Credits(Node):
     combine: str | None
-    cap: Cap | None
-    minimum: str | None
+    caps: tuple[Cap, ...]  # `cap:` as one cap or a list; () without one
+    minimum: Minimum | None
     earn_back_periods: int | None
     claim: Claim | None
     pool: Pool | None

@@ -17,7 +17,7 @@ from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
 from slac.evaluation.tasks import Task, terms_on
 from slac.plan.money import round_money, share
-from slac.plan.types import Interval, Objective, Plan, Terms
+from slac.plan.types import Cap, CreditRules, Interval, Objective, Plan, Terms
 from slac.wording import bounds_words, compact_value, percent_words
 
 
@@ -53,6 +53,28 @@ def _period_months(period_id: str) -> int:
     return MONTHS_IN[unit_of(period_id)]
 
 
+def fee_of(obj: Objective, m: Measurement, terms: Terms) -> Decimal | None:
+    """The monthly fee a percentage credit of ``m`` is taken of: the objective's own, or with
+    ``fee: {by: field}`` the service fee named by the scope value of that field."""
+    if obj.fee_by is None:
+        return obj.fee.amount if obj.fee is not None else None
+    value = dict(m.scope).get(obj.fee_by)
+    fees = dict(terms.commercials.service_fees)
+    money = fees.get(str(value)) if value is not None else None
+    return money.amount if money is not None else None
+
+
+def missing_fee(obj: Objective, m: Measurement, terms: Terms) -> str:
+    """Why a breach earns no credit because its scope value has no service fee ("" if it has)."""
+    credit = obj.credit
+    if obj.fee_by is None or credit is None or fee_of(obj, m, terms) is not None:
+        return ""
+    if credit.per_incident is not None or all(t.percent is None for t in credit.tiers):
+        return ""
+    value = dict(m.scope).get(obj.fee_by)
+    return f"no service fee for {obj.fee_by}={value}: no percentage credit"
+
+
 def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | None:
     credit = obj.credit
     if credit is None or m.value is None:
@@ -81,7 +103,8 @@ def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | No
             return CreditLine(
                 obj.id, m.scope, m.period, index, text, None, None, None, tier.amount.amount
             )
-        fee = obj.fee.amount * months if obj.fee is not None else None
+        monthly = fee_of(obj, m, terms)
+        fee = monthly * months if monthly is not None else None
         if fee is None or tier.percent is None:
             return None
         return CreditLine(
@@ -105,6 +128,14 @@ def _interval_text(interval: Interval) -> str:
 
 def _local(instant_day: date, zone: str) -> datetime:
     return datetime.combine(instant_day, datetime.min.time(), tzinfo=ZoneInfo(zone))
+
+
+def _claim_deadline(month: str, rules: CreditRules, zone: str) -> str | None:
+    if rules.claim_cycles is not None:
+        # Billing cycles are the contract zone's calendar months: "by the end of the second
+        # billing cycle after" an October incident is the end of December (local midnight).
+        return _local(add_months(first_day(month), 1 + rules.claim_cycles), zone).isoformat()
+    return _deadline(month, rules.claim_within_seconds, zone)
 
 
 def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
@@ -146,6 +177,8 @@ def judge_periods(
             for m in by_task.get((pid, oid), []):
                 status, reason = judge(obj, m)
                 line = credit_line(obj, m, task.terms) if status == "breached" else None
+                if status == "breached" and line is None:
+                    reason = missing_fee(obj, m, task.terms)
                 if line is not None:
                     lines.append(line)
                 objective_results.append(_objective_result(obj, m, status, reason, line))
@@ -211,7 +244,11 @@ def _period(
     mode = com.rounding.mode
     if com.rounding.apply == "per-line":
         lines = [_rounded(line, minor, mode) for line in lines]
-    amounts = [line.amount for line in lines]
+    if rules.minimum is not None and rules.minimum_per == "line":
+        lines = [
+            _line_minimum(line, rules.minimum.amount, rules.minimum_inclusive) for line in lines
+        ]
+    amounts = [line.amount for line in lines if line.dropped is None]
     combined = Decimal(0)
     if amounts:
         combined = sum(amounts, Decimal(0)) if rules.combine == "sum" else max(amounts)
@@ -250,19 +287,18 @@ def _period(
     cap_amount = None
     cap_applied = False
     total = combined
-    if rules.cap is not None and fee is not None:
-        if rules.cap_per == "rolling-12-months":
-            window = [h for h in history if h[0] > _month_minus(month, 12)]
-            earlier = sum((h[2] for h in window), Decimal(0))
-            cap_amount = share(fee, rules.cap, times=len(window) + 1) - earlier
-            cap_amount = max(cap_amount, Decimal(0))
-        else:
-            cap_amount = share(fee, rules.cap)
+    if rules.caps and fee is not None:
+        # Every cap applies (a monthly cap and a rolling-12-month one, as in Accord Project's
+        # SLA template): the smallest amount binds.
+        cap_amount = min(_cap_amount(cap, fee, month, history) for cap in rules.caps)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
     minimum = rules.minimum.amount if rules.minimum is not None else None
     minimum_applied = False
-    if minimum is not None and Decimal(0) < total < minimum:
+    below = minimum is not None and (
+        total < minimum or (total == minimum and not rules.minimum_inclusive)
+    )
+    if rules.minimum_per == "period" and Decimal(0) < total and below:
         total, minimum_applied = Decimal(0), True
     total = round_money(total, minor, mode)
     breached_ids = {o.objective for o in objectives if o.status == "breached"}
@@ -288,12 +324,30 @@ def _period(
         earn_back="none" if rules.earn_back_periods is None or total == 0 else "pending",
         credit=total,
         currency=com.currency,
-        claim_deadline=_deadline(month, rules.claim_within_seconds, plan.timezone)
-        if total
-        else None,
+        claim_deadline=_claim_deadline(month, rules, plan.timezone) if total else None,
         chronic_failure=tuple(_chronic(terms, month, history)),
         escalations=tuple(_escalations(plan, terms, month, history)),
     )
+
+
+def _cap_amount(
+    cap: Cap, fee: Decimal, month: str, history: list[tuple[str, set[str], Decimal]]
+) -> Decimal:
+    if cap.per == "rolling-12-months":
+        # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
+        window = [h for h in history if h[0] > _month_minus(month, 12)]
+        earlier = sum((h[2] for h in window), Decimal(0))
+        return max(share(fee, cap.percent, times=len(window) + 1) - earlier, Decimal(0))
+    return share(fee, cap.percent)
+
+
+def _line_minimum(line: CreditLine, minimum: Decimal, inclusive: bool) -> CreditLine:
+    from dataclasses import replace
+
+    if line.amount <= 0 or line.amount > minimum or (line.amount == minimum and inclusive):
+        return line
+    words = "below the minimum" if line.amount < minimum else "not more than the minimum"
+    return replace(line, dropped=f"{words} of {format(minimum, 'f')} per credit line")
 
 
 def _rounded(line: CreditLine, minor: int, mode: str) -> CreditLine:

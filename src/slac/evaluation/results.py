@@ -27,6 +27,9 @@ class CreditLine:
     fee: Decimal | None  # the fee the percent applies to, for the objective's period
     incidents: int | None
     amount: Decimal  # before combining, caps and rounding (rounded here only with per-line)
+    # Why this line is not part of the period's credit (below the minimum per line, or another
+    # line of the same incident is kept); None: it counts.
+    dropped: str | None = None
 
 
 @dataclass(frozen=True)

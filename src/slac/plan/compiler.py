@@ -27,6 +27,7 @@ from slac.plan.types import (
     PLAN_VERSION,
     Bound,
     Calendar,
+    Cap,
     ChronicFailure,
     Commercials,
     Comparison,
@@ -333,7 +334,13 @@ def _objective(
         if obj.period is None
         else Period(obj.period.unit, obj.period.rolling or 1)
     )
-    fee = dict(commercials.service_fees).get(obj.fee) if obj.fee else commercials.monthly_fee
+    fee = (
+        None
+        if obj.fee_by
+        else dict(commercials.service_fees).get(obj.fee)
+        if obj.fee
+        else commercials.monthly_fee
+    )
     credit = None
     if obj.credit is not None:
         currency = commercials.currency
@@ -362,6 +369,7 @@ def _objective(
         responsible=obj.responsible or "provider",
         fee_name=obj.fee,
         fee=fee,
+        fee_by=obj.fee_by,
         credit=credit,
         open_items=obj.open_items or semantics["open_items"],
         exclusions=applying,
@@ -390,14 +398,20 @@ def _exclusion(spec: model.Exclusion) -> Exclusion:
 
 
 def _credits(spec: model.Credits, currency: str | None) -> CreditRules:
-    cap, pool, claim = spec.cap, spec.pool, spec.claim
+    pool, claim, minimum = spec.pool, spec.claim, spec.minimum
     return CreditRules(
         combine=spec.combine or "sum",
-        cap=_percent(cap.percent) if cap else None,
-        cap_per=(cap.per if cap else None) or "period",
-        minimum=_money(spec.minimum, currency),
+        caps=tuple(
+            Cap(parse_percent(c.percent) or Decimal(0), c.per or "period") for c in spec.caps
+        ),
+        minimum=_money(minimum.amount if minimum else None, currency),
+        minimum_per=(minimum.per if minimum else None) or "period",
+        minimum_inclusive=True
+        if minimum is None or minimum.inclusive is None
+        else minimum.inclusive,
         earn_back_periods=spec.earn_back_periods,
-        claim_within_seconds=seconds(claim.within) if claim else None,
+        claim_within_seconds=seconds(claim.within) if claim and claim.within else None,
+        claim_cycles=claim.cycles if claim else None,
         claim_from=(claim.start if claim else None) or "period-end",
         pool=None
         if pool is None

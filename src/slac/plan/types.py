@@ -219,8 +219,9 @@ class Objective:
     min_sample: int
     weight: Decimal
     responsible: str
-    fee_name: str | None  # None: commercials.monthly_fee
-    fee: Money | None
+    fee_name: str | None  # None: commercials.monthly_fee (or `fee_by`)
+    fee: Money | None  # None with `fee_by`: each scope value has its own
+    fee_by: str | None  # the scope field whose value names the `service_fees` entry
     credit: ObjectiveCredit | None
     open_items: str
     exclusions: tuple[str, ...]  # ids of the exclusions that apply to it
@@ -250,14 +251,22 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class Cap:
+    percent: Decimal  # ratio of the fee for the period (or for the 12 months)
+    per: str  # period | rolling-12-months
+
+
+@dataclass(frozen=True)
 class CreditRules:
     combine: str  # sum | max | single
-    cap: Decimal | None  # ratio of the period's fee
-    cap_per: str  # period | rolling-12-months
+    caps: tuple[Cap, ...]  # every one applies; the smallest amount binds
     minimum: Money | None
+    minimum_per: str  # period | line
+    minimum_inclusive: bool  # an amount equal to the minimum is issued
     earn_back_periods: int | None
     claim_within_seconds: Decimal | None
-    claim_from: str
+    claim_cycles: int | None  # by the end of the N-th billing cycle (calendar month) after
+    claim_from: str  # period-end | incident
     pool: Pool | None
 
 

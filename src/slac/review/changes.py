@@ -18,7 +18,7 @@ from slac.plan.canonical import to_json
 from slac.plan.explain.calendars import week_words
 from slac.plan.explain.context import interval_words
 from slac.plan.explain.credits import money_words
-from slac.plan.types import Calendar, Objective, Plan, Terms
+from slac.plan.types import Calendar, CreditRules, Objective, Plan, Terms
 from slac.wording import COMPARISON_WORDS as COMPARISON
 from slac.wording import business_days_words, duration_words, number_words, percent_words
 
@@ -364,23 +364,36 @@ def _ratio(value: Decimal | None) -> str:
     return "none" if value is None else percent_words(value)
 
 
+def _caps(rules: CreditRules) -> str:
+    return ", ".join(f"{_ratio(c.percent)} per {c.per}" for c in rules.caps) or "none"
+
+
+def _minimum_words(rules: CreditRules) -> str:
+    side = "issued at" if rules.minimum_inclusive else "not issued at"
+    return f"per {rules.minimum_per}, {side} the minimum"
+
+
 def _credit_rules(old: Terms, new: Terms) -> Iterator[Change]:
     a, b = old.credits, new.credits
     if a.combine != b.combine:
         direction = TIGHTER if b.combine == "sum" else (LOOSER if a.combine == "sum" else CHANGED)
         yield Change("credits", "", "combine", a.combine, b.combine, direction)
-    if (a.cap, a.cap_per) != (b.cap, b.cap_per):
-        if a.cap is None or b.cap is None:
-            direction = TIGHTER if b.cap is None else LOOSER  # no cap at all owes the most
+    if a.caps != b.caps:
+        if not a.caps or not b.caps:
+            direction = TIGHTER if not b.caps else LOOSER  # no cap at all owes the most
+        elif len(a.caps) == len(b.caps) == 1 and a.caps[0].per == b.caps[0].per:
+            direction = _order(a.caps[0].percent, b.caps[0].percent, more_is_tighter=True)
         else:
-            direction = _order(a.cap, b.cap, more_is_tighter=True)
+            direction = CHANGED
+        yield Change("credits", "", "cap", _caps(a), _caps(b), direction)
+    if (a.minimum_per, a.minimum_inclusive) != (b.minimum_per, b.minimum_inclusive):
         yield Change(
             "credits",
             "",
-            "cap",
-            f"{_ratio(a.cap)} per {a.cap_per}",
-            f"{_ratio(b.cap)} per {b.cap_per}",
-            direction,
+            "minimum applies",
+            _minimum_words(a),
+            _minimum_words(b),
+            CHANGED,
         )
     if a.minimum != b.minimum:
         amounts = (
@@ -404,6 +417,11 @@ def _credit_rules(old: Terms, new: Terms) -> Iterator[Change]:
             str(b.earn_back_periods or "none"),
             CHANGED,
         )
+    if a.claim_cycles != b.claim_cycles:
+        yield Change(
+            "credits", "", "claim by end of billing cycle", str(a.claim_cycles or "none"),
+            str(b.claim_cycles or "none"), CHANGED,
+        )  # fmt: skip
     if (a.claim_within_seconds, a.claim_from) != (b.claim_within_seconds, b.claim_from):
         yield Change(
             "credits", "", "claim period", f"{_seconds(a.claim_within_seconds)} from {a.claim_from}",

@@ -238,12 +238,12 @@ def over_100_percent(ctx: RuleContext) -> Iterator[Finding]:
     **Fix:** correct the percentage; most caps are 10%–100%.
     """
     credits = ctx.contract.credits
-    cap = credits.cap
-    share = _percent(cap.percent) if cap else None
-    if cap is not None and share is not None and share > 1:
-        # `cap: 120%`, or `cap: {percent: 120%, per: …}`
-        path = cap.path if cap.per is None else (*cap.path, "percent")
-        yield Finding(f"credit cap {share * 100:f}% is over 100% of the fee", path, "")
+    for cap in credits.caps:
+        share = _percent(cap.percent)
+        if share is not None and share > 1:
+            # `cap: 120%`, or `cap: {percent: 120%, per: …}`
+            path = cap.path if cap.per is None else (*cap.path, "percent")
+            yield Finding(f"credit cap {share * 100:f}% is over 100% of the fee", path, "")
     pool = credits.pool
     at_risk = _percent(pool.at_risk) if pool else None
     if pool is not None and at_risk is not None and at_risk > 1:
@@ -274,7 +274,7 @@ def percent_without_fee(ctx: RuleContext) -> Iterator[Finding]:
         return
     has_fee = ctx.contract.commercials.monthly_fee is not None
     for obj, tiers, _ in _tiers(ctx):
-        if has_fee or obj.fee is not None:
+        if has_fee or obj.fee is not None or obj.fee_by is not None:
             continue
         for tier in tiers:
             if tier.percent is not None:
@@ -294,6 +294,39 @@ def percent_without_fee(ctx: RuleContext) -> Iterator[Finding]:
             "add commercials.monthly_fee",
             key=True,
         )
+
+
+@rule("R610", "fee-by-scope", Severity.ERROR)
+def fee_by_scope(ctx: RuleContext) -> Iterator[Finding]:
+    """`fee: {by: field}` names a field the objective is not scoped by, or there are no service fees.
+
+    With `fee: {by: service}` each scope value is credited against its own monthly charge:
+    the `commercials.service_fees` entry named by the value of `service`. That needs the
+    objective to be evaluated per `service` (`scope: [service]`) and service fees to look in.
+
+    **Fix:** add the field to the objective's `scope`, and list the fees under
+    `commercials.service_fees` (one per value of the field).
+    """
+    if ctx.is_template:
+        return
+    fees = ctx.contract.commercials.service_fees
+    for obj in ctx.contract.objectives:
+        if obj.fee_by is None:
+            continue
+        path = (*obj.path, "fee", "by")
+        if obj.fee_by not in (obj.scope or ()):
+            scope = ", ".join(obj.scope or ()) or "nothing"
+            yield Finding(
+                f"fee is taken by '{obj.fee_by}', but the objective is scoped by {scope}",
+                path,
+                f"add scope: [{obj.fee_by}]",
+            )
+        elif not fees:
+            yield Finding(
+                f"fee is taken by '{obj.fee_by}', but there are no commercials.service_fees",
+                path,
+                f"add commercials.service_fees with one fee per value of {obj.fee_by}",
+            )
 
 
 @rule("R606", "pool-over-limit", Severity.ERROR)
@@ -370,8 +403,10 @@ def _money_places(ctx: RuleContext) -> Iterator[tuple[Path, str]]:
     for name, value in commercials.service_fees.items():
         yield (*commercials.path, "service_fees", name), value
     credits = ctx.contract.credits
-    if credits.minimum is not None:
-        yield (*credits.path, "minimum"), credits.minimum
+    minimum = credits.minimum
+    if minimum is not None:
+        path = minimum.path if minimum.per is None and minimum.inclusive is None else None
+        yield path or (*minimum.path, "amount"), minimum.amount
     for obj in ctx.contract.objectives:
         credit = obj.credit
         if credit is None:

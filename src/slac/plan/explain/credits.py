@@ -35,6 +35,15 @@ COMBINE = {
 }
 
 
+def ordinal(n: int) -> str:
+    """``1`` → ``first``, ``2`` → ``second`` …, ``13`` → ``13th``."""
+    named = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+    if 1 <= n <= len(named):
+        return named[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def money_words(money: Money) -> str:
     """``EUR 12,000.00``, ``JPY 500``: the currency's minor unit, thousands separated."""
     exact = round_money(money.amount, money.minor_unit)
@@ -44,6 +53,8 @@ def money_words(money: Money) -> str:
 def _fee_base(objective: Objective) -> tuple[str, int | None]:
     """``the monthly fee`` (and how many monthly fees the period's fee is), for credits."""
     name = "monthly fee" if objective.fee_name is None else f"monthly “{objective.fee_name}” fee"
+    if objective.fee_by is not None:
+        name = f"monthly service fee of its {words(objective.fee_by)}"
     period = objective.period
     if period.rolling > 1:
         return f"the {name} for the period", None
@@ -170,26 +181,37 @@ def _credit_rules(ctx: Context) -> list[str]:
         if combine is not None
         else f"credits combine by “{rules.combine}”"
     ]
-    if rules.cap is not None:
-        fee = commercials.monthly_fee
-        fee_names = {o.fee_name for o in ctx.terms.objectives if o.credit is not None}
-        same_fee = fee_names <= {None}
-        if rules.cap_per == "rolling-12-months":
-            out.append(
-                f"in any 12 consecutive months, credits are capped at {percent_words(rules.cap)} "
+    fee = commercials.monthly_fee
+    fee_names = {(o.fee_name, o.fee_by) for o in ctx.terms.objectives if o.credit is not None}
+    same_fee = fee_names <= {(None, None)}
+    caps = []
+    for cap in rules.caps:
+        if cap.per == "rolling-12-months":
+            caps.append(
+                f"in any 12 consecutive months, credits are capped at {percent_words(cap.percent)} "
                 "of the fees of those months"
             )
         else:
             amount = ""
             if fee is not None and same_fee:
                 mode = commercials.rounding.mode
-                amount = f" ({money_words(money_share(fee, rules.cap, mode=mode))} for a month)"
-            out.append(
-                f"a period's credits are capped at {percent_words(rules.cap)} of the fee for "
+                amount = f" ({money_words(money_share(fee, cap.percent, mode=mode))} for a month)"
+            caps.append(
+                f"a period's credits are capped at {percent_words(cap.percent)} of the fee for "
                 f"the period{amount}"
             )
+    if len(caps) > 1:
+        caps = [f"{len(caps)} caps apply and the smallest amount binds: " + "; and ".join(caps)]
+    out.extend(caps)
     if rules.minimum is not None:
-        out.append(f"a period's total credit below {money_words(rules.minimum)} is not issued")
+        side = "below" if rules.minimum_inclusive else "of at most"
+        if rules.minimum_per == "line":
+            out.append(
+                f"a credit line (one promise, one scope value) {side} "
+                f"{money_words(rules.minimum)} is not issued"
+            )
+        else:
+            out.append(f"a period's total credit {side} {money_words(rules.minimum)} is not issued")
     if rules.earn_back_periods is not None:
         n = rules.earn_back_periods
         unit = ctx.period_unit(ctx.objectives)
@@ -197,7 +219,16 @@ def _credit_rules(ctx: Context) -> list[str]:
             f"a period's credit is earned back (waived) when every promise is met in each of "
             f"the next {n} {unit}{'s' if n != 1 else ''}"
         )
-    if rules.claim_within_seconds is not None:
+    if rules.claim_cycles is not None:
+        n = rules.claim_cycles
+        after = "the incident" if rules.claim_from == "incident" else "the period"
+        cycle = (
+            f"the billing cycle (calendar month) of {after}"
+            if n == 0
+            else f"the {ordinal(n)} billing cycle (calendar month) after {after}"
+        )
+        out.append(f"claims must reach {ctx.party('provider')} by the end of {cycle}")
+    elif rules.claim_within_seconds is not None:
         start = (
             "of the end of the period"
             if rules.claim_from == "period-end"
