@@ -1560,6 +1560,16 @@ def it_outsourcing() -> None:
         rows,
     )
     write_csv(out / "incident_pauses.csv", ["incident_id", "start", "end", "reason"], pause_rows)
+    # Two incidents reopened after their resolution (`reopened: each-cycle`): each second cycle
+    # is judged on its own, in the month it was resolved again (EXPECTED.md).
+    write_csv(
+        out / "incident_reopens.csv",
+        ["incident_id", "reopened_at", "resolved_at"],
+        [
+            ["INC4100312", "2026-10-13T09:00:00+01:00", "2026-10-14T11:30:00+01:00"],
+            ["INC4100338", "2026-10-15T10:00:00+01:00", "2026-10-15T16:00:00+01:00"],
+        ],
+    )
 
     # --- service-desk calls ----------------------------------------------------------------------
     calls = []

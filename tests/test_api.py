@@ -65,9 +65,14 @@ def test_ok_value_and_diagnostics() -> None:
 
 
 def test_errors_say_what_stopped_an_operation(tmp_path: Path) -> None:
-    evaluated = api.evaluate(SUPPORT, data=["tickets=" + str(tmp_path / "none-*.csv")])
+    tickets = str(Path(SUPPORT).parent / "data" / "tickets.csv")
+    evaluated = api.evaluate(SUPPORT, data=["ticket=" + tickets])
     assert not evaluated.ok and evaluated.value is None
     assert evaluated.errors and evaluated.report.ok  # the contract itself is fine
+    # A path that does not exist is a usage error, as for a contract's path.
+    absent = str(tmp_path / "none-*.csv")
+    evaluated = api.evaluate(SUPPORT, data=["tickets=" + absent])
+    assert evaluated.value is None and evaluated.report.missing == (absent,)
     assert api.statement(str(TAB)).errors == ("the contract has lint errors",)
 
 

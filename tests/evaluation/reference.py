@@ -97,8 +97,12 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     (day, ISO week, month, quarter, year), consumed by windows in order of start (then end),
     each taking the earliest part of its time not already excluded. The count of a maintenance
     exclusion is the number of windows with excluded time inside the period.
-15. Items (and rows) whose placing instant is empty belong to no period. ``reopened`` is not
-    modelled (docs/semantics.md gives no data shape for cycles).
+15. Items (and rows) whose placing instant is empty belong to no period.
+16. Reopened items: with ``reopened: each-cycle`` and the metric's ``cycles``, every reopen row
+    whose parent key equals an item's key is one more item: a copy of the item's row with its
+    ``from`` and ``to`` fields replaced by the reopen's start and end. It is placed, filtered,
+    excluded, paused (pauses of the item, clipped to the cycle) and judged like any item. With
+    ``first-cycle`` (or without ``cycles``) reopen rows are not items at all.
 """
 
 from __future__ import annotations
@@ -555,7 +559,10 @@ def placed_rows(
     metric = obj.metric
     params = dict(metric.params)
     out = []
-    for row in rows.get(metric.dataset, []):
+    items = rows.get(metric.dataset, [])
+    if metric.kind == "duration":
+        items = with_cycles(plan, metric.dataset, params, rows)
+    for row in items:
         if metric.kind == "duration":
             start = timestamp(row, params["from"])
             end = timestamp(row, params["to"])
@@ -581,6 +588,29 @@ def placed_rows(
         if taken_by_earlier(terms, obj, row):
             continue
         out.append((row, instant))
+    return out
+
+
+def with_cycles(plan: Plan, name: str, params: dict[str, Any], rows: Rows) -> list[Row]:
+    """The items of a duration metric: its rows, and with ``each-cycle`` one more per reopen
+    (interpretation 16)."""
+    items = list(rows.get(name, []))
+    cycles = params.get("cycles")
+    key_field = dataset(plan, name).key
+    if params["reopened"] != "each-cycle" or not cycles or not cycles.get("parent_key"):
+        return items
+    out = []
+    for row in items:
+        out.append(row)
+        key = row.get(key_field) if key_field else None
+        if key is None:
+            continue
+        for reopen in rows.get(cycles["dataset"], []):
+            if same(reopen.get(cycles["parent_key"]), key):
+                cycle = dict(row)
+                cycle[params["from"]] = reopen.get(cycles["start"])
+                cycle[params["to"]] = reopen.get(cycles["end"])
+                out.append(cycle)
     return out
 
 

@@ -281,6 +281,15 @@ def ticket_cases(draw: st.DrawFn) -> Case:
                 "status": {"type": "string"},
             },
         },
+        "reopens": {
+            "kind": "events",
+            "parent": {"dataset": "tickets", "key": "ticket_id"},
+            "fields": {
+                "ticket_id": {"type": "string"},
+                "reopened_at": {"type": "timestamp"},
+                "answered_at": {"type": "timestamp"},
+            },
+        },
     }
     duration: dict[str, Any] = {"from": "created_at", "to": "responded_at"}
     if business:
@@ -294,6 +303,13 @@ def ticket_cases(draw: st.DrawFn) -> Case:
         duration["pause"] = pause
     if draw(st.booleans()):
         duration["period_membership"] = draw(st.sampled_from(["start", "end"]))
+    if draw(st.booleans()):  # reopened tickets: each reopen row a cycle of its own, or not
+        duration["cycles"] = {"dataset": "reopens", "start": "reopened_at", "end": "answered_at"}
+        reopened = draw(st.sampled_from(["each-cycle", "each-cycle", "first-cycle"]))
+        if draw(st.booleans()):
+            duration["reopened"] = reopened
+        else:
+            contract["semantics"]["reopened"] = reopened
     metrics: dict[str, Any] = {"response": {"dataset": "tickets", "duration": duration}}
     if business and draw(st.booleans()):
         metrics["elapsed"] = {
@@ -340,7 +356,7 @@ def ticket_cases(draw: st.DrawFn) -> Case:
         contract["exclusions"] = excl
 
     margin = 3 * 86_400
-    tickets, pauses = [], []
+    tickets, pauses, reopens = [], [], []
     for k in range(draw(st.integers(1, 14))):
         created = draw(stamp(lo - margin, hi + margin, specials))
         c = seconds_of(created)
@@ -371,6 +387,28 @@ def ticket_cases(draw: st.DrawFn) -> Case:
             }
         )
         end_limit = seconds_of(responded) if responded is not None else c + 5 * 86_400
+        reopened_from = end_limit
+        for _ in range(draw(st.integers(0, 2)) if "cycles" in duration else 0):
+            # Reopened after the answer (or anywhere in an open ticket's life), often across a
+            # period boundary; a later cycle may still be open.
+            later_specials = [x for x in specials if x >= reopened_from] or [reopened_from]
+            begin = draw(
+                st.one_of(
+                    st.integers(reopened_from, reopened_from + 4 * 86_400),
+                    st.sampled_from(later_specials),
+                )
+            )
+            again = draw(st.sampled_from([None, 0, 3600, 14_400, 86_400, 200_000]))
+            reopens.append(
+                {
+                    "ticket_id": key,
+                    "reopened_at": draw(stamp(begin, begin, [])),
+                    "answered_at": None
+                    if again is None
+                    else draw(stamp(begin + again, begin + again, [])),
+                }
+            )
+            reopened_from = begin
         for _ in range(draw(st.integers(0, 3))):
             # A status history spans the ticket's life: pauses may start before it was created
             # and end after it was answered; each metric takes the part it measures.
@@ -387,7 +425,8 @@ def ticket_cases(draw: st.DrawFn) -> Case:
     # A pause borrowed from the next ticket must name a ticket that exists: drop the others.
     by_key = {t["id"]: t for t in tickets}
     valid_pauses = [p for p in pauses if p["ticket_id"] in by_key]
-    return Case(dump(contract), {"tickets": tickets, "pauses": valid_pauses}, ids)
+    data = {"tickets": tickets, "pauses": valid_pauses, "reopens": reopens}
+    return Case(dump(contract), data, ids)
 
 
 # --------------------------------------------------------------------------- availability

@@ -156,6 +156,16 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Cycles:
+    """The later cycles of reopened items: one row per reopen, naming its item."""
+
+    dataset: str
+    start: str  # reopened at
+    end: str  # resolved again at (empty: still open)
+    parent_key: str | None  # the reopen row's field naming its item
+
+
+@dataclass(frozen=True)
 class Metric:
     """A measurement, identified by the hash of its definition (equal definitions share it)."""
 

@@ -388,3 +388,67 @@ def metric_without_time(ctx: RuleContext) -> Iterator[Finding]:
             (*metric.path, "dataset"),
             f"add `time: <timestamp field>` to datasets.{metric.dataset}",
         )
+
+
+@rule("R510", "reopen-cycles", Severity.WARNING, templates=False)
+def reopen_cycles(ctx: RuleContext) -> Iterator[Finding]:
+    """`reopened` and a duration's `cycles` do not fit together.
+
+    With `reopened: each-cycle` each cycle of a reopened ticket is judged on its own, as Jira
+    Service Management reports them; the cycles come from the reopen rows a duration metric
+    names with `cycles: {dataset, start, end}`. Without them there is nothing but the first
+    cycle to judge, so `each-cycle` on a metric without `cycles` (or in `semantics` when no
+    duration metric has `cycles`) does nothing. `cycles` under `first-cycle` (the default) is
+    read and counted but does nothing either. Both are warnings.
+
+    The reopen dataset must belong to the metric's dataset (`parent: {dataset, key}`) and that
+    dataset must have a `key`, or no reopen can be matched to its ticket: an error.
+
+    **Fix:** add `cycles` to the duration metric that measures resolution (or drop
+    `each-cycle`); set `reopened: each-cycle` on a metric whose `cycles` should count.
+    """
+    contract = ctx.contract
+    default = contract.semantics.reopened or "first-cycle"
+    durations = [m for m in contract.metrics.values() if m.kind == "duration"]
+    declared = False
+    for metric in durations:
+        at: Path = (*metric.path, "duration")
+        cycles, own = metric.body.get("cycles"), metric.body.get("reopened")
+        if not isinstance(cycles, Mapping):
+            if own == "each-cycle":
+                yield Finding(
+                    f"metric '{metric.name}' judges each cycle but declares no `cycles`: only "
+                    "the first cycle of a ticket can be judged",
+                    (*at, "reopened"),
+                    "add `cycles: {dataset: <reopen rows>, start: <reopened at>, end: <resolved at>}`",
+                )
+            continue
+        declared = True
+        if (own or default) == "first-cycle":
+            yield Finding(
+                f"metric '{metric.name}' declares `cycles`, but reopened tickets count their "
+                "first cycle only: the reopen rows are read and not judged",
+                (*at, "cycles"),
+                "set `reopened: each-cycle` on the metric (or in `semantics`), or remove `cycles`",
+                key=True,
+            )
+        ds = contract.datasets.get(cycles.get("dataset", ""))
+        parent = contract.datasets.get(metric.dataset)
+        if ds is None or parent is None:
+            continue  # an unknown dataset: R401
+        if ds.parent is None or ds.parent.dataset != metric.dataset or not parent.key:
+            yield Finding(
+                f"the reopen rows of dataset '{ds.name}' cannot be matched to the rows of "
+                f"'{metric.dataset}'",
+                (*at, "cycles", "dataset"),
+                f"give datasets.{ds.name} `parent: {{dataset: {metric.dataset}, key: <field>}}`"
+                + ("" if parent.key else f" and datasets.{metric.dataset} a `key`"),
+                severity=Severity.ERROR,
+            )
+    if contract.semantics.reopened == "each-cycle" and durations and not declared:
+        yield Finding(
+            "`reopened: each-cycle` has no effect: no duration metric declares `cycles`, so "
+            "only the first cycle of a ticket can be judged",
+            (*contract.semantics.path, "reopened"),
+            "add `cycles: {dataset, start, end}` to the duration metric that measures resolution",
+        )
