@@ -103,6 +103,12 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     ``from`` and ``to`` fields replaced by the reopen's start and end. It is placed, filtered,
     excluded, paused (pauses of the item, clipped to the cycle) and judged like any item. With
     ``first-cycle`` (or without ``cycles``) reopen rows are not items at all.
+17. Scoped maintenance: a window applies to a scope value unless, for a scope field its
+    dataset declares (same name), it holds another, non-empty value; so a window without the
+    field's value, or a dataset without the field, applies to every value. The allowance is
+    consumed per scope value. The measurement of a period without rows (scope ``()``) takes
+    every window. A maintenance dataset without ``announced_at`` (the plan lists no such
+    field) needs no announcement: each window counts, unless ``notice`` is set (then none).
 """
 
 from __future__ import annotations
@@ -917,17 +923,28 @@ def allowance_buckets(zone: str, unit: str, window: Window) -> list[Span]:
     return out
 
 
+def applies_to_scope(plan: Plan, dataset_name: str, window_row: Row, key: ScopeKey) -> bool:
+    """Interpretation 16: a window applies to a scope value unless it names another value
+    of a scope field its dataset declares."""
+    declared = {f.name for f in dataset(plan, dataset_name).fields}
+    for field, value in key:
+        if field in declared and window_row.get(field) is not None and window_row[field] != value:
+            return False
+    return True
+
+
 def excluded_maintenance(
-    plan: Plan, exclusions: list[Exclusion], rows: Rows, window: Window
+    plan: Plan, exclusions: list[Exclusion], rows: Rows, window: Window, key: ScopeKey
 ) -> tuple[list[Span], dict[str, int]]:
-    """The excluded maintenance time inside the window, and the windows counted per exclusion
-    (interpretation 14)."""
-    excluded: list[Span] = []
+    """The excluded maintenance time inside the window for one scope value, and the windows
+    counted per exclusion (interpretations 14 and 16)."""
+    union: list[Span] = []
     counts: dict[str, int] = {}
     for exclusion in exclusions:
         if exclusion.maintenance_dataset is None:
             continue
         counts[exclusion.id] = 0
+        excluded: list[Span] = []
         fields = dict(exclusion.maintenance_fields)
         if exclusion.allowance_seconds is not None and exclusion.allowance_per is not None:
             buckets = allowance_buckets(plan.timezone, exclusion.allowance_per, window)
@@ -941,6 +958,13 @@ def excluded_maintenance(
         for row in rows.get(exclusion.maintenance_dataset, []):
             start, end = timestamp(row, fields["start"]), timestamp(row, fields["end"])
             if start is None or end is None or end <= start:
+                continue
+            if not applies_to_scope(plan, exclusion.maintenance_dataset, row, key):
+                continue
+            if "announced_at" not in fields:
+                if notice:
+                    continue  # a notice that nothing shows was given
+                windows.append((start, end))
                 continue
             announced = timestamp(row, fields["announced_at"])
             if announced is None or start - announced < notice:
@@ -961,7 +985,8 @@ def excluded_maintenance(
             excluded = merge(excluded + taken)
             if length(clip(taken, window.start, window.end)) > 0:
                 counts[exclusion.id] += 1
-    return clip(excluded, window.start, window.end), counts
+        union = merge(union + clip(excluded, window.start, window.end))
+    return union, counts
 
 
 def measure_availability(
@@ -1074,12 +1099,14 @@ def measure_objective(
         groups.setdefault(key, []).append((row, instant))
     if not groups:  # interpretation 8: no rows at all still gives one (empty) measurement
         groups[()] = []
-    maintenance: list[Span] = []
-    maintenance_counts: dict[str, int] = {}
-    if kind == "availability":
-        maintenance, maintenance_counts = excluded_maintenance(plan, exclusions, rows, window)
     out = []
     for key in sorted(groups, key=scope_order):
+        maintenance: list[Span] = []
+        maintenance_counts: dict[str, int] = {}
+        if kind == "availability":
+            maintenance, maintenance_counts = excluded_maintenance(
+                plan, exclusions, rows, window, key
+            )
         counts = {e.id: 0 for e in exclusions}
         counts.update(maintenance_counts)
         kept, dropped = [], []

@@ -437,11 +437,13 @@ INTERVALS = {"5m": 300, "15m": 900, "30m": 1800, "1h": 3600}
 
 @st.composite
 def maintenance(
-    draw: st.DrawFn, grid: int, origin: int, lo: int, hi: int
+    draw: st.DrawFn, grid: int, origin: int, lo: int, hi: int, regions: bool, announced: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A maintenance exclusion and its windows, on the interval grid (see reference.py, 13)."""
+    """A maintenance exclusion and its windows, on the interval grid (see reference.py, 13);
+    with ``regions`` each window belongs to a region or (None) to all (16); without
+    ``announced`` the dataset has no announced_at field and the exclusion no notice."""
     spec: dict[str, Any] = {"dataset": "windows"}
-    notice_text = draw(st.sampled_from([None, "48h", "1h"]))
+    notice_text = draw(st.sampled_from([None, "48h", "1h"])) if announced else None
     notice = {None: 0, "48h": 172_800, "1h": 3600}[notice_text]
     if notice_text:
         spec["notice"] = notice_text
@@ -456,15 +458,17 @@ def maintenance(
         )
         end = start + draw(st.integers(1, 12)) * grid
         lead = draw(st.sampled_from([None, notice, notice - 1, notice + 1, 3 * 86_400, 0]))
-        windows.append(
-            {
-                "start": draw(stamp(start, start, [])),
-                "end": draw(stamp(end, end, [])),
-                "announced_at": None
-                if lead is None
-                else draw(stamp(start - lead, start - lead, [])),
-            }
-        )
+        window: dict[str, Any] = {
+            "start": draw(stamp(start, start, [])),
+            "end": draw(stamp(end, end, [])),
+        }
+        if announced:
+            window["announced_at"] = (
+                None if lead is None else draw(stamp(start - lead, start - lead, []))
+            )
+        if regions:
+            window["region"] = draw(st.sampled_from(["eu", "us", "preview", None]))
+        windows.append(window)
     return spec, windows
 
 
@@ -559,16 +563,18 @@ def availability_cases(draw: st.DrawFn) -> Case:
     if draw(st.booleans()):
         excl.append({"id": "preview", "reason": "other", "where": {"region": "preview"}})
     if source != "error-rate" and draw(st.booleans()):
-        spec, windows = draw(maintenance(grid, lo, lo, hi))
+        regions, announced = draw(st.booleans()), draw(st.integers(0, 3)) > 0
+        spec, windows = draw(maintenance(grid, lo, lo, hi, regions, announced))
         excl.insert(draw(st.integers(0, len(excl))), {"id": "maintenance", "maintenance": spec})
-        contract["datasets"]["windows"] = {
-            "kind": "maintenance",
-            "fields": {
-                "start": {"type": "timestamp"},
-                "end": {"type": "timestamp"},
-                "announced_at": {"type": "timestamp"},
-            },
+        window_fields: dict[str, Any] = {
+            "start": {"type": "timestamp"},
+            "end": {"type": "timestamp"},
         }
+        if announced:
+            window_fields["announced_at"] = {"type": "timestamp"}
+        if regions:
+            window_fields["region"] = {"type": "string"}
+        contract["datasets"]["windows"] = {"kind": "maintenance", "fields": window_fields}
         rows["windows"] = windows
     if excl:
         contract["exclusions"] = excl

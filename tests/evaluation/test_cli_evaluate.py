@@ -97,7 +97,7 @@ def objective_result(
 
 
 def excluded(result: dict[str, Any]) -> dict[str, int]:
-    return {e["exclusion"]: e["rows"] for e in result["excluded"] if e["rows"]}
+    return {e["exclusion"]: e["count"] for e in result["excluded"] if e["count"]}
 
 
 def all_objective_results() -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -573,6 +573,25 @@ def test_hand_hosting_ap_preview_rows_are_excluded_once() -> None:
     # Rows are counted once, under their first exclusion; a maintenance exclusion counts the
     # windows it excluded (docs/semantics.md), here the one window MW-2026-031.
     assert excluded(result) == {"preview-region": 8928, "scheduled-maintenance": 1}
+
+
+def test_hand_hosting_exclusion_counts_carry_their_unit() -> None:
+    """Rows and maintenance windows are counted in their own unit, never added together
+    (issue 10, item 11). ap-preview in October: 8,928 rows left out by preview-region
+    (31 days × 288 five-minute probes) and 1 window (MW-2026-031) by scheduled-maintenance;
+    the reason used to say "all 8929 rows", a row count plus a window count.
+    """
+    result = objective_result(
+        example_results("hosting-availability"),
+        "2026-10",
+        "storage-availability",
+        region="ap-preview",
+    )
+    assert [(e["exclusion"], e["count"], e["unit"]) for e in result["excluded"]] == [
+        ("scheduled-maintenance", 1, "windows"),
+        ("preview-region", 8928, "rows"),
+    ]
+    assert result["reason"] == "all 8928 rows were excluded, and 1 maintenance window"
 
 
 def _data(example: str, name: str) -> Path:

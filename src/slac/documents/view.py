@@ -29,8 +29,9 @@ The view (``STATEMENT_VERSION`` 1)::
                          inputs: [{dataset, rows, bad_rows, files: [{name, sha256}]}]}
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
-target, measured, sample, min_sample, met, breached, open, exclusions: [{id, rows}],
-excluded_rows, credit: {tier, tier_text, percent, amount} | None}``.
+target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
+text}] (unit `rows`, or `windows` for maintenance; text such as "1 window"), excluded_rows
+(rows only), credit: {tier, tier_text, percent, amount} | None}``.
 """
 
 from __future__ import annotations
@@ -180,7 +181,10 @@ def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
 
 
 def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[str, Any]:
-    excluded = [{"id": e.exclusion, "rows": e.rows} for e in o.excluded]
+    excluded = [
+        {"id": e.exclusion, "count": e.count, "unit": e.unit, "text": count_text(e.count, e.unit)}
+        for e in o.excluded
+    ]
     return {
         "id": o.objective,
         "title": o.title or o.objective,
@@ -197,7 +201,8 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         "breached": o.breached,
         "open": o.open,
         "exclusions": excluded,
-        "excluded_rows": sum(e.rows for e in o.excluded),
+        # Rows and maintenance windows are different things: only rows add up here.
+        "excluded_rows": sum(e.count for e in o.excluded if e.unit == "rows"),
         "credit": None if o.credit is None else _credit_line(o.credit, currency, mode),
     }
 
@@ -241,3 +246,8 @@ def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[
                 "exclusions": list(r.exclusions),
             }
     return list(found.values())
+
+
+def count_text(count: int, unit: str) -> str:
+    """``3 rows``, ``1 row``, ``1 window``: a count said with its unit."""
+    return f"{count} {unit[:-1] if count == 1 else unit}"

@@ -6,7 +6,7 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -37,10 +37,25 @@ def in_interval(value: Decimal, interval: Interval) -> bool:
     return high is None or not (value > high.value or (value == high.value and not high.inclusive))
 
 
-def judge(obj: Objective, m: Measurement) -> tuple[str, str]:
-    excluded = sum(n for _, n in m.excluded)
-    if m.sample == 0 and excluded and not m.open:
-        return "not-applicable", f"all {excluded} rows were excluded"
+def exclusion_units(terms: Terms) -> dict[str, str]:
+    """The unit each exclusion's count is in: maintenance removes windows of time, every
+    other exclusion removes rows (docs/semantics.md, "Exclusions")."""
+    return {e.id: "windows" if e.maintenance_dataset else "rows" for e in terms.exclusions}
+
+
+def judge(obj: Objective, m: Measurement, units: Mapping[str, str]) -> tuple[str, str]:
+    rows = sum(n for x, n in m.excluded if units.get(x, "rows") == "rows")
+    windows = sum(n for x, n in m.excluded if units.get(x, "rows") == "windows")
+    if m.sample == 0 and (rows or windows) and not m.open:
+        # Rows and windows are different things: each is said with its own unit.
+        plural = "window" if windows == 1 else "windows"
+        if not rows:
+            return (
+                "not-applicable",
+                f"all of the time was excluded ({windows} maintenance {plural})",
+            )
+        also = f", and {windows} maintenance {plural}" if windows else ""
+        return "not-applicable", f"all {rows} rows were excluded{also}"
     if m.value is None:  # a count of 0 rows is a value (docs/semantics.md, `count`)
         return "insufficient-data", "no data to judge" + (f" ({m.open} open)" if m.open else "")
     if m.sample < obj.min_sample:
@@ -175,13 +190,14 @@ def judge_periods(
                 continue
             obj = task.objective
             for m in by_task.get((pid, oid), []):
-                status, reason = judge(obj, m)
+                units = exclusion_units(task.terms)
+                status, reason = judge(obj, m, units)
                 line = credit_line(obj, m, task.terms) if status == "breached" else None
                 if status == "breached" and line is None:
                     reason = missing_fee(obj, m, task.terms)
                 if line is not None:
                     lines.append(line)
-                objective_results.append(_objective_result(obj, m, status, reason, line))
+                objective_results.append(_objective_result(obj, m, status, reason, line, units))
         results.append(_period(plan, terms, month, objective_results, lines, history))
     return _earn_back(plan, results)
 
@@ -194,7 +210,12 @@ def _order(terms: Terms, oid: str) -> int:
 
 
 def _objective_result(
-    obj: Objective, m: Measurement, status: str, reason: str, line: CreditLine | None
+    obj: Objective,
+    m: Measurement,
+    status: str,
+    reason: str,
+    line: CreditLine | None,
+    units: Mapping[str, str],
 ) -> ObjectiveResult:
     return ObjectiveResult(
         period=m.period,
@@ -212,7 +233,7 @@ def _objective_result(
         met=m.met,
         breached=m.breached,
         open=m.open,
-        excluded=tuple(Excluded(e, n) for e, n in m.excluded),
+        excluded=tuple(Excluded(e, n, units.get(e, "rows")) for e, n in m.excluded),
         weight=obj.weight,
         credit=line,
     )

@@ -13,7 +13,8 @@ RESULTS_VERSION = 1
 @dataclass(frozen=True)
 class Excluded:
     exclusion: str
-    rows: int
+    count: int
+    unit: str  # rows | windows: a maintenance exclusion counts windows, any other rows
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ and merged outage intervals, and does the exact arithmetic.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -164,77 +164,138 @@ def measure_availability(
         maint = [e for e in exclusions if e.maintenance_dataset]
         rows_excl = [e for e in exclusions if not e.maintenance_dataset]
         for window in periods:
-            excluded_ivals, maint_counts = _maintenance(engine, plan, maint, window)
-            found = _one(
-                engine, plan, obj, metric, params, window, rows_excl, maint, excluded_ivals
-            )
+            maintenance = _Maintenance.read(engine, plan, obj, maint, window)
+            found = _one(engine, plan, obj, metric, params, window, rows_excl, maint, maintenance)
             if not found:  # no rows for any scope value in this window
                 ids = {x.id for x in exclusions}
-                counts = tuple((e, 0) for e in obj.exclusions if e in ids)
-                found = [Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, counts)]
-            # A maintenance exclusion counts the windows with excluded time in the period.
-            out.extend(
-                replace(m, excluded=tuple((x, maint_counts.get(x, n)) for x, n in m.excluded))
-                for m in found
-            )
+                counts = {e: 0 for e in obj.exclusions if e in ids}
+                counts.update(maintenance.at(None)[1])
+                found = [
+                    Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, tuple(counts.items()))
+                ]
+            out.extend(found)
     return out
 
 
-def _maintenance(
-    engine: Engine, plan: Plan, exclusions: Sequence[Exclusion], window: Period
-) -> tuple[dict[str, list[tuple[int, int]]], dict[str, int]]:
-    """Per maintenance exclusion: the excluded intervals inside the window (merged), and how
-    many maintenance windows had excluded time inside it.
+@dataclass(frozen=True)
+class _Windows:
+    """The maintenance windows of one exclusion that reach into the allowance units of a
+    period, in order of start, each with the values of the objective's scope fields that the
+    maintenance dataset carries (None: the window applies to every value)."""
 
-    A window counts when it was announced at least `notice` before its start. The allowance
-    is per calendar unit of its own (`8h/month`, `900s/week`, in the contract's zone),
-    consumed by windows in order of start, each taking the earliest part of its time not
-    already excluded, so a week that straddles two months is charged once.
+    exclusion: Exclusion
+    matched: tuple[int, ...]  # indexes into the objective's scope of the fields it declares
+    units: tuple[tuple[int, int], ...]
+    allowance: int
+    rows: tuple[tuple[int, int, tuple[Any, ...]], ...]
+
+
+@dataclass(frozen=True)
+class _Maintenance:
+    """Excluded maintenance time of one objective in one period, per scope value.
+
+    A window applies to a scope value when each scope field the maintenance dataset declares
+    (matched by name) is empty in the window or equal to the value: `service: api` windows
+    leave only the api's probes and outages, windows without a service leave every service's.
+    The allowance is consumed per scope value, each value being judged on its own.
     """
-    found: dict[str, list[tuple[int, int]]] = {}
-    counts: dict[str, int] = {}
-    for exc in exclusions:
-        fields = dict(exc.maintenance_fields)
-        if exc.allowance_seconds is not None and exc.allowance_per is not None:
-            units = _allowance_units(window, exc.allowance_per, plan.timezone)
-            allowance = int(exc.allowance_seconds * US)
-        else:
-            units, allowance = [(window.start_us, window.end_us)], 2**62
-        rows = engine.rows(
-            sql(
-                "SELECT :s, :e, :a FROM :t WHERE :s IS NOT NULL AND :e IS NOT NULL AND :e > :s "
-                "AND :s < :hi AND :e > :lo ORDER BY :s, :e",
-                s=col(fields["start"]),
-                e=col(fields["end"]),
-                a=col(fields["announced_at"]),
-                t=typed_table(exc.maintenance_dataset or ""),
-                lo=lit(units[0][0]),
-                hi=lit(units[-1][1]),
+
+    window: Period
+    scope: tuple[str, ...]
+    exclusions: tuple[_Windows, ...]
+
+    @classmethod
+    def read(
+        cls,
+        engine: Engine,
+        plan: Plan,
+        obj: Objective,
+        exclusions: Sequence[Exclusion],
+        window: Period,
+    ) -> _Maintenance:
+        declared = {d.name: {f.name for f in d.fields} for d in plan.datasets}
+        found = []
+        for exc in exclusions:
+            dataset = exc.maintenance_dataset or ""
+            fields = dict(exc.maintenance_fields)
+            has = declared.get(dataset, set())
+            # Matched by name: a scope field the dataset lacks matches every value.
+            mine = tuple(i for i, f in enumerate(obj.scope) if f in has)
+            if exc.allowance_seconds is not None and exc.allowance_per is not None:
+                units = _allowance_units(window, exc.allowance_per, plan.timezone)
+                allowance = int(exc.allowance_seconds * US)
+            else:
+                units, allowance = [(window.start_us, window.end_us)], 2**62
+            announced = fields.get("announced_at")
+            scope_cols = [col(obj.scope[i]) for i in mine]
+            rows = engine.rows(
+                sql(
+                    "SELECT :s, :e, :a, :sc FROM :t WHERE :s IS NOT NULL AND :e IS NOT NULL "
+                    "AND :e > :s AND :s < :hi AND :e > :lo ORDER BY :s, :e",
+                    s=col(fields["start"]),
+                    e=col(fields["end"]),
+                    # Without an announced_at field there is no notice to check (lint requires
+                    # the field when `notice` is set): every declared window is maintenance.
+                    a=col(announced) if announced else lit(0),
+                    sc=exp.Tuple(expressions=scope_cols) if scope_cols else lit(0),
+                    t=typed_table(dataset),
+                    lo=lit(units[0][0]),
+                    hi=lit(units[-1][1]),
+                )
             )
-        )
-        notice = int((exc.notice_seconds or Decimal(0)) * US)
-        remaining = dict.fromkeys(units, allowance)
-        excluded: list[tuple[int, int]] = []
-        counted = 0
-        for start, end, announced in rows:
-            start, end = int(start), int(end)
-            if announced is None or start - int(announced) < notice:
-                continue  # unannounced or announced too late: not maintenance, downtime
-            fresh = _minus([(max(start, units[0][0]), min(end, units[-1][1]))], excluded)
-            taken: list[tuple[int, int]] = []
-            for p, q in fresh:
-                for unit in units:
-                    lo, hi = max(p, unit[0]), min(q, unit[1])
-                    amount = min(remaining[unit], hi - lo)
-                    if amount > 0:
-                        taken.append((lo, lo + amount))
-                        remaining[unit] -= amount
-            excluded = merge_spans(excluded + taken)
-            if any(min(b, window.end_us) > max(a, window.start_us) for a, b in taken):
-                counted += 1
-        found[exc.id] = _clip(excluded, window.start_us, window.end_us)
-        counts[exc.id] = counted
-    return found, counts
+            notice = int((exc.notice_seconds or Decimal(0)) * US)
+            kept = []
+            for start, end, when, sc in rows:
+                start, end = int(start), int(end)
+                if announced is not None and (when is None or start - int(when) < notice):
+                    continue  # unannounced or announced too late: not maintenance, downtime
+                if announced is None and notice:
+                    continue  # a notice nothing can show was given: not maintenance
+                kept.append((start, end, _values(sc, len(mine)) if mine else ()))
+            found.append(_Windows(exc, mine, tuple(units), allowance, tuple(kept)))
+        return cls(window, obj.scope, tuple(found))
+
+    def at(self, sc: Any) -> tuple[list[tuple[int, int]], dict[str, int]]:
+        """The merged excluded time inside the period for one scope value (None: the
+        measurement of a period without rows, which every window applies to), and how many
+        windows of each exclusion had excluded time inside the period."""
+        values = None if sc is None else _values(sc, len(self.scope))
+        union: list[tuple[int, int]] = []
+        counts: dict[str, int] = {}
+        for w in self.exclusions:
+            units = list(w.units)
+            remaining = dict.fromkeys(units, w.allowance)
+            excluded: list[tuple[int, int]] = []
+            counted = 0
+            for start, end, own in w.rows:
+                if values is not None and not all(
+                    v is None or v == values[i] for i, v in zip(w.matched, own, strict=True)
+                ):
+                    continue  # another scope value's window
+                fresh = _minus([(max(start, units[0][0]), min(end, units[-1][1]))], excluded)
+                taken: list[tuple[int, int]] = []
+                for p, q in fresh:
+                    for unit in units:
+                        lo, hi = max(p, unit[0]), min(q, unit[1])
+                        amount = min(remaining[unit], hi - lo)
+                        if amount > 0:
+                            taken.append((lo, lo + amount))
+                            remaining[unit] -= amount
+                excluded = merge_spans(excluded + taken)
+                if any(min(b, self.window.end_us) > max(a, self.window.start_us) for a, b in taken):
+                    counted += 1
+            union.extend(_clip(excluded, self.window.start_us, self.window.end_us))
+            counts[w.exclusion.id] = counted
+        return merge_spans(union), counts
+
+
+def _values(sc: Any, n: int) -> tuple[Any, ...]:
+    """A scope value as DuckDB returns it (a value, a tuple, or a struct) as a tuple."""
+    if isinstance(sc, dict):
+        return tuple(sc.values())
+    if isinstance(sc, tuple):
+        return sc
+    return (sc,) if n else ()
 
 
 def _allowance_units(window: Period, unit: str, zone: str) -> list[tuple[int, int]]:
@@ -309,7 +370,7 @@ def _one(
     window: Period,
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
-    excluded_ivals: dict[str, list[tuple[int, int]]],
+    maintenance: _Maintenance,
 ) -> list[Measurement]:
     source = params.source
     where = exp.and_(
@@ -327,15 +388,13 @@ def _one(
             window,
             rows_excl,
             maint,
-            excluded_ivals,
+            maintenance,
             where,
             scope,
         )
     size = int(_required(params.interval_seconds) * US)
     time_col = col(_required(params.time), "t")
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
-    maint_union = merge_spans([iv for e in maint for iv in excluded_ivals[e.id]])
-    maint_buckets = _buckets_in(maint_union, window, size)
     # Rows each exclusion removed, per scope value (each row under its first exclusion).
     row_counts: dict[Any, dict[str, int]] = {}
     counted_rows = sql(
@@ -379,8 +438,11 @@ def _one(
         # reports it as insufficient data (docs/semantics.md).
         out = []
         for sc, buckets in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
+            maint_union, maint_counts = maintenance.at(sc)
+            maint_buckets = _buckets_in(maint_union, window, size)
             excluded_counts = {e.id: 0 for e in all_excl}
             excluded_counts.update(row_counts.get(sc, {}))
+            excluded_counts.update(maint_counts)
             row_excluded = {b for b, (_, x, _) in buckets.items() if x}
             gone = maint_buckets | row_excluded
             with_probes = {b for b in buckets if b not in gone}
@@ -434,8 +496,11 @@ def _one(
         rows_kept.setdefault(sc, {})[int(bucket)] = int(kept)
     out = []
     for sc, ebuckets in sorted(per_scope_e.items(), key=lambda kv: str(kv[0])):
+        maint_union, maint_counts = maintenance.at(sc)
+        maint_buckets = _buckets_in(maint_union, window, size)
         excluded_counts = {e.id: 0 for e in all_excl}
         excluded_counts.update(row_counts.get(sc, {}))
+        excluded_counts.update(maint_counts)
         usable = {b: v for b, v in ebuckets.items() if b not in maint_buckets and not v[2]}
         if ebuckets and not usable:
             out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
@@ -470,7 +535,7 @@ def _outages(
     window: Period,
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
-    excluded_ivals: dict[str, list[tuple[int, int]]],
+    maintenance: _Maintenance,
     where: exp.Expr,
     scope: Sequence[exp.Expr],
 ) -> list[Measurement]:
@@ -510,16 +575,15 @@ def _outages(
     if not per_scope:
         # No outage record at all: no downtime, for every scope value alike (100%).
         per_scope[()], counts[()], kept[()] = [], {e.id: 0 for e in all_excl}, 0
-    maint_union = merge_spans([iv for e in maint for iv in excluded_ivals[e.id]])
-    maint_us = sum(b - a for a, b in maint_union)
-    total = _total_us(window, params.availability_minutes) - maint_us
     out = []
     for sc, intervals in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
+        # The measurement of a period without outage records takes every window.
+        maint_union, maint_counts = maintenance.at(None if sc == () else sc)
+        total = _total_us(window, params.availability_minutes) - sum(b - a for a, b in maint_union)
         down = 0
         for a, b in merge_spans(intervals):
             down += (b - a) - sum(max(0, min(b, mb) - max(a, ma)) for ma, mb in maint_union)
-        for e in maint:
-            counts[sc][e.id] = len(excluded_ivals[e.id])
+        counts[sc].update(maint_counts)
         if sc != () and not kept.get(sc):
             # Every outage row of this scope value was excluded: nothing to judge.
             out.append(_measurement(window, obj, sc, 0, None, all_excl, counts[sc]))

@@ -214,7 +214,7 @@ def _terms(
             com.rounding_apply or DEFAULT_ROUNDING.apply,
         ),
     )
-    exclusions = tuple(_exclusion(e) for e in contract.exclusions)
+    exclusions = tuple(_exclusion(e, contract) for e in contract.exclusions)
     objectives = tuple(
         _objective(o, metrics, semantics, commercials, exclusions) for o in contract.objectives
     )
@@ -376,8 +376,16 @@ def _objective(
     )
 
 
-def _exclusion(spec: model.Exclusion) -> Exclusion:
+def _exclusion(spec: model.Exclusion, contract: model.Contract) -> Exclusion:
     maint = spec.maintenance
+    fields: tuple[tuple[str, str], ...] = ()
+    if maint:
+        # A maintenance dataset without announced_at has no notice to check (R401 asks for the
+        # field when `notice` is set): the plan says so by leaving the field out.
+        declared = contract.datasets[maint.dataset].fields
+        fields = tuple(
+            (k, v) for k, v in _MAINTENANCE_FIELDS if k != "announced_at" or k in declared
+        )
     allowance, per = None, None
     if maint and maint.allowance:
         amount, _, per = maint.allowance.rpartition("/")
@@ -389,7 +397,7 @@ def _exclusion(spec: model.Exclusion) -> Exclusion:
         between_from=spec.between.start if spec.between else None,
         between_to=spec.between.end if spec.between else None,
         maintenance_dataset=maint.dataset if maint else None,
-        maintenance_fields=_MAINTENANCE_FIELDS if maint else (),
+        maintenance_fields=fields,
         notice_seconds=seconds(maint.notice) if maint else None,
         allowance_seconds=allowance,
         allowance_per=per,

@@ -183,7 +183,7 @@ def _objective_check(result: ObjectiveResult, check: Check, label: str) -> Failu
         if got == want:
             return None
     elif key == "excluded":
-        got = {e.exclusion: e.rows for e in result.excluded if e.rows}
+        got = {e.exclusion: e.count for e in result.excluded if e.count}
         if {k: v for k, v in want.items() if v} == got:
             return None
     else:

@@ -69,6 +69,8 @@ def unresolved_reference(ctx: RuleContext) -> Iterator[Finding]:
         maint = exc.maintenance
         if maint is not None and maint.dataset not in contract.datasets:
             yield missing("dataset", maint.dataset, (*maint.path, "dataset"), datasets)
+        elif maint is not None:
+            yield from _maintenance_fields(ctx, exc)
         if exc.where is not None:
             yield from _exclusion_fields(ctx, exc, objective_ids)
 
@@ -151,20 +153,45 @@ def _objective(ctx: RuleContext, obj: Objective, parties: list[str]) -> Iterator
 def _exclusion_fields(
     ctx: RuleContext, exc: Exclusion, objective_ids: list[str]
 ) -> Iterator[Finding]:
-    # An exclusion's condition is read on the rows of every objective it applies to; a field
-    # that none of those datasets has can never exclude anything.
+    # An exclusion's condition is read on the rows of every objective it applies to (all of
+    # them without `applies_to`): a field one of those datasets lacks cannot be evaluated there.
     chosen = set(objective_ids if exc.applies_to is None else exc.applies_to)
-    known: set[str] = set()
+    lacking: dict[str, list[str]] = {}  # dataset -> the objectives reading it
+    fields_of: dict[str, Mapping[str, Field]] = {}
     for obj in ctx.contract.objectives:
         metric = ctx.contract.metrics.get(obj.metric)
-        if obj.id in chosen and metric is not None:
-            known.update(ctx.dataset_fields(metric.dataset) or {})
-    if not known:
-        return
+        fields = None if metric is None else ctx.dataset_fields(metric.dataset)
+        if obj.id in chosen and metric is not None and fields is not None:
+            lacking.setdefault(metric.dataset, []).append(obj.id)
+            fields_of[metric.dataset] = fields
     for path, name, on_key in condition_fields(exc.where, (*exc.path, "where")):
-        if name not in known:
-            where = " in the datasets of the objectives it applies to"
-            yield missing("field", name, path, sorted(known), where, on_key=on_key)
+        for dataset, objectives in lacking.items():
+            if name in fields_of[dataset]:
+                continue
+            which = ", ".join(f"'{o}'" for o in objectives)
+            where = f" in dataset '{dataset}' (read by objective {which})"
+            hint = "name in `applies_to` only the objectives whose rows carry the field"
+            yield Finding(f"field '{name}' is not defined{where}", path, hint, key=on_key)
+
+
+def _maintenance_fields(ctx: RuleContext, exc: Exclusion) -> Iterator[Finding]:
+    # A maintenance dataset is read by these names; announced_at only matters with a notice.
+    maint = exc.maintenance
+    assert maint is not None
+    fields = ctx.dataset_fields(maint.dataset) or {}
+    in_dataset = f" in maintenance dataset '{maint.dataset}'"
+    for name in ("start", "end"):
+        if name not in fields:
+            yield missing("field", name, (*maint.path, "dataset"), list(fields), in_dataset)
+    if maint.notice is not None and "announced_at" not in fields:
+        yield Finding(
+            f"field 'announced_at' is not defined{in_dataset}, but `notice` needs it to know "
+            "when each window was announced",
+            (*maint.path, "notice"),
+            f"declare announced_at (a timestamp) under datasets.{maint.dataset}.fields, or "
+            "remove notice",
+            key=True,
+        )
 
 
 def _ids(
