@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture()
 def support(tmp_path: Path) -> Path:
     """A copy of the customer-support example (its templates beside it, as in examples/)."""
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
     shutil.copytree(ROOT / "examples" / "customer-support", tmp_path / "customer-support")
     return tmp_path / "customer-support"

@@ -368,14 +368,15 @@ def _render(
 ) -> str | bytes:
     """A statement from its view: the user's template, the PDF, or a packaged template.
     Template problems are raised as ``TemplateProblem`` (callers report them)."""
-    from slac.documents.statements import render_pdf, render_statement, render_user_template
+    from slac.documents.isolated import render_isolated
+    from slac.documents.statements import render_pdf, render_statement
 
     if timestamp:
         from datetime import UTC, datetime
 
         view = {**view, "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
     if template is not None:
-        return render_user_template(view, template)
+        return render_isolated(view, template)  # in a child process with CPU and memory limits
     if fmt == "pdf":
         return render_pdf(view)
     return render_statement(view, fmt)

@@ -14,6 +14,7 @@ BINDINGS = (ROOT / "examples" / "customer-support" / "bindings.yaml").read_text(
 
 
 def _example(tmp_path: Path, bindings: str) -> Path:
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
     folder = tmp_path / "customer-support"
     folder.mkdir()

@@ -168,7 +168,9 @@ def test_stdin_templates_are_found_from_the_working_directory(
     text = (examples / "customer-support" / "contract.yaml").read_text()
     code, out, _ = run("lint", "-", "--today", "2026-11-23", input=text)
     assert (code, out) == (0, "1 file checked, no findings\n")
-    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # else ../templates is outside, and X304 says only that
+    (tmp_path / "acme").mkdir()
+    monkeypatch.chdir(tmp_path / "acme")
     code, out, _ = run("lint", "-", input=text)
     assert code == 1
     assert out.startswith("<stdin>:12:10: X301 error: template '../templates/gold.yaml' not found")

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder holding the template family where `slac init` looks for it by name."""
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "examples" / "templates")
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -46,7 +46,9 @@ class Input:
     steps: tuple[str, ...]  # what was done, for people reading a failure
 
     def write(self, folder: Path) -> list[str]:
-        """Write the files below ``folder``; the paths to check."""
+        """Write the files below ``folder`` (a repository, as the examples are: templates
+        must be inside the contract's); the paths to check."""
+        (folder / ".git").mkdir(exist_ok=True)
         for rel, content in self.files:
             path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ def test_a_template_is_not_compiled(tmp_path: Path) -> None:
 def test_a_list_as_id_under_extends(tmp_path: Path) -> None:
     # Was: TypeError (unhashable type: 'list') in _merge_by_id, before the schema could say
     # that an id is text.
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
     path = tmp_path / "acme" / "contract.yaml"
     path.parent.mkdir()
@@ -61,6 +62,7 @@ def test_a_list_as_id_under_extends(tmp_path: Path) -> None:
 
 def _edited_example(tmp_path: Path, example: str, old: str, new: str) -> str:
     """The example contract (templates beside it, as in examples/) with one value changed."""
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
     text = (ROOT / "examples" / example / "contract.yaml").read_text(encoding="utf-8")
     assert text.count(old) == 1, old
@@ -121,6 +123,7 @@ def test_a_ticket_opened_in_the_year_2_is_evaluated_in_seconds(tmp_path: Path) -
     # 15 s, one in the year 2 minutes) and bucket by bucket in DuckDB (a ticket opened in 1700:
     # over 5 GB, then OutOfMemoryException). Business time now reaches back 10 years before
     # the contract's first year; an item opened earlier is bad data, named with its row.
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
     shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
     folder = tmp_path / "customer-support"
     shutil.copytree(ROOT / "examples" / "customer-support", folder)

@@ -32,10 +32,13 @@ def test_every_example_carries_worked_examples_that_pass(example: str) -> None:
 
 def copy_support(tmp_path: Path, edit: tuple[str, str] | None = None) -> Path:
     """The customer-support worked examples beside a copy of their contract, optionally edited."""
+    (tmp_path / ".git").mkdir()  # a repository, as the examples are: its templates are inside
+    folder = tmp_path / "support"
+    folder.mkdir()
     for name in ("contract.yaml", "contract.tests.yaml"):
-        shutil.copy(SUPPORT / name, tmp_path / name)
-    shutil.copytree(EXAMPLES / "templates", tmp_path.parent / "templates", dirs_exist_ok=True)
-    tests = tmp_path / "contract.tests.yaml"
+        shutil.copy(SUPPORT / name, folder / name)
+    shutil.copytree(EXAMPLES / "templates", tmp_path / "templates")
+    tests = folder / "contract.tests.yaml"
     if edit is not None:
         text = tests.read_text("utf-8")
         assert edit[0] in text
@@ -143,7 +146,7 @@ def test_junit_reports_a_broken_file_as_an_error(tmp_path: Path) -> None:
 
 def test_a_contract_with_lint_errors_stops_its_examples(tmp_path: Path) -> None:
     tests = copy_support(tmp_path)
-    contract = tmp_path / "contract.yaml"
+    contract = tests.parent / "contract.yaml"
     contract.write_text(
         contract.read_text().replace('monthly_fee: "12000.00"', "monthly_fee: 12000.5")
     )

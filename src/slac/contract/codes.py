@@ -164,6 +164,23 @@ EXTENDS_CODES: tuple[RuleInfo, ...] = (
         "A template named in `extends` has load errors.",
         "The template's own findings are reported at their place in the template.",
     ),
+    RuleInfo(
+        "X304",
+        "template-outside",
+        E,
+        "A template named in `extends` is outside the contract's repository.",
+        "Templates must be inside the repository that holds the contract (the nearest folder "
+        "above it with `.git`) or, outside any repository, inside the working directory when "
+        "the contract is in it, else inside the contract's folder; "
+        "symlinks are followed first. Set `SLAC_ALLOW_EXTENDS_OUTSIDE=1` to allow others.",
+    ),
+    RuleInfo(
+        "X305",
+        "not-a-template",
+        E,
+        "A file named in `extends` is not a slac contract or template.",
+        "It has no top-level `slac:` key. Its content is not reported.",
+    ),
 )
 
 BINDINGS_CODES: tuple[RuleInfo, ...] = (

@@ -10,6 +10,13 @@ Merge rules (documented in docs/language.md, "extends and how templates merge"):
 
 Values keep the file:line:col where they were written, so a finding about an inherited tier
 points into the template that defines it.
+
+Templates stay inside the contract's repository (the nearest folder above the contract that
+holds ``.git``) or, outside any repository, inside the contract's folder, symlinks followed: an
+``extends`` of ``/etc/passwd`` or ``../../secrets.yaml`` is a finding (X304) that names the path
+and nothing of its content, unless ``SLAC_ALLOW_EXTENDS_OUTSIDE=1`` is set. A target that is not
+a slac contract or template (no top-level ``slac:`` key) is refused the same way (X305), its
+own findings left out, so that its lines never show up as "unknown key" findings.
 """
 
 from __future__ import annotations
@@ -19,12 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from slac.contract.discovery import is_slac_document
 from slac.contract.model import ID_LISTS
-from slac.contract.source import LoadResult, Path, Pos, SourceDocument
+from slac.contract.source import LoadResult, Path, Pos, SourceDocument, read_source
 from slac.diagnostics import Diagnostic, Location, Severity
 
 NOT_INHERITED = frozenset({"kind", "extends"})
 MAX_CHAIN = 16
+ALLOW_OUTSIDE_ENV = "SLAC_ALLOW_EXTENDS_OUTSIDE"
 
 Loader = Callable[[str], LoadResult]
 
@@ -38,11 +47,16 @@ class Resolved:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
 
-def resolve(root: SourceDocument, load: Loader) -> Resolved:
-    """Merge ``root`` over everything it extends. ``load`` reads a template (cached by caller)."""
+def resolve(root: SourceDocument, load: Loader, *, allow_outside: bool | None = None) -> Resolved:
+    """Merge ``root`` over everything it extends. ``load`` reads a template (cached by caller).
+    Templates outside :func:`boundary` are refused unless ``allow_outside`` (default: the
+    environment's ``SLAC_ALLOW_EXTENDS_OUTSIDE``)."""
+    if allow_outside is None:
+        allow_outside = os.environ.get(ALLOW_OUTSIDE_ENV, "") not in ("", "0")
     sources: dict[str, SourceDocument] = {_key(root.path): root}
     diags: list[Diagnostic] = []
-    data, pos = _resolve(root, load, (_key(root.path),), (), sources, diags)
+    fence = None if allow_outside else boundary(root.path)
+    data, pos = _resolve(root, _Fenced(load, fence), (_key(root.path),), (), sources, diags)
     merged = SourceDocument(root.path, data, pos, root.sha256, root.lines)
     return Resolved(merged, tuple(sources.values()), tuple(diags))
 
@@ -51,9 +65,42 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
+def boundary(contract_path: str) -> str:
+    """The folder a contract's templates must be in: its repository's root (the nearest folder
+    above it holding ``.git``, a folder or a worktree's file) or, outside any, the working
+    directory when the contract is inside it (a copy of a repository without its ``.git``, run
+    from its root, as the README does), else the contract's own folder. A contract on standard
+    input is in the working directory."""
+    start = os.path.realpath(os.path.dirname(os.path.abspath(contract_path)))
+    folder = start
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    here = os.path.realpath(os.getcwd())
+    return here if os.path.commonpath([start, here]) == here and here != "/" else start
+
+
+@dataclass(frozen=True)
+class _Fenced:
+    """The loader, and the folder its templates must be in (None: anywhere)."""
+
+    load: Loader
+    fence: str | None
+
+    def inside(self, target: str) -> bool:
+        if self.fence is None:
+            return True
+        real = os.path.realpath(target)
+        return os.path.commonpath([real, self.fence]) == self.fence
+
+
 def _resolve(
     doc: SourceDocument,
-    load: Loader,
+    load: _Fenced,
     chain: tuple[str, ...],
     via: tuple[tuple[Location, Path], ...],
     sources: dict[str, SourceDocument],
@@ -122,9 +169,23 @@ def _load_template(
     written: str,
     where: Location,
     where_path: tuple[str | int, ...],
-    load: Loader,
+    load: _Fenced,
     diags: list[Diagnostic],
 ) -> SourceDocument | None:
+    if not load.inside(target):
+        # Checked before the file is even looked at: whether it exists is not said either.
+        diags.append(
+            Diagnostic(
+                "X304",
+                Severity.ERROR,
+                f"template '{written}' is outside the contract's repository ({load.fence})",
+                where,
+                "keep templates inside the repository (or, outside one, the contract's folder); "
+                f"{ALLOW_OUTSIDE_ENV}=1 allows others",
+                where_path,
+            )
+        )
+        return None
     if not os.path.isfile(target):
         diags.append(
             Diagnostic(
@@ -137,7 +198,20 @@ def _load_template(
             )
         )
         return None
-    result = load(target)
+    result = load.load(target)
+    if not _is_slac(result, target):
+        # Its own findings would quote its lines ("unknown key …"): say only what it is not.
+        diags.append(
+            Diagnostic(
+                "X305",
+                Severity.ERROR,
+                f"template '{written}' is not a slac contract or template",
+                where,
+                "`extends` names a YAML file with a top-level `slac:` key",
+                where_path,
+            )
+        )
+        return None
     diags.extend(result.diagnostics)
     if result.document is None:
         diags.append(
@@ -151,6 +225,16 @@ def _load_template(
             )
         )
     return result.document
+
+
+def _is_slac(result: LoadResult, target: str) -> bool:
+    """Whether a template is a slac contract or template: by its data when it loaded, by its
+    bytes when it did not (a template with a YAML error still gets its own findings)."""
+    if result.document is not None:
+        data = result.document.data
+        return isinstance(data, dict) and "slac" in data
+    raw = read_source(target)
+    return not isinstance(raw, bytes) or is_slac_document(raw)  # unreadable: its L000 says so
 
 
 def merge(base: Any, base_pos: Pos, over: Any, over_pos: Pos) -> tuple[Any, Pos]:
