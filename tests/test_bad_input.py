@@ -115,3 +115,19 @@ def test_a_negative_or_absurd_credit_percentage_is_refused(
     assert f"contract.yaml:{line}:" in done.stdout and "S204 error:" in done.stdout
     assert f"hint: {hint}" in done.stdout
     assert _run("credits", contract).exit_code == 1
+
+
+def test_the_same_contract_id_in_two_files_checked_together_is_an_error(tmp_path: Path) -> None:
+    # Was: no finding, and `slac credits a b` booked both contracts' credits under one id.
+    (tmp_path / ".git").mkdir()
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "templates")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        shutil.copy(ROOT / "examples" / "customer-support" / "contract.yaml", tmp_path / name)
+    done = _run("lint", tmp_path / "a", tmp_path / "b")
+    assert done.exit_code == 1
+    second = tmp_path / "b" / "contract.yaml"
+    assert f"{second}:13:5: P101 error: contract id 'acme-support-2026' is also the id of " in (
+        done.stdout
+    )
+    assert done.stdout.count("P101") == 1

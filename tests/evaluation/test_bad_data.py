@@ -245,14 +245,20 @@ def test_end_before_start(case: Path) -> None:
     assert "tickets.resolved_at" in line and "resolved_at is before created_at" in line
 
 
-def test_duplicate_ids(case: Path) -> None:
-    path = write(
-        case, "tickets.csv", TICKETS_HEADER + T1 + T2 + T3 + T4 + T2.replace(",P2,", ",P1,")
-    )
+def test_duplicate_ids_keep_the_first_row_and_count_the_rest(case: Path) -> None:
+    """The first row of a key is the item; each later one is a bad row. Was: both rows bad,
+    so `exclude` dropped the original too (T-2 vanished: 2 of 3 met, 0.666…)."""
+    again = T2.replace("2026-10-06T15:00:00", "2026-10-06T10:00:00")  # resolved in 1 h
+    path = write(case, "tickets.csv", TICKETS_HEADER + T1 + T2 + T3 + T4 + again + again)
     result = evaluate(case)
-    for row in (2, 5):
+    for row in (5, 6):
         line = bad_line(result, path, row)
-        assert "tickets.id" in line and "duplicate key T-2" in line
+        assert "tickets.id: duplicate key T-2: its first row is row 2 of tickets.csv" in line
+    assert f"{path}:2:" not in result.stderr
+    doc = results(evaluate(case, "--on-bad-rows", "exclude"))
+    assert doc["bad_rows"] == 2
+    # The first T-2 (6 h) is judged, not a later one (1 h): T-1, T-3, T-4 within 4 h, 3 of 4.
+    assert objective(doc, "resolve-4h")["measured"] == "0.75"
 
 
 def test_a_status_history_over_the_tickets_life_is_clipped_not_bad(case: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
@@ -22,7 +22,14 @@ from slac.contract.model import Contract
 from slac.contract.rules.base import RuleContext, run_rules
 from slac.contract.source import LoadResult, SourceDocument, load_file, load_text, read_source
 from slac.contract.terms import amended_documents
-from slac.diagnostics import STDIN_NAME, Diagnostic, has_errors, sorted_diagnostics
+from slac.diagnostics import (
+    STDIN_NAME,
+    Diagnostic,
+    Location,
+    Severity,
+    has_errors,
+    sorted_diagnostics,
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ class Checker:
                 checked.append(self.check_text(path, raw))
             else:
                 skipped.append(path)
-        return CheckReport(tuple(checked), found.missing, tuple(skipped))
+        return CheckReport(tuple(_same_ids(checked)), found.missing, tuple(skipped))
 
     def check_text(self, path: str, raw: bytes) -> CheckedFile:
         """Check the bytes of the file ``path`` (a template it is, too, is read only once)."""
@@ -170,3 +177,30 @@ def is_bindings(data: object) -> bool:
 
 def is_worked_examples(data: object) -> bool:
     return isinstance(data, dict) and "slac_tests" in data and "slac" not in data
+
+
+def _same_ids(checked: list[CheckedFile]) -> list[CheckedFile]:
+    """P101 on every contract whose id an earlier one (in path order) already has."""
+    first: dict[str, Location] = {}
+    out: list[CheckedFile] = []
+    for item in checked:
+        contract = item.contract
+        if contract is None or contract.is_template or contract.id is None:
+            out.append(item)
+            continue
+        where = contract.document.locate(("id",))
+        seen = first.get(contract.id)
+        if seen is None:
+            first[contract.id] = where
+            out.append(item)
+            continue
+        again = Diagnostic(
+            "P101",
+            Severity.ERROR,
+            f"contract id '{contract.id}' is also the id of {seen.file}",
+            where,
+            f"first declared at {seen}; give each contract its own id",
+            ("id",),
+        )
+        out.append(replace(item, diagnostics=tuple(sorted_diagnostics((*item.diagnostics, again)))))
+    return out

@@ -211,4 +211,18 @@ BINDINGS_CODES: tuple[RuleInfo, ...] = (
     ),
 )
 
-FIXED_CODES: tuple[RuleInfo, ...] = LOAD_CODES + BINDINGS_CODES + SCHEMA_CODES + EXTENDS_CODES
+PORTFOLIO_CODES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "P101",
+        "duplicate-contract-id",
+        E,
+        "Two contracts checked together have the same `id`.",
+        "A contract's `id` names it in results, ledgers and credit notes: two contracts with "
+        "one id would have their credits booked together. Reported at the second and later "
+        "files (in path order); the hint names the first.",
+    ),
+)
+
+FIXED_CODES: tuple[RuleInfo, ...] = (
+    LOAD_CODES + BINDINGS_CODES + SCHEMA_CODES + EXTENDS_CODES + PORTFOLIO_CODES
+)

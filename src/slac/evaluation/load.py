@@ -10,6 +10,7 @@ the engine's session time zone.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -421,14 +422,24 @@ def load_datasets(
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select))
         if ds.key:
             key = exp.column(ds.key, quoted=True)
+            # The first row of a key (in file and row order) is the item; each later one is
+            # the bad row, so that `--on-bad-rows exclude` keeps the first and counts the rest.
+            names = exp.Array(expressions=[lit(os.path.basename(f)) for f in files])
             engine.execute(
                 sql(
-                    "INSERT INTO bad_rows SELECT :ds, _file, _row, :f, 'duplicate key ' || CAST(:k AS VARCHAR) "
-                    "FROM (SELECT _file, _row, :k, count(*) OVER (PARTITION BY :k) AS n FROM :t) WHERE n > 1 AND :k IS NOT NULL",
+                    "INSERT INTO bad_rows SELECT :ds, _file, _row, :f, 'duplicate key ' || "
+                    "CAST(:k AS VARCHAR) || ': its first row is row ' || first_row || ' of ' || "
+                    ":names[first_file + 1] "
+                    "FROM (SELECT _file, _row, :k, "
+                    "row_number() OVER (PARTITION BY :k ORDER BY _file, _row) AS n, "
+                    "first_value(_file) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_file, "
+                    "first_value(_row) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_row "
+                    "FROM :t) WHERE n > 1 AND :k IS NOT NULL",
                     ds=lit(name),
                     f=lit(ds.key),
                     k=key,
                     t=typed_table(name),
+                    names=names,
                 )
             )
         engine.execute(sql("DROP TABLE :t", t=raw_t))
