@@ -976,3 +976,38 @@ def test_database_bindings_read_tables_from_duckdb_files(tmp_path: Path) -> None
     db_periods = json.loads(from_db.stdout)["periods"]
     assert db_periods == csv_periods
     assert any(o["status"] == "breached" for o in db_periods[0]["objectives"])
+
+
+def test_evidence_counts_only_the_rows_in_the_sample(tmp_path: Path) -> None:
+    """Rows the measure leaves out (short abandons, abandons after the formula ignores them,
+    unrated surveys) are "not counted" in the evidence, so that the counted rows per objective
+    and queue are the results' sample. Was: every kept row was labelled "counted"."""
+    folder = tmp_path / "evidence"
+    result = invoke(
+        "evaluate",
+        contract_path("contact-centre"),
+        "--period",
+        "2026-09",
+        "--evidence",
+        str(folder),
+    )
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect()
+    try:
+        counts = con.execute(
+            "SELECT objective, scope, count(*) FILTER (WHERE outcome = 'counted'), "
+            "count(*) FILTER (WHERE outcome = 'not counted') "
+            "FROM read_parquet(?) GROUP BY ALL",
+            [str(folder / "evidence.parquet")],
+        ).fetchall()
+    finally:
+        con.close()
+    counted = {(o, s): n for o, s, n, _ in counts}
+    left_out = {o: 0 for o, _, _, _ in counts}
+    for o, _, _, n in counts:
+        left_out[o] += n
+    for obj in period_of(json.loads(result.stdout), "2026-09")["objectives"]:
+        if obj["objective"] in ("service-level", "csat"):
+            scope = obj["scope"].get("queue", "")
+            assert counted[(obj["objective"], scope)] == obj["sample"], obj["objective"]
+    assert left_out["service-level"] > 0  # short abandons are in the data

@@ -111,6 +111,11 @@ class PerRowKind(Kind[P]):
         """Each row's value in the evidence file (NULL for kinds without a per-row value)."""
         return exp.cast(exp.null(), "DECIMAL(38, 6)")
 
+    def in_sample(self, params: P) -> exp.Expr | None:
+        """When a row that is not excluded enters the measurement's sample (None: always).
+        The evidence labels the others "not counted" (a short abandon, an unrated survey)."""
+        return None
+
     def measure_objective(
         self,
         engine: Engine,
@@ -151,13 +156,22 @@ class PerRowKind(Kind[P]):
                 pids=pids,
                 mine=objective_filter(terms, obj),
             )
+            sample = self.in_sample(params)
+            counted = (
+                lit("counted")
+                if sample is None
+                else sql(
+                    "CASE WHEN coalesce(:s, FALSE) THEN 'counted' ELSE 'not counted' END", s=sample
+                )
+            )
             record(
                 engine,
                 obj,
                 sql(
-                    "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' ELSE 'counted' END AS status "
-                    "FROM (:rel) AS q",
+                    "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' ELSE :counted END "
+                    "AS status FROM (:rel) AS q",
                     rel=rows,
+                    counted=counted,
                 ),
                 self.evidence_value(params),
                 item_key(run.plan, obj),

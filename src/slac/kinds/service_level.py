@@ -77,20 +77,27 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
             raw["formula"],
         )
 
+    def in_sample(self, params: ServiceLevelParams) -> exp.Expr:
+        """The formula's denominator: a short abandon, an abandon the formula ignores and a
+        contact neither answered nor abandoned are not counted."""
+        offered, answered, abandoned = _offered(params, exp.true())
+        wait, within = col(params.wait), lit(params.within_seconds)
+        if params.formula == "abandoned-ignored":
+            return sql(":off AND :ans", off=offered, ans=answered)
+        if params.formula in ("abandoned-against", "abandoned-within-for"):
+            return offered
+        return sql(
+            ":off AND (:ans OR (:ab AND :w > :t))",
+            off=offered,
+            ans=answered,
+            ab=abandoned,
+            w=wait,
+            t=within,
+        )
+
     def aggregates(self, params: ServiceLevelParams, kept: exp.Expr) -> dict[str, exp.Expr]:
-        wait, outcome = col(params.wait), col(params.outcome)
-        within = lit(params.within_seconds)
-        answered = sql(":o = :v", o=outcome, v=lit(params.answered))
-        abandoned = sql(":o = :v", o=outcome, v=lit(params.abandoned))
-        offered = sql(":k AND (:ans OR :ab)", k=kept, ans=answered, ab=abandoned)
-        if params.short_abandon_seconds is not None:
-            offered = sql(
-                ":off AND NOT (:ab AND :w < :short)",
-                off=offered,
-                ab=abandoned,
-                w=wait,
-                short=lit(params.short_abandon_seconds),
-            )
+        wait, within = col(params.wait), lit(params.within_seconds)
+        offered, answered, abandoned = _offered(params, kept)
         return {
             "answered": sql("count_if(:off AND :ans)", off=offered, ans=answered),
             "answered_within": sql(
@@ -116,6 +123,24 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
         else:
             num, den = a_in, a_all + b_all - b_in
         return den, (exact_ratio(num, den) if den else None)
+
+
+def _offered(params: ServiceLevelParams, kept: exp.Expr) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
+    """(offered, answered, abandoned): offered contacts are answered or abandoned ones kept by
+    the objective, less short abandons."""
+    wait, outcome = col(params.wait), col(params.outcome)
+    answered = sql(":o = :v", o=outcome, v=lit(params.answered))
+    abandoned = sql(":o = :v", o=outcome, v=lit(params.abandoned))
+    offered = sql(":k AND (:ans OR :ab)", k=kept, ans=answered, ab=abandoned)
+    if params.short_abandon_seconds is not None:
+        offered = sql(
+            ":off AND NOT (:ab AND :w < :short)",
+            off=offered,
+            ab=abandoned,
+            w=wait,
+            short=lit(params.short_abandon_seconds),
+        )
+    return offered, answered, abandoned
 
 
 # ---- wording (slac explain)
