@@ -131,3 +131,30 @@ def test_the_same_contract_id_in_two_files_checked_together_is_an_error(tmp_path
         done.stdout
     )
     assert done.stdout.count("P101") == 1
+
+
+def test_evidence_on_a_full_disk_is_an_error_and_leaves_nothing(
+    support: Path, tmp_path: Path
+) -> None:
+    # Was: a traceback (duckdb.IOException: No space left on device) out of the COPY.
+    import subprocess
+
+    full = tmp_path / "full"
+    full.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(full)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("needs a small tmpfs (root)")
+    try:
+        (full / "fill").write_bytes(b"\0" * 6144)
+        done = _evaluate(support, "--evidence", full / "evidence")
+        assert done.exit_code == 2
+        assert done.stderr.endswith(
+            f"slac: error: cannot write {full / 'evidence' / 'evidence.parquet'}: "
+            "no space left on the device\n"
+        )
+        assert sorted(p.name for p in full.rglob("*")) == ["evidence", "fill"]
+        assert not (support / "results.json").exists()
+    finally:
+        subprocess.run(["umount", str(full)], check=True)

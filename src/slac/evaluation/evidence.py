@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import duckdb
+
 from slac.evaluation.sqltext import Engine, lit, sql
-from slac.files import make_folder, output_path
+from slac.files import OutputError, make_folder, output_path
 from slac.plan.types import Plan
 
 EVIDENCE_TABLE = "evidence"
@@ -29,10 +31,17 @@ def write_evidence(engine: Engine, plan: Plan, tasks: Sequence[object], folder: 
                 "item VARCHAR, source_row BIGINT, value DECIMAL(38, 6), outcome VARCHAR, exclusion VARCHAR)"
             )
         )
-    with output_path(os.path.join(folder, "evidence.parquet")) as staged:
-        engine.execute(
-            sql(
-                "COPY (SELECT * FROM evidence ORDER BY period, objective, scope, item) TO :p (FORMAT parquet)",
-                p=lit(staged),
+    target = os.path.join(folder, "evidence.parquet")
+    with output_path(target) as staged:
+        try:
+            engine.execute(
+                sql(
+                    "COPY (SELECT * FROM evidence ORDER BY period, objective, scope, item) TO :p (FORMAT parquet)",
+                    p=lit(staged),
+                )
             )
-        )
+        except duckdb.IOException as err:
+            # A full disk or a quota: the engine's own message names the staged file; the user
+            # named the folder.
+            reason = "no space left on the device" if "No space left" in str(err) else str(err)
+            raise OutputError(target, reason) from err
