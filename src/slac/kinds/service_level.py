@@ -77,12 +77,13 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
             raw["formula"],
         )
 
-    def aggregates(self, params: ServiceLevelParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+    def counted(self, params: ServiceLevelParams) -> exp.Expr:
+        """The offered contacts: answered or abandoned, less short abandons when the contract
+        leaves them out; any other outcome is in no formula."""
         wait, outcome = col(params.wait), col(params.outcome)
-        within = lit(params.within_seconds)
         answered = sql(":o = :v", o=outcome, v=lit(params.answered))
         abandoned = sql(":o = :v", o=outcome, v=lit(params.abandoned))
-        offered = sql(":k AND (:ans OR :ab)", k=kept, ans=answered, ab=abandoned)
+        offered = sql("(:ans OR :ab)", ans=answered, ab=abandoned)
         if params.short_abandon_seconds is not None:
             offered = sql(
                 ":off AND NOT (:ab AND :w < :short)",
@@ -91,6 +92,14 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
                 w=wait,
                 short=lit(params.short_abandon_seconds),
             )
+        return offered
+
+    def aggregates(self, params: ServiceLevelParams, kept: exp.Expr) -> dict[str, exp.Expr]:
+        wait, outcome = col(params.wait), col(params.outcome)
+        within = lit(params.within_seconds)
+        answered = sql(":o = :v", o=outcome, v=lit(params.answered))
+        abandoned = sql(":o = :v", o=outcome, v=lit(params.abandoned))
+        offered = sql(":k AND :off", k=kept, off=self.counted(params))
         return {
             "answered": sql("count_if(:off AND :ans)", off=offered, ans=answered),
             "answered_within": sql(

@@ -108,6 +108,10 @@ class Survey(AggregateKind[SurveyParams]):
         )
         return [(params.score, problem)]
 
+    def counted(self, params: SurveyParams) -> exp.Expr:
+        # A response without a score is no answer: it is left out of every aggregate.
+        return sql(":s IS NOT NULL", s=col(params.score))
+
     def aggregates(self, params: SurveyParams, kept: exp.Expr) -> dict[str, exp.Expr]:
         score = col(params.score)
         rated = sql(":k AND :s IS NOT NULL", k=kept, s=score)
