@@ -11,12 +11,13 @@ plain Python; property-based tests require exact agreement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from slac.evaluation.grids import Grids
 from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.measurement import Measurement, ScopeKey
-from slac.evaluation.selection import Group, Run
+from slac.evaluation.results import RowAccount
+from slac.evaluation.selection import ROW_ACCOUNT, Group, Run, create_row_account
 from slac.evaluation.sqltext import Engine, sql
 from slac.evaluation.tasks import plan_tasks
 from slac.plan.types import Plan
@@ -26,6 +27,7 @@ def measure(
     engine: Engine, plan: Plan, month_ids: Sequence[str], kinds: MeasuredKinds
 ) -> list[Measurement]:
     tasks = plan_tasks(plan, month_ids)
+    create_row_account(engine)
     if not tasks:
         return []
     if engine.record_evidence:
@@ -59,3 +61,35 @@ def measure(
 
 def _scope_sort(scope: ScopeKey) -> tuple[tuple[int, str], ...]:
     return tuple((0 if v is None else 1, str(v)) for _, v in scope)
+
+
+def row_accounts(engine: Engine, plan: Plan, bad: Mapping[str, int]) -> list[RowAccount]:
+    """Each measured objective's rows over the run (after :func:`measure`), summed over the
+    terms it was judged under; ``bad``: the bad rows left out of each dataset."""
+    # Each set of terms an objective was judged under sees the same items (max), each over
+    # its own periods (sum).
+    found = engine.rows(
+        sql(
+            "SELECT objective, dataset, max(items), sum(in_window), sum(taken), sum(judged), "
+            "sum(excluded), sum(pending), sum(left_out) FROM :t GROUP BY objective, dataset",
+            t=ROW_ACCOUNT,
+        )
+    )
+    index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
+    out = []
+    for objective, dataset, items, in_window, taken, judged, excluded, pending, left in found:
+        bad_rows = int(bad.get(str(dataset), 0))
+        out.append(
+            RowAccount(
+                objective=str(objective),
+                dataset=str(dataset),
+                input=int(items) + bad_rows,
+                judged=int(judged),
+                excluded=int(excluded),
+                filtered=int(in_window) - int(taken) + int(left),
+                outside=int(items) - int(in_window),
+                bad=bad_rows,
+                pending=int(pending),
+            )
+        )
+    return sorted(out, key=lambda a: (index.get(a.objective, 0), a.objective, a.dataset))

@@ -149,10 +149,11 @@ def evaluate_plan(
                     None, ("the data has no rows within the contract's life",), report
                 )
         say(f"measuring {len(months)} month(s)")
-        from slac.evaluation.engine import measure
+        from slac.evaluation.engine import measure, row_accounts
 
         tasks = plan_tasks(plan, months)
         measurements = measure(engine, plan, months, kinds)
+        accounts = row_accounts(engine, plan, {i.dataset: i.bad_rows for i in report.inputs})
         if evidence:
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)
@@ -186,6 +187,7 @@ def evaluate_plan(
             BadRowNote(b.dataset, b.file, b.row, b.field, b.problem) for b in report.listed
         ),
         on_bad_rows="exclude" if exclude_bad_rows else "error",
+        row_accounts=tuple(accounts),
     )
     return Evaluation(results, (), report, tuple(measurements))
 

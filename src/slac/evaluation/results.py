@@ -117,6 +117,22 @@ class BadRowNote:
 
 
 @dataclass(frozen=True)
+class RowAccount:
+    """Where every row of an objective's dataset went over the evaluated run:
+    input = judged + excluded + filtered + outside + bad + pending (docs/semantics.md)."""
+
+    objective: str
+    dataset: str
+    input: int  # rows read (items, for a duration judged per cycle), bad ones included
+    judged: int  # in the measured value (or judged met or breached)
+    excluded: int  # left out by an exclusion
+    filtered: int  # left out by a `where` (metric, objective, kind) or scope matching
+    outside: int  # in no evaluated period of the objective (or no instant to place it)
+    bad: int  # bad rows, left out with --on-bad-rows exclude
+    pending: int  # open items not judged yet
+
+
+@dataclass(frozen=True)
 class Results:
     results_version: int
     slac_version: str
@@ -136,3 +152,4 @@ class Results:
     bad_rows_listed: tuple[BadRowNote, ...]
     on_bad_rows: str
     notes: tuple[str, ...] = field(default=())
+    row_accounts: tuple[RowAccount, ...] = field(default=())

@@ -51,7 +51,12 @@ def _build(kind: Any, value: Any) -> Any:
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
         hints = typing.get_type_hints(kind, vars(model))
         return kind(
-            **{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)}
+            **{
+                f.name: _build(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                # Results saved before a field was added (row_accounts) read with its default.
+                if f.name in value or f.default is dataclasses.MISSING
+            }
         )
     origin = typing.get_origin(kind)
     if origin in (types.UnionType, typing.Union):

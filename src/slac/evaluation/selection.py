@@ -168,3 +168,77 @@ def with_empty(
                 )
             )
     return found
+
+
+ROW_ACCOUNT = table("row_account")
+
+
+def create_row_account(engine: Engine) -> None:
+    """The table each kind adds its objectives' row counts to (one row per objective under one
+    set of terms); the results sum them per objective (docs/semantics.md, "Row account")."""
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :t (objective VARCHAR, dataset VARCHAR, items BIGINT, "
+            "in_window BIGINT, taken BIGINT, judged BIGINT, excluded BIGINT, pending BIGINT, "
+            "left_out BIGINT)",
+            t=ROW_ACCOUNT,
+        )
+    )
+
+
+def account(
+    engine: Engine,
+    obj: Objective,
+    items: exp.Expr,
+    member: exp.Expr,
+    taken: exp.Expr,
+    outcomes: exp.Expr,
+    periods: Sequence[Period],
+    ident: Sequence[str] = ("_file", "_row"),
+) -> None:
+    """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
+    the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
+    passes the metric's and the objective's `where`; ``outcomes`` (a relation with ``ident``
+    and ``_account``: judged | excluded | pending | filtered, the last for a row the kind's own
+    `where` leaves out, such as a ratio's denominator) holds what happened to each taken row in
+    each period. A row in several periods of the objective (rolling windows) counts once, by
+    its best outcome: judged in any period, else excluded, else pending, else filtered."""
+    key = [exp.column(c) for c in ident]
+    in_window = sql(
+        "SELECT :key AS k, bool_or(coalesce(:taken, FALSE)) AS taken FROM (:items) AS t "
+        "JOIN (:win) AS w ON :m >= w.w_start AND :m < w.w_end GROUP BY ALL",
+        key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
+        taken=taken,
+        items=items,
+        win=_period_values(periods),
+        m=member,
+    )
+    best = sql(
+        "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
+        "WHEN 'pending' THEN 2 ELSE 3 END) AS o FROM (:rel) AS r GROUP BY ALL",
+        key=exp.Tuple(expressions=key),
+        rel=outcomes,
+    )
+    engine.execute(
+        sql(
+            "INSERT INTO :acc SELECT :obj, :ds, (SELECT count(*) FROM (:items) AS t), count(*), "
+            "count_if(i.taken), count_if(o.o = 0), count_if(o.o = 1), count_if(o.o = 2), "
+            "count_if(o.o = 3) "
+            "FROM (:iw) AS i LEFT JOIN (:best) AS o ON o.k = i.k",
+            acc=ROW_ACCOUNT,
+            obj=lit(obj.id),
+            ds=lit(obj.metric.dataset),
+            items=items.copy(),
+            iw=in_window,
+            best=best,
+        )
+    )
+
+
+def _period_values(periods: Sequence[Period]) -> exp.Expr:
+    unique = sorted({(p.start_us, p.end_us) for p in periods})
+    return exp.select("*").from_(
+        exp.values(
+            [tuple(lit(v) for v in row) for row in unique], alias="v", columns=["w_start", "w_end"]
+        )
+    )

@@ -24,6 +24,7 @@ from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.selection import (
     Group,
     Run,
+    account,
     excluded_columns,
     exclusions_for,
     item_key,
@@ -111,10 +112,11 @@ class PerRowKind(Kind[P]):
         """Each row's value in the evidence file (NULL for kinds without a per-row value)."""
         return exp.cast(exp.null(), "DECIMAL(38, 6)")
 
-    def in_sample(self, params: P) -> exp.Expr | None:
-        """When a row that is not excluded enters the measurement's sample (None: always).
-        The evidence labels the others "not counted" (a short abandon, an unrated survey)."""
-        return None
+    def in_sample(self, params: P) -> exp.Expr:
+        """Which of the objective's rows (kept by every `where` and no exclusion) its value is
+        measured over: the evidence labels the others "not counted" and the row account counts
+        them as filtered (a short abandon, an unrated survey answer)."""
+        return exp.true()
 
     def measure_objective(
         self,
@@ -175,6 +177,23 @@ class PerRowKind(Kind[P]):
                 ),
                 self.evidence_value(params),
                 item_key(run.plan, obj),
+            )
+            account(
+                engine,
+                obj,
+                sql("SELECT * FROM :ds", ds=typed_table(metric.dataset)),
+                col(dataset.time, "t"),
+                exp.and_(
+                    exp.Paren(this=all_of(metric.where, "t")),
+                    exp.Paren(this=objective_filter(terms, obj, "t")),
+                ),
+                sql(
+                    "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' WHEN :c THEN 'judged' "
+                    "ELSE 'filtered' END AS _account FROM (:rel) AS q",
+                    c=exp.func("coalesce", self.in_sample(params), exp.false()),
+                    rel=rows,
+                ),
+                obj_periods,
             )
             out.extend(self.measure_objective(engine, params, obj, obj_periods, rows, exclusions))
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=base))

@@ -30,6 +30,7 @@ from slac.evaluation.measurement import Measurement, Period, exact_ratio
 from slac.evaluation.selection import (
     Group,
     Run,
+    account,
     excluded_columns,
     exclusions_for,
     item_key,
@@ -189,7 +190,14 @@ class Duration(Kind[DurationParams]):
             s=exp.column(params.start, "t", quoted=True),
             what=lit(f"{params.end} is before {params.start}"),
         )
-        return [(params.end, problem)]
+        # Without its start an item has no elapsed time and, by start, no period: it would
+        # vanish from the count. Read as text, so that an unreadable start is named once.
+        empty = sql(
+            "CASE WHEN :s IS NULL THEN :what END",
+            s=exp.column(params.start, "r", quoted=True),
+            what=lit(f"{params.start} is empty: the item has no start"),
+        )
+        return [(params.end, problem), (params.start, empty)]
 
     def linked_checks(self, engine: Engine, plan: Plan, metric: Metric, loaded: Set[str]) -> None:
         """A pause must start before it ends and name an item. Where it lies does not matter:
@@ -380,7 +388,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             "coalesce(CASE WHEN :e <= w.w_end THEN :e END, w.w_end) AS upto_us, "
             "row_number() OVER () AS item "
             "FROM :ds AS t JOIN :win AS w ON :m >= w.w_start AND :m < w.w_end "
-            "WHERE :s IS NOT NULL AND :cond",
+            "WHERE :cond",
             base=base,
             s=start,
             e=end,
@@ -431,7 +439,15 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         )
     out: list[Measurement] = []
     for obj, obj_periods in group.objectives:
-        out.extend(_objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name))
+        counts = _Counts(
+            sql("SELECT * FROM :ds", ds=ds),
+            member,
+            all_of(metric.where, "t"),
+            ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
+        )
+        out.extend(
+            _objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts)
+        )
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
     for used in (timed, paused, base, *([ds] if params.each_cycle else [])):
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
@@ -506,6 +522,7 @@ def _objective(
     periods: Sequence[Period],
     timed: exp.Table,
     grid_name: str | None,
+    counts: _Counts,
 ) -> list[Measurement]:
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
@@ -562,6 +579,17 @@ def _objective(
             *excluded_columns(exclusions),
         ]
         judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
+        counts.add(
+            engine,
+            terms,
+            obj,
+            periods,
+            sql(
+                "SELECT *, CASE status WHEN 'excluded' THEN 'excluded' WHEN 'open' THEN 'pending' "
+                "ELSE 'judged' END AS _account FROM (:rel) AS q",
+                rel=judged_rows,
+            ),
+        )
         record(
             engine,
             obj,
@@ -596,8 +624,46 @@ def _objective(
                 )
             )
         return with_empty(result, obj, periods, exclusions)
-    # Statistics over closed, non-excluded items.
+    # Statistics over closed, non-excluded items: open ones wait for their end.
+    counts.add(
+        engine,
+        terms,
+        obj,
+        periods,
+        sql(
+            "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' WHEN :closed THEN 'judged' "
+            "ELSE 'pending' END AS _account FROM (:rel) AS q",
+            closed=closed,
+            rel=rows,
+        ),
+    )
     return statistics(engine, obj, periods, rows, closed, exclusions, scale=Fraction(1, US))
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the row account of a duration objective reads: every item (each cycle, with
+    `each-cycle`), the instant placing it in a period, the metric's `where`, and what names
+    an item."""
+
+    items: exp.Expr
+    member: exp.Expr
+    where: exp.Expr
+    ident: tuple[str, ...]
+
+    def add(
+        self,
+        engine: Engine,
+        terms: Terms,
+        obj: Objective,
+        periods: Sequence[Period],
+        outcomes: exp.Expr,
+    ) -> None:
+        taken = exp.and_(
+            exp.Paren(this=self.where.copy()),
+            exp.Paren(this=objective_filter(terms, obj, "t")),
+        )
+        account(engine, obj, self.items, self.member, taken, outcomes, periods, self.ident)
 
 
 def _evidence_key(plan: Plan, obj: Objective, params: DurationParams) -> exp.Expr:

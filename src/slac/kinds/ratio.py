@@ -87,6 +87,10 @@ class Ratio(AggregateKind[RatioParams]):
             Side(from_params(den["where"]), den.get("sum")),
         )
 
+    def in_sample(self, params: RatioParams) -> exp.Expr:
+        # A row outside the denominator's `where` is in neither side of the ratio.
+        return all_of(params.denominator.where)
+
     def aggregates(self, params: RatioParams, kept: exp.Expr) -> dict[str, exp.Expr]:
         den_where = all_of(params.denominator.where)
         num_where = exp.and_(

@@ -51,6 +51,14 @@ class Servqual(AggregateKind[ServqualParams]):
         raw = dict(metric.params)
         return ServqualParams(raw["perception"], raw["expectation"], raw.get("dimension") or None)
 
+    def in_sample(self, params: ServqualParams) -> exp.Expr:
+        # A gap needs both scores; a response missing either is left out of the means.
+        return sql(
+            ":p IS NOT NULL AND :e IS NOT NULL",
+            p=col(params.perception),
+            e=col(params.expectation),
+        )
+
     def aggregates(self, params: ServqualParams, kept: exp.Expr) -> dict[str, exp.Expr]:
         gap = sql(
             "CAST(:p AS DECIMAL(38, 9)) - CAST(:e AS DECIMAL(38, 9))",

@@ -81,6 +81,10 @@ class Value(PerRowKind[ValueParams]):
     def evidence_value(self, params: ValueParams) -> exp.Expr:
         return exp.Mul(this=_row_value(params), expression=lit(params.scale))
 
+    def in_sample(self, params: ValueParams) -> exp.Expr:
+        # A row without a value has nothing to judge (status `none` in the evidence).
+        return sql(":v IS NOT NULL", v=_row_value(params))
+
     def measure_objective(
         self,
         engine: Engine,
