@@ -132,3 +132,59 @@ def test_the_earliest_line_deadline_is_the_periods(tmp_path: Path) -> None:
     period = evaluate(tmp_path, "  claim: {within: 30d, from: incident}", tickets, others)
     assert period["credit"] == "150.00"
     assert period["claim_deadline"] == "2026-11-04T11:00:00+01:00"
+
+
+PER_INCIDENT = """\
+  - id: wait-10m
+    metric: waiting
+    within: 10m
+    target: ">= 90%"
+    credit: {tiers: [{below: 90%, percent: 5%}]}
+"""
+
+
+def test_one_incident_earns_one_credit(tmp_path: Path) -> None:
+    """One incident, one credit (issue 10, item 5; docs/semantics.md, "Combining"): a ticket
+    that misses two service levels is credited once, by the larger line.
+    `combine: per-incident`: resolution pays 20.00 per
+    breached ticket (T-2, T-3: 40.00); waiting time (T-3 waited 25 minutes > 10, 2 of 3 met)
+    pays 5% of 1,000.00 = 50.00. Both lines credit T-3: only the larger, waiting's 50.00,
+    counts; resolution's 40.00 is listed as dropped. With `sum` the period would pay 90.00."""
+    tickets = TICKETS.replace("2026-10-20T12:30:00Z,5", "2026-10-20T12:30:00Z,25")
+    resolution = "    credit: {tiers: [{below: 90%, percent: 10%}]}\n"
+    per_ticket = '    credit: {per_incident: {amount: "20.00"}}\n'
+    contract = CONTRACT.replace(resolution, per_ticket)
+    period = _evaluate_text(tmp_path, contract, "  combine: per-incident", tickets)
+    lines = {
+        line["objective"]: (line["amount"], line["dropped"]) for line in period["credit_lines"]
+    }
+    assert lines == {
+        "resolve-4h": ("40.00", "one credit per incident: T-3 is credited by wait-10m"),
+        "wait-10m": ("50.00", None),
+    }
+    assert (period["combined"], period["credit"]) == ("50.00", "50.00")
+    summed = _evaluate_text(tmp_path, contract, "  combine: sum", tickets)
+    assert summed["credit"] == "90.00"
+
+
+def _evaluate_text(folder: Path, contract: str, credits: str, tickets: str) -> Any:
+    contract = contract.replace("OTHERS", PER_INCIDENT)
+    path = folder / "contract.yaml"
+    path.write_text(contract.replace("CREDITS", credits), encoding="utf-8")
+    (folder / "tickets.csv").write_text(tickets, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(path),
+            "--period",
+            "2026-10",
+            "--today",
+            "2026-11-01",
+            f"--data=tickets={folder / 'tickets.csv'}",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    (period,) = json.loads(result.stdout)["periods"]
+    return period

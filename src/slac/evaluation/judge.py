@@ -323,10 +323,13 @@ def _period(
         lines = [
             _line_minimum(line, rules.minimum.amount, rules.minimum_inclusive) for line in lines
         ]
+    if rules.combine == "per-incident" and len(items) == len(lines):
+        lines = _one_credit_per_incident(lines, items)
     amounts = [line.amount for line in lines if line.dropped is None]
     combined = Decimal(0)
     if amounts:
-        combined = sum(amounts, Decimal(0)) if rules.combine == "sum" else max(amounts)
+        adds = rules.combine in ADDING
+        combined = sum(amounts, Decimal(0)) if adds else max(amounts)
     fee = _period_fee(terms)
     pool_at_risk = None
     pool_capped = False
@@ -356,7 +359,7 @@ def _period(
         # A pool line stands for a whole objective: its claim counts from the period's end.
         incidents = [None] * len(lines)
         pooled = sum((line.amount for line in lines), Decimal(0))
-        if rules.combine != "sum":
+        if rules.combine not in ADDING:
             pooled = max((line.amount for line in lines), default=Decimal(0))
         combined = pooled
         if combined > pool_at_risk:
@@ -407,6 +410,39 @@ def _period(
         chronic_failure=tuple(_chronic(terms, month, history)),
         escalations=tuple(_escalations(plan, terms, month, history)),
     )
+
+
+# The combine rules that add the lines that count (per-incident first drops the lines of an
+# incident another line already credits).
+ADDING = ("sum", "per-incident")
+
+
+def _one_credit_per_incident(
+    lines: Sequence[CreditLine], items: Sequence[tuple[str, ...]]
+) -> list[CreditLine]:
+    """One incident, one credit: among the lines that share a breached item (a ticket, an
+    outage) only the largest counts, the earlier in contract order on a tie. A line is kept
+    or dropped whole; a line without items (an aggregate objective) is always kept."""
+    from dataclasses import replace
+
+    out = list(lines)
+    credited: dict[str, CreditLine] = {}
+    ranked = sorted(range(len(lines)), key=lambda i: (-lines[i].amount, i))
+    for i in ranked:
+        line = lines[i]
+        if line.dropped is not None or not items[i]:
+            continue
+        shared = next((item for item in items[i] if item in credited), None)
+        if shared is None:
+            credited.update(dict.fromkeys(items[i], line))
+            continue
+        kept = credited[shared]
+        where = f" ({scope_text(kept.scope)})" if kept.scope else ""
+        out[i] = replace(
+            line,
+            dropped=f"one credit per incident: {shared} is credited by {kept.objective}{where}",
+        )
+    return out
 
 
 def _cap_amount(

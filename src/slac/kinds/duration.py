@@ -561,8 +561,9 @@ def _objective(
             sql("count_if(status = 'met')").as_("met"),
             sql("count_if(status = 'breached')").as_("breached"),
             sql("count_if(status = 'open')").as_("open"),
-            # A breach is dated by its end, or (open and overdue) by the period's end.
-            *breach_columns(_evidence_key(plan, obj, params), sql("coalesce(e_us, w_end)")),
+            # A breach is dated by its end, or (open and overdue) by the period's end; a
+            # ticket's reopened cycles are one incident, so the key leaves the cycle out.
+            *breach_columns(item_key(plan, obj), sql("coalesce(e_us, w_end)")),
             *excluded_columns(exclusions),
         ]
         judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
