@@ -139,6 +139,19 @@ def item_key(plan: Plan, obj: Objective) -> exp.Expr:
     return col(dataset.key) if dataset.key else exp.column("_row")
 
 
+def incident_key(dataset: Dataset, alias: str | None = None) -> exp.Expr:
+    """What names an incident: the dataset's key, else the row's file and line (a row number
+    alone repeats across the files of one dataset)."""
+    if dataset.key:
+        return col(dataset.key, alias)
+    return exp.func(
+        "concat",
+        exp.cast(exp.column("_file", alias), "VARCHAR"),
+        lit(":"),
+        exp.cast(exp.column("_row", alias), "VARCHAR"),
+    )
+
+
 def record(engine: Engine, obj: Objective, rows: exp.Expr, value: exp.Expr, key: exp.Expr) -> None:
     """Keep each row's outcome for --evidence (in the engine: rows never come to Python)."""
     if not engine.record_evidence:

@@ -26,6 +26,7 @@ from slac.evaluation.selection import (
     Run,
     excluded_columns,
     exclusions_for,
+    incident_key,
     item_key,
     objective_filter,
     record,
@@ -137,7 +138,7 @@ class PerRowKind(Kind[P]):
                 ":key AS _item FROM :ds AS t JOIN :win AS w "
                 "ON :tm >= w.w_start AND :tm < w.w_end WHERE :cond",
                 base=base,
-                key=col(dataset.key, "t") if dataset.key else exp.column("_row", "t"),
+                key=incident_key(dataset, "t"),
                 ds=typed_table(metric.dataset),
                 win=win,
                 tm=col(dataset.time, "t"),

@@ -34,6 +34,7 @@ from slac.evaluation.selection import (
     breach_values,
     excluded_columns,
     exclusions_for,
+    incident_key,
     item_key,
     objective_filter,
     record,
@@ -563,7 +564,10 @@ def _objective(
             sql("count_if(status = 'open')").as_("open"),
             # A breach is dated by its end, or (open and overdue) by the period's end; a
             # ticket's reopened cycles are one incident, so the key leaves the cycle out.
-            *breach_columns(item_key(plan, obj), sql("coalesce(e_us, w_end)")),
+            *breach_columns(
+                incident_key(next(d for d in plan.datasets if d.name == obj.metric.dataset)),
+                sql("coalesce(e_us, w_end)"),
+            ),
             *excluded_columns(exclusions),
         ]
         judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
