@@ -203,6 +203,28 @@ def test_causes_name_the_objectives(portfolio: Portfolio) -> None:
     assert rows[("globex-managed-it-2026", "2026-11")].cap_applied
 
 
+def test_dropped_lines_are_not_among_the_causes(portfolio: Portfolio) -> None:
+    """A credit line that does not count (combine: per-incident gave its incident to a larger
+    line, or it is under a per-line minimum) is no cause of the amount booked: of the support
+    contract's October lines frt-p2 and res-p1, res-p1 marked dropped leaves frt-p2 alone."""
+    results, plan = next(p for p in portfolio if p[0].contract_id == "acme-support-2026")
+    periods = tuple(
+        replace(
+            period,
+            credit_lines=tuple(
+                replace(line, dropped="one credit per incident: T-1 is credited by frt-p2")
+                if line.objective == "res-p1"
+                else line
+                for line in period.credit_lines
+            ),
+        )
+        for period in results.periods
+    )
+    rows = {row.period: row for row in ledger_rows([(replace(results, periods=periods), plan)])}
+    assert rows["2026-10"].objectives == ("frt-p2",)
+    assert rows["2026-10"].tiers == (1,)
+
+
 def test_results_and_plan_of_different_contracts_are_refused(portfolio: Portfolio) -> None:
     (first, _), (_, other_plan) = portfolio[0], portfolio[1]
     with pytest.raises(ValueError, match="paired with the plan"):

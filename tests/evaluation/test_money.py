@@ -249,3 +249,41 @@ objectives:
         (october,) = judged(plan, ["2026-10"], [measured("2026-10", None, "0.95")])
         deadlines.append(october.claim_deadline)
     assert deadlines == ["2027-01-01T00:00:00+01:00", "2026-12-01T00:00:00+01:00"]
+
+
+def test_per_incident_keeps_the_first_of_equal_lines_and_every_aggregate_line(
+    tmp_path: Path,
+) -> None:
+    """`combine: per-incident`: lines a (30.00, tickets X) and b (30.00, tickets X and Y) share
+    X and are equal: a comes first in the contract and counts, b is dropped whole (Y goes with
+    it). c (10.00) judges no items, so it shares no incident and counts: 30.00 + 10.00 = 40.00.
+    """
+    objectives = "".join(
+        f"""  - id: {oid}
+    metric: uptime
+    target: ">= 99%"
+    credit: {{tiers: [{{below: 99%, amount: "{amount}"}}]}}
+"""
+        for oid, amount in (("a", "30.00"), ("b", "30.00"), ("c", "10.00"))
+    )
+    plan = compile_text(
+        tmp_path,
+        HEAD
+        + 'commercials: {currency: EUR, monthly_fee: "1000.00"}\n'
+        + "credits: {combine: per-incident}\nobjectives:\n"
+        + objectives,
+    )
+
+    def breach(oid: str, items: tuple[str, ...]) -> Measurement:
+        return Measurement(
+            "2026-10", oid, (), 10, Decimal("0.5"), 5, 5, 0, (), breached_items=items
+        )
+
+    ms = [breach("a", ("X",)), breach("b", ("X", "Y")), breach("c", ())]
+    (october,) = judged(plan, ["2026-10"], ms)
+    assert [(line.objective, line.dropped) for line in october.credit_lines] == [
+        ("a", None),
+        ("b", "one credit per incident: X is credited by a"),
+        ("c", None),
+    ]
+    assert (october.combined, october.credit) == (Decimal("40.00"), Decimal("40.00"))

@@ -119,7 +119,9 @@ def _row(results: Results, plan: Plan, period: PeriodResult) -> LedgerRow:
                 tiers.append(None)
                 percents.append(share * pool.at_risk)
     else:
-        for line in period.credit_lines:
+        # A dropped line (under a per-line minimum, or an incident another line credits) is
+        # not part of the amount finance books, so it is not among its causes either.
+        for line in (x for x in period.credit_lines if x.dropped is None):
             objectives.append(line.objective)
             scopes.append(line.scope)
             tiers.append(line.tier)

@@ -7,7 +7,7 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -153,6 +153,50 @@ def _claim_deadline(month: str, rules: CreditRules, zone: str) -> str | None:
     return _deadline(month, rules.claim_within_seconds, zone)
 
 
+def _incident_deadline(
+    month: str, rules: CreditRules, zone: str, incident_us: int | None
+) -> datetime | None:
+    """The claim deadline of one credit line: with `from: incident`, counted from the latest
+    breach behind the line; otherwise (and for lines without items) from the period's end."""
+    if rules.claim_from != "incident" or incident_us is None:
+        found = _claim_deadline(month, rules, zone)
+        return datetime.fromisoformat(found) if found is not None else None
+    local = datetime.fromtimestamp(incident_us / 1_000_000, UTC).astimezone(ZoneInfo(zone))
+    if rules.claim_cycles is not None:
+        # The incident's billing cycle is the local calendar month it falls in.
+        cycle = date(local.year, local.month, 1)
+        return _local(add_months(cycle, 1 + rules.claim_cycles), zone)
+    seconds = rules.claim_within_seconds
+    if seconds is None:
+        return None
+    if seconds % 86_400 == 0:
+        # Calendar days on the local clock: "within 30 days" of 14:00 ends at 14:00 local.
+        wall = local.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400))
+        return wall.replace(tzinfo=ZoneInfo(zone))
+    return (local.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(ZoneInfo(zone))
+
+
+def _period_claim_deadline(
+    month: str,
+    rules: CreditRules,
+    zone: str,
+    lines: Sequence[CreditLine],
+    incidents: Sequence[int | None],
+) -> str | None:
+    """The earliest deadline of the lines that count: claiming by it claims every line."""
+    if rules.claim_from != "incident" or len(incidents) != len(lines):
+        return _claim_deadline(month, rules, zone)
+    found = [
+        _incident_deadline(month, rules, zone, at)
+        for line, at in zip(lines, incidents, strict=True)
+        if line.dropped is None and line.amount > 0
+    ]
+    known = [d for d in found if d is not None]
+    if not known:
+        return _claim_deadline(month, rules, zone)
+    return min(known).isoformat()
+
+
 def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
     if seconds is None:
         return None
@@ -183,6 +227,10 @@ def judge_periods(
             continue
         objective_results: list[ObjectiveResult] = []
         lines: list[CreditLine] = []
+        # Aligned with lines: the latest breach behind each (None: an aggregate objective)
+        # and its breached items.
+        incidents: list[int | None] = []
+        items: list[tuple[str, ...]] = []
         for (pid, oid, mon), task in sorted(
             month_of_task.items(), key=lambda kv: _order(terms, kv[0][1])
         ):
@@ -197,8 +245,12 @@ def judge_periods(
                     reason = missing_fee(obj, m, task.terms)
                 if line is not None:
                     lines.append(line)
+                    incidents.append(m.last_breach_us)
+                    items.append(m.breached_items)
                 objective_results.append(_objective_result(obj, m, status, reason, line, units))
-        results.append(_period(plan, terms, month, objective_results, lines, history))
+        results.append(
+            _period(plan, terms, month, objective_results, lines, history, incidents, items)
+        )
     return _earn_back(plan, results)
 
 
@@ -246,6 +298,8 @@ def _period(
     objectives: list[ObjectiveResult],
     lines: list[CreditLine],
     history: list[tuple[str, set[str], Decimal]],
+    incidents: Sequence[int | None] = (),
+    items: Sequence[tuple[str, ...]] = (),
 ) -> PeriodResult:
     rules = terms.credits
     com = terms.commercials
@@ -269,10 +323,13 @@ def _period(
         lines = [
             _line_minimum(line, rules.minimum.amount, rules.minimum_inclusive) for line in lines
         ]
+    if rules.combine == "per-incident" and len(items) == len(lines):
+        lines = _one_credit_per_incident(lines, items)
     amounts = [line.amount for line in lines if line.dropped is None]
     combined = Decimal(0)
     if amounts:
-        combined = sum(amounts, Decimal(0)) if rules.combine == "sum" else max(amounts)
+        adds = rules.combine in ADDING
+        combined = sum(amounts, Decimal(0)) if adds else max(amounts)
     fee = _period_fee(terms)
     pool_at_risk = None
     pool_capped = False
@@ -299,8 +356,10 @@ def _period(
         ]
         if com.rounding.apply == "per-line":
             lines = [_rounded(line, minor, mode) for line in lines]
+        # A pool line stands for a whole objective: its claim counts from the period's end.
+        incidents = [None] * len(lines)
         pooled = sum((line.amount for line in lines), Decimal(0))
-        if rules.combine != "sum":
+        if rules.combine not in ADDING:
             pooled = max((line.amount for line in lines), default=Decimal(0))
         combined = pooled
         if combined > pool_at_risk:
@@ -345,10 +404,45 @@ def _period(
         earn_back="none" if rules.earn_back_periods is None or total == 0 else "pending",
         credit=total,
         currency=com.currency,
-        claim_deadline=_claim_deadline(month, rules, plan.timezone) if total else None,
+        claim_deadline=(
+            _period_claim_deadline(month, rules, plan.timezone, lines, incidents) if total else None
+        ),
         chronic_failure=tuple(_chronic(terms, month, history)),
         escalations=tuple(_escalations(plan, terms, month, history)),
     )
+
+
+# The combine rules that add the lines that count (per-incident first drops the lines of an
+# incident another line already credits).
+ADDING = ("sum", "per-incident")
+
+
+def _one_credit_per_incident(
+    lines: Sequence[CreditLine], items: Sequence[tuple[str, ...]]
+) -> list[CreditLine]:
+    """One incident, one credit: among the lines that share a breached item (a ticket, an
+    outage) only the largest counts, the earlier in contract order on a tie. A line is kept
+    or dropped whole; a line without items (an aggregate objective) is always kept."""
+    from dataclasses import replace
+
+    out = list(lines)
+    credited: dict[str, CreditLine] = {}
+    ranked = sorted(range(len(lines)), key=lambda i: (-lines[i].amount, i))
+    for i in ranked:
+        line = lines[i]
+        if line.dropped is not None or not items[i]:
+            continue
+        shared = next((item for item in items[i] if item in credited), None)
+        if shared is None:
+            credited.update(dict.fromkeys(items[i], line))
+            continue
+        kept = credited[shared]
+        where = f" ({scope_text(kept.scope)})" if kept.scope else ""
+        out[i] = replace(
+            line,
+            dropped=f"one credit per incident: {shared} is credited by {kept.objective}{where}",
+        )
+    return out
 
 
 def _cap_amount(

@@ -6,7 +6,7 @@ property-based tests can require exact agreement. See docs/semantics.md for ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -25,6 +25,14 @@ class Measurement:
     breached: int  # threshold shares: items breached (incl. overdue open ones); else 0
     open: int  # items open at the period's end and not judged
     excluded: tuple[tuple[str, int], ...]  # (exclusion id, rows) in contract order, all listed
+    # Where the breaches are, for claims counted from the incident and one credit per incident
+    # (docs/semantics.md, "Credits"): kinds that judge items (duration, value) fill them; they
+    # are evidence about the figures above, not figures, so equality (and the reference
+    # evaluator's exact agreement) leaves them out.
+    last_breach_us: int | None = field(
+        default=None, compare=False
+    )  # latest breached item's instant
+    breached_items: tuple[str, ...] = field(default=(), compare=False)  # their keys, sorted
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,28 @@ def excluded_columns(exclusions: Sequence[Exclusion]) -> list[exp.Expr]:
     ]
 
 
+def breach_columns(key: exp.Expr, instant: exp.Expr) -> list[exp.Expr]:
+    """The latest breached item's instant (µs) and the breached items' keys, over rows whose
+    ``status`` is judged: what claims from the incident and one credit per incident need.
+    The list is as long as the period's breaches, which the credit already counts."""
+    breached = "status = 'breached'"
+    return [
+        sql(f"max(CASE WHEN {breached} THEN :t END)", t=instant).as_("last_breach_us"),
+        sql(
+            f"list_sort(list_distinct(list(CAST(:k AS VARCHAR)) FILTER (WHERE {breached})))",
+            k=key,
+        ).as_("breached_items"),
+    ]
+
+
+def breach_values(last: Any, items: Any) -> dict[str, Any]:
+    """The two :func:`breach_columns` of a result row as :class:`Measurement` fields."""
+    return {
+        "last_breach_us": int(last) if last is not None else None,
+        "breached_items": tuple(str(i) for i in items or ()),
+    }
+
+
 def objective_filter(terms: Terms, obj: Objective, alias: str = "b") -> exp.Expr:
     """:func:`policy_filter` over the rows aliased ``alias``."""
     expression = policy_filter(terms, obj)
@@ -115,6 +137,19 @@ def item_key(plan: Plan, obj: Objective) -> exp.Expr:
     """What names a row in the evidence: the dataset's key, else the source row number."""
     dataset = next(d for d in plan.datasets if d.name == obj.metric.dataset)
     return col(dataset.key) if dataset.key else exp.column("_row")
+
+
+def incident_key(dataset: Dataset, alias: str | None = None) -> exp.Expr:
+    """What names an incident: the dataset's key, else the row's file and line (a row number
+    alone repeats across the files of one dataset)."""
+    if dataset.key:
+        return col(dataset.key, alias)
+    return exp.func(
+        "concat",
+        exp.cast(exp.column("_file", alias), "VARCHAR"),
+        lit(":"),
+        exp.cast(exp.column("_row", alias), "VARCHAR"),
+    )
 
 
 def record(engine: Engine, obj: Objective, rows: exp.Expr, value: exp.Expr, key: exp.Expr) -> None:

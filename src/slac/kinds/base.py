@@ -27,6 +27,7 @@ from slac.evaluation.selection import (
     account,
     excluded_columns,
     exclusions_for,
+    incident_key,
     item_key,
     objective_filter,
     record,
@@ -138,9 +139,13 @@ class PerRowKind(Kind[P]):
         base = temp_name("base")
         engine.execute(
             sql(
-                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid FROM :ds AS t JOIN :win AS w "
+                # A row's instant and key travel as _at_us and _item: kinds that judge rows
+                # as items date and name their breaches by them.
+                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, :tm AS _at_us, "
+                ":key AS _item FROM :ds AS t JOIN :win AS w "
                 "ON :tm >= w.w_start AND :tm < w.w_end WHERE :cond",
                 base=base,
+                key=incident_key(dataset, "t"),
                 ds=typed_table(metric.dataset),
                 win=win,
                 tm=col(dataset.time, "t"),

@@ -31,8 +31,11 @@ from slac.evaluation.selection import (
     Group,
     Run,
     account,
+    breach_columns,
+    breach_values,
     excluded_columns,
     exclusions_for,
+    incident_key,
     item_key,
     objective_filter,
     record,
@@ -576,6 +579,12 @@ def _objective(
             sql("count_if(status = 'met')").as_("met"),
             sql("count_if(status = 'breached')").as_("breached"),
             sql("count_if(status = 'open')").as_("open"),
+            # A breach is dated by its end, or (open and overdue) by the period's end; a
+            # ticket's reopened cycles are one incident, so the key leaves the cycle out.
+            *breach_columns(
+                incident_key(next(d for d in plan.datasets if d.name == obj.metric.dataset)),
+                sql("coalesce(e_us, w_end)"),
+            ),
             *excluded_columns(exclusions),
         ]
         judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
@@ -607,7 +616,8 @@ def _objective(
             pid, rest = row[0], row[1:]
             scope_values, rest = rest[: len(scope)], rest[len(scope) :]
             met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
-            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[3:], strict=True))
+            evidence = breach_values(rest[3], rest[4])
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[5:], strict=True))
             judged = met + breached
             value = exact_ratio(met, judged) if judged else None
             result.append(
@@ -621,6 +631,7 @@ def _objective(
                     breached,
                     opened,
                     excluded,
+                    **evidence,
                 )
             )
         return with_empty(result, obj, periods, exclusions)

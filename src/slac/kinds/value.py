@@ -18,7 +18,13 @@ from sqlglot import exp
 from slac.contract.kinds import FieldRef
 from slac.contract.source import Path
 from slac.evaluation.measurement import Measurement, Period, exact_ratio
-from slac.evaluation.selection import excluded_columns, scope_key, with_empty
+from slac.evaluation.selection import (
+    breach_columns,
+    breach_values,
+    excluded_columns,
+    scope_key,
+    with_empty,
+)
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
 from slac.evaluation.statistics import statistics
 from slac.kinds.base import PerRowKind
@@ -137,6 +143,7 @@ def _threshold(
             *scope,
             sql("count_if(status = 'met')").as_("met"),
             sql("count_if(status = 'breached')").as_("breached"),
+            *breach_columns(exp.column("_item"), exp.column("_at_us")),
             *excluded_columns(exclusions),
         )
         .from_(
@@ -151,7 +158,8 @@ def _threshold(
         pid, rest = row[0], row[1:]
         scope_values, rest = rest[: len(scope)], rest[len(scope) :]
         met, breached = int(rest[0]), int(rest[1])
-        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[2:], strict=True))
+        evidence = breach_values(rest[2], rest[3])
+        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[4:], strict=True))
         judged = met + breached
         out.append(
             Measurement(
@@ -164,6 +172,7 @@ def _threshold(
                 breached,
                 0,
                 excluded,
+                **evidence,
             )
         )
     return with_empty(out, obj, periods, exclusions)

@@ -32,6 +32,10 @@ COMBINE = {
     "sum": "credits for several missed promises in the same period are added up",
     "max": "when several promises are missed in the same period, only the largest credit is paid",
     "single": "when several credits arise from the same incident, {customer} picks one of them",
+    "per-incident": (
+        "when several credits arise from the same ticket or outage, only the largest of them is "
+        "paid; the others are added up"
+    ),
 }
 
 
