@@ -9,6 +9,7 @@ nothing half-written (the staging folders are removed on the way out).
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -26,6 +27,10 @@ _interrupted = False
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     global _interrupted
+    if _interrupted:
+        # A second Ctrl-C: the first is being unwound (or was swallowed by native code), and
+        # the user wants out now. Staging folders may remain; nothing is settled half-written.
+        os._exit(INTERRUPTED)
     _interrupted = True
     raise Interrupted
 
