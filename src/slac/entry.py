@@ -32,6 +32,9 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
         # the user wants out now. Staging folders may remain; nothing is settled half-written.
         os._exit(INTERRUPTED)
     _interrupted = True
+    engines = sys.modules.get("slac.evaluation.sqltext")
+    if engines is not None:  # loaded: a query may be running, in native code
+        engines.interrupt_queries()
     raise Interrupted
 
 

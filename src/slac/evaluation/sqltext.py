@@ -9,6 +9,7 @@ DuckDB here and can be generated for Spark (``Engine.dialect``).
 from __future__ import annotations
 
 import functools
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +88,18 @@ def typed_table(dataset: str) -> exp.Table:
     return table(f"ds_{dataset}")
 
 
+# Every open engine, for Ctrl-C (see interrupt_queries).
+_OPEN: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def interrupt_queries() -> None:
+    """Stop the query every open engine is running. Called from the Ctrl-C handler
+    (:mod:`slac.entry`): DuckDB notices a pending signal itself only in some process states (not
+    in a job a shell started in the background), so it is told explicitly."""
+    for engine in list(_OPEN):
+        engine.con.interrupt()
+
+
 class Engine:
     """A DuckDB connection in UTC that runs sqlglot expressions."""
 
@@ -96,6 +109,7 @@ class Engine:
         import duckdb
 
         self.con = duckdb.connect(":memory:")
+        _OPEN.add(self)
         # Timestamps are converted to instants explicitly; the session zone must never matter.
         self.con.execute("SET TimeZone = 'UTC'")
         if threads:
