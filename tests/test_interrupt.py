@@ -78,3 +78,32 @@ def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Pa
     _when_exists(marker)
     assert _finish(process) == (130, b"", b"")
     assert list(work.iterdir()) == []
+
+
+def test_a_second_ctrl_c_exits_at_once_when_the_first_was_swallowed(tmp_path: Path) -> None:
+    # Native code (or a careless `except BaseException`) may swallow the first interrupt.
+    marker = tmp_path / "started"
+    script = (
+        "import pathlib, time\n"
+        "from slac import cli\n"
+        "@cli.cli.command(name='stubborn')\n"
+        "def stubborn() -> None:\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n"
+        "    try:\n"
+        "        time.sleep(60)\n"
+        "    except BaseException:\n"
+        "        time.sleep(60)\n"
+        "import sys\n"
+        "sys.argv = ['slac', 'stubborn']\n"
+        "from slac.entry import main\n"
+        "main()\n"
+    )
+    pipe = subprocess.PIPE
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=pipe, stderr=pipe)
+    _when_exists(marker)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    assert process.poll() is None  # swallowed
+    started = time.monotonic()
+    assert _finish(process) == (130, b"", b"")
+    assert time.monotonic() - started < 30

@@ -14,8 +14,6 @@ import signal
 import sys
 from types import FrameType
 
-INTERRUPTED = 130
-
 
 class Interrupted(BaseException):
     """Ctrl-C, raised by our own handler: a BaseException, so that no ``except Exception`` on
@@ -30,7 +28,7 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     if _interrupted:
         # A second Ctrl-C: the first is being unwound (or was swallowed by native code), and
         # the user wants out now. Staging folders may remain; nothing is settled half-written.
-        os._exit(INTERRUPTED)
+        os._exit(128 + signal.SIGINT)
     _interrupted = True
     engines = sys.modules.get("slac.evaluation.sqltext")
     if engines is not None:  # loaded: a query may be running, in native code
@@ -49,4 +47,6 @@ def main() -> None:
         # surfaces after Ctrl-C is the interrupt.
         if not _interrupted:
             raise
-        sys.exit(INTERRUPTED)
+        from slac.diagnostics import ExitCode
+
+        sys.exit(ExitCode.INTERRUPTED)

@@ -211,34 +211,77 @@ class Duration(Kind[DurationParams]):
         params = self.params(metric)
         if metric.dataset in loaded:
             _check_business_reach(engine, plan, metric, params)
-        _cycle_checks(engine, plan, metric, params.cycles, loaded)
-        pause = params.pause
-        if pause is None or pause.dataset not in loaded or metric.dataset not in loaded:
-            return
-        parent = next(d for d in plan.datasets if d.name == metric.dataset)
-        if not parent.key or not pause.parent_key:
-            return
-        engine.execute(
-            sql(
-                "INSERT INTO bad_rows SELECT * FROM (SELECT :pds, p._file, p._row, :pf, "
-                "CASE WHEN p.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = p.pk) "
-                "THEN 'pause for an unknown item ' || coalesce(CAST(p.pk AS VARCHAR), '(empty)') "
-                "WHEN p.pe < p.ps THEN 'pause ends before it starts' END AS problem "
-                "FROM (SELECT _file, _row, :pk AS pk, :ps AS ps, :pe AS pe FROM :pt) AS p) AS q "
-                "WHERE problem IS NOT NULL",
-                pds=lit(pause.dataset),
-                pf=lit(pause.start),
-                pk=exp.column(pause.parent_key, quoted=True),
-                ps=exp.column(pause.start, quoted=True),
-                pe=exp.column(pause.end, quoted=True),
-                pt=typed_table(pause.dataset),
-                it=sql(
-                    "(SELECT :k AS k FROM :t)",
-                    k=exp.column(parent.key, quoted=True),
-                    t=typed_table(metric.dataset),
+        cycles, pause = params.cycles, params.pause
+        if cycles is not None:
+            # Checked under `first-cycle` as well: the rows are read either way, and bad data
+            # is never passed over silently.
+            _interval_rows_checks(
+                engine,
+                plan,
+                metric,
+                loaded,
+                (cycles.dataset, cycles.parent_key, cycles.start, cycles.end),
+                (
+                    "reopen of an unknown item ",
+                    "reopen without its start",
+                    "cycle ends before it starts",
                 ),
             )
+        if pause is not None:
+            _interval_rows_checks(
+                engine,
+                plan,
+                metric,
+                loaded,
+                (pause.dataset, pause.parent_key, pause.start, pause.end),
+                ("pause for an unknown item ", None, "pause ends before it starts"),
+            )
+
+
+def _interval_rows_checks(
+    engine: Engine,
+    plan: Plan,
+    metric: Metric,
+    loaded: Set[str],
+    rows: tuple[str, str | None, str, str],
+    problems: tuple[str, str | None, str],
+) -> None:
+    """Rows of intervals that belong to an item (pauses, reopened cycles: ``rows`` is their
+    dataset, parent key, start and end): each must name a known item and not end before it
+    starts (``problems``: the words for each; a missing start is bad only where it says)."""
+    dataset, parent_key, start, end = rows
+    unknown, no_start, backwards = problems
+    if dataset not in loaded or metric.dataset not in loaded:
+        return
+    parent = next(d for d in plan.datasets if d.name == metric.dataset)
+    if not parent.key or not parent_key:
+        return
+    engine.execute(
+        sql(
+            "INSERT INTO bad_rows SELECT * FROM (SELECT :ds, c._file, c._row, :field, "
+            "CASE WHEN c.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk) "
+            "THEN :unknown || coalesce(CAST(c.pk AS VARCHAR), '(empty)') "
+            "WHEN :check_start AND c.cs IS NULL THEN :no_start "
+            "WHEN c.ce < c.cs THEN :backwards END AS problem "
+            "FROM (SELECT _file, _row, :pk AS pk, :cs AS cs, :ce AS ce FROM :ct) AS c) AS q "
+            "WHERE problem IS NOT NULL",
+            ds=lit(dataset),
+            field=lit(start),
+            unknown=lit(unknown),
+            check_start=exp.true() if no_start else exp.false(),
+            no_start=lit(no_start or ""),
+            backwards=lit(backwards),
+            pk=exp.column(parent_key, quoted=True),
+            cs=exp.column(start, quoted=True),
+            ce=exp.column(end, quoted=True),
+            ct=typed_table(dataset),
+            it=sql(
+                "(SELECT :k AS k FROM :t)",
+                k=exp.column(parent.key, quoted=True),
+                t=typed_table(metric.dataset),
+            ),
         )
+    )
 
 
 def business_reach_us(plan: Plan) -> int:
@@ -304,40 +347,6 @@ def _cycles(raw: Mapping[str, Any] | None) -> Cycles | None:
     if not raw:
         return None
     return Cycles(raw["dataset"], raw["start"], raw["end"], raw.get("parent_key"))
-
-
-def _cycle_checks(
-    engine: Engine, plan: Plan, metric: Metric, cycles: Cycles | None, loaded: Set[str]
-) -> None:
-    """A reopen must name an item and start before it ends. Checked under `first-cycle` as
-    well: the rows are read either way, and bad data is never passed over silently."""
-    if cycles is None or cycles.dataset not in loaded or metric.dataset not in loaded:
-        return
-    parent = next(d for d in plan.datasets if d.name == metric.dataset)
-    if not parent.key or not cycles.parent_key:
-        return
-    engine.execute(
-        sql(
-            "INSERT INTO bad_rows SELECT * FROM (SELECT :cds, c._file, c._row, :cf, "
-            "CASE WHEN c.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk) "
-            "THEN 'reopen of an unknown item ' || coalesce(CAST(c.pk AS VARCHAR), '(empty)') "
-            "WHEN c.cs IS NULL THEN 'reopen without its start' "
-            "WHEN c.ce < c.cs THEN 'cycle ends before it starts' END AS problem "
-            "FROM (SELECT _file, _row, :pk AS pk, :cs AS cs, :ce AS ce FROM :ct) AS c) AS q "
-            "WHERE problem IS NOT NULL",
-            cds=lit(cycles.dataset),
-            cf=lit(cycles.start),
-            pk=exp.column(cycles.parent_key, quoted=True),
-            cs=exp.column(cycles.start, quoted=True),
-            ce=exp.column(cycles.end, quoted=True),
-            ct=typed_table(cycles.dataset),
-            it=sql(
-                "(SELECT :k AS k FROM :t)",
-                k=exp.column(parent.key, quoted=True),
-                t=typed_table(metric.dataset),
-            ),
-        )
-    )
 
 
 def _cycle_items(engine: Engine, run: Run, metric: Metric, params: DurationParams) -> exp.Table:
