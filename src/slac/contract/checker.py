@@ -131,7 +131,7 @@ class Checker:
             data = {k: v for k, v in data.items() if k != "extends"}
         fast = self.fast_schema
         if fast is None:
-            fast = self._checked > self.FAST_SCHEMA_AFTER
+            fast = self._checked > self.FAST_SCHEMA_AFTER or schema.fast_validator_ready("contract")
         found = schema.check(merged, data, fast=fast)
         if has_errors(found):
             return found, None

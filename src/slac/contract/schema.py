@@ -60,17 +60,24 @@ def _is_date(value: object) -> bool:
     return True
 
 
-@functools.cache
+_COMPILED: dict[str, Callable[[Any], Any]] = {}
+
+
 def fast_validator(name: str) -> Callable[[Any], Any]:
     """A compiled validator (fastjsonschema): about 8× faster, but it stops at the first error
     and says little about it, so it only answers "valid?"; jsonschema explains the failures.
     Compiling costs about half a second, so it pays off only for many files."""
-    import fastjsonschema
+    if name not in _COMPILED:
+        import fastjsonschema
 
-    compiled: Callable[[Any], Any] = fastjsonschema.compile(
-        load_schema(name), formats={"date": _is_date}
-    )
-    return compiled
+        _COMPILED[name] = fastjsonschema.compile(load_schema(name), formats={"date": _is_date})
+    return _COMPILED[name]
+
+
+def fast_validator_ready(name: str) -> bool:
+    """Whether this process has compiled ``name``'s fast validator already: from then on it
+    costs nothing to use (a long-lived process, a fuzz worker forked after compiling it)."""
+    return name in _COMPILED
 
 
 def check(
