@@ -172,7 +172,7 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
         files.append(name)
     union: exp.Expr = parts[0]
     for part in parts[1:]:
-        union = exp.union(union, part, distinct=False)
+        union = exp.union(union, part, distinct=False, copy=False)
     return union, files, native
 
 
@@ -408,7 +408,7 @@ def load_datasets(
             ]
             union: exp.Expr = parts[0]
             for part in parts[1:]:
-                union = exp.union(union, part, distinct=False)
+                union = exp.union(union, part, distinct=False, copy=False)
             engine.execute(
                 sql(
                     "INSERT INTO bad_rows SELECT :ds, _file, _row, field, p FROM (:u) AS c "
