@@ -35,9 +35,9 @@ def _template(text: str) -> exp.Expr:
 
 def sql(text: str, **values: Any) -> exp.Expr:
     """``text`` parsed once, with each ``:name`` replaced by ``values[name]``."""
-    tree = _template(text).copy()
     nodes = {k: _node(v) for k, v in values.items()}
-    return exp.replace_placeholders(tree, **nodes)
+    # replace_placeholders transforms a copy: the cached template itself is never changed.
+    return exp.replace_placeholders(_template(text), **nodes)
 
 
 def _node(value: Any) -> exp.Expr:
