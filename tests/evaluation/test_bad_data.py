@@ -265,6 +265,10 @@ def test_a_status_history_over_the_tickets_life_is_clipped_not_bad(case: Path) -
     """Pauses are clipped to the interval a metric measures (docs/semantics.md, "Pauses"):
     a status history spans the ticket's whole life, so pauses before its creation or after its
     resolution are no bad data, and a pause that straddles the resolution counts up to it.
+    Jira Service Management configures pauses as "Pause on - Time is not counted during"
+    (Atlassian KB, "Understanding why an SLA is paused in a Jira Service Management ticket",
+    https://confluence.atlassian.com/jirakb/understanding-why-an-sla-is-paused-in-a-jira-service-management-ticket-1271267987.html):
+    only time inside the measured interval can go uncounted.
 
     By hand (24 × 7 clock, within 4 h): T-1 1 h (a pause at 11:00–12:00 lies after its 10:00
     resolution: 0 paused); T-2 09:00–15:00 = 6 h, paused 13:00–17:00 clipped to 13:00–15:00 =
@@ -591,9 +595,18 @@ def test_a_scale_check_applies_only_to_the_rows_its_metric_reads(case: Path) -> 
     """One survey dataset holds NPS (0–10) and CSAT (1–5) answers; each metric takes its own
     rows by `where`. An NPS 9 is no bad CSAT score.
 
-    NPS as Bain & Company define it: "the percentage of customers who are promoters (9–10)
-    minus the percentage who are detractors (0–6)". By hand: NPS answers 10, 9, 7, 3, 0 →
-    2 promoters, 2 detractors of 5 → 0. CSAT answers 5, 2, 4 → 2 of 3 in 4–5. A CSAT answer of
+    NPS, Bain & Company: "Your Net Promoter Score is simply the percentage of promoters minus
+    the percentage of detractors."
+    (https://www.netpromotersystem.com/about/net-promoter-system-framework/reliable-metric/);
+    the bands, as a glossary gives them: "Promoters (ratings of 9 or 10), Passives (ratings of
+    7 or 8), and Detractors (ratings of 0 to 6)."
+    (https://www.eyebase.com/insights/dam-know-how/the-grand-dam-glossary/55-net-promoter-score-nps/).
+    CSAT, SoGoSurvey's help: "Answer choices are graded on a 1 to 5 scale" and "Satisfied:
+    Customers who provide responses from 4 to 5."
+    (https://www.sogosurvey.com/help/introduction-to-customer-satisfaction-csat/).
+
+    By hand: NPS answers 10, 9, 7, 3, 0 → promoters (10, 9) 2/5 = 40%, detractors (3, 0)
+    2/5 = 40%: 40 − 40 = 0. CSAT answers 5, 2, 4 → 2 of 3 in 4–5 = 0.666…. A CSAT answer of
     7 is still bad (outside 1–5) and named by its row.
     """
     contract = case / "contract.yaml"

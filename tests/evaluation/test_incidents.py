@@ -89,9 +89,15 @@ def evaluate(folder: Path, credits: str, tickets: str = TICKETS, others: str = "
 def test_a_claim_within_30_days_of_the_incident_counts_from_the_latest_breach(
     tmp_path: Path,
 ) -> None:
-    """Google Cloud: "Customer must request Financial Credit within 30 days"; with
-    `claim: {within: 30d, from: incident}` the window opens at the latest breach behind the
-    credit line. T-2 and T-3 breach (1 of 3 met, below 90%: 10% of 1,000.00 = 100.00); T-3 was
+    """Google Cloud's SLA credit form (https://support.google.com/cloud/contact/cloud_platform_sla):
+    "A Notification of SLA Financial Credit Eligibility must be submitted within 30 days from
+    the time the customer becomes eligible to receive a financial credit." Google adds "The
+    eligibility window begins at the close of the month for which the customer is claiming
+    credits." — that is `from: period-end` (checked last below); a contract that counts the
+    same 30 days from the incident writes `claim: {within: 30d, from: incident}`, and the
+    window opens at the latest breach behind the credit line.
+
+    By hand: T-2 and T-3 breach (1 of 3 met, below 90%: 10% of 1,000.00 = 100.00); T-3 was
     resolved last, 2026-10-20 14:30 CEST, so the claim is due 30 calendar days later at the
     same local time, 2026-11-19 14:30 CET (+01:00, after the change back from summer time).
     From the period's end it would be 2026-12-01 00:00."""
@@ -145,9 +151,14 @@ PER_INCIDENT = """\
 
 def test_one_incident_earns_one_credit(tmp_path: Path) -> None:
     """One incident, one credit (issue 10, item 5; docs/semantics.md, "Combining"): a ticket
-    that misses two service levels is credited once, by the larger line.
-    `combine: per-incident`: resolution pays 20.00 per
-    breached ticket (T-2, T-3: 40.00); waiting time (T-3 waited 25 minutes > 10, 2 of 3 met)
+    that misses two service levels is credited once, by the larger line. The Microsoft Online
+    Services SLA defines the unit (copy at https://globalturner.com/sla/sla-vm-and-vps/):
+    "“Incident” means (i) any single event, or (ii) any set of events, that result in
+    Downtime." Paraphrased (issue 10's wording, no published sentence found): "an incident that
+    breaches several service levels earns one credit".
+
+    By hand, `combine: per-incident`: resolution pays 20.00 per breached ticket (T-2, T-3:
+    2 × 20.00 = 40.00); waiting time (T-3 waited 25 minutes > 10, 2 of 3 met, 66.7% < 90%)
     pays 5% of 1,000.00 = 50.00. Both lines credit T-3: only the larger, waiting's 50.00,
     counts; resolution's 40.00 is listed as dropped. With `sum` the period would pay 90.00."""
     tickets = TICKETS.replace("2026-10-20T12:30:00Z,5", "2026-10-20T12:30:00Z,25")

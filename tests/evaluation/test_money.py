@@ -68,8 +68,11 @@ def judged(plan: Plan, months: list[str], ms: list[Measurement]) -> list[PeriodR
 
 def test_each_service_is_credited_against_its_own_monthly_charge(tmp_path: Path) -> None:
     """One objective scoped by service, `fee: {by: service}`: each service's credit is a share
-    of its own monthly charge (AWS: "a percentage of the total charges paid by you for the
-    individual [service] … for the monthly billing cycle in which the unavailability occurred").
+    of its own monthly charge. Amazon Compute SLA (https://aws.amazon.com/compute/sla/, text
+    checked in a verbatim copy): "Service Credits are calculated as a percentage of the total
+    charges paid by you (excluding one-time payments such as upfront payments made for Reserved
+    Instances) for the individual Included Service in the affected AWS region for the monthly
+    billing cycle in which the Unavailability occurred".
 
     web 99.0% → 10% of 100.00 = 10.00; api 90.0% → 25% of 250.00 = 62.50;
     batch 94.0% → 25% of 40.00 = 10.00; total 82.50. "legacy" has no service fee: breached,
@@ -134,7 +137,9 @@ def _three_lines() -> list[Measurement]:
 
 
 def test_a_credit_line_under_the_minimum_is_not_issued_strictly(tmp_path: Path) -> None:
-    """AWS issues a service credit only if it is more than one dollar ($1 USD): with
+    """AWS Compute Optimizer SLA (https://aws.amazon.com/compute-optimizer/sla/): "A Service
+    Credit will be applicable and issued only if the credit amount for the applicable monthly
+    billing cycle is greater than one dollar". With
     `minimum: {amount: "1.00", per: line, inclusive: false}` each line is compared on its own.
 
     10% of 8.00 = 0.80 (dropped), 10% of 10.00 = 1.00 (not more than 1.00: dropped),
@@ -186,7 +191,13 @@ objectives:
 
 
 def test_a_monthly_cap_and_a_rolling_12_month_cap_both_apply(tmp_path: Path) -> None:
-    """Accord Project's SLA template caps service credits per month and over a longer window;
+    """Accord Project's SLA template (accordproject/cicero-template-library,
+    src/servicelevelagreement/sample.txt) caps service credits per month and over a longer
+    window. Its 3.3: "The amount of Service Credits credited (and/or paid) to the Customer with
+    respect to all Service Level defaults occurring in a single month under this Agreement
+    shall not exceed: 10%." Its 3.4: "The amount of Service Credits credited (and/or paid) to
+    the Customer with respect to all Service Level defaults occurring in any 12–month period
+    under this Agreement shall not exceed: 10%." Here with 20% and 15%:
     `cap: [20%, {percent: 15%, per: rolling-12-months}]` applies both, the smaller binding.
 
     Monthly fee 1,000.00: the monthly cap is 200.00; the rolling cap is 150.00 × the months
@@ -226,11 +237,17 @@ objectives:
 
 
 def test_claims_by_the_end_of_the_second_billing_cycle(tmp_path: Path) -> None:
-    """AWS: "by the end of the second billing cycle after which the incident occurred";
-    older Microsoft terms: "by the end of the calendar month following" (one cycle). Billing
-    cycles are the contract zone's calendar months: an October 2026 breach in Berlin must be
-    claimed by 2027-01-01T00:00+01:00 (two cycles: November, December) or by
-    2026-12-01T00:00+01:00 (one cycle)."""
+    """Amazon EC2 SLA (https://aws.amazon.com/compute/sla/, text checked in a verbatim copy):
+    "the credit request must be received by us by the end of the second billing cycle after
+    which the incident occurred"; older Microsoft Online Services SLA (copy at
+    https://www.lawinsider.com/clause/service-credit-claim/_1): "We must receive the claim and
+    all required information by the end of the calendar month following the month in which
+    the Incident occurred." (one cycle).
+
+    Billing cycles are the contract zone's calendar months: an October 2026 breach in Berlin
+    must be claimed by 2027-01-01T00:00+01:00 (two cycles: November, December) or by
+    2026-12-01T00:00+01:00 (one cycle).
+    """
     deadlines = []
     for cycles in (2, 1):
         plan = compile_text(

@@ -61,8 +61,11 @@ def _skipped(value: datetime, zone: str) -> bool:
     minutes=st.integers(-150, 150),
 )
 def test_naive_times_agree_with_zoneinfo_fold(zone: str, change: datetime, minutes: int) -> None:
-    """First occurrence = PEP 495 fold=0, second = fold=1; a skipped time keeps the offset
-    before the change in both modes (fold=0)."""
+    """First occurrence = PEP 495 fold=0, second = fold=1. PEP 495
+    (https://peps.python.org/pep-0495/): "The allowed values for the fold attribute will be 0
+    and 1 with 0 corresponding to the earlier and 1 to the later of the two possible readings
+    of an ambiguous local time." A skipped time keeps the offset before the change in both
+    modes (fold=0)."""
     value = change + timedelta(minutes=minutes)
     first, second = _engine(value, zone, "first"), _engine(value, zone, "second")
     assert first == _python(value, zone, 0)
@@ -77,7 +80,12 @@ def test_a_ticket_opened_in_the_repeated_hour(
     tmp_path: Path, repeated_hour: str | None, measured: str
 ) -> None:
     """Berlin leaves summer time on 2026-10-25 at 03:00 CEST, back to 02:00 CET: 02:30 happens
-    twice. T-4 opened at naive 02:30 and resolved at naive 06:00 (CET, 05:00 UTC):
+    twice. PEP 495 (https://peps.python.org/pep-0495/): the fold attribute "should have the
+    value 0 for all instances except those that represent the second (chronologically) moment
+    in time in an ambiguous case. For those instances, the value will be 1." slac's default
+    reads the first (fold=0); `repeated_hour: second` reads fold=1.
+
+    By hand: T-4 opened at naive 02:30 and resolved at naive 06:00 (CET, 05:00 UTC):
     first occurrence 02:30 CEST = 00:30 UTC → 4 h 30 min, over the 4 h deadline (breached);
     second occurrence 02:30 CET = 01:30 UTC → 3 h 30 min (met). With T-1 1 h, T-2 6 h and
     T-3 3 h as in the small case: 2 of 4 (0.5) or 3 of 4 (0.75) within 4 h."""

@@ -1454,7 +1454,10 @@ def test_rolling_and_quarterly_periods(tmp_path: Path) -> None:
         ("2026-10", "rolling", Decimal(3)),  # Aug 1 - Oct 31: 3 events
         ("2026-Q4", "quarterly", Decimal(2)),  # Oct 1 - Dec 31: 2 events
         # January's rolling window reaches back before effective.from: simply no rows
-        # there, and a count of no rows is 0 (a promise that something happens is broken).
+        # there, and a count of no rows is 0 (a promise that something happens is broken:
+        # issue 10, item 8; by hand 0 >= 1 is false, so target ">= 1" is breached, not
+        # "insufficient data"). No published SLA sentence is quoted for this item; the
+        # promise "at least one restore test each month" is paraphrased from issue 10.
         ("2026-01", "monthly", Decimal(0)),
         ("2026-01", "rolling", Decimal(0)),
     ]

@@ -2,13 +2,18 @@
 reopen rows the metric's `cycles` names; `first-cycle` (the default) judges the ticket's own
 row only and reads the reopen rows without judging them (issue 10, item 6).
 
-The published behaviour followed is Jira Service Management's. Its REST API (Get SLA
-information for a customer request) says: "A request can have zero or more SLA values. Each
-SLA value can have zero or more 'completed cycles' and zero or 1 'ongoing cycles'. Each cycle
-has information on when it started and stopped, and whether it breached the SLA goal." An SLA
-counts from a start condition to a stop condition (pausing on its pause conditions); a
-resolution SLA that also starts on "Entered status: Reopened" starts a new cycle when a resolved
-issue is reopened, and each cycle is met or breached on its own.
+The published behaviour followed is Jira Service Management's. Its Server REST API (Get SLA
+information for a customer request, as reproduced in
+https://mrrefactoring.github.io/jira.js/api/functions/serviceDeskServer.getSlaInformationById)
+says: "A request can have zero or more SLA values. Each SLA value can have zero or more
+"completed cycles" and zero or 1 "ongoing cycles".Each cycle has information on when it started
+and stopped, and whether it breached the SLA goal." An SLA counts from a start condition to a
+stop condition (pausing on its pause conditions). Atlassian's list of conditions
+(https://support.atlassian.com/jira/kb/understand-sla-condition-options-in-jira-service-management-cloud/)
+has "Entered Status: [NAME OF STATUS e.g., Open or Closed]" and, for "Resolution: Cleared",
+"It helps track items that are reopened or need further attention.": a resolution SLA that
+also starts when a resolved issue is reopened starts a new cycle, and each cycle is met or
+breached on its own (paraphrased: no single Atlassian sentence says so).
 """
 
 from __future__ import annotations
