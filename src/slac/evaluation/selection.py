@@ -55,17 +55,31 @@ def temp_name(prefix: str) -> exp.Table:
     return table(f"{prefix}_{next(_counter)}")
 
 
+def window_key(period: Period) -> str:
+    """What tells a window from any other: a month and a rolling window ending with that month
+    share their id (``2026-10``), not their bounds."""
+    return f"{period.id}@{period.start_us}:{period.end_us}"
+
+
 def windows(engine: Engine, periods: Sequence[Period]) -> exp.Table:
-    """A temp table of the evaluated windows: (pid, w_start, w_end) in UTC microseconds."""
+    """A temp table of the evaluated windows: (pid, w_start, w_end) in UTC microseconds, and
+    ``wkey`` (:func:`window_key`), by which an objective picks its own windows."""
     name = temp_name("win")
-    unique = sorted({(p.id, p.start_us, p.end_us) for p in periods})
+    unique = sorted({(p.id, p.start_us, p.end_us, window_key(p)) for p in periods})
     values = exp.values(
         [tuple(lit(v) for v in row) for row in unique],
         alias="v",
-        columns=["pid", "w_start", "w_end"],
+        columns=["pid", "w_start", "w_end", "wkey"],
     )
     engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS SELECT * FROM :v", t=name, v=values))
     return name
+
+
+def in_windows(periods: Sequence[Period], alias: str = "b") -> exp.Expr:
+    """The rows (joined to :func:`windows`) of these windows and no other: a monthly objective
+    and a rolling one over the same metric share the rows, each window judged on its own."""
+    keys = exp.Tuple(expressions=[lit(window_key(p)) for p in periods])
+    return sql(":k IN :keys", k=col("wkey", alias), keys=keys)
 
 
 def policy_filter(terms: Terms, obj: Objective) -> exp.Expr:

@@ -27,6 +27,7 @@ from slac.evaluation.selection import (
     account,
     excluded_columns,
     exclusions_for,
+    in_windows,
     incident_key,
     item_key,
     objective_filter,
@@ -141,7 +142,7 @@ class PerRowKind(Kind[P]):
             sql(
                 # A row's instant and key travel as _at_us and _item: kinds that judge rows
                 # as items date and name their breaches by them.
-                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, :tm AS _at_us, "
+                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, w.wkey, :tm AS _at_us, "
                 ":key AS _item FROM :ds AS t JOIN :win AS w "
                 "ON :tm >= w.w_start AND :tm < w.w_end WHERE :cond",
                 base=base,
@@ -155,12 +156,11 @@ class PerRowKind(Kind[P]):
         out: list[Measurement] = []
         for obj, obj_periods in group.objectives:
             exclusions = exclusions_for(terms, obj)
-            pids = exp.Tuple(expressions=[lit(p.id) for p in obj_periods])
             rows = sql(
-                "SELECT b.*, :excl AS excl FROM :base AS b WHERE b.pid IN :pids AND :mine",
+                "SELECT b.*, :excl AS excl FROM :base AS b WHERE :theirs AND :mine",
                 excl=exclusion_case(exclusions, col(dataset.time, "b"), run.plan.timezone, "b"),
                 base=base,
-                pids=pids,
+                theirs=in_windows(obj_periods),
                 mine=objective_filter(terms, obj),
             )
             sample = self.in_sample(params)

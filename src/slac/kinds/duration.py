@@ -35,6 +35,7 @@ from slac.evaluation.selection import (
     breach_values,
     excluded_columns,
     exclusions_for,
+    in_windows,
     incident_key,
     item_key,
     objective_filter,
@@ -395,7 +396,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     engine.execute(
         sql(
             "CREATE OR REPLACE TEMP TABLE :base AS "
-            "SELECT t.*, w.pid, w.w_start, w.w_end, :s AS s_us, "
+            "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, :s AS s_us, "
             "CASE WHEN :e <= w.w_end THEN :e END AS e_us, "
             "coalesce(CASE WHEN :e <= w.w_end THEN :e END, w.w_end) AS upto_us, "
             "row_number() OVER () AS item "
@@ -538,15 +539,14 @@ def _objective(
 ) -> list[Measurement]:
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
-    pids = exp.Tuple(expressions=[lit(p.id) for p in periods])
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
     closed = sql("e_us IS NOT NULL")
     rows = sql(
-        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE b.pid IN :pids AND :mine",
+        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE :theirs AND :mine",
         excl=exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b"),
         elapsed=elapsed,
         timed=timed,
-        pids=pids,
+        theirs=in_windows(periods),
         mine=objective_filter(terms, obj),
     )
     scope = [col(f) for f in obj.scope]
