@@ -230,6 +230,7 @@ def account(
     outcomes: exp.Expr,
     periods: Sequence[Period],
     ident: Sequence[str] = ("_file", "_row"),
+    until: exp.Expr | None = None,
 ) -> None:
     """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
     the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
@@ -237,16 +238,23 @@ def account(
     and ``_account``: judged | excluded | pending | filtered, the last for a row the kind's own
     `where` leaves out, such as a ratio's denominator) holds what happened to each taken row in
     each period. A row in several periods of the objective (rolling windows) counts once, by
-    its best outcome: judged in any period, else excluded, else pending, else filtered."""
+    its best outcome: judged in any period, else excluded, else pending, else filtered.
+    With ``until`` (over ``t`` and the window ``w``) a row is an interval from ``member``: it
+    is in a period when it overlaps it (an outage)."""
     key = [exp.column(c) for c in ident]
+    placed = (
+        sql(":m >= w.w_start AND :m < w.w_end", m=member)
+        if until is None
+        else sql(":m < w.w_end AND :u > w.w_start", m=member, u=until)
+    )
     in_window = sql(
         "SELECT :key AS k, bool_or(coalesce(:taken, FALSE)) AS taken FROM (:items) AS t "
-        "JOIN (:win) AS w ON :m >= w.w_start AND :m < w.w_end GROUP BY ALL",
+        "JOIN (:win) AS w ON :placed GROUP BY ALL",
         key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
         taken=taken,
         items=items,
         win=_period_values(periods),
-        m=member,
+        placed=placed,
     )
     best = sql(
         "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
