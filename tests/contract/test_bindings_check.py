@@ -74,3 +74,37 @@ def test_binding_codes_are_listed_by_slac_rules() -> None:
         "B103  warning  unbound-dataset:",
     ):
         assert line in out
+
+
+def test_a_zone_typo_is_reported_by_lint_at_the_value_with_a_did_you_mean(
+    tmp_path: Path,
+) -> None:
+    # Line 8 of the bindings, its value at column 15: the same B101 `slac evaluate` gives.
+    text = BINDINGS.replace("    format: csv\n", "    format: csv\n    timezone: Europe/Berln\n", 1)
+    folder = _example(tmp_path, text)
+    code, out = run(str(folder))
+    assert code == 1
+    where = folder / "bindings.yaml"
+    assert (
+        f"{where}:8:15: B101 error: unknown time zone 'Europe/Berln'\n"
+        "    hint: did you mean 'Europe/Berlin'?\n"
+    ) in out
+    # The file on its own, and any bindings file (not only bindings.yaml), is checked too.
+    (folder / "bindings.yaml").rename(folder / "staging-bindings.yaml")
+    code, out = run(str(folder / "staging-bindings.yaml"))
+    assert code == 1
+    assert "staging-bindings.yaml:8:15: B101 error: unknown time zone 'Europe/Berln'" in out
+    # Evaluation names the same place.
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(folder / "contract.yaml"),
+            "--bindings",
+            str(folder / "staging-bindings.yaml"),
+        ],
+    )
+    assert result.exit_code != 0
+    assert "staging-bindings.yaml:8:15: B101 error: unknown time zone 'Europe/Berln'" in (
+        result.stderr
+    )

@@ -261,3 +261,51 @@ def test_bad_reopen_rows_are_named_with_file_and_row(
     assert result.exit_code == 1
     assert problem in result.stderr
     assert "reopens.csv:1: reopens.reopened_at: " + problem in result.stderr
+
+
+def test_the_reopens_of_a_bad_ticket_are_bad_rows_counted_in_the_row_account(
+    tmp_path: Path,
+) -> None:
+    """T-1 has no start (bad), so its two reopens have no item to be judged with: each is a
+    bad row of its own, named. T-2 09:00–10:00 (1 h, met) and its reopen 12:00–13:00 (1 h,
+    met) are judged; its second reopen ends before it starts (bad).
+
+    Rows read: 2 tickets + 4 reopens = 6 = 2 cycles judged + 4 bad (T-1, its 2 reopens, and
+    T-2's backwards reopen). Before, T-1's reopens fell out of the account: input 3."""
+    tickets = (
+        "id,created_at,resolved_at\n"
+        "T-1,,2026-10-05T11:00:00Z\n"
+        "T-2,2026-10-06T09:00:00Z,2026-10-06T10:00:00Z\n"
+    )
+    reopens = (
+        "ticket_id,reopened_at,resolved_at\n"
+        "T-1,2026-10-05T14:00:00Z,2026-10-05T15:00:00Z\n"
+        "T-1,2026-10-07T14:00:00Z,2026-10-07T16:00:00Z\n"
+        "T-2,2026-10-06T12:00:00Z,2026-10-06T13:00:00Z\n"
+        "T-2,2026-10-08T12:00:00Z,2026-10-08T11:00:00Z\n"
+    )
+    contract = write_case(tmp_path, "each-cycle", tickets=tickets, reopens=reopens)
+    data = [f"--data={n}={tmp_path / n}.csv" for n in ("tickets", "reopens", "pauses")]
+    failed = CliRunner().invoke(
+        cli, ["evaluate", str(contract), "--period", "2026-10", *data], catch_exceptions=False
+    )
+    assert failed.exit_code == 1
+    for row in (1, 2):
+        assert (
+            f"reopens.csv:{row}: reopens.reopened_at: reopen of item T-1, whose row is bad"
+            in failed.stderr
+        )
+    doc = evaluate(tmp_path, contract, "--on-bad-rows", "exclude")
+    assert doc["bad_rows"] == 4
+    result = objective(doc)
+    assert (result["met"], result["breached"], result["sample"]) == (2, 0, 2)
+    (acc,) = doc["row_accounts"]
+    assert {k: v for k, v in acc.items() if k not in ("objective", "dataset")} == {
+        "input": 6,
+        "judged": 2,
+        "excluded": 0,
+        "filtered": 0,
+        "outside": 0,
+        "bad": 4,
+        "pending": 0,
+    }

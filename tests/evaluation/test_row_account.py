@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from slac.cli import cli
@@ -139,18 +138,217 @@ def example(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
 
 def test_every_row_of_every_example_is_accounted_for(example: tuple[str, dict[str, Any]]) -> None:
     name, doc = example
-    contract = yaml.safe_load((ROOT / "examples" / name / "contract.yaml").read_text("utf-8"))
-    # Objectives made by a policy (per priority) name their metric on the policy.
-    kind_of = {
-        o.get("id"): contract["metrics"].get(o.get("metric"), {})
-        for o in contract.get("objectives", [])
-    }
     judged = {o["objective"] for p in doc["periods"] for o in p["objectives"]}
     counted = {a["objective"] for a in doc["row_accounts"]}
-    # Availability (probes, outages) has no row account yet: issue 12 leaves it for later.
-    assert {o for o in judged - counted if "availability" not in kind_of.get(o, {})} == set(), name
+    assert judged - counted == set(), name
     rows = {i["dataset"]: i["rows"] for i in doc["inputs"]}
     for acc in doc["row_accounts"]:
         assert acc["input"] == sum(acc[p] for p in PARTS), (name, acc)
         # Each cycle of a reopened item is an item of its own (it-outsourcing's incidents).
         assert acc["input"] >= rows[acc["dataset"]], (name, acc)
+
+
+# ---------------------------------------------------------------- availability: probes, outages
+
+AVAILABILITY = """\
+slac: 1
+kind: contract
+id: availability-account
+title: Availability row account
+version: "1.0"
+effective: {from: 2026-01-01, to: 2027-12-31}
+review: {due: 2027-06-30, owner: provider}
+timezone: UTC
+parties:
+  provider: {name: Example Hosting Ltd}
+  customer: {name: ACME GmbH}
+commercials: {currency: EUR, monthly_fee: "1000.00"}
+datasets:
+  probes:
+    kind: probes
+    key: id
+    fields:
+      id: {type: string}
+      checked_at: {type: timestamp}
+      region: {type: string}
+      check: {type: string}
+      result: {type: string}
+  outages:
+    kind: outages
+    key: id
+    fields:
+      id: {type: string}
+      service: {type: string}
+      start: {type: timestamp}
+      end: {type: timestamp}
+  requests:
+    kind: events
+    key: id
+    fields:
+      id: {type: string}
+      at: {type: timestamp}
+      requests: {type: integer}
+      errors: {type: integer}
+  windows:
+    kind: maintenance
+    key: id
+    fields:
+      id: {type: string}
+      start: {type: timestamp}
+      end: {type: timestamp}
+metrics:
+  uptime:
+    dataset: probes
+    availability: {source: probes, time: checked_at, ok: {result: up}, interval: 1h}
+  service_up:
+    dataset: outages
+    availability: {source: outages, start: start, end: end, min_outage: 5m}
+  api_up:
+    dataset: requests
+    availability:
+      source: error-rate
+      time: at
+      errors: errors
+      requests: requests
+      interval: 1h
+      empty_interval: skip
+objectives:
+  - id: probe-uptime
+    title: Uptime from HTTP probes
+    metric: uptime
+    where: {check: http}
+    target: ">= 99%"
+    scope: [region]
+    responsible: provider
+  - id: outage-uptime
+    title: Uptime from outages
+    metric: service_up
+    target: ">= 99%"
+    responsible: provider
+  - id: api-uptime
+    title: Uptime from request error rates
+    metric: api_up
+    target: ">= 99%"
+    responsible: provider
+exclusions:
+  - id: planned
+    maintenance: {dataset: windows}
+  - id: preview
+    reason: other
+    where: {region: preview}
+    applies_to: [probe-uptime]
+  - id: blocked
+    reason: customer-caused
+    where: {result: blocked}
+    applies_to: [probe-uptime]
+  - id: test-service
+    reason: other
+    where: {service: test}
+    applies_to: [outage-uptime]
+"""
+
+AVAILABILITY_BINDINGS = """\
+bindings: 1
+datasets:
+  probes: {path: probes.csv}
+  outages: {path: outages.csv}
+  requests: {path: requests.csv}
+  windows: {path: windows.csv}
+"""
+
+# Two maintenance windows (no notice asked): 2 October 05:00–06:00 and 10 October 02:00–04:00.
+WINDOWS = (
+    "id,start,end\n"
+    "W-1,2026-10-02T05:00:00+00:00,2026-10-02T06:00:00+00:00\n"
+    "W-2,2026-10-10T02:00:00+00:00,2026-10-10T04:00:00+00:00\n"
+)
+PROBES = (
+    "id,checked_at,region,check,result\n"
+    "P-1,2026-10-01T00:10:00+00:00,eu,http,up\n"  # judged
+    "P-2,2026-10-01T00:40:00+00:00,eu,http,down\n"  # judged: the same hour, now down
+    "P-3,2026-10-02T05:10:00+00:00,eu,http,up\n"  # excluded: its hour is maintenance (W-1)
+    "P-4,2026-10-03T01:00:00+00:00,preview,http,up\n"  # excluded: preview
+    "P-5,2026-10-03T02:00:00+00:00,eu,ping,up\n"  # filtered: not http
+    "P-6,2026-11-01T00:10:00+00:00,eu,http,up\n"  # outside: November
+    "P-7,2026-10-04T03:20:00+00:00,eu,http,up\n"  # excluded: its hour has P-8
+    "P-8,2026-10-04T03:40:00+00:00,eu,http,blocked\n"  # excluded: blocked
+    "P-9,yesterday,eu,http,up\n"  # bad: no instant
+)
+OUTAGES = (
+    "id,service,start,end\n"
+    "O-1,api,2026-10-05T10:00:00+00:00,2026-10-05T11:00:00+00:00\n"  # judged: 60 min
+    "O-2,api,2026-10-06T10:00:00+00:00,2026-10-06T10:02:00+00:00\n"  # filtered: under 5 min
+    "O-3,api,2026-10-10T02:30:00+00:00,2026-10-10T03:30:00+00:00\n"  # excluded: inside W-2
+    "O-4,api,2026-10-10T03:30:00+00:00,2026-10-10T05:00:00+00:00\n"  # judged: 60 of 90 min
+    "O-5,api,2026-10-31T23:00:00+00:00,2026-11-01T01:00:00+00:00\n"  # judged: 60 min in Oct
+    "O-6,api,2026-11-15T10:00:00+00:00,2026-11-15T11:00:00+00:00\n"  # outside: November
+    "O-7,test,2026-10-12T10:00:00+00:00,2026-10-12T11:00:00+00:00\n"  # excluded: test
+)
+
+REQUESTS = (
+    "id,at,requests,errors\n"
+    "R-1,2026-10-01T00:00:00+00:00,100,1\n"  # judged
+    "R-2,2026-10-01T01:00:00+00:00,0,0\n"  # filtered: an hour without requests is skipped
+    "R-3,2026-10-02T05:30:00+00:00,50,50\n"  # excluded: its hour is maintenance (W-1)
+)
+
+
+def availability_case(tmp_path: Path) -> Path:
+    for name, text in (
+        ("contract.yaml", AVAILABILITY),
+        ("bindings.yaml", AVAILABILITY_BINDINGS),
+        ("windows.csv", WINDOWS),
+        ("probes.csv", PROBES),
+        ("outages.csv", OUTAGES),
+        ("requests.csv", REQUESTS),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "contract.yaml"
+
+
+def test_probe_and_outage_rows_are_accounted_for_by_hand(tmp_path: Path) -> None:
+    code, out, err = evaluate(
+        availability_case(tmp_path), "--period", "2026-10", "--on-bad-rows", "exclude"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    # Probes: a probe is judged when its hour counts; an hour in maintenance, or with a probe
+    # that matches an exclusion, is left out whole, and so are its probes.
+    assert account(doc, "probe-uptime") == {
+        "input": 9,
+        "judged": 2,  # P-1, P-2
+        "excluded": 4,  # P-3 (maintenance), P-4 (preview), P-7 and P-8 (blocked hour)
+        "filtered": 1,  # P-5
+        "outside": 1,  # P-6
+        "bad": 1,  # P-9
+        "pending": 0,
+    }
+    # eu: 744 hours of October less the 3 hours of maintenance (W-1, W-2) and the blocked
+    # hour = 740, one of them down.
+    eu = next(
+        o
+        for o in doc["periods"][0]["objectives"]
+        if o["objective"] == "probe-uptime" and o["scope"] == {"region": "eu"}
+    )
+    assert eu["sample"] == 740
+    # Outages: placed by overlap with the period; judged when long enough and not wholly in
+    # maintenance (O-4 is partly in it and still counts 60 minutes down).
+    assert account(doc, "outage-uptime") == {
+        "input": 7,
+        "judged": 3,  # O-1, O-4, O-5
+        "excluded": 2,  # O-3 (inside W-2), O-7 (test)
+        "filtered": 1,  # O-2 (2 min < 5 min)
+        "outside": 1,  # O-6
+        "bad": 0,
+        "pending": 0,
+    }
+    # Request rows: an hour without requests is left out of the mean (`empty_interval: skip`).
+    assert account(doc, "api-uptime") == {
+        "input": 3,
+        "judged": 1,
+        "excluded": 1,
+        "filtered": 1,
+        "outside": 0,
+        "bad": 0,
+        "pending": 0,
+    }

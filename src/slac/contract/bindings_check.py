@@ -1,6 +1,8 @@
 """A ``bindings.yaml`` compared with the contracts beside it, which ``slac evaluate`` binds
 with it: every binding names a dataset of one of them (B102), and every dataset they read is
-bound (B103; a warning, since ``--data NAME=PATH`` can bind it at evaluation time)."""
+bound (B103; a warning, since ``--data NAME=PATH`` can bind it at evaluation time). And what
+any bindings file says on its own that lint can check without the data: its time zones
+(B101, the finding evaluation reports too)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,42 @@ from typing import Any
 
 from slac.contract.discovery import YAML_SUFFIXES, is_slac_document
 from slac.contract.extends import resolve
+from slac.contract.rules.time import closest_zone, valid_zone
 from slac.contract.source import LoadResult, SourceDocument, read_source
 from slac.diagnostics import Diagnostic, Severity, has_errors
 
 BINDINGS_FILE = "bindings.yaml"
 
 Loader = Callable[[str], LoadResult]
+
+
+def zone_finding(bindings: SourceDocument, name: str, zone: object) -> Diagnostic | None:
+    """B101 for a binding whose `timezone` is not an IANA zone, at the value, with the closest
+    known zone as a hint: one finding for lint and for evaluation alike."""
+    if not isinstance(zone, str) or valid_zone(zone):
+        return None
+    close = closest_zone(zone)
+    return Diagnostic(
+        "B101",
+        Severity.ERROR,
+        f"unknown time zone '{zone}'",
+        bindings.locate(("datasets", name, "timezone")),
+        f"did you mean '{close}'?" if close else "an IANA zone name, e.g. Europe/Berlin",
+        ("datasets", name, "timezone"),
+    )
+
+
+def check_binding_zones(bindings: SourceDocument) -> list[Diagnostic]:
+    """The time zones of a bindings file (already valid against its schema), any name: a typo
+    is found by lint rather than at the first evaluation."""
+    found = []
+    for name, spec in bindings.data["datasets"].items():
+        if str(name).startswith("x-") or not isinstance(spec, dict):
+            continue
+        finding = zone_finding(bindings, str(name), spec.get("timezone"))
+        if finding is not None:
+            found.append(finding)
+    return found
 
 
 def check_bindings_against_contracts(bindings: SourceDocument, load: Loader) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from datetime import date
 
 from slac.contract import rules as _rules  # noqa: F401  (registers every rule)
 from slac.contract import schema
-from slac.contract.bindings_check import check_bindings_against_contracts
+from slac.contract.bindings_check import check_binding_zones, check_bindings_against_contracts
 from slac.contract.build import build_contract
 from slac.contract.discovery import STDIN, discover, is_slac_document
 from slac.contract.extends import resolve
@@ -97,7 +97,8 @@ class Checker:
             # A bindings file (data sources for `slac evaluate`) found beside its contract.
             found = schema.check(document, schema="bindings")
             if not found:
-                found = check_bindings_against_contracts(document, self.load)
+                found = check_binding_zones(document)
+                found += check_bindings_against_contracts(document, self.load)
             return CheckedFile(document.path, tuple(sorted_diagnostics(found)))
         if is_worked_examples(document.data):
             # Worked examples (`slac test`) beside their contract: their shape is checked here,

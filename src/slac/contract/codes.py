@@ -190,8 +190,10 @@ BINDINGS_CODES: tuple[RuleInfo, ...] = (
         E,
         "A binding's data cannot be found or read.",
         "No file matches the `path` (paths are relative to the bindings file), the `database` "
-        "file does not exist, or the format cannot be told from the file name: add "
-        "`format: csv`, `parquet` or `jsonl`. Reported by `slac evaluate` and `slac statement`.",
+        "file does not exist, the format cannot be told from the file name (add "
+        "`format: csv`, `parquet` or `jsonl`), or the `timezone` is not an IANA zone (the hint "
+        "names the closest). Reported by `slac evaluate` and `slac statement`; an unknown time "
+        "zone by `slac lint` too, which reads no data.",
     ),
     RuleInfo(
         "B102",

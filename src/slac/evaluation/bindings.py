@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from slac.contract import schema
-from slac.contract.rules.time import closest_zone, valid_zone
+from slac.contract.bindings_check import zone_finding
 from slac.contract.source import SourceDocument, load_file
 from slac.diagnostics import Diagnostic, Location, Severity
 
@@ -82,15 +82,9 @@ def _source(
     columns = tuple(sorted((str(k), str(v)) for k, v in dict(spec.get("columns") or {}).items()))  # type: ignore[call-overload]
     zone = spec.get("timezone")
     repeated = str(spec.get("repeated_hour") or "first")
-    if isinstance(zone, str) and not valid_zone(zone):
-        close = closest_zone(zone)
-        return None, [
-            _finding(
-                f"unknown time zone '{zone}'",
-                doc.locate(("datasets", name, "timezone")),
-                f"did you mean '{close}'?" if close else "an IANA zone name, e.g. Europe/Berlin",
-            )
-        ]
+    bad_zone = zone_finding(doc, name, zone)
+    if bad_zone is not None:
+        return None, [bad_zone]
     if isinstance(spec.get("database"), str):
         database = os.path.join(base, str(spec["database"]))
         if not os.path.isfile(database):

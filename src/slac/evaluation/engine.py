@@ -65,20 +65,23 @@ def _scope_sort(scope: ScopeKey) -> tuple[tuple[int, str], ...]:
 
 def row_accounts(engine: Engine, plan: Plan, bad: Mapping[str, int]) -> list[RowAccount]:
     """Each measured objective's rows over the run (after :func:`measure`), summed over the
-    terms it was judged under; ``bad``: the bad rows left out of each dataset."""
+    terms it was judged under; ``bad``: the bad rows left out of each dataset, counted for the
+    objective's dataset and for each dataset its kind named as holding items too."""
     # Each set of terms an objective was judged under sees the same items (max), each over
     # its own periods (sum).
     found = engine.rows(
         sql(
             "SELECT objective, dataset, max(items), sum(in_window), sum(taken), sum(judged), "
-            "sum(excluded), sum(pending), sum(left_out) FROM :t GROUP BY objective, dataset",
+            "sum(excluded), sum(pending), sum(left_out), list_distinct(flatten(list(bad_from))) "
+            "FROM :t GROUP BY objective, dataset",
             t=ROW_ACCOUNT,
         )
     )
     index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
     out = []
-    for objective, dataset, items, in_window, taken, judged, excluded, pending, left in found:
-        bad_rows = int(bad.get(str(dataset), 0))
+    for objective, dataset, items, in_window, taken, judged, excluded, pending, left, also in found:
+        # Bad rows of the other datasets whose rows are items here too (reopens, as cycles).
+        bad_rows = sum(int(bad.get(str(d), 0)) for d in {str(dataset), *(also or [])})
         out.append(
             RowAccount(
                 objective=str(objective),

@@ -229,7 +229,7 @@ def create_row_account(engine: Engine) -> None:
         sql(
             "CREATE OR REPLACE TEMP TABLE :t (objective VARCHAR, dataset VARCHAR, items BIGINT, "
             "in_window BIGINT, taken BIGINT, judged BIGINT, excluded BIGINT, pending BIGINT, "
-            "left_out BIGINT)",
+            "left_out BIGINT, bad_from VARCHAR[])",
             t=ROW_ACCOUNT,
         )
     )
@@ -244,6 +244,8 @@ def account(
     outcomes: exp.Expr,
     periods: Sequence[Period],
     ident: Sequence[str] = ("_file", "_row"),
+    until: exp.Expr | None = None,
+    bad_from: Sequence[str] = (),
 ) -> None:
     """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
     the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
@@ -251,16 +253,24 @@ def account(
     and ``_account``: judged | excluded | pending | filtered, the last for a row the kind's own
     `where` leaves out, such as a ratio's denominator) holds what happened to each taken row in
     each period. A row in several periods of the objective (rolling windows) counts once, by
-    its best outcome: judged in any period, else excluded, else pending, else filtered."""
+    its best outcome: judged in any period, else excluded, else pending, else filtered.
+    With ``until`` (over ``t`` and the window ``w``) a row is an interval from ``member``: it
+    is in a period when it overlaps it (an outage). ``bad_from``: other datasets whose bad
+    rows are items of this account too (a duration's reopen rows, each a cycle)."""
     key = [exp.column(c) for c in ident]
+    placed = (
+        sql(":m >= w.w_start AND :m < w.w_end", m=member)
+        if until is None
+        else sql(":m < w.w_end AND :u > w.w_start", m=member, u=until)
+    )
     in_window = sql(
         "SELECT :key AS k, bool_or(coalesce(:taken, FALSE)) AS taken FROM (:items) AS t "
-        "JOIN (:win) AS w ON :m >= w.w_start AND :m < w.w_end GROUP BY ALL",
+        "JOIN (:win) AS w ON :placed GROUP BY ALL",
         key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
         taken=taken,
         items=items,
         win=_period_values(periods),
-        m=member,
+        placed=placed,
     )
     best = sql(
         "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
@@ -272,8 +282,9 @@ def account(
         sql(
             "INSERT INTO :acc SELECT :obj, :ds, (SELECT count(*) FROM (:items) AS t), count(*), "
             "count_if(i.taken), count_if(o.o = 0), count_if(o.o = 1), count_if(o.o = 2), "
-            "count_if(o.o = 3) "
+            "count_if(o.o = 3), :also "
             "FROM (:iw) AS i LEFT JOIN (:best) AS o ON o.k = i.k",
+            also=exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
             acc=ROW_ACCOUNT,
             obj=lit(obj.id),
             ds=lit(obj.metric.dataset),

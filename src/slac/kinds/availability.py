@@ -24,7 +24,7 @@ from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.measurement import exact_ratio as _ratio
 from slac.evaluation.periods import add_months, local_midnight_us
-from slac.evaluation.selection import Group, Run
+from slac.evaluation.selection import Group, Run, account, temp_name, windows
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
 from slac.kinds.base import Kind
 from slac.plan.canonical import to_json
@@ -163,8 +163,10 @@ def measure_availability(
         exclusions = [e for e in terms.exclusions if e.id in obj.exclusions]
         maint = [e for e in exclusions if e.maintenance_dataset]
         rows_excl = [e for e in exclusions if not e.maintenance_dataset]
+        read: list[tuple[Period, _Maintenance]] = []
         for window in periods:
             maintenance = _Maintenance.read(engine, plan, obj, maint, window)
+            read.append((window, maintenance))
             found = _one(engine, plan, obj, metric, params, window, rows_excl, maint, maintenance)
             if not found:  # no rows for any scope value in this window
                 ids = {x.id for x in exclusions}
@@ -174,7 +176,146 @@ def measure_availability(
                     Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, tuple(counts.items()))
                 ]
             out.extend(found)
+        _account(engine, plan, obj, metric, params, read, rows_excl)
     return out
+
+
+def _account(
+    engine: Engine,
+    plan: Plan,
+    obj: Objective,
+    metric: Metric,
+    params: AvailabilityParams,
+    read: Sequence[tuple[Period, _Maintenance]],
+    rows_excl: Sequence[Exclusion],
+) -> None:
+    """The objective's row account (docs/semantics.md, "Row account"), in the engine, with
+    the categories the measurement above gives its rows: a probe or request row is judged when
+    its interval is counted, excluded when it or another row of its interval matches an
+    exclusion or its interval starts in excluded maintenance time (the interval is left out
+    whole); an outage row is judged when it overlaps the period, lasts `min_outage` and is not
+    wholly inside excluded maintenance time. Python passes only the merged maintenance spans of
+    each scope value, not rows."""
+    where = exp.and_(
+        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
+    )
+    scope = [col(f, "t") for f in obj.scope]
+    scope_cols = exp.Tuple(expressions=scope) if scope else lit(0)
+    ds = typed_table(metric.dataset)
+    # Each scope value of the dataset gets a number, so that the maintenance spans computed
+    # for it in Python (by the same _Maintenance the measurement uses) join back to its rows.
+    scopes = temp_name("scopes")
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :s AS SELECT row_number() OVER () AS si, sc "
+            "FROM (SELECT DISTINCT :sc AS sc FROM :ds AS t) AS d",
+            s=scopes,
+            sc=scope_cols,
+            ds=ds,
+        )
+    )
+    spans = [
+        (window.id, int(si), a, z)
+        for si, sc in engine.rows(sql("SELECT si, sc FROM :s", s=scopes))
+        for window, maintenance in read
+        for a, z in maintenance.at(sc)[0]
+    ]
+    maint = temp_name("maint")
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :m (pid VARCHAR, si BIGINT, a BIGINT, z BIGINT)",
+            m=maint,
+        )
+    )
+    if spans:
+        values = exp.values(
+            [tuple(lit(v) for v in row) for row in spans],
+            alias="v",
+            columns=["pid", "si", "a", "z"],
+        )
+        engine.execute(sql("INSERT INTO :m SELECT * FROM :v", m=maint, v=values))
+    win = windows(engine, [w for w, _ in read])
+    if params.source == "outages":
+        start, end = col(_required(params.start), "t"), col(_required(params.end), "t")
+        placed = sql(
+            "SELECT t._file, t._row, w.pid, s.si, :excl AS xid, greatest(:s, w.w_start) AS a, "
+            "least(coalesce(:e, w.w_end), w.w_end) AS z, "
+            "coalesce(coalesce(:e, w.w_end) - :s >= :minlen, FALSE) AS long_enough "
+            "FROM :ds AS t JOIN :win AS w ON :s < w.w_end AND coalesce(:e, w.w_end) > w.w_start "
+            "JOIN :scopes AS s ON s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
+            excl=exclusion_case(rows_excl, start, plan.timezone, "t"),
+            s=start,
+            e=end,
+            minlen=lit(int(params.min_outage_seconds * US)),
+            ds=ds,
+            win=win,
+            scopes=scopes,
+            sc=scope_cols.copy(),
+            cond=where.copy(),
+        )
+        outcomes = sql(
+            "SELECT _file, _row, CASE WHEN xid IS NOT NULL THEN 'excluded' "
+            "WHEN NOT long_enough THEN 'filtered' "
+            "WHEN EXISTS (SELECT 1 FROM :m AS m WHERE m.pid = q.pid AND m.si = q.si "
+            "AND m.a <= q.a AND q.z <= m.z) THEN 'excluded' ELSE 'judged' END AS _account "
+            "FROM (:placed) AS q",
+            m=maint,
+            placed=placed,
+        )
+        member, until = start, sql("coalesce(:e, w.w_end)", e=end)
+    else:
+        time_col = col(_required(params.time), "t")
+        size = lit(int(_required(params.interval_seconds) * US))
+        excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
+        bucket = sql("INTDIV(:tm - w.w_start, :size)", tm=time_col, size=size)
+        within = "PARTITION BY w.pid, s.si, :bucket"
+        skip = params.source == "error-rate" and (
+            params.method != "pooled" and params.empty_interval == "skip"
+        )
+        requests = col(_required(params.requests), "t") if skip else lit(1)
+        placed = sql(
+            "SELECT t._file, t._row, w.pid, s.si, :excl AS xid, "
+            "w.w_start + :bucket * :size AS b_start, "
+            f"bool_or(:excl IS NOT NULL) OVER ({within}) AS bucket_excluded, "
+            "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) "
+            f"OVER ({within}) AS bucket_requests "
+            "FROM :ds AS t JOIN :win AS w ON :tm >= w.w_start AND :tm < w.w_end "
+            "JOIN :scopes AS s ON s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
+            excl=excl,
+            bucket=bucket,
+            size=size,
+            rq=requests,
+            tm=time_col,
+            ds=ds,
+            win=win,
+            scopes=scopes,
+            sc=scope_cols.copy(),
+            cond=where.copy(),
+        )
+        # An interval without requests is left out of the mean by `empty_interval: skip`:
+        # its rows are filtered by the kind's own condition.
+        empty = "WHEN coalesce(bucket_requests, 0) = 0 THEN 'filtered' " if skip else ""
+        outcomes = sql(
+            "SELECT _file, _row, CASE WHEN bucket_excluded THEN 'excluded' "
+            "WHEN EXISTS (SELECT 1 FROM :m AS m WHERE m.pid = q.pid AND m.si = q.si "
+            "AND q.b_start >= m.a AND q.b_start < m.z) THEN 'excluded' "
+            f"{empty}ELSE 'judged' END AS _account FROM (:placed) AS q",
+            m=maint,
+            placed=placed,
+        )
+        member, until = time_col, None
+    account(
+        engine,
+        obj,
+        sql("SELECT * FROM :ds", ds=ds),
+        member,
+        where,
+        outcomes,
+        [w for w, _ in read],
+        until=until,
+    )
+    for t in (scopes, maint, win):
+        engine.execute(sql("DROP TABLE IF EXISTS :t", t=t))
 
 
 @dataclass(frozen=True)

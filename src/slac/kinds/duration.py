@@ -226,6 +226,9 @@ class Duration(Kind[DurationParams]):
                     "reopen of an unknown item ",
                     "reopen without its start",
                     "cycle ends before it starts",
+                    # Its item's row is bad and left out, so the cycle has no item to be
+                    # judged with: it is bad too, named, rather than dropped unseen.
+                    "reopen of item ",
                 ),
             )
         if pause is not None:
@@ -235,7 +238,7 @@ class Duration(Kind[DurationParams]):
                 metric,
                 loaded,
                 (pause.dataset, pause.parent_key, pause.start, pause.end),
-                ("pause for an unknown item ", None, "pause ends before it starts"),
+                ("pause for an unknown item ", None, "pause ends before it starts", None),
             )
 
 
@@ -245,13 +248,14 @@ def _interval_rows_checks(
     metric: Metric,
     loaded: Set[str],
     rows: tuple[str, str | None, str, str],
-    problems: tuple[str, str | None, str],
+    problems: tuple[str, str | None, str, str | None],
 ) -> None:
     """Rows of intervals that belong to an item (pauses, reopened cycles: ``rows`` is their
     dataset, parent key, start and end): each must name a known item and not end before it
-    starts (``problems``: the words for each; a missing start is bad only where it says)."""
+    starts (``problems``: the words for each; a missing start, and an item whose every row is
+    bad, are problems only where they say)."""
     dataset, parent_key, start, end = rows
-    unknown, no_start, backwards = problems
+    unknown, no_start, backwards, bad_parent = problems
     if dataset not in loaded or metric.dataset not in loaded:
         return
     parent = next(d for d in plan.datasets if d.name == metric.dataset)
@@ -263,10 +267,17 @@ def _interval_rows_checks(
             "CASE WHEN c.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk) "
             "THEN :unknown || coalesce(CAST(c.pk AS VARCHAR), '(empty)') "
             "WHEN :check_start AND c.cs IS NULL THEN :no_start "
-            "WHEN c.ce < c.cs THEN :backwards END AS problem "
+            "WHEN c.ce < c.cs THEN :backwards "
+            "WHEN :check_parent AND NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk "
+            "AND NOT EXISTS (SELECT 1 FROM bad_rows AS b WHERE b.dataset = :pds "
+            "AND b._file = i._file AND b._row = i._row)) "
+            "THEN :bad_parent || CAST(c.pk AS VARCHAR) || ', whose row is bad' END AS problem "
             "FROM (SELECT _file, _row, :pk AS pk, :cs AS cs, :ce AS ce FROM :ct) AS c) AS q "
             "WHERE problem IS NOT NULL",
             ds=lit(dataset),
+            check_parent=exp.true() if bad_parent else exp.false(),
+            bad_parent=lit(bad_parent or ""),
+            pds=lit(metric.dataset),
             field=lit(start),
             unknown=lit(unknown),
             check_start=exp.true() if no_start else exp.false(),
@@ -277,7 +288,7 @@ def _interval_rows_checks(
             ce=exp.column(end, quoted=True),
             ct=typed_table(dataset),
             it=sql(
-                "(SELECT :k AS k FROM :t)",
+                "(SELECT :k AS k, _file, _row FROM :t)",
                 k=exp.column(parent.key, quoted=True),
                 t=typed_table(metric.dataset),
             ),
@@ -457,6 +468,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             member,
             all_of(metric.where, "t"),
             ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
+            (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
         )
         out.extend(
             _objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts)
@@ -663,13 +675,14 @@ def _objective(
 @dataclass(frozen=True)
 class _Counts:
     """What the row account of a duration objective reads: every item (each cycle, with
-    `each-cycle`), the instant placing it in a period, the metric's `where`, and what names
-    an item."""
+    `each-cycle`), the instant placing it in a period, the metric's `where`, what names
+    an item, and the other datasets whose bad rows are items (the reopens, with `each-cycle`)."""
 
     items: exp.Expr
     member: exp.Expr
     where: exp.Expr
     ident: tuple[str, ...]
+    bad_from: tuple[str, ...] = ()
 
     def add(
         self,
@@ -683,7 +696,17 @@ class _Counts:
             exp.Paren(this=self.where.copy()),
             exp.Paren(this=objective_filter(terms, obj, "t")),
         )
-        account(engine, obj, self.items, self.member, taken, outcomes, periods, self.ident)
+        account(
+            engine,
+            obj,
+            self.items,
+            self.member,
+            taken,
+            outcomes,
+            periods,
+            self.ident,
+            bad_from=self.bad_from,
+        )
 
 
 def _evidence_key(plan: Plan, obj: Objective, params: DurationParams) -> exp.Expr:
