@@ -1,0 +1,218 @@
+"""Fees from billing data (issue 10): `commercials.fees_from` reads each service's monthly
+charge from a bound dataset, so a credit is a share of what was actually billed.
+
+The published text: AWS's service credit is a percentage of "the total charges paid by you
+for the individual Included Service in the affected AWS region for the monthly billing cycle
+in which the Unavailability occurred" (Amazon Compute Service Level Agreement). Those charges
+differ from month to month; they live in billing data, not in the contract.
+
+Every figure below is worked out by hand (docs/semantics.md, "Fees from billing data"). Each
+test runs the whole CLI: contract, bindings, CSV files, `slac evaluate`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from slac.cli import cli
+
+CONTRACT = """\
+slac: 1
+kind: contract
+id: billing-test
+version: "1.0"
+effective: {from: 2026-01-01, to: 2027-12-31}
+timezone: Europe/Berlin
+parties:
+  provider: {name: Example Hosting}
+  customer: {name: ACME GmbH}
+commercials:
+  currency: EUR
+  fees_from: {dataset: billing, by: service}
+datasets:
+  tickets:
+    kind: tickets
+    key: id
+    fields:
+      id: {type: string}
+      service: {type: string}
+      created_at: {type: timestamp}
+      resolved_at: {type: timestamp}
+  billing:
+    kind: billing
+    fields:
+      service: {type: string}
+      month: {type: string}
+      amount: {type: decimal}
+      currency: {type: string}
+metrics:
+  resolution:
+    dataset: tickets
+    duration: {from: created_at, to: resolved_at}
+objectives:
+  - id: resolution
+    metric: resolution
+    within: 4h
+    target: ">= 90%"
+    period: PERIOD
+    scope: [service]
+    fee: {by: service}
+    credit:
+      tiers:
+        - {below: 90%, percent: 10%}
+"""
+
+BINDINGS = """\
+bindings: 1
+datasets:
+  tickets: {path: data/tickets.csv}
+  billing: {path: data/billing.csv}
+"""
+
+# Each service has one ticket in October, resolved in 5 hours: 0% within 4h, breached.
+TICKETS = "id,service,created_at,resolved_at\n" + "".join(
+    f"T-{i},{service},2026-10-0{i}T09:00:00+02:00,2026-10-0{i}T14:00:00+02:00\n"
+    for i, service in enumerate(["web", "api", "batch"], start=1)
+)
+
+
+def case(tmp_path: Path, billing: str, period: str = "month") -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "contract.yaml").write_text(CONTRACT.replace("PERIOD", period), "utf-8")
+    (tmp_path / "bindings.yaml").write_text(BINDINGS, "utf-8")
+    (tmp_path / "data" / "tickets.csv").write_text(TICKETS, "utf-8")
+    (tmp_path / "data" / "billing.csv").write_text(
+        "service,month,amount,currency\n" + billing, "utf-8"
+    )
+    return tmp_path / "contract.yaml"
+
+
+def evaluate(contract: Path, *args: str) -> tuple[int, dict[str, Any] | None, str]:
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(contract), "--today", "2027-02-01", *args], catch_exceptions=False
+    )
+    doc = json.loads(result.stdout) if result.exit_code == 0 else None
+    return result.exit_code, doc, result.stderr
+
+
+def by_service(period: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {dict(o["scope"])["service"]: o for o in period["objectives"]}
+
+
+def test_each_service_is_credited_against_its_billed_charge_for_the_month(tmp_path: Path) -> None:
+    """web billed 1234.56 in October: 10% is 123.456 exactly (as a float, 123.45600000000002);
+    api billed 2000.00: 200.00. batch has no October row: breached, no percentage credit, and
+    the result says which month is missing (never a silent zero). The November rows are
+    outside the evaluated month. Total 323.456, rounded once half-up: 323.46 EUR."""
+    contract = case(
+        tmp_path,
+        "web,2026-10,1234.56,EUR\napi,2026-10,2000.00,EUR\nweb,2026-11,999.00,EUR\n",
+    )
+    code, doc, err = evaluate(contract, "--period", "2026-10")
+    assert code == 0, err
+    assert doc is not None
+    (october,) = doc["periods"]
+    services = by_service(october)
+    assert (services["web"]["credit"]["fee"], services["web"]["credit"]["amount"]) == (
+        "1234.56",
+        "123.456",
+    )
+    assert (services["api"]["credit"]["fee"], services["api"]["credit"]["amount"]) == (
+        "2000.00",
+        "200.00",
+    )
+    batch = services["batch"]
+    assert (batch["status"], batch["credit"]) == ("breached", None)
+    assert (
+        batch["reason"] == "no charge for service=batch in 2026-10 in billing: no percentage credit"
+    )
+    assert october["credit"] == "323.46"
+    (billing,) = [a for a in doc["row_accounts"] if a["dataset"] == "billing"]
+    # web and api October: the fees of measured services; web November: outside October.
+    assert {k: billing[k] for k in ("input", "judged", "filtered", "outside", "bad")} == {
+        "input": 3,
+        "judged": 2,
+        "filtered": 0,
+        "outside": 1,
+        "bad": 0,
+    }
+
+
+def test_a_quarterly_objective_takes_the_sum_of_the_quarters_charges(tmp_path: Path) -> None:
+    """A quarter's billing cycles are its three months: web 1000.10 + 1000.20 + 1000.30 =
+    3000.60, 10% = 300.06. api has no December row: no credit, the reason names 2026-12.
+    batch has none at all: the reason names all three months."""
+    contract = case(
+        tmp_path,
+        "web,2026-10,1000.10,EUR\nweb,2026-11,1000.20,EUR\nweb,2026-12,1000.30,EUR\n"
+        "api,2026-10,500.00,EUR\napi,2026-11,500.00,EUR\n",
+        period="quarter",
+    )
+    code, doc, err = evaluate(contract, "--period", "2026-Q4")
+    assert code == 0, err
+    assert doc is not None
+    december = doc["periods"][-1]
+    services = by_service(december)
+    assert services["web"]["credit"]["fee"] == "3000.60"
+    assert services["web"]["credit"]["amount"] == "300.06"
+    assert services["api"]["reason"] == (
+        "no charge for service=api in 2026-12 in billing: no percentage credit"
+    )
+    assert services["batch"]["reason"] == (
+        "no charge for service=batch in 2026-10, 2026-11, 2026-12 in billing: no percentage credit"
+    )
+    assert december["credit"] == "300.06"
+
+
+BAD_BILLING = (
+    "web,2026-10,1234.56,EUR\n"  # row 1: the charge
+    "web,2026-10,1.00,EUR\n"  # row 2: a second charge for web in October
+    "api,2026-10,2000.00,USD\n"  # row 3: another currency
+    "batch,2026-10,-5.00,EUR\n"  # row 4: negative
+    "db,2026-10,12.345,EUR\n"  # row 5: more decimals than EUR has
+    "cdn,Oct 2026,10.00,EUR\n"  # row 6: not a billing month
+    "edge,2026-10,,EUR\n"  # row 7: no amount
+)
+
+
+def test_bad_billing_rows_are_named_with_file_and_row(tmp_path: Path) -> None:
+    """Every bad charge stops the evaluation (the default) and is listed as file:row."""
+    contract = case(tmp_path, BAD_BILLING)
+    code, _, err = evaluate(contract, "--period", "2026-10")
+    assert code == 1
+    for text in (
+        "billing.csv:2: billing.service: second charge for web in 2026-10: its first row is row 1 of billing.csv",
+        "billing.csv:3: billing.currency: charge in USD, but the contract's currency is EUR",
+        "billing.csv:4: billing.amount: negative charge: -5.000000000",
+        "billing.csv:5: billing.amount: more than 2 decimals for the currency: 12.345000000",
+        "billing.csv:6: billing.month: not a billing month (YYYY-MM): Oct 2026",
+        "billing.csv:7: billing.amount: empty value",
+    ):
+        assert text in err, err
+    assert "6 bad row(s)" in err
+
+
+def test_excluding_bad_billing_rows_keeps_the_first_charge_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    """With --on-bad-rows exclude the first web row (1234.56) is the charge: 10% = 123.456;
+    api's USD row is bad, so api has no charge and no credit. Total 123.46. The billing
+    account: 7 rows = 1 judged + 6 bad."""
+    contract = case(tmp_path, BAD_BILLING)
+    code, doc, err = evaluate(contract, "--period", "2026-10", "--on-bad-rows", "exclude")
+    assert code == 0, err
+    assert doc is not None
+    (october,) = doc["periods"]
+    services = by_service(october)
+    assert services["web"]["credit"]["amount"] == "123.456"
+    assert services["api"]["credit"] is None
+    assert october["credit"] == "123.46"
+    (billing,) = [a for a in doc["row_accounts"] if a["dataset"] == "billing"]
+    assert (billing["input"], billing["judged"], billing["bad"]) == (7, 1, 6)
+    assert billing["input"] == sum(
+        billing[k] for k in ("judged", "excluded", "filtered", "outside", "bad", "pending")
+    )
