@@ -39,7 +39,7 @@ datasets:
     key: id
     fields:
       id: {type: string}
-      service: {type: string}
+      service: {type: string, values: [web, api, batch]}
       created_at: {type: timestamp}
       resolved_at: {type: timestamp}
   billing:
@@ -216,3 +216,45 @@ def test_excluding_bad_billing_rows_keeps_the_first_charge_and_counts_the_rest(
     assert billing["input"] == sum(
         billing[k] for k in ("judged", "excluded", "filtered", "outside", "bad", "pending")
     )
+
+
+def test_diff_names_a_change_of_fee_source_and_does_not_guess_the_exposure(
+    tmp_path: Path,
+) -> None:
+    """Moving from fees written in the contract to fees read from billing data changes every
+    percentage credit: `slac diff` lists it, and the new maximum exposure is not known from
+    the contract (the charges are data), never a made-up 0."""
+    new = case(tmp_path, "")
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        new.read_text("utf-8").replace(
+            "  fees_from: {dataset: billing, by: service}",
+            '  service_fees: {web: "100.00", api: "250.00", batch: "40.00"}',
+        ),
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["diff", str(old), str(new), "--format", "json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    (source,) = [c for c in doc["changes"] if c["what"] == "fee source"]
+    assert (source["old"], source["new"]) == (
+        "the contract",
+        "billing data “billing” by service (month month, amount amount, currency currency)",
+    )
+    # Old: each of the 3 services at 10% of its fee: 10.00 + 25.00 + 4.00 = 39.00.
+    assert doc["exposure"]["old"]["max_credit"] == "39.00"
+    assert (doc["exposure"]["new"]["max_credit"], doc["exposure"]["new"]["fees_from"]) == (
+        None,
+        "billing",
+    )
+
+
+def test_explain_words_the_billed_fee(tmp_path: Path) -> None:
+    contract = case(tmp_path, "")
+    result = CliRunner().invoke(cli, ["explain", str(contract)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "read from the “billing” data, one row per service and month" in text
+    assert "10% of the charge billed for its service for the month" in text

@@ -215,9 +215,12 @@ def _credit_rules(ctx: Context) -> list[str]:
             if fee is not None and same_fee:
                 mode = commercials.rounding.mode
                 amount = f" ({money_words(money_share(fee, cap.percent, mode=mode))} for a month)"
+            # Without a monthly fee the cap is taken of the month's billed charges.
+            base = "the fee for the period"
+            if fee is None and commercials.fees_from is not None:
+                base = f"the month's charges in the “{commercials.fees_from.dataset}” data"
             caps.append(
-                f"a period's credits are capped at {percent_words(cap.percent)} of the fee for "
-                f"the period{amount}"
+                f"a period's credits are capped at {percent_words(cap.percent)} of {base}{amount}"
             )
     if len(caps) > 1:
         caps = [f"{len(caps)} caps apply and the smallest amount binds: " + "; and ".join(caps)]
