@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from slac.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS_SCHEMA = json.loads((ROOT / "schemas" / "results.schema.json").read_text("utf-8"))
 
 CONTRACT = """\
 slac: 1
@@ -131,6 +135,10 @@ def test_each_service_is_credited_against_its_billed_charge_for_the_month(tmp_pa
         batch["reason"] == "no charge for service=batch in 2026-10 in billing: no percentage credit"
     )
     assert october["credit"] == "323.46"
+    # A line before the single rounding keeps every digit (123.456), and the results schema
+    # says so: money has at least the currency's decimals until it is rounded.
+    errors = list(Draft202012Validator(RESULTS_SCHEMA).iter_errors(doc))
+    assert not errors, [(list(e.absolute_path), e.message) for e in errors]
     (billing,) = [a for a in doc["row_accounts"] if a["dataset"] == "billing"]
     # web and api October: the fees of measured services; web November: outside October.
     assert {k: billing[k] for k in ("input", "judged", "filtered", "outside", "bad")} == {
