@@ -266,3 +266,82 @@ def test_explain_words_the_billed_fee(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "read from the “billing” data, one row per service and month" in text
     assert "10% of the charge billed for its service for the month" in text
+
+
+def test_a_cap_without_a_monthly_fee_is_taken_of_the_months_billed_charges(
+    tmp_path: Path,
+) -> None:
+    """Without `monthly_fee` the cap is a share of the month's billed charges: October bills
+    web 1234.56 + api 2000.00 = 3234.56 (November's row is another month's). Cap 5% =
+    161.728. The lines add up to 123.456 + 200.00 = 323.456 > 161.728: capped, then rounded
+    once, half-up: 161.73."""
+    contract = case(
+        tmp_path,
+        "web,2026-10,1234.56,EUR\napi,2026-10,2000.00,EUR\nweb,2026-11,999.00,EUR\n",
+    )
+    contract.write_text(contract.read_text("utf-8") + "credits: {cap: 5%}\n", "utf-8")
+    code, doc, err = evaluate(contract, "--period", "2026-10")
+    assert code == 0, err
+    assert doc is not None
+    (october,) = doc["periods"]
+    assert (october["combined"], october["cap"], october["cap_applied"]) == (
+        "323.456",
+        "161.728",
+        True,
+    )
+    assert october["credit"] == "161.73"
+
+
+def test_a_date_month_and_data_bound_on_the_command_line(tmp_path: Path) -> None:
+    """The billing month may be a date (any day of the month stands for it), and the billing
+    file may be bound with --data like any dataset: api 2000.00 on 2026-10-31 is October's
+    charge, 10% = 200.00."""
+    contract = case(tmp_path, "")
+    text = contract.read_text("utf-8").replace(
+        "      month: {type: string}", "      month: {type: date}"
+    )
+    contract.write_text(text, "utf-8")
+    other = tmp_path / "export.csv"
+    other.write_text("service,month,amount,currency\napi,2026-10-31,2000.00,EUR\n", "utf-8")
+    code, doc, err = evaluate(contract, "--period", "2026-10", "--data", f"billing={other}")
+    assert code == 0, err
+    assert doc is not None
+    services = by_service(doc["periods"][0])
+    assert services["api"]["credit"]["amount"] == "200.00"
+    assert services["web"]["credit"] is None
+
+
+def test_a_rolling_cap_adds_each_months_own_billed_charges(tmp_path: Path) -> None:
+    """Accord-style "credits in any 12 months at most 20% of the fees of those months", with
+    fees that change: web breaches in October and November (credit 100% of its charge:
+    1000.00, then 3000.00). October: 20% of October's charges (1000.00 + 500.00 = 1500.00) =
+    300.00, capped. November: 20% of (1500.00 + November's 3000.00) = 900.00, less the 300.00
+    already credited = 600.00, capped. (Taking November's charges for both months would
+    wrongly allow 20% × 6000.00 − 300.00 = 900.00.)"""
+    contract = case(
+        tmp_path,
+        "web,2026-10,1000.00,EUR\napi,2026-10,500.00,EUR\nweb,2026-11,3000.00,EUR\n",
+    )
+    text = contract.read_text("utf-8").replace("percent: 10%", "percent: 100%")
+    text += "credits: {cap: {percent: 20%, per: rolling-12-months}}\n"
+    contract.write_text(text, "utf-8")
+    (tmp_path / "data" / "tickets.csv").write_text(
+        "id,service,created_at,resolved_at\n"
+        "T-1,web,2026-10-01T09:00:00+02:00,2026-10-01T14:00:00+02:00\n"
+        "T-2,web,2026-11-03T09:00:00+01:00,2026-11-03T14:00:00+01:00\n",
+        "utf-8",
+    )
+    code, doc, err = evaluate(contract, "--period", "2026-10", "--through", "2026-11")
+    assert code == 0, err
+    assert doc is not None
+    october, november = doc["periods"]
+    assert (october["combined"], october["cap"], october["credit"]) == (
+        "1000.00",
+        "300.00",
+        "300.00",
+    )
+    assert (november["combined"], november["cap"], november["credit"]) == (
+        "3000.00",
+        "600.00",
+        "600.00",
+    )

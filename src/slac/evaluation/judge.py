@@ -6,7 +6,7 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -396,7 +396,11 @@ def _period(
     if rules.caps and fee is not None:
         # Every cap applies (a monthly cap and a rolling-12-month one, as in Accord Project's
         # SLA template): the smallest amount binds.
-        cap_amount = min(_cap_amount(cap, fee, month, history) for cap in rules.caps)
+        earlier = None
+        if com.monthly_fee is None and com.fees_from is not None:
+            # Billed charges differ by month: a rolling cap adds each month's own charges.
+            earlier = partial(_period_fee, terms, fees=fees)
+        cap_amount = min(_cap_amount(cap, fee, month, history, earlier) for cap in rules.caps)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
     minimum = rules.minimum.amount if rules.minimum is not None else None
@@ -472,12 +476,22 @@ def _one_credit_per_incident(
 
 
 def _cap_amount(
-    cap: Cap, fee: Decimal, month: str, history: list[tuple[str, set[str], Decimal]]
+    cap: Cap,
+    fee: Decimal,
+    month: str,
+    history: list[tuple[str, set[str], Decimal]],
+    fee_in: Callable[[str], Decimal | None] | None = None,
 ) -> Decimal:
+    """The cap's amount this month; ``fee_in`` gives an earlier month's own fee (billed
+    charges), else every month of a rolling window has this month's fee."""
     if cap.per == "rolling-12-months":
         # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
         window = [h for h in history if h[0] > _month_minus(month, 12)]
         earlier = sum((h[2] for h in window), Decimal(0))
+        if fee_in is not None:
+            # A month without any billed charge adds nothing to the fees of the window.
+            fees = fee + sum((fee_in(h[0]) or Decimal(0) for h in window), Decimal(0))
+            return max(share(fees, cap.percent) - earlier, Decimal(0))
         return max(share(fee, cap.percent, times=len(window) + 1) - earlier, Decimal(0))
     return share(fee, cap.percent)
 
