@@ -76,7 +76,13 @@ def billing_checks(ds: Dataset, use: BillingUse) -> list[tuple[str, exp.Expr]]:
     out: list[tuple[str, exp.Expr]] = []
     for name in (src.by, src.month, src.amount, src.currency):
         out.append(
-            (name, sql("CASE WHEN :c IS NULL THEN 'empty value' END", c=exp.column(name, "r")))
+            (
+                name,
+                sql(
+                    "CASE WHEN :c IS NULL THEN 'empty value' END",
+                    c=exp.column(name, "r", quoted=True),
+                ),
+            )
         )
     if types.get(src.month) == "string":
         out.append(
