@@ -1668,12 +1668,150 @@ def it_outsourcing() -> None:
     )
 
 
+# ============================================================================================
+# managed-services: Polder's e-mail, ERP and backup services for Tulip (Europe/Amsterdam,
+# service desk Mon-Fri 08-18), each billed monthly by usage
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+POLDER_DESK = Calendar(
+    "Europe/Amsterdam", mon_fri("08:00", "18:00"), holidays=["2026-12-24", "2026-12-31"]
+)
+# The charge of each service per month (EUR, net), August to November: the billing export.
+POLDER_CHARGES = {
+    "email": ("3080.00", "3112.80", "3150.40", "3176.00"),
+    "erp": ("8200.00", "8305.50", "8420.70", "8398.20"),
+    "backup": ("1090.00", "1126.30", "1154.90", "1180.00"),
+}
+# Designed breaches (month, service, objective): everything else is met.
+#   2026-10 email resolution: 2 of 12 tickets over 3 business days (83.33%)
+#   2026-11 backup response-p1: 1 of 2 P1 tickets answered after 1 business hour (50%)
+POLDER_SLOW_RESOLUTION = {(10, "email"): 2}
+POLDER_SLOW_RESPONSE = {(11, "backup"): 1}
+
+
+def managed_services() -> None:
+    out = data_dir("managed-services")
+    tz, cal = AMSTERDAM, POLDER_DESK
+    rng = random.Random(2026_10_06)
+    tickets, history = [], []
+    number = 0
+    for month in (9, 10, 11):
+        first, last = date(2026, month, 1), date(2026, month, 20)
+        for service in ("email", "erp", "backup"):
+            slow_resolution = POLDER_SLOW_RESOLUTION.get((month, service), 0)
+            slow_response = POLDER_SLOW_RESPONSE.get((month, service), 0)
+            for index in range(12):
+                number += 1
+                tid = f"PMS-{number:04d}"
+                priority = "P1" if index < 2 else "P2"
+                created = cal.random_open_instant(rng, first, last, until="16:00")
+                # Business seconds before the first response: P1 within the hour unless designed
+                # slow (2 business hours); P2 within half a day.
+                if priority == "P1":
+                    before = 2 * H if index < slow_response else rng.randint(5 * M, 45 * M)
+                else:
+                    before = rng.randint(15 * M, 4 * H)
+                # Open work after the first response: within 2 business days, or 4 when designed
+                # slow (over the 3 business days of the resolution target).
+                slow = 2 <= index < 2 + slow_resolution
+                work = rng.randint(26 * H, 30 * H) + 12 * H if slow else rng.randint(H, 14 * H)
+                rows = []
+                if index % 4 == 1:
+                    # Pending from before the first response until the customer answers, past
+                    # the response: the first-response clock counts only the time before it.
+                    p0 = cal.add(created, before)
+                    response = p0 + timedelta(seconds=rng.randint(2 * M, 10 * M))
+                    p1 = cal.add(response, rng.randint(2 * H, 9 * H))
+                    rows += [("new", created, p0), ("pending", p0, p1)]
+                    opened = p1
+                else:
+                    response = cal.add(created, before)
+                    rows.append(("new", created, response))
+                    opened = response
+                if index % 3 == 2:
+                    # On hold for a vendor for a while during the work: paused for resolution.
+                    h0 = cal.add(opened, work // 2)
+                    h1 = cal.add(h0, rng.randint(3 * H, 20 * H))
+                    resolved = cal.add(h1, work - work // 2)
+                    rows += [("open", opened, h0), ("on-hold", h0, h1), ("open", h1, resolved)]
+                else:
+                    resolved = cal.add(opened, work)
+                    rows.append(("open", opened, resolved))
+                rows.append(("solved", resolved, None))
+                tickets.append((tid, service, priority, created, response, resolved))
+                history += [(tid, status, a, b) for status, a, b in rows]
+    write_csv(
+        out / "tickets.csv",
+        ["id", "service", "priority", "created_at", "first_response_at", "resolved_at"],
+        (
+            (tid, service, priority, iso(c, tz), iso(r, tz), iso(s, tz))
+            for tid, service, priority, c, r, s in sorted(tickets, key=lambda t: (t[3], t[0]))
+        ),
+    )
+    write_csv(
+        out / "ticket_status.csv",
+        ["ticket_id", "status", "start", "end"],
+        ((tid, status, iso(a, tz), iso(b, tz)) for tid, status, a, b in history),
+    )
+
+    # --- outages: one record per service and month at least (a blip under a minute does not
+    # count), and the designed ones
+    outages = []
+    for month in (9, 10, 11):
+        for service in ("email", "erp", "backup"):
+            start = at(date(2026, month, rng.randint(2, 27)), f"{rng.randint(0, 23):02d}:17", tz)
+            outages.append((service, start, start + timedelta(seconds=rng.randint(10, 50))))
+    outages += [
+        # 12 minutes of e-mail in September: 99.97%, met
+        ("email", local("2026-09-09 13:02", tz), local("2026-09-09 13:14", tz)),
+        # the ERP database failover of 14 October: 95 minutes, breached
+        ("erp", local("2026-10-14 10:05", tz), local("2026-10-14 11:40", tz)),
+        # inside the announced ERP upgrade window of 8 November: excluded
+        ("erp", local("2026-11-08 01:10", tz), local("2026-11-08 03:40", tz)),
+        # inside the window of 21 November announced a day ahead only: 40 minutes of downtime
+        ("erp", local("2026-11-21 22:00", tz), local("2026-11-21 22:40", tz)),
+        # inside the all-services network window of 15 November: excluded
+        ("email", local("2026-11-15 02:30", tz), local("2026-11-15 03:30", tz)),
+    ]
+    outages.sort(key=lambda o: (o[1], o[0]))
+    write_csv(
+        out / "outages.csv",
+        ["id", "service", "start", "end"],
+        (
+            (f"OUT-{n:03d}", service, iso(a, tz), iso(b, tz))
+            for n, (service, a, b) in enumerate(outages, start=1)
+        ),
+    )
+    write_csv(
+        out / "maintenance_windows.csv",
+        ["id", "service", "start", "end", "announced_at"],
+        [
+            ("MW-101", "erp", "2026-11-08T01:00:00+01:00", "2026-11-08T04:00:00+01:00",
+             "2026-11-01T09:00:00+01:00"),
+            ("MW-102", None, "2026-11-15T02:00:00+01:00", "2026-11-15T04:00:00+01:00",
+             "2026-11-06T11:30:00+01:00"),
+            ("MW-103", "erp", "2026-11-21T22:00:00+01:00", "2026-11-21T23:00:00+01:00",
+             "2026-11-20T16:00:00+01:00"),
+        ],
+    )  # fmt: skip
+    write_csv(
+        out / "billing.csv",
+        ["service", "month", "amount", "currency"],
+        (
+            (service, f"2026-{month:02d}", amounts[i], "EUR")
+            for i, month in enumerate((8, 9, 10, 11))
+            for service, amounts in POLDER_CHARGES.items()
+        ),
+    )
+
+
 EXAMPLES = {
     "customer-support": customer_support,
     "contact-centre": contact_centre,
     "hosting-availability": hosting_availability,
     "fulfilment": fulfilment,
     "it-outsourcing": it_outsourcing,
+    "managed-services": managed_services,
 }
 
 

@@ -142,6 +142,7 @@ def test_every_example_is_in_the_portfolio() -> None:
         "fulfilment",
         "hosting-availability",
         "it-outsourcing",
+        "managed-services",
     ]
 
 
@@ -168,7 +169,7 @@ def test_ledger_matches_golden_file(
 def test_one_row_per_period_with_a_credit(portfolio: Portfolio) -> None:
     rows = ledger_rows(portfolio)
     credited = [(r.contract_id, p.period) for r, _ in portfolio for p in r.periods if p.credit]
-    assert len(rows) == len(credited) == 11
+    assert len(rows) == len(credited) == 13
     assert sorted((row.contract_id, row.period) for row in rows) == sorted(credited)
     assert all(row.amount != 0 for row in rows)
 
@@ -260,7 +261,7 @@ def test_csv_is_rfc_4180(portfolio: Portfolio) -> None:
     assert "\n" not in text.replace("\r\n", "")
     lines = text.split("\r\n")
     assert lines[0] == ",".join(CSV_COLUMNS)
-    assert len(lines) == 1 + 11 + 1  # header, rows, the empty string after the last \r\n
+    assert len(lines) == 1 + 13 + 1  # header, rows, the empty string after the last \r\n
     rows = parse_csv(text)
     assert [r["amount"] for r in rows if r["contract_id"] == "skyhost-hosting-2026"] == [
         "2500.00",

@@ -121,6 +121,7 @@ def test_every_example_is_covered() -> None:
         "fulfilment",
         "hosting-availability",
         "it-outsourcing",
+        "managed-services",
     ]
 
 

@@ -117,10 +117,11 @@ def _contracts_beside(path: str, load: Loader) -> Iterator[tuple[str, set[str]]]
 
 
 def _datasets_read(data: dict[str, Any]) -> set[str]:
-    """The datasets the contract's metrics and exclusions read, and the parents of those."""
+    """The datasets the contract's metrics, exclusions and billing fees (`commercials.fees_from`)
+    read, and the parents of those."""
     declared = data.get("datasets") if isinstance(data.get("datasets"), dict) else {}
     read: set[str] = set()
-    for section in ("metrics", "exclusions"):
+    for section in ("metrics", "exclusions", "commercials"):
         read |= set(_dataset_values(data.get(section)))
     for name in list(read):
         spec = declared.get(name) if isinstance(declared, dict) else None

@@ -176,8 +176,21 @@ def _commercials(spec: Any, pos: Pos, path: Path) -> m.Commercials:
         currency=spec.get("currency"),
         monthly_fee=spec.get("monthly_fee"),
         service_fees={k: v for k, v in fees.items() if not k.startswith("x-")},
+        fees_from=_optional(spec, pos, path, "fees_from", _fees_from),
         rounding_mode=rounding.get("mode"),
         rounding_apply=rounding.get("apply"),
+    )
+
+
+def _fees_from(spec: Any, pos: Pos, path: Path) -> m.FeesFrom:
+    return m.FeesFrom(
+        path=path,
+        location=pos.value,
+        dataset=spec.get("dataset"),
+        by=spec.get("by"),
+        month=spec.get("month"),
+        amount=spec.get("amount"),
+        currency=spec.get("currency"),
     )
 
 

@@ -75,10 +75,22 @@ class Review(Node):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class FeesFrom(Node):
+    """`commercials.fees_from`: monthly charges read from a billing dataset."""
+
+    dataset: str
+    by: str  # the billing field naming the scope value (matched by name, like maintenance)
+    month: str | None  # None: `month`
+    amount: str | None  # None: `amount`
+    currency: str | None  # None: `currency`
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Commercials(Node):
     currency: str | None
     monthly_fee: str | None
     service_fees: Mapping[str, str]
+    fees_from: FeesFrom | None
     rounding_mode: str | None
     rounding_apply: str | None
 

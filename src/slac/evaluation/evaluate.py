@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from slac import __version__
+from slac.evaluation.billing import billing_accounts, read_fees
 from slac.evaluation.bindings import Source
 from slac.evaluation.evidence import write_evidence
 from slac.evaluation.judge import judge_periods
@@ -153,11 +154,14 @@ def evaluate_plan(
 
         tasks = plan_tasks(plan, months)
         measurements = measure(engine, plan, months, kinds)
-        accounts = row_accounts(engine, plan, {i.dataset: i.bad_rows for i in report.inputs})
+        bad = {i.dataset: i.bad_rows for i in report.inputs}
+        accounts = row_accounts(engine, plan, bad)
+        fees = read_fees(engine, plan)
+        accounts.extend(billing_accounts(plan, tasks, measurements, fees, bad))
         if evidence:
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)
-        periods = judge_periods(plan, months, tasks, measurements)
+        periods = judge_periods(plan, months, tasks, measurements, fees)
     finally:
         engine.close()
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")

@@ -6,12 +6,13 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from slac.evaluation.billing import NO_FEES, Fees, months_of
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
@@ -68,33 +69,57 @@ def _period_months(period_id: str) -> int:
     return MONTHS_IN[unit_of(period_id)]
 
 
-def fee_of(obj: Objective, m: Measurement, terms: Terms) -> Decimal | None:
-    """The monthly fee a percentage credit of ``m`` is taken of: the objective's own, or with
-    ``fee: {by: field}`` the service fee named by the scope value of that field."""
+def fee_of(obj: Objective, m: Measurement, terms: Terms, fees: Fees = NO_FEES) -> Decimal | None:
+    """The fee a percentage credit of ``m`` is taken of, for its whole period: the objective's
+    own (× the period's months), or with ``fee: {by: field}`` the service fee named by the
+    scope value of that field, or with ``commercials.fees_from`` the sum of that value's
+    billed charges for the period's months (None when any month has no charge)."""
+    months = _period_months(m.period) if obj.period.rolling == 1 else 1
     if obj.fee_by is None:
-        return obj.fee.amount if obj.fee is not None else None
+        return obj.fee.amount * months if obj.fee is not None else None
     value = dict(m.scope).get(obj.fee_by)
-    fees = dict(terms.commercials.service_fees)
-    money = fees.get(str(value)) if value is not None else None
-    return money.amount if money is not None else None
+    if value is None:
+        return None
+    source = terms.commercials.fees_from
+    if source is not None:
+        billed = fees.get(source.dataset, {})
+        charges = [billed.get((str(value), month)) for month in months_of(m.period)]
+        if any(c is None for c in charges):
+            return None
+        return sum((c for c in charges if c is not None), Decimal(0))
+    money = dict(terms.commercials.service_fees).get(str(value))
+    return money.amount * months if money is not None else None
 
 
-def missing_fee(obj: Objective, m: Measurement, terms: Terms) -> str:
-    """Why a breach earns no credit because its scope value has no service fee ("" if it has)."""
+def missing_fee(obj: Objective, m: Measurement, terms: Terms, fees: Fees = NO_FEES) -> str:
+    """Why a breach earns no credit because its scope value has no fee ("" if it has)."""
     credit = obj.credit
-    if obj.fee_by is None or credit is None or fee_of(obj, m, terms) is not None:
+    if obj.fee_by is None or credit is None or fee_of(obj, m, terms, fees) is not None:
         return ""
     if credit.per_incident is not None or all(t.percent is None for t in credit.tiers):
         return ""
     value = dict(m.scope).get(obj.fee_by)
-    return f"no service fee for {obj.fee_by}={value}: no percentage credit"
+    source = terms.commercials.fees_from
+    if source is None:
+        return f"no service fee for {obj.fee_by}={value}: no percentage credit"
+    billed = fees.get(source.dataset, {})
+    missing = (
+        [month for month in months_of(m.period) if (str(value), month) not in billed]
+        if value is not None
+        else months_of(m.period)
+    )
+    return (
+        f"no charge for {obj.fee_by}={value} in {', '.join(missing)} in {source.dataset}: "
+        "no percentage credit"
+    )
 
 
-def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | None:
+def credit_line(
+    obj: Objective, m: Measurement, terms: Terms, fees: Fees = NO_FEES
+) -> CreditLine | None:
     credit = obj.credit
     if credit is None or m.value is None:
         return None
-    months = _period_months(m.period) if obj.period.rolling == 1 else 1
     if credit.per_incident is not None:
         incidents = m.breached
         if not incidents:
@@ -118,8 +143,7 @@ def credit_line(obj: Objective, m: Measurement, terms: Terms) -> CreditLine | No
             return CreditLine(
                 obj.id, m.scope, m.period, index, text, None, None, None, tier.amount.amount
             )
-        monthly = fee_of(obj, m, terms)
-        fee = monthly * months if monthly is not None else None
+        fee = fee_of(obj, m, terms, fees)
         if fee is None or tier.percent is None:
             return None
         return CreditLine(
@@ -214,6 +238,7 @@ def judge_periods(
     month_ids: Sequence[str],
     tasks: Sequence[Task],
     measurements: Sequence[Measurement],
+    fees: Fees = NO_FEES,
 ) -> list[PeriodResult]:
     by_task: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:
@@ -240,16 +265,16 @@ def judge_periods(
             for m in by_task.get((pid, oid), []):
                 units = exclusion_units(task.terms)
                 status, reason = judge(obj, m, units)
-                line = credit_line(obj, m, task.terms) if status == "breached" else None
+                line = credit_line(obj, m, task.terms, fees) if status == "breached" else None
                 if status == "breached" and line is None:
-                    reason = missing_fee(obj, m, task.terms)
+                    reason = missing_fee(obj, m, task.terms, fees)
                 if line is not None:
                     lines.append(line)
                     incidents.append(m.last_breach_us)
                     items.append(m.breached_items)
                 objective_results.append(_objective_result(obj, m, status, reason, line, units))
         results.append(
-            _period(plan, terms, month, objective_results, lines, history, incidents, items)
+            _period(plan, terms, month, objective_results, lines, history, incidents, items, fees)
         )
     return _earn_back(plan, results)
 
@@ -300,6 +325,7 @@ def _period(
     history: list[tuple[str, set[str], Decimal]],
     incidents: Sequence[int | None] = (),
     items: Sequence[tuple[str, ...]] = (),
+    fees: Fees = NO_FEES,
 ) -> PeriodResult:
     rules = terms.credits
     com = terms.commercials
@@ -330,7 +356,7 @@ def _period(
     if amounts:
         adds = rules.combine in ADDING
         combined = sum(amounts, Decimal(0)) if adds else max(amounts)
-    fee = _period_fee(terms)
+    fee = _period_fee(terms, month, fees)
     pool_at_risk = None
     pool_capped = False
     if rules.pool is not None and fee is not None:
@@ -370,7 +396,11 @@ def _period(
     if rules.caps and fee is not None:
         # Every cap applies (a monthly cap and a rolling-12-month one, as in Accord Project's
         # SLA template): the smallest amount binds.
-        cap_amount = min(_cap_amount(cap, fee, month, history) for cap in rules.caps)
+        earlier = None
+        if com.monthly_fee is None and com.fees_from is not None:
+            # Billed charges differ by month: a rolling cap adds each month's own charges.
+            earlier = partial(_period_fee, terms, fees=fees)
+        cap_amount = min(_cap_amount(cap, fee, month, history, earlier) for cap in rules.caps)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
     minimum = rules.minimum.amount if rules.minimum is not None else None
@@ -446,12 +476,22 @@ def _one_credit_per_incident(
 
 
 def _cap_amount(
-    cap: Cap, fee: Decimal, month: str, history: list[tuple[str, set[str], Decimal]]
+    cap: Cap,
+    fee: Decimal,
+    month: str,
+    history: list[tuple[str, set[str], Decimal]],
+    fee_in: Callable[[str], Decimal | None] | None = None,
 ) -> Decimal:
+    """The cap's amount this month; ``fee_in`` gives an earlier month's own fee (billed
+    charges), else every month of a rolling window has this month's fee."""
     if cap.per == "rolling-12-months":
         # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
         window = [h for h in history if h[0] > _month_minus(month, 12)]
         earlier = sum((h[2] for h in window), Decimal(0))
+        if fee_in is not None:
+            # A month without any billed charge adds nothing to the fees of the window.
+            fees = fee + sum((fee_in(h[0]) or Decimal(0) for h in window), Decimal(0))
+            return max(share(fees, cap.percent) - earlier, Decimal(0))
         return max(share(fee, cap.percent, times=len(window) + 1) - earlier, Decimal(0))
     return share(fee, cap.percent)
 
@@ -471,11 +511,18 @@ def _rounded(line: CreditLine, minor: int, mode: str) -> CreditLine:
     return replace(line, amount=round_money(line.amount, minor, mode))
 
 
-def _period_fee(terms: Terms) -> Decimal | None:
-    """The fee caps and pools are taken of: the monthly fee, or else the service fees' sum."""
+def _period_fee(terms: Terms, month: str, fees: Fees = NO_FEES) -> Decimal | None:
+    """The fee caps and pools are taken of: the monthly fee, or else the month's billed
+    charges (with `fees_from`; none billed: no fee), or else the service fees' sum
+    (docs/semantics.md, "Fees from billing data")."""
     com = terms.commercials
     if com.monthly_fee is not None:
         return com.monthly_fee.amount
+    if com.fees_from is not None:
+        billed = fees.get(com.fees_from.dataset, {})
+        charges = [amount for (_, m), amount in billed.items() if m == month]
+        # A month without any charge has no fee to cap at, never a fee of 0.
+        return sum(charges, Decimal(0)) if charges else None
     if com.service_fees:
         return sum((m.amount for _, m in com.service_fees), Decimal(0))
     return None

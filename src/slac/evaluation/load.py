@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from slac.evaluation.billing import billing_checks, billing_uses, duplicate_charges
 from slac.evaluation.bindings import Source
 from slac.evaluation.conditions import all_of
 from slac.evaluation.kind import MeasuredKinds
@@ -355,6 +356,7 @@ def load_datasets(
     """Create ``ds_<name>`` for each dataset the plan reads; raise DataError or report bad rows."""
     needed = needed_datasets(plan, kinds)
     datasets = {d.name: d for d in plan.datasets}
+    billing = billing_uses(plan)
     metrics_by_ds: dict[str, list[Metric]] = {}
     for metric in plan.metrics:
         metrics_by_ds.setdefault(metric.dataset, []).append(metric)
@@ -396,6 +398,8 @@ def load_datasets(
             )
         )
         checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds)
+        if name in billing:
+            checks.extend(billing_checks(ds, billing[name]))
         if checks:
             parts = [
                 sql(
@@ -442,6 +446,8 @@ def load_datasets(
                     names=names,
                 )
             )
+        if name in billing:
+            duplicate_charges(engine, ds, billing[name], files)
         engine.execute(sql("DROP TABLE :t", t=raw_t))
         rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
         hashed = tuple(
@@ -492,6 +498,8 @@ def needed_datasets(plan: Plan, kinds: MeasuredKinds) -> list[str]:
         for exc in terms.exclusions:
             if exc.maintenance_dataset:
                 names.add(exc.maintenance_dataset)
+        if terms.commercials.fees_from is not None:
+            names.add(terms.commercials.fees_from.dataset)
     return sorted(names)
 
 

@@ -36,6 +36,7 @@ from slac.plan.types import (
     Dataset,
     Escalation,
     Exclusion,
+    FeeSource,
     Field,
     Grade,
     Interval,
@@ -189,6 +190,18 @@ def _percent(value: str | None) -> Decimal | None:
     return parse_percent(value) if value is not None else None
 
 
+def _fee_source(spec: model.FeesFrom | None) -> FeeSource | None:
+    if spec is None:
+        return None
+    return FeeSource(
+        dataset=spec.dataset,
+        by=spec.by,
+        month=spec.month or "month",
+        amount=spec.amount or "amount",
+        currency=spec.currency or "currency",
+    )
+
+
 def _terms(
     contract: model.Contract,
     starts: str,
@@ -209,6 +222,7 @@ def _terms(
             for k, v in sorted(com.service_fees.items())
             if (m := _money(v, currency)) is not None
         ),
+        _fee_source(com.fees_from),
         Rounding(
             com.rounding_mode or DEFAULT_ROUNDING.mode,
             com.rounding_apply or DEFAULT_ROUNDING.apply,

@@ -86,11 +86,24 @@ class Rounding:
 
 
 @dataclass(frozen=True)
+class FeeSource:
+    """Monthly charges read from a billing dataset, one row per (``by`` value, month); every
+    field name explicit (docs/semantics.md, "Fees from billing data")."""
+
+    dataset: str
+    by: str
+    month: str
+    amount: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class Commercials:
     currency: str | None
     minor_unit: int | None
     monthly_fee: Money | None
     service_fees: tuple[tuple[str, Money], ...]
+    fees_from: FeeSource | None  # None: fees are written in the contract only
     rounding: Rounding
 
 

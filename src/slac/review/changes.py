@@ -18,7 +18,7 @@ from slac.plan.canonical import to_json
 from slac.plan.explain.calendars import week_words
 from slac.plan.explain.context import interval_words
 from slac.plan.explain.credits import money_words
-from slac.plan.types import Calendar, CreditRules, Objective, Plan, Terms
+from slac.plan.types import Calendar, CreditRules, FeeSource, Objective, Plan, Terms
 from slac.wording import COMPARISON_WORDS as COMPARISON
 from slac.wording import business_days_words, duration_words, number_words, percent_words
 
@@ -317,6 +317,13 @@ def _money(value: Any) -> str:
     return "none" if value is None else money_words(value)
 
 
+def _fee_source(source: FeeSource | None) -> str:
+    if source is None:
+        return "the contract"
+    names = f"month {source.month}, amount {source.amount}, currency {source.currency}"
+    return f"billing data “{source.dataset}” by {source.by} ({names})"
+
+
 def _fees(old: Terms, new: Terms) -> Iterator[Change]:
     a, b = old.commercials, new.commercials
     if a.monthly_fee != b.monthly_fee:
@@ -347,6 +354,16 @@ def _fees(old: Terms, new: Terms) -> Iterator[Change]:
                 _money(fb.get(name)),
                 _order(*amounts, more_is_tighter=True),
             )
+    if a.fees_from != b.fees_from:
+        # Where the fees come from changes every percentage credit: no direction is implied.
+        yield Change(
+            "fees",
+            "",
+            "fee source",
+            _fee_source(a.fees_from),
+            _fee_source(b.fees_from),
+            CHANGED,
+        )
     if a.rounding != b.rounding:
         yield Change(
             "fees",

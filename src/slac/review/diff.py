@@ -70,8 +70,14 @@ def amount_words(diff: ContractDiff, amount: Decimal | None, currency: str | Non
     return money_words(Money(amount, currency or "", diff.minor_unit)).strip()
 
 
+def exposure_amount(diff: ContractDiff, e: Exposure) -> str:
+    if e.billed is not None:
+        return f"not known from the contract (credits are shares of the charges in “{e.billed}”)"
+    return amount_words(diff, e.credit, e.currency)
+
+
 def exposure_words(diff: ContractDiff, e: Exposure) -> str:
-    text = amount_words(diff, e.credit, e.currency)
+    text = exposure_amount(diff, e)
     if e.credit is not None and e.cap is not None and e.credit < e.combined:
         text += f" (the cap; {amount_words(diff, e.combined, e.currency)} before it)"
     if e.amendment:
@@ -83,6 +89,8 @@ def change_words(diff: ContractDiff) -> str:
     delta = diff.exposure_change
     old, new = diff.old_exposure, diff.new_exposure
     if delta is None:
+        if old.billed is not None or new.billed is not None:
+            return "not known (fees from billing data)"
         if old.credit is None and new.credit is None:
             return "unchanged (unbounded)"
         return "now unbounded" if new.credit is None else "now bounded"
@@ -140,8 +148,8 @@ def render_markdown(diff: ContractDiff) -> str:
         f"### slac diff: `{diff.contract_id}` {diff.old_version} → {diff.new_version}",
         "",
         f"Maximum exposure per period: **{_md(change_words(diff))}** "
-        f"({_md(amount_words(diff, diff.old_exposure.credit, diff.old_exposure.currency))} → "
-        f"{_md(amount_words(diff, diff.new_exposure.credit, diff.new_exposure.currency))})",
+        f"({_md(exposure_amount(diff, diff.old_exposure))} → "
+        f"{_md(exposure_amount(diff, diff.new_exposure))})",
         "",
     ]
     if diff.changes:
@@ -182,6 +190,9 @@ def _exposure_json(e: Exposure, minor: int) -> dict[str, Any]:
         "pool_at_risk": _money_json(e.pool_at_risk, minor),
         "cap": _money_json(e.cap, minor),
         "max_credit": _money_json(e.credit, minor),
+        # null: bounded by the contract; else the billing dataset the fees are read from
+        # (max_credit is then null: not known from the contract).
+        "fees_from": e.billed,
         "objectives": [
             {
                 "objective": w.objective,

@@ -49,7 +49,10 @@ class Exposure:
     combined: Decimal  # credit lines combined, before the pool's limit and the cap
     pool_at_risk: Decimal | None
     cap: Decimal | None
-    credit: Decimal | None  # the maximum per period, rounded; None: unbounded (no cap binds)
+    credit: Decimal | None  # the maximum per period, rounded; None: unbounded, or not known
+    # The billing dataset percentage credits are taken of (`commercials.fees_from`): the fees
+    # are data, not terms, so the maximum is not known from the contract (credit is None).
+    billed: str | None = None
 
 
 def objective_worst(plan: Plan, obj: Objective, terms: Terms, month: str) -> ObjectiveWorst:
@@ -111,6 +114,13 @@ def exposure(plan: Plan, terms: Terms) -> Exposure:
         w.per_scope is not None and (w.per_incident or w.scopes is None) for w in worst.values()
     )
     bounded = not open_ended or result.cap_applied or result.pool_capped
+    source = terms.commercials.fees_from
+    billed = None
+    if source is not None and any(
+        o.fee_by is not None and o.credit is not None and any(t.percent for t in o.credit.tiers)
+        for o in terms.objectives
+    ):
+        billed = source.dataset
     return Exposure(
         terms.effective_from,
         terms.amendment,
@@ -121,14 +131,16 @@ def exposure(plan: Plan, terms: Terms) -> Exposure:
         result.combined,
         result.pool_at_risk,
         result.cap,
-        result.credit if bounded else None,
+        result.credit if bounded and billed is None else None,
+        billed,
     )
 
 
 def max_exposure(plan: Plan) -> Exposure:
     """The largest exposure over the plan's terms (the contract, then each amendment)."""
     found = [exposure(plan, terms) for terms in plan.terms]
-    unbounded = [e for e in found if e.credit is None]
+    unbounded = [e for e in found if e.credit is None and e.billed is None]
+    unbounded += [e for e in found if e.credit is None]
     if unbounded:
         return unbounded[0]
     return max(found, key=lambda e: e.credit or Decimal(0))

@@ -72,6 +72,9 @@ class Simulation:
     minor_unit: int
     curves: tuple[Curve, ...]
     scenarios: tuple[ScenarioResult, ...]
+    # The billing dataset fees are read from (`commercials.fees_from`): those credits have no
+    # amount without the data.
+    billed: str | None = None
 
 
 def _scope_of(obj: Objective) -> tuple[tuple[str, str], ...]:
@@ -244,6 +247,7 @@ def simulate(
         minor,
         curves,
         tuple(scenarios),
+        terms.commercials.fees_from.dataset if terms.commercials.fees_from else None,
     )
 
 

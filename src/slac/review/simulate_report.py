@@ -88,9 +88,15 @@ def _text_table(table: Table, indent: str = "    ") -> list[str]:
 
 
 def _intro(sim: Simulation) -> str:
+    billed = (
+        f"; fees by scope value are the charges in “{sim.billed}” (billing data): "
+        "without the data, those credits have no amount"
+        if sim.billed
+        else ""
+    )
     return (
         f"{sim.month} under the terms from {sim.terms_from}; "
-        "an objective with a scope is simulated for one scope value"
+        f"an objective with a scope is simulated for one scope value{billed}"
     )
 
 

@@ -301,15 +301,18 @@ def fee_by_scope(ctx: RuleContext) -> Iterator[Finding]:
     """`fee: {by: field}` names a field the objective is not scoped by, or there are no service fees.
 
     With `fee: {by: service}` each scope value is credited against its own monthly charge:
-    the `commercials.service_fees` entry named by the value of `service`. That needs the
-    objective to be evaluated per `service` (`scope: [service]`) and service fees to look in.
+    the `commercials.service_fees` entry named by the value of `service` (or its row in the
+    billing data of `commercials.fees_from`). That needs the objective to be evaluated per
+    `service` (`scope: [service]`) and service fees to look in.
 
     **Fix:** add the field to the objective's `scope`, and list the fees under
-    `commercials.service_fees` (one per value of the field).
+    `commercials.service_fees` (one per value of the field), or read them from billing data
+    with `commercials.fees_from`.
     """
     if ctx.is_template:
         return
     fees = ctx.contract.commercials.service_fees
+    billed = ctx.contract.commercials.fees_from is not None
     for obj in ctx.contract.objectives:
         if obj.fee_by is None:
             continue
@@ -321,11 +324,89 @@ def fee_by_scope(ctx: RuleContext) -> Iterator[Finding]:
                 path,
                 f"add scope: [{obj.fee_by}]",
             )
-        elif not fees:
+        elif not fees and not billed:
             yield Finding(
                 f"fee is taken by '{obj.fee_by}', but there are no commercials.service_fees",
                 path,
                 f"add commercials.service_fees with one fee per value of {obj.fee_by}",
+            )
+
+
+# The field types a billing dataset's fields must have (commercials.fees_from).
+_BILLING_TYPES = {"month": ("string", "date"), "amount": ("decimal",), "currency": ("string",)}
+
+
+@rule("R611", "fees-from-billing", Severity.ERROR)
+def fees_from_billing(ctx: RuleContext) -> Iterator[Finding]:
+    """`commercials.fees_from` names a billing dataset or field that cannot hold the charges.
+
+    With `fees_from: {dataset: billing, by: service}` each scope value's monthly charge is
+    read from the billing data: one row per service and month, with the month (`YYYY-MM` text
+    or a date), the amount (a `decimal`, read exactly, never as a float) and the currency
+    (which must be `commercials.currency`). The dataset must be declared with those fields
+    (`month`, `amount` and `currency` unless named otherwise), the contract must have a
+    currency, and an objective taking its fee `by` a field must use the same field the charges
+    are billed `by` (they are matched by name).
+
+    **Fix:** declare the billing dataset with the fields named, give `amount` the type
+    `decimal`, set `commercials.currency`, or scope the objective's fee by the billing field.
+    """
+    if ctx.is_template:
+        return
+    com = ctx.contract.commercials
+    spec = com.fees_from
+    if spec is None:
+        return
+    fields = ctx.dataset_fields(spec.dataset)
+    if fields is None:
+        names = list(ctx.contract.datasets)
+        yield Finding(
+            f"billing dataset '{spec.dataset}' is not declared",
+            (*spec.path, "dataset"),
+            did_you_mean(spec.dataset, names) or "declare it under datasets",
+        )
+    else:
+        named = {
+            "by": spec.by,
+            "month": spec.month or "month",
+            "amount": spec.amount or "amount",
+            "currency": spec.currency or "currency",
+        }
+        for role, name in named.items():
+            # A default name points at fees_from itself; a written one at the name.
+            at = (*spec.path, role) if getattr(spec, role) is not None else spec.path
+            found = fields.get(name)
+            if found is None:
+                yield Finding(
+                    f"billing dataset '{spec.dataset}' has no field '{name}' ({role})",
+                    at,
+                    f"declare {name} under datasets.{spec.dataset}.fields"
+                    + ("" if role == "by" else f", or name its field with fees_from.{role}"),
+                    key=at == spec.path,
+                )
+                continue
+            allowed = _BILLING_TYPES.get(role)
+            if allowed is not None and found.type not in allowed:
+                yield Finding(
+                    f"billing field '{name}' ({role}) has type {found.type}, "
+                    f"but must be {' or '.join(allowed)}",
+                    (*found.path, "type"),
+                    f"type: {allowed[0]}",
+                )
+    if com.currency is None:
+        yield Finding(
+            "charges are read from billing data, but commercials.currency is not set: "
+            "their currency cannot be checked",
+            spec.path,
+            "add commercials.currency (ISO 4217)",
+            key=True,
+        )
+    for obj in ctx.contract.objectives:
+        if obj.fee_by is not None and obj.fee_by != spec.by:
+            yield Finding(
+                f"fee is taken by '{obj.fee_by}', but the billing charges are by '{spec.by}'",
+                (*obj.path, "fee", "by"),
+                f"fee: {{by: {spec.by}}} (and scope: [{spec.by}])",
             )
 
 

@@ -10,7 +10,7 @@ from slac.plan.explain.blocks import Block, Bullets, Heading, Item, Para, Table
 from slac.plan.explain.context import Context, interval_words, quantity_words
 from slac.plan.explain.promises import objective_label
 from slac.plan.money import minor_step, money_share, round_money
-from slac.plan.types import Money, Objective
+from slac.plan.types import FeeSource, Money, Objective
 from slac.wording import (
     COMPARISON_WORDS,
     duration_words,
@@ -54,12 +54,20 @@ def money_words(money: Money) -> str:
     return f"{money.currency} {format(exact, f',.{money.minor_unit}f')}"
 
 
-def _fee_base(objective: Objective) -> tuple[str, int | None]:
+def _fee_base(objective: Objective, billed: FeeSource | None = None) -> tuple[str, int | None]:
     """``the monthly fee`` (and how many monthly fees the period's fee is), for credits."""
     name = "monthly fee" if objective.fee_name is None else f"monthly “{objective.fee_name}” fee"
     if objective.fee_by is not None:
         name = f"monthly service fee of its {words(objective.fee_by)}"
     period = objective.period
+    if objective.fee_by is not None and billed is not None:
+        # Billed charges differ from month to month: a longer period adds its months' charges.
+        billing = f"“{billed.dataset}” data"
+        what = f"charge billed for its {words(objective.fee_by)}"
+        months = PERIOD_MONTHS.get(period.unit, 1)
+        if period.rolling > 1 or months == 1:
+            return f"the {what} for the month (from the {billing})", None
+        return f"the {what}s of the {months} months of the {period.unit} (from the {billing})", None
     if period.rolling > 1:
         return f"the {name} for the period", None
     months = PERIOD_MONTHS.get(period.unit, 1)
@@ -75,7 +83,7 @@ def _tier_credit(
         return money_words(amount)
     if percent is None:
         return "no credit"
-    base, months = _fee_base(objective)
+    base, months = _fee_base(objective, ctx.terms.commercials.fees_from)
     text = f"{percent_words(percent)} of {base}"
     if objective.fee is not None and months is not None:
         mode = ctx.terms.commercials.rounding.mode
@@ -123,6 +131,13 @@ def costs(ctx: Context) -> list[Block]:
         fees.append(f"the monthly fee is {money_words(commercials.monthly_fee)}")
     for name, money in commercials.service_fees:
         fees.append(f"the monthly “{name}” fee is {money_words(money)}")
+    billed = commercials.fees_from
+    if billed is not None:
+        fees.append(
+            f"the monthly charge of each {words(billed.by)} is read from the “{billed.dataset}” "
+            f"data, one row per {words(billed.by)} and month; a {words(billed.by)} without a "
+            "charge for a month earns no percentage credit for it"
+        )
     if fees:
         blocks.append(Para(sentence(join_words(fees))))
     for objective in credited:
@@ -200,9 +215,12 @@ def _credit_rules(ctx: Context) -> list[str]:
             if fee is not None and same_fee:
                 mode = commercials.rounding.mode
                 amount = f" ({money_words(money_share(fee, cap.percent, mode=mode))} for a month)"
+            # Without a monthly fee the cap is taken of the month's billed charges.
+            base = "the fee for the period"
+            if fee is None and commercials.fees_from is not None:
+                base = f"the month's charges in the “{commercials.fees_from.dataset}” data"
             caps.append(
-                f"a period's credits are capped at {percent_words(cap.percent)} of the fee for "
-                f"the period{amount}"
+                f"a period's credits are capped at {percent_words(cap.percent)} of {base}{amount}"
             )
     if len(caps) > 1:
         caps = [f"{len(caps)} caps apply and the smallest amount binds: " + "; and ".join(caps)]
