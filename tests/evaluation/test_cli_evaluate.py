@@ -581,6 +581,16 @@ def test_hand_hosting_exclusion_counts_carry_their_unit() -> None:
     (issue 10, item 11). ap-preview in October: 8,928 rows left out by preview-region
     (31 days × 288 five-minute probes) and 1 window (MW-2026-031) by scheduled-maintenance;
     the reason used to say "all 8929 rows", a row count plus a window count.
+
+    A published availability SLA names both kinds side by side, Entrecloud's
+    (https://entrecloud.com/service-level-agreement/, quotation marks straightened):
+    "'Excused Downtime' refers to the length of time the services are unavailable due to:
+    Scheduled Maintenance, Beta Services, Force Majeure events, ..." and "'Scheduled
+    Maintenance' includes any maintenance performed during the windows for which we provide
+    minimum 24 hours notice". Maintenance is excused window by window (here 1 window), a
+    service left out (Beta Services; here the preview region) row by row (8,928 probe rows),
+    while "'Covered Downtime', applies to the total duration in minutes of Downtime" is a third
+    unit, minutes: no sum of the three means anything.
     """
     result = objective_result(
         example_results("hosting-availability"),
@@ -944,8 +954,15 @@ def test_database_bindings_read_tables_from_duckdb_files(tmp_path: Path) -> None
     a schema-qualified table) give exactly the results of the same rows read from CSV (issue
     10, item 10; every such binding crashed before). DuckDB's documentation
     (https://duckdb.org/docs/stable/sql/statements/attach): "The ATTACH statement adds a new
-    database file to the catalog that can be read from and written to." The expected figures
-    are the CSV evaluation's, not worked out by hand here."""
+    database file to the catalog that can be read from and written to."
+
+    By hand, from the tickets table written below (the same rows as
+    test_hand_customer_support_october_res_p1_breach_and_credit reads): six P1 tickets resolved
+    in October (Berlin); SR-24109 is tagged force-majeure and excluded; of the other five,
+    SR-24097 2 h 10, SR-24103 1 h 40, SR-24129 3 h 05 and SR-24149 3 h 59 are within 4 h and
+    SR-24139 (01:30 CEST → 04:45 CET on 25 Oct, 4 h 15 of real time) is not: 4 ÷ 5 = 80.00%,
+    below the 90% target, tier "at_least 75% below 85%" → 8% × EUR 12,000.00 = EUR 960.00.
+    With frt-p2's 3% (EUR 360.00) the month's credit is EUR 1,320.00."""
     example = EXAMPLES_DIR / "customer-support"
     data = example / "data"
     with duckdb.connect(str(tmp_path / "tickets.duckdb")) as con:
@@ -977,8 +994,13 @@ def test_database_bindings_read_tables_from_duckdb_files(tmp_path: Path) -> None
     from_db = invoke(*args, "--bindings", str(bindings))
     assert from_csv.exit_code == 0, from_csv.output
     assert from_db.exit_code == 0, from_db.output
-    csv_periods = json.loads(from_csv.stdout)["periods"]
     db_periods = json.loads(from_db.stdout)["periods"]
+    res = next(o for o in db_periods[0]["objectives"] if o["objective"] == "res-p1")
+    assert (res["status"], res["measured"], res["sample"]) == ("breached", "0.8", 5)
+    assert (res["met"], res["breached"], excluded(res)) == (4, 1, {"force-majeure": 1})
+    assert (res["credit"]["percent"], res["credit"]["amount"]) == ("0.08", "960.00")
+    assert db_periods[0]["credit"] == "1320.00"
+    csv_periods = json.loads(from_csv.stdout)["periods"]
     assert db_periods == csv_periods
     assert any(o["status"] == "breached" for o in db_periods[0]["objectives"])
 

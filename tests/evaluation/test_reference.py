@@ -1456,8 +1456,8 @@ def test_rolling_and_quarterly_periods(tmp_path: Path) -> None:
         # January's rolling window reaches back before effective.from: simply no rows
         # there, and a count of no rows is 0 (a promise that something happens is broken:
         # issue 10, item 8; by hand 0 >= 1 is false, so target ">= 1" is breached, not
-        # "insufficient data"). No published SLA sentence is quoted for this item; the
-        # promise "at least one restore test each month" is paraphrased from issue 10.
+        # "insufficient data"). The real evaluator's end-to-end test, with a published
+        # monthly-report clause quoted, is tests/evaluation/test_count_promises.py.
         ("2026-01", "monthly", Decimal(0)),
         ("2026-01", "rolling", Decimal(0)),
     ]
