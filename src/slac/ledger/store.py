@@ -23,6 +23,7 @@ from importlib import resources
 from types import TracebackType
 from typing import Any, Protocol
 
+from slac.contract.currencies import minor_units
 from slac.ledger.model import (
     ClosedPeriod,
     LedgerConflict,
@@ -32,10 +33,11 @@ from slac.ledger.model import (
 )
 
 MIGRATIONS_TABLE = "slac_ledger_migrations"
+DEFAULT_MINOR_UNIT = 2  # as the judge rounds when the contract names no (known) currency
 MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # Test-only: a file path; the store creates it after writing a close and before committing,
-# then waits, so that a test can kill the process mid-close (tests/ledger/test_atomic.py).
+# then waits, so that a test can kill the process mid-close (tests/ledger/test_close_races.py).
 PAUSE_ENV = "SLAC_LEDGER_TEST_PAUSE_BEFORE_COMMIT"
 # Any constant: the key of the PostgreSQL advisory lock that serialises migrations.
 MIGRATION_LOCK = 7_215_482_917
@@ -148,6 +150,13 @@ def _decimal(value: Any) -> Decimal | None:
     trimmed = number.normalize()
     # normalize() writes 1200 as 1.2E+3: keep integers as integers.
     return trimmed.quantize(Decimal(1)) if trimmed.as_tuple().exponent > 0 else trimmed  # type: ignore[operator]
+
+
+def _money(value: Any, currency: str | None) -> Decimal:
+    """An issued credit as read back: with its currency's decimals, as it was issued."""
+    minor = minor_units(currency) if currency else None
+    digits = DEFAULT_MINOR_UNIT if minor is None else minor
+    return Decimal(value).quantize(Decimal(1).scaleb(-digits))
 
 
 class SqlStore:
@@ -284,7 +293,7 @@ class SqlStore:
                 source_sha256=row[8],
                 inputs_sha256=row[9],
                 slac_version=row[10],
-                total_credit=_decimal(row[11]) or Decimal(0),
+                total_credit=_money(row[11], row[12]),
                 currency=row[12],
                 results_sha256=row[13],
                 results=row[14].encode("utf-8"),
@@ -419,11 +428,17 @@ class SqlStore:
 
 
 def _pause_for_tests() -> None:
+    """With PAUSE_ENV set: say so in that file, then wait (at most five minutes) for the file
+    ``<it>.go`` before committing, so that a test can kill the process here, or let another
+    close run into this one's uncommitted row."""
     marker = os.environ.get(PAUSE_ENV)
-    if marker:
-        with open(marker, "w", encoding="utf-8") as handle:
-            handle.write(str(os.getpid()))
-        time.sleep(300)
+    if not marker:
+        return
+    with open(marker, "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    deadline = time.monotonic() + 300
+    while not os.path.exists(marker + ".go") and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _slac_version() -> str:
@@ -466,9 +481,11 @@ class DuckDBStore(SqlStore):
     def _is_conflict(self, error: Exception) -> bool:
         # A duplicate key once the other close committed; a write-write conflict while it was
         # still open (DuckDB's optimistic concurrency between connections of one process).
-        return isinstance(
-            error, self._duckdb.ConstraintException | self._duckdb.TransactionException
-        )
+        if isinstance(error, self._duckdb.TransactionException):
+            return True
+        # Not a CHECK or NOT NULL constraint: those are a bug of the caller's, not a race.
+        duplicate = "duplicate key" in str(error).lower()
+        return isinstance(error, self._duckdb.ConstraintException) and duplicate
 
     def _database_errors(self) -> tuple[type[Exception], ...]:
         return (self._duckdb.Error,)
