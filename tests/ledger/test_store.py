@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -132,7 +133,7 @@ def test_overrides_are_appended(ledger: str) -> None:
         assert store.overrides("c-1", "2026-10") == (override(1), override(2))
 
 
-def test_a_missing_folder_is_a_clear_error(tmp_path: object) -> None:
+def test_a_missing_folder_is_a_clear_error() -> None:
     with pytest.raises(LedgerError, match="no such folder"):
         open_store("/nonexistent-folder/ledger.duckdb")
 
@@ -142,3 +143,12 @@ def test_messages_never_show_a_password() -> None:
     with pytest.raises(LedgerError) as caught:
         open_store("postgresql://slac:s3cret@127.0.0.1:1/x")
     assert "s3cret" not in str(caught.value)
+
+
+def test_another_kind_of_file_is_never_taken_for_a_ledger(tmp_path: Path) -> None:
+    # DuckDB would open a CSV as an in-memory database: a close written there would be lost.
+    data = tmp_path / "tickets.csv"
+    data.write_text("id,created_at\nT-1,2026-10-01T00:00:00Z\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="not a DuckDB ledger"):
+        open_store(str(data))
+    assert data.read_text(encoding="utf-8").startswith("id,created_at")

@@ -449,6 +449,20 @@ def _slac_version() -> str:
 
 # ---------------------------------------------------------------- DuckDB
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8 to 12 of every DuckDB database file
+
+
+def _duckdb_file_or_nothing(path: str) -> bool:
+    """The path is free (or empty), or holds a DuckDB database: never another file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except FileNotFoundError:
+        return True
+    except OSError as err:
+        raise LedgerError(f"ledger {path}: cannot read it: {err.strerror or err}") from None
+    return head == b"" or head[8:12] == DUCKDB_MAGIC
+
 
 class DuckDBStore(SqlStore):
     """A DuckDB database file. One process at a time may hold it open for writing (DuckDB's
@@ -462,6 +476,8 @@ class DuckDBStore(SqlStore):
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise LedgerError(f"ledger {path}: no such folder: {folder}")
+        if not _duckdb_file_or_nothing(path):
+            raise LedgerError(f"ledger {path}: not a DuckDB ledger (another kind of file)")
         try:
             self._con = duckdb.connect(path)
         except duckdb.IOException as err:
@@ -473,6 +489,15 @@ class DuckDBStore(SqlStore):
             raise LedgerError(f"ledger {path}: cannot open it: {err}") from None
         except duckdb.Error as err:
             raise LedgerError(f"ledger {path}: not a DuckDB ledger: {err}") from None
+
+        # DuckDB opens some other files (a .csv) as an in-memory database with the file as a
+        # table: what slac wrote there would be lost on exit.
+        on_disk = self._con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchall()
+        if not on_disk or on_disk[0][0] is None:
+            self._con.close()
+            raise LedgerError(f"ledger {path}: not a DuckDB database file")
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         result = self._con.execute(sql, list(params))
