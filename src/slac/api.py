@@ -27,12 +27,12 @@ from slac.evaluation.bindings import Source, merge_sources, parse_data_options, 
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
 from slac.evaluation.results import Results
 from slac.kinds import KINDS
+from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
 from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
-    from slac.ledger.model import ClosedPeriod, Override
     from slac.ledger.store import Store
 
 __all__ = [

@@ -192,3 +192,82 @@ def test_the_default_ledger_is_beside_the_contract(case: Path) -> None:
     assert (case / "ledger.duckdb").is_file()
     code, out, _ = run("history", str(case / "contract.yaml"))
     assert code == 0 and "2026-10  1    closed" in out
+
+
+def test_close_takes_the_data_options_of_evaluate(case: Path, ledger: str) -> None:
+    other = case / "data" / "fast.csv"
+    other.write_text(
+        "id,created_at,resolved_at,cause\n" + "".join(FAST.format(n=n) for n in range(1, 5)),
+        encoding="utf-8",
+    )
+    bindings = case / "elsewhere.yaml"
+    bindings.write_text("bindings: 1\ndatasets:\n  tickets: {path: data/fast.csv}\n", "utf-8")
+    # --data wins over the bindings beside the contract; --bindings names another file.
+    code, _, err = close(case, ledger, "--data", f"tickets={other}", "--quiet")
+    assert code == 0, err
+    assert err.count("\n") == 1 and "credit 0.00 EUR" in err  # --quiet: the result line only
+    code, _, err = close(case, ledger, "--reopen", "--reason", "r", "--bindings", str(bindings))
+    assert code == 0 and "credit 0.00 EUR" in err, err
+
+
+def test_close_stops_on_bad_rows_unless_excluded(case: Path, ledger: str) -> None:
+    with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as tickets:
+        tickets.write("T-9,not-a-time,2026-10-09T10:00:00+02:00,provider\n")
+    code, _, err = close(case, ledger)
+    assert code == 1 and "use --on-bad-rows exclude" in err
+    with open_store(ledger) as store:
+        assert store.revisions("ledger-test") == ()  # nothing recorded
+    code, _, err = close(case, ledger, "--on-bad-rows", "exclude")
+    assert code == 0, err
+
+
+def test_today_judges_review_dates_in_the_ledger_commands(case: Path, ledger: str) -> None:
+    # The review is due on 2027-06-30: overdue (a warning, R702) only on a later day.
+    contract = str(case / "contract.yaml")
+    overdue = "R702 warning: review was due on 2027-06-30"
+    code, _, err = close(case, ledger, "--today", "2027-07-01")
+    assert code == 0 and overdue in err
+    target = ("--target", "resolve-4h", "--action", "waive-credit", "--reason", "r")
+    code, _, err = run(
+        "override",
+        contract,
+        "--period",
+        "2026-10",
+        "--ledger",
+        ledger,
+        *target,
+        "--today",
+        "2027-07-01",
+    )
+    assert code == 0 and overdue in err
+    code, _, err = run("history", contract, "--ledger", ledger, "--today", "2027-06-30")
+    assert code == 0 and "R702" not in err
+
+
+def test_history_and_override_values_are_written(case: Path, ledger: str, tmp_path: Path) -> None:
+    contract = str(case / "contract.yaml")
+    code, _, err = run(
+        "override",
+        contract,
+        "--period",
+        "2026-10",
+        "--ledger",
+        ledger,
+        "--target",
+        "resolve-4h",
+        "--action",
+        "set-amount",
+        "--value",
+        "250.00",
+        "--reason",
+        "agreed",
+        "--by",
+        "erin",
+    )
+    assert code == 0, err
+    target = tmp_path / "history.txt"
+    code, out, _ = run("history", contract, "--ledger", ledger, "-o", str(target))
+    assert (code, out) == (0, "")
+    text = target.read_text("utf-8")
+    assert "No closed periods." in text
+    assert "erin  set-amount resolve-4h=250.00  agreed" in text
