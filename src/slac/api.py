@@ -33,6 +33,7 @@ from slac.plan.types import Plan
 from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
+    from slac.documents.exports import LedgerRow
     from slac.ledger.store import Store
 
 __all__ = [
@@ -306,14 +307,14 @@ def _rows_from_ledger(
     ledger: str,
     period: str | None,
     through: str | None,
-) -> list[Any]:
+) -> list[LedgerRow]:
     """The export's rows with the closed periods of ``ledger`` as stored at their close."""
     from slac.documents.exports import CLOSED, ledger_rows
     from slac.evaluation.evaluate import months_asked
     from slac.ledger.records import with_closed_periods
 
     with _existing_ledger(ledger) as store:
-        rows = []
+        rows: list[LedgerRow] = []
         for results, plan in evaluated:
             wanted = set(months_asked(plan, period, through)) if period else None
             closed: dict[str, ClosedPeriod] = {}
