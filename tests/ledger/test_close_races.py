@@ -126,7 +126,7 @@ def test_two_connections_of_one_process_conflict_cleanly(tmp_path: Path) -> None
     """DuckDB in one process (two connections): of two closes of one month, one is recorded
     and the other is told so, without a traceback."""
     ledger = str(tmp_path / "ledger.duckdb")
-    from tests.ledger.test_store import record
+    from .test_store import record
 
     pause = tmp_path / "paused"
     errors: list[BaseException] = []
