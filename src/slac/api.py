@@ -278,6 +278,18 @@ def credits_ledger(
         if compiled.value is None:
             errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
+        if ledger is not None and period is not None:
+            # Every month asked for is closed: its figures are in the ledger, and the data
+            # (perhaps archived since) is not read at all.
+            from slac.ledger.model import LedgerError
+
+            try:
+                issued = _all_closed(ledger, compiled.value, period, through)
+            except LedgerError as err:
+                return Result(None, compiled.report, (str(err),))
+            if issued is not None:
+                evaluated.append((issued, compiled.value))
+                continue
         outcome = evaluate(
             contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
         )
@@ -300,6 +312,20 @@ def credits_ledger(
         except LedgerError as err:
             return Result(None, report, (str(err),))
     return Result(to_json(rows) if fmt == "json" else to_csv(rows), report)
+
+
+def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Results | None:
+    """The results of the months from ``period`` to ``through`` as issued, when the ledger has
+    closed every one of them; None when one is not closed."""
+    from slac.evaluation.evaluate import months_asked
+    from slac.ledger.records import stored_results, with_closed_periods
+
+    wanted = months_asked(plan, period, through)
+    with _existing_ledger(ledger) as store:
+        closed = {r.period: r for r in store.revisions(plan.contract_id) if r.period in wanted}
+    if set(closed) != set(wanted):
+        return None
+    return with_closed_periods(stored_results(closed[wanted[-1]]), closed)
 
 
 def _rows_from_ledger(

@@ -271,3 +271,17 @@ def test_history_and_override_values_are_written(case: Path, ledger: str, tmp_pa
     text = target.read_text("utf-8")
     assert "No closed periods." in text
     assert "erin  set-amount resolve-4h=250.00  agreed" in text
+
+
+def test_closed_months_need_no_data(case: Path, ledger: str) -> None:
+    assert close(case, ledger)[0] == 0
+    (case / "data" / "tickets.csv").unlink()  # archived after the close
+    contract = str(case / "contract.yaml")
+    code, out, err = run("credits", contract, "--period", "2026-10", "--ledger", ledger)
+    assert code == 0, err
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert (row["amount"], row["state"]) == ("1000.00", "closed")
+    code, _, err = run(
+        "credits", contract, "--period", "2026-10", "--through", "2026-11", "--ledger", ledger
+    )
+    assert code == 1 and "tickets.csv" in err  # November is a draft: it needs its data
