@@ -152,3 +152,27 @@ def test_another_kind_of_file_is_never_taken_for_a_ledger(tmp_path: Path) -> Non
     with pytest.raises(LedgerError, match="not a DuckDB ledger"):
         open_store(str(data))
     assert data.read_text(encoding="utf-8").startswith("id,created_at")
+
+
+def test_first_uses_at_once_migrate_once(ledger: str) -> None:
+    if not ledger.startswith("postgresql://"):
+        pytest.skip("a DuckDB file is opened by one process at a time (tested in test_close_races)")
+    import threading
+
+    failures: list[BaseException] = []
+
+    def first_use() -> None:
+        try:
+            open_store(ledger).close()
+        except BaseException as err:  # reported below
+            failures.append(err)
+
+    threads = [threading.Thread(target=first_use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    with open_store(ledger) as store:
+        rows = store._execute(f"SELECT version FROM {MIGRATIONS_TABLE}")  # type: ignore[attr-defined]
+    assert sorted(r[0] for r in rows) == list(range(1, known_version() + 1))
