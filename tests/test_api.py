@@ -14,7 +14,13 @@ GOOD = ROOT / "tests" / "data" / "lint" / "good" / "contract.yaml"
 TAB = ROOT / "tests" / "data" / "lint" / "bad" / "tab.yaml"
 SUPPORT = str(ROOT / "examples" / "customer-support" / "contract.yaml")
 # Look-ups and conversions that cannot fail return their data, not a Result.
-CONVERTERS = {"rule_catalog", "plan_document", "results_document", "test_report"}
+CONVERTERS = {
+    "rule_catalog",
+    "plan_document",
+    "results_document",
+    "test_report",
+    "default_ledger",
+}
 
 
 def _public_functions() -> dict[str, object]:

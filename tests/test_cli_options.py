@@ -36,6 +36,7 @@ WORKED = "tests/review/test_examples_cli.py"
 DIFF = "tests/review/test_diff_cli.py"
 SIMULATE = "tests/review/test_simulate_cli.py"
 INIT = "tests/contract/test_init_cli.py"
+LEDGER = "tests/ledger/test_close_cli.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -110,6 +111,35 @@ TESTED: dict[tuple[str, str], str] = {
     ("credits", "--on-bad-rows"): f"{CREDITS}::test_bad_rows_stop_the_ledger_unless_excluded",
     ("credits", "--today"): TODAY,
     ("credits", "--help"): HELP,
+    ("credits", "--ledger"): f"{LEDGER}::test_closed_months_are_never_recomputed",
+    ("close", "contract"): f"{LEDGER}::test_close_records_the_month_once",
+    ("close", "--period"): f"{LEDGER}::test_only_months_are_closed",
+    ("close", "--ledger"): f"{LEDGER}::test_close_records_the_month_once",
+    ("close", "--by"): f"{LEDGER}::test_close_records_the_month_once",
+    ("close", "--reopen"): f"{LEDGER}::test_reopen_needs_a_reason_and_adds_a_revision",
+    ("close", "--reason"): f"{LEDGER}::test_reopen_needs_a_reason_and_adds_a_revision",
+    ("close", "--data"): f"{LEDGER}::test_close_takes_the_data_options_of_evaluate",
+    ("close", "--bindings"): f"{LEDGER}::test_close_takes_the_data_options_of_evaluate",
+    ("close", "--quiet"): f"{LEDGER}::test_close_takes_the_data_options_of_evaluate",
+    ("close", "--on-bad-rows"): f"{LEDGER}::test_close_stops_on_bad_rows_unless_excluded",
+    ("close", "--today"): f"{LEDGER}::test_today_judges_review_dates_in_the_ledger_commands",
+    ("close", "--help"): HELP,
+    ("override", "contract"): f"{LEDGER}::test_overrides_are_append_only_and_exported",
+    ("override", "--period"): f"{LEDGER}::test_overrides_are_append_only_and_exported",
+    ("override", "--target"): f"{LEDGER}::test_override_mistakes_are_refused",
+    ("override", "--action"): f"{LEDGER}::test_override_mistakes_are_refused",
+    ("override", "--value"): f"{LEDGER}::test_history_and_override_values_are_written",
+    ("override", "--reason"): f"{LEDGER}::test_overrides_are_append_only_and_exported",
+    ("override", "--by"): f"{LEDGER}::test_overrides_are_append_only_and_exported",
+    ("override", "--ledger"): f"{LEDGER}::test_overrides_are_append_only_and_exported",
+    ("override", "--today"): f"{LEDGER}::test_today_judges_review_dates_in_the_ledger_commands",
+    ("override", "--help"): HELP,
+    ("history", "contract"): f"{LEDGER}::test_history_is_deterministic",
+    ("history", "--ledger"): f"{LEDGER}::test_history_is_deterministic",
+    ("history", "--format"): f"{LEDGER}::test_history_is_deterministic",
+    ("history", "--output"): f"{LEDGER}::test_history_and_override_values_are_written",
+    ("history", "--today"): f"{LEDGER}::test_today_judges_review_dates_in_the_ledger_commands",
+    ("history", "--help"): HELP,
     ("test", "paths"): f"{WORKED}::test_a_contract_path_finds_its_worked_examples",
     ("test", "--format"): f"{WORKED}::test_junit_has_one_case_per_example_and_the_failure_text",
     ("test", "--output"): f"{WORKED}::test_junit_written_to_a_file",

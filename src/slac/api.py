@@ -13,8 +13,8 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Generic, TypeVar
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from slac.contract.bindings_check import BINDINGS_FILE
 from slac.contract.checker import Checker, CheckReport
@@ -27,17 +27,26 @@ from slac.evaluation.bindings import Source, merge_sources, parse_data_options, 
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
 from slac.evaluation.results import Results
 from slac.kinds import KINDS
+from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
 from slac.plan.types import Plan
 from slac.review.examples_run import TestRun
 
+if TYPE_CHECKING:
+    from slac.documents.exports import LedgerRow
+    from slac.ledger.store import Store
+
 __all__ = [
     "Result",
+    "add_override",
+    "close_period",
     "compile_plan",
     "credits_ledger",
+    "default_ledger",
     "diff",
     "evaluate",
     "explain",
+    "history",
     "init",
     "lint",
     "plan_document",
@@ -249,10 +258,15 @@ def credits_ledger(
     fmt: str = "csv",
     on_bad_rows: str = "error",
     today: date | None = None,
+    ledger: str | None = None,
 ) -> Result[str]:
     """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
     finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
-    holds the findings of every contract."""
+    holds the findings of every contract.
+
+    With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
+    there are taken as stored at their close, never recomputed, and marked closed; the others
+    are evaluated now and marked draft. Overrides recorded against a period are listed."""
     from slac.documents.exports import ledger_rows, to_csv, to_json
 
     evaluated: list[tuple[Results, Plan]] = []
@@ -264,6 +278,18 @@ def credits_ledger(
         if compiled.value is None:
             errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
+        if ledger is not None and period is not None:
+            # Every month asked for is closed: its figures are in the ledger, and the data
+            # (perhaps archived since) is not read at all.
+            from slac.ledger.model import LedgerError
+
+            try:
+                issued = _all_closed(ledger, compiled.value, period, through)
+            except LedgerError as err:
+                return Result(None, compiled.report, (str(err),))
+            if issued is not None:
+                evaluated.append((issued, compiled.value))
+                continue
         outcome = evaluate(
             contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
         )
@@ -276,8 +302,218 @@ def credits_ledger(
     )
     if errors:
         return Result(None, report, tuple(errors))
-    rows = ledger_rows(evaluated)
+    if ledger is None:
+        rows = ledger_rows(evaluated)
+    else:
+        from slac.ledger.model import LedgerError
+
+        try:
+            rows = _rows_from_ledger(evaluated, ledger, period, through)
+        except LedgerError as err:
+            return Result(None, report, (str(err),))
     return Result(to_json(rows) if fmt == "json" else to_csv(rows), report)
+
+
+def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Results | None:
+    """The results of the months from ``period`` to ``through`` as issued, when the ledger has
+    closed every one of them; None when one is not closed."""
+    from slac.evaluation.evaluate import months_asked
+    from slac.ledger.records import stored_results, with_closed_periods
+
+    wanted = months_asked(plan, period, through)
+    with _existing_ledger(ledger) as store:
+        closed = {r.period: r for r in store.revisions(plan.contract_id) if r.period in wanted}
+    if set(closed) != set(wanted):
+        return None
+    return with_closed_periods(stored_results(closed[wanted[-1]]), closed)
+
+
+def _rows_from_ledger(
+    evaluated: Sequence[tuple[Results, Plan]],
+    ledger: str,
+    period: str | None,
+    through: str | None,
+) -> list[LedgerRow]:
+    """The export's rows with the closed periods of ``ledger`` as stored at their close."""
+    from slac.documents.exports import CLOSED, ledger_rows
+    from slac.evaluation.evaluate import months_asked
+    from slac.ledger.records import with_closed_periods
+
+    with _existing_ledger(ledger) as store:
+        rows: list[LedgerRow] = []
+        for results, plan in evaluated:
+            wanted = set(months_asked(plan, period, through)) if period else None
+            closed: dict[str, ClosedPeriod] = {}
+            for record in store.revisions(results.contract_id):  # by period, then revision
+                if wanted is None or record.period in wanted:
+                    closed[record.period] = record
+            overrides: dict[str, list[Override]] = {}
+            for override in store.overrides(results.contract_id):
+                overrides.setdefault(override.period, []).append(override)
+            for row in ledger_rows([(with_closed_periods(results, closed), plan)]):
+                row = dataclasses.replace(row, overrides=tuple(overrides.get(row.period, ())))
+                issued = closed.get(row.period)
+                if issued is not None:  # the plan it was evaluated with, as stored
+                    row = dataclasses.replace(row, state=CLOSED, plan_sha256=issued.plan_sha256)
+                rows.append(row)
+    return sorted(rows, key=lambda r: (r.contract_id, r.period))
+
+
+# ---------------------------------------------------------------- the period ledger
+
+LEDGER_FILE = "ledger.duckdb"  # the default ledger, beside the contract
+
+
+def default_ledger(contract: str) -> str:
+    """Where a contract's ledger is when none is named: ledger.duckdb beside it."""
+    return os.path.join(os.path.dirname(contract), LEDGER_FILE)
+
+
+def _existing_ledger(ledger: str) -> Store:
+    """A ledger that must already exist (reading a path nobody closed into is a typo)."""
+    from slac.ledger.model import LedgerError
+    from slac.ledger.store import POSTGRES_SCHEMES, open_store
+
+    if not ledger.startswith(POSTGRES_SCHEMES) and not os.path.isfile(ledger):
+        raise LedgerError(f"no ledger at {ledger} (slac close creates it)")
+    return open_store(ledger)
+
+
+def close_period(
+    contract: str,
+    period: str,
+    *,
+    closed_by: str,
+    ledger: str | None = None,
+    reopen: bool = False,
+    reason: str | None = None,
+    data: Sequence[str] = (),
+    bindings: str | None = None,
+    on_bad_rows: str = "error",
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Result[ClosedPeriod]:
+    """Evaluate one month of ``contract`` and record it as closed in ``ledger`` (default:
+    :func:`default_ledger`), in one transaction. A closed month is refused unless ``reopen``
+    (with a ``reason``), which records the next revision. The value is what was stored."""
+    from slac.ledger.model import LedgerError
+    from slac.ledger.records import closed_period
+    from slac.ledger.store import open_store
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    target = ledger or default_ledger(contract)
+    try:
+        # Checked before evaluating (which may take minutes), and again by the database when
+        # the close is written: the revision is unique, so of two closes one wins.
+        with open_store(target) as store:
+            latest = store.latest(plan.contract_id, period)
+    except LedgerError as err:
+        return Result(None, report, (str(err),))
+    if latest is not None and not reopen:
+        return Result(
+            None,
+            report,
+            (
+                f"{plan.contract_id} {period} is closed (revision {latest.revision}, by "
+                f"{latest.closed_by} at {latest.closed_at:%Y-%m-%d %H:%M:%S} UTC): to close it "
+                "again, give --reopen --reason TEXT",
+            ),
+        )
+    if latest is None and reopen:
+        return Result(
+            None, report, (f"{plan.contract_id} {period} is not closed: leave out --reopen",)
+        )
+    outcome = evaluate(
+        contract,
+        data=data,
+        bindings=bindings,
+        period=period,
+        through=period,
+        on_bad_rows=on_bad_rows,
+        today=today,
+        progress=progress,
+    )
+    if outcome.value is None:
+        return Result(None, outcome.report, outcome.errors)
+    try:
+        record = closed_period(
+            outcome.value,
+            period,
+            revision=1 if latest is None else latest.revision + 1,
+            closed_by=closed_by,
+            closed_at=datetime.now(UTC).replace(microsecond=0),
+            reason=reason if reopen else None,
+        )
+        with open_store(target) as store:
+            store.record_close(record)
+    except LedgerError as err:
+        return Result(None, outcome.report, (str(err),))
+    return Result(record, outcome.report)
+
+
+def add_override(
+    contract: str,
+    period: str,
+    *,
+    target: str,
+    action: str,
+    value: str | None,
+    reason: str,
+    author: str,
+    ledger: str | None = None,
+    today: date | None = None,
+) -> Result[Override]:
+    """Record an override against a period of ``contract`` (closed or not), checked against
+    its plan; append-only. The value is what was stored."""
+    from slac.ledger.model import LedgerError
+    from slac.ledger.records import new_override
+    from slac.ledger.store import open_store
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    try:
+        override = new_override(
+            plan,
+            period,
+            target=target,
+            action=action,
+            value=value,
+            reason=reason,
+            author=author,
+            created_at=datetime.now(UTC),
+        )
+        with open_store(ledger or default_ledger(contract)) as store:
+            store.add_override(override)
+    except LedgerError as err:
+        return Result(None, report, (str(err),))
+    return Result(override, report)
+
+
+def history(
+    contract: str, *, ledger: str | None = None, fmt: str = "text", today: date | None = None
+) -> Result[str]:
+    """The ledger of ``contract`` (closed periods, their revisions, overrides) as text or
+    JSON."""
+    from slac.documents.history import history_json, history_text
+    from slac.ledger.model import LedgerError
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    try:
+        with _existing_ledger(ledger or default_ledger(contract)) as store:
+            periods = store.revisions(plan.contract_id)
+            overrides = store.overrides(plan.contract_id)
+    except LedgerError as err:
+        return Result(None, report, (str(err),))
+    render = history_json if fmt == "json" else history_text
+    return Result(render(plan.contract_id, periods, overrides), report)
 
 
 def statement(

@@ -8,6 +8,7 @@ mutated contracts of the fuzzer (valid and invalid ones), checked both ways.
 
 from __future__ import annotations
 
+import copy
 import tempfile
 from pathlib import Path
 
@@ -62,3 +63,12 @@ def test_a_process_that_compiled_the_fast_validator_uses_it_from_the_first_file(
     finally:
         schema._COMPILED["contract"] = compiled
     assert calls, "the first file was validated by jsonschema alone"
+
+
+def test_the_fast_validator_leaves_the_document_as_written() -> None:
+    # fastjsonschema fills in schema defaults unless told not to: every later contract of the
+    # process then had semantics.open_items, and lint warned about it (R803).
+    data = load_file("examples/hosting-availability/contract.yaml").document.data  # type: ignore[union-attr]
+    before = copy.deepcopy(data)
+    schema.fast_validator("contract")(data)
+    assert data == before

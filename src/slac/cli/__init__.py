@@ -13,7 +13,7 @@ from datetime import date
 import click
 
 from slac import __version__, api
-from slac.cli import review
+from slac.cli import ledger, review
 from slac.cli.common import (
     check_layout,
     check_range,
@@ -24,6 +24,7 @@ from slac.cli.common import (
     existing_files,
     fail_usage,
     format_option,
+    ledger_option,
     on_bad_rows_opt,
     output_option,
     period_range,
@@ -342,6 +343,7 @@ def render_command(
 @format_option(("csv", "json"), "csv")
 @output_option("the ledger")
 @on_bad_rows_opt
+@ledger_option("Closed months come from it as issued; the others are drafts. Default: none.")
 @today_option()
 def credits_command(
     contracts: tuple[str, ...],
@@ -350,6 +352,7 @@ def credits_command(
     fmt: str,
     output: str | None,
     on_bad_rows: str,
+    ledger: str | None,
     today: date | None,
 ) -> None:
     """The service-credit ledger of a portfolio for finance: one row per contract × period
@@ -357,17 +360,26 @@ def credits_command(
 
     Text cells a spreadsheet would run as a formula are neutralised; amounts are numbers,
     rounded once by each contract's rule in its currency's minor unit.
+
+    With --ledger, the months closed there are taken as stored at their close (state closed),
+    never evaluated again; the others are evaluated now (state draft).
     """
     check_range(period, through)
-    ledger = api.credits_ledger(
-        contracts, period=period, through=through, fmt=fmt, on_bad_rows=on_bad_rows, today=today
+    exported = api.credits_ledger(
+        contracts,
+        period=period,
+        through=through,
+        fmt=fmt,
+        on_bad_rows=on_bad_rows,
+        today=today,
+        ledger=ledger,
     )
-    show_findings(ledger.report, to_stderr=True)
-    if ledger.value is None:
-        for line in ledger.errors:
+    show_findings(exported.report, to_stderr=True)
+    if exported.value is None:
+        for line in exported.errors:
             click.echo(f"slac: error: {line}", err=True)
         sys.exit(ExitCode.FINDINGS)
-    emit(ledger.value, output)
+    emit(exported.value, output)
 
 
 for _command in (
@@ -375,5 +387,8 @@ for _command in (
     review.diff_command,
     review.simulate_command,
     review.init_command,
+    ledger.close_command,
+    ledger.override_command,
+    ledger.history_command,
 ):
     cli.add_command(_command)

@@ -224,6 +224,51 @@ def emit(text: str | bytes, output: str | None) -> None:
         fail_usage(str(err))
 
 
+def ledger_option(default_text: str) -> Callable[[FC], FC]:
+    return click.option(
+        "--ledger",
+        default=None,
+        envvar="SLAC_LEDGER",
+        metavar="PATH|URL",
+        help=f"The period ledger: a DuckDB file, or postgresql://… (slac[postgres]). {default_text}",
+    )
+
+
+def a_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # A ledger closes months: a quarter's figures are the sum of its closed months.
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        fail_usage(f"{param.opts[0]} {value!r} is not a month: write 2026-10")
+    return value
+
+
+month_opt = click.option("--period", required=True, callback=a_month, help="The month: 2026-10.")
+
+
+def by_option(f: FC) -> FC:
+    return click.option(
+        "--by",
+        "by",
+        default=None,
+        metavar="NAME",
+        help="Who does it, for the record (default: your user name).",
+    )(f)
+
+
+def who(by: str | None) -> str:
+    """The name recorded for an action: --by, else the login name."""
+    if by is not None:
+        if not by.strip():
+            fail_usage("--by needs a name")
+        return by
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        fail_usage("cannot tell who you are: give --by NAME")
+        raise  # not reached: fail_usage exits
+
+
 def progress(quiet: bool) -> Progress | None:
     # Progress only for a person at a terminal: never in CI logs or with --quiet.
     if quiet or os.environ.get("CI") or not sys.stderr.isatty():

@@ -70,7 +70,12 @@ def fast_validator(name: str) -> Callable[[Any], Any]:
     if name not in _COMPILED:
         import fastjsonschema
 
-        _COMPILED[name] = fastjsonschema.compile(load_schema(name), formats={"date": _is_date})
+        # use_default=False: by default the compiled code writes each schema `default` into
+        # the document it validates (semantics.open_items appeared in every later contract of
+        # the process, and R803 warned about a setting nobody wrote).
+        _COMPILED[name] = fastjsonschema.compile(
+            load_schema(name), formats={"date": _is_date}, use_default=False
+        )
     return _COMPILED[name]
 
 

@@ -3,7 +3,10 @@
 A row is a period's issued credit (``PeriodResult.credit``, already rounded by the contract's
 rule) with what caused it: the objectives (and their scopes), the tiers and the credit
 percents of its credit lines, or, for an at-risk pool, the breached objectives and their
-share of the fee. Periods with no credit give no row.
+share of the fee. Periods with no credit give no row. With a period ledger (``slac credits
+--ledger``), a closed period's row is read from the results stored at its close (``state``
+closed), never recomputed; the others are evaluated now (``state`` draft). ``overrides`` lists
+the overrides recorded against the period; the amount is the one issued, before them.
 
 Two renderings, both deterministic:
 
@@ -32,6 +35,8 @@ from slac.evaluation.measurement import ScopeKey
 from slac.evaluation.periods import first_day
 from slac.evaluation.results import PeriodResult, Results
 from slac.evaluation.tasks import terms_on
+from slac.ledger.model import Override
+from slac.ledger.records import override_text
 from slac.plan.canonical import decimal_text, money_text, pretty
 from slac.plan.canonical import to_json as plain_json
 from slac.plan.money import is_rounded
@@ -39,6 +44,8 @@ from slac.plan.types import Plan
 
 LEDGER_VERSION = 1
 DEFAULT_MINOR_UNIT = 2  # as the judge rounds when the contract names no (known) currency
+DRAFT = "draft"
+CLOSED = "closed"
 
 CSV_COLUMNS = (
     "contract_id",
@@ -55,6 +62,8 @@ CSV_COLUMNS = (
     "earn_back",
     "claim_deadline",
     "plan_sha256",
+    "state",
+    "overrides",
 )
 NUMERIC_COLUMNS = frozenset({"tiers", "credit_percents", "amount"})
 LIST_SEPARATOR = ";"  # between the entries of a list cell (one entry per cause)
@@ -81,6 +90,9 @@ class LedgerRow:
     earn_back: str  # none | pending | waived | due
     claim_deadline: str | None
     plan_sha256: str
+    # draft: evaluated now; closed: as issued at the period's close (read from the ledger)
+    state: str = DRAFT
+    overrides: tuple[Override, ...] = ()  # recorded against the period, oldest first
 
 
 def ledger_rows(results_list: Sequence[tuple[Results, Plan]]) -> list[LedgerRow]:
@@ -191,6 +203,8 @@ def csv_cells(row: LedgerRow) -> dict[str, str]:
         "earn_back": row.earn_back,
         "claim_deadline": row.claim_deadline or "",
         "plan_sha256": row.plan_sha256,
+        "state": row.state,
+        "overrides": LIST_SEPARATOR.join(override_text(o) for o in row.overrides),
     }
 
 
@@ -234,6 +248,19 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "earn_back": row.earn_back,
         "claim_deadline": row.claim_deadline,
         "plan_sha256": row.plan_sha256,
+        "state": row.state,
+        "overrides": [
+            {
+                "id": o.id,
+                "target": o.target,
+                "action": o.action,
+                "value": o.value,
+                "reason": o.reason,
+                "author": o.author,
+                "created_at": o.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            for o in row.overrides
+        ],
     }
 
 

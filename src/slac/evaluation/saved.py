@@ -21,10 +21,21 @@ class SavedResultsError(Exception):
 def read_results(path: str) -> model.Results:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            text = handle.read()
     except OSError as err:
         raise SavedResultsError(f"{path}: cannot read it: {err.strerror or err}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise SavedResultsError(f"{path}: not JSON results: {err}") from None
+    return results_from_text(text, path)
+
+
+def results_from_text(text: str, path: str, *, any_version: bool = False) -> model.Results:
+    """Results from the JSON text of a results document (``path`` names where it came from).
+    ``any_version``: read results another slac version wrote (a ledger keeps closed periods
+    for years; their figures are history, not something to evaluate again)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
         raise SavedResultsError(f"{path}: not JSON results: {err}") from None
     if not isinstance(data, dict) or "results_sha256" not in data:
         raise SavedResultsError(f"{path}: not slac results (no results_sha256)")
@@ -34,7 +45,7 @@ def read_results(path: str) -> model.Results:
             f"{path}: results_sha256 does not match the content: the file was changed after "
             "slac wrote it; evaluate again"
         )
-    if data.get("slac_version") != __version__:
+    if not any_version and data.get("slac_version") != __version__:
         raise SavedResultsError(
             f"{path}: written by slac {data.get('slac_version')}, this is slac {__version__}: "
             "evaluate again with this version"

@@ -1,0 +1,287 @@
+"""`slac close`, `slac override`, `slac history` and `slac credits --ledger`, on both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from slac.cli import cli
+from slac.ledger.store import open_store
+
+FAST = "T-{n},2026-10-0{n}T09:00:00+02:00,2026-10-0{n}T09:30:00+02:00,provider\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def close(case: Path, ledger: str, *extra: str) -> tuple[int, str, str]:
+    return run(
+        "close", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger, *extra
+    )
+
+
+def credits(case: Path, ledger: str | None) -> list[dict[str, str]]:
+    extra = ["--ledger", ledger] if ledger else []
+    code, out, err = run("credits", str(case / "contract.yaml"), *extra)
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def speed_up_every_ticket(case: Path) -> None:
+    lines = ["id,created_at,resolved_at,cause\n"] + [FAST.format(n=n) for n in range(1, 5)]
+    (case / "data" / "tickets.csv").write_text("".join(lines), encoding="utf-8")
+
+
+def test_close_records_the_month_once(case: Path, ledger: str) -> None:
+    code, _, err = close(case, ledger, "--by", "alice")
+    assert code == 0, err
+    assert "closed ledger-test 2026-10 (revision 1, credit 1000.00 EUR) by alice" in err
+    code, out, err = close(case, ledger, "--by", "bob")
+    assert (code, out) == (1, "")
+    assert "ledger-test 2026-10 is closed (revision 1, by alice at 20" in err
+    assert "--reopen --reason" in err and "Traceback" not in err
+    with open_store(ledger) as store:
+        (stored,) = store.revisions("ledger-test")
+    assert stored.closed_by == "alice" and stored.state == "closed"
+    document = json.loads(stored.results)
+    assert document["results_sha256"] == stored.results_sha256
+    assert [p["period"] for p in document["periods"]] == ["2026-10"]
+
+
+def test_reopen_needs_a_reason_and_adds_a_revision(case: Path, ledger: str) -> None:
+    assert close(case, ledger, "--reopen", "--reason", "x")[0] == 1  # nothing to reopen
+    assert close(case, ledger, "--by", "alice")[0] == 0
+    code, _, err = close(case, ledger, "--reopen")
+    assert code == 2 and "--reopen needs --reason" in err
+    assert close(case, ledger, "--reason", "why")[0] == 2
+    speed_up_every_ticket(case)
+    code, _, err = close(case, ledger, "--reopen", "--reason", "tickets re-exported", "--by", "bob")
+    assert code == 0, err
+    with open_store(ledger) as store:
+        first, second = store.revisions("ledger-test", "2026-10")
+    assert (first.revision, first.total_credit, first.reason) == (1, 1000, None)
+    assert (second.revision, second.state, second.reason) == (2, "reopened", "tickets re-exported")
+    assert second.total_credit == 0
+
+
+def test_only_months_are_closed(case: Path, ledger: str) -> None:
+    code, _, err = run(
+        "close", str(case / "contract.yaml"), "--period", "2026-Q4", "--ledger", ledger
+    )
+    assert code == 2 and "is not a month" in err
+
+
+def test_closed_months_are_never_recomputed(case: Path, ledger: str) -> None:
+    assert close(case, ledger, "--by", "alice")[0] == 0
+    before = credits(case, ledger)
+    assert [(r["period"], r["amount"], r["state"]) for r in before] == [
+        ("2026-10", "1000.00", "closed")
+    ]
+    speed_up_every_ticket(case)  # the data changes after the close
+    assert credits(case, None) == []  # evaluated now, October owes nothing
+    assert credits(case, ledger) == before  # as issued at the close
+
+
+def test_unclosed_months_are_drafts(case: Path, ledger: str) -> None:
+    assert close(case, ledger)[0] == 0  # creates the ledger; October is closed
+    with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as tickets:
+        tickets.write("T-6,2026-11-06T09:00:00+01:00,2026-11-06T19:00:00+01:00,provider\n")
+    rows = credits(case, ledger)
+    assert [(r["period"], r["state"]) for r in rows] == [
+        ("2026-10", "closed"),
+        ("2026-11", "draft"),
+    ]
+
+
+def test_overrides_are_append_only_and_exported(case: Path, ledger: str) -> None:
+    contract = str(case / "contract.yaml")
+    base = ("override", contract, "--period", "2026-10", "--ledger", ledger)
+    code, _, err = run(
+        *base,
+        "--target",
+        "resolve-4h",
+        "--action",
+        "waive-credit",
+        "--reason",
+        "goodwill",
+        "--by",
+        "carol",
+    )
+    assert code == 0, err
+    code, _, err = run(
+        *base,
+        "--target",
+        "item:T-2",
+        "--action",
+        "exclude-item",
+        "--value",
+        "force-majeure",
+        "--reason",
+        "storm",
+        "--by",
+        "dave",
+    )
+    assert code == 0, err
+    code, out, _ = run("history", contract, "--ledger", ledger, "--format", "json")
+    assert code == 0
+    listed = json.loads(out)["overrides"]
+    assert [(o["author"], o["action"], o["target"]) for o in listed] == [
+        ("carol", "waive-credit", "resolve-4h"),
+        ("dave", "exclude-item", "item:T-2"),
+    ]
+    assert close(case, ledger)[0] == 0
+    (row,) = credits(case, ledger)
+    assert row["overrides"] == "waive-credit resolve-4h;exclude-item item:T-2=force-majeure"
+
+
+def test_override_mistakes_are_refused(case: Path, ledger: str) -> None:
+    contract = str(case / "contract.yaml")
+    base = ("override", contract, "--period", "2026-10", "--ledger", ledger, "--reason", "r")
+    cases = [
+        (("--target", "nope", "--action", "waive-credit"), "'nope' is not an objective"),
+        (
+            ("--target", "resolve-4h", "--action", "set-amount", "--value", "1e999x"),
+            "needs --value AMOUNT",
+        ),
+        (("--target", "item:T-1", "--action", "exclude-item", "--value", "storm"), "force-majeure"),
+        (
+            ("--target", "resolve-4h", "--action", "exclude-item", "--value", "force-majeure"),
+            "needs an item",
+        ),
+    ]
+    for args, message in cases:
+        code, _, err = run(*base, *args)
+        assert code == 1 and message in err, err
+    code, _, err = run(*base, "--target", "resolve-4h", "--action", "delete")
+    assert code == 2
+
+
+def test_history_is_deterministic(case: Path, ledger: str) -> None:
+    contract = str(case / "contract.yaml")
+    assert close(case, ledger, "--by", "alice")[0] == 0
+    assert close(case, ledger, "--by", "bob", "--reopen", "--reason", "late")[0] == 0
+    first = run("history", contract, "--ledger", ledger)
+    assert first == run("history", contract, "--ledger", ledger)
+    code, out, _ = first
+    assert code == 0
+    assert "2026-10  1    closed, superseded" in out
+    assert "2026-10  2    reopened" in out and "1000.00 EUR  late" in out
+    code, out, _ = run("history", contract, "--ledger", ledger, "--format", "json")
+    data = json.loads(out)
+    assert out == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert [(p["revision"], p["in_force"]) for p in data["periods"]] == [(1, False), (2, True)]
+
+
+def test_a_missing_ledger_is_named(case: Path, tmp_path: Path) -> None:
+    missing = str(tmp_path / "none.duckdb")
+    code, _, err = run("history", str(case / "contract.yaml"), "--ledger", missing)
+    assert code == 1 and f"no ledger at {missing}" in err
+    code, _, err = run("credits", str(case / "contract.yaml"), "--ledger", missing)
+    assert code == 1 and "slac close creates it" in err
+
+
+def test_the_default_ledger_is_beside_the_contract(case: Path) -> None:
+    code, _, err = run("close", str(case / "contract.yaml"), "--period", "2026-10")
+    assert code == 0, err
+    assert (case / "ledger.duckdb").is_file()
+    code, out, _ = run("history", str(case / "contract.yaml"))
+    assert code == 0 and "2026-10  1    closed" in out
+
+
+def test_close_takes_the_data_options_of_evaluate(case: Path, ledger: str) -> None:
+    other = case / "data" / "fast.csv"
+    other.write_text(
+        "id,created_at,resolved_at,cause\n" + "".join(FAST.format(n=n) for n in range(1, 5)),
+        encoding="utf-8",
+    )
+    bindings = case / "elsewhere.yaml"
+    bindings.write_text("bindings: 1\ndatasets:\n  tickets: {path: data/fast.csv}\n", "utf-8")
+    # --data wins over the bindings beside the contract; --bindings names another file.
+    code, _, err = close(case, ledger, "--data", f"tickets={other}", "--quiet")
+    assert code == 0, err
+    assert err.count("\n") == 1 and "credit 0.00 EUR" in err  # --quiet: the result line only
+    code, _, err = close(case, ledger, "--reopen", "--reason", "r", "--bindings", str(bindings))
+    assert code == 0 and "credit 0.00 EUR" in err, err
+
+
+def test_close_stops_on_bad_rows_unless_excluded(case: Path, ledger: str) -> None:
+    with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as tickets:
+        tickets.write("T-9,not-a-time,2026-10-09T10:00:00+02:00,provider\n")
+    code, _, err = close(case, ledger)
+    assert code == 1 and "use --on-bad-rows exclude" in err
+    with open_store(ledger) as store:
+        assert store.revisions("ledger-test") == ()  # nothing recorded
+    code, _, err = close(case, ledger, "--on-bad-rows", "exclude")
+    assert code == 0, err
+
+
+def test_today_judges_review_dates_in_the_ledger_commands(case: Path, ledger: str) -> None:
+    # The review is due on 2027-06-30: overdue (a warning, R702) only on a later day.
+    contract = str(case / "contract.yaml")
+    overdue = "R702 warning: review was due on 2027-06-30"
+    code, _, err = close(case, ledger, "--today", "2027-07-01")
+    assert code == 0 and overdue in err
+    target = ("--target", "resolve-4h", "--action", "waive-credit", "--reason", "r")
+    code, _, err = run(
+        "override",
+        contract,
+        "--period",
+        "2026-10",
+        "--ledger",
+        ledger,
+        *target,
+        "--today",
+        "2027-07-01",
+    )
+    assert code == 0 and overdue in err
+    code, _, err = run("history", contract, "--ledger", ledger, "--today", "2027-06-30")
+    assert code == 0 and "R702" not in err
+
+
+def test_history_and_override_values_are_written(case: Path, ledger: str, tmp_path: Path) -> None:
+    contract = str(case / "contract.yaml")
+    code, _, err = run(
+        "override",
+        contract,
+        "--period",
+        "2026-10",
+        "--ledger",
+        ledger,
+        "--target",
+        "resolve-4h",
+        "--action",
+        "set-amount",
+        "--value",
+        "250.00",
+        "--reason",
+        "agreed",
+        "--by",
+        "erin",
+    )
+    assert code == 0, err
+    target = tmp_path / "history.txt"
+    code, out, _ = run("history", contract, "--ledger", ledger, "-o", str(target))
+    assert (code, out) == (0, "")
+    text = target.read_text("utf-8")
+    assert "No closed periods." in text
+    assert "erin  set-amount resolve-4h=250.00  agreed" in text
+
+
+def test_closed_months_need_no_data(case: Path, ledger: str) -> None:
+    assert close(case, ledger)[0] == 0
+    (case / "data" / "tickets.csv").unlink()  # archived after the close
+    contract = str(case / "contract.yaml")
+    code, out, err = run("credits", contract, "--period", "2026-10", "--ledger", ledger)
+    assert code == 0, err
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert (row["amount"], row["state"]) == ("1000.00", "closed")
+    code, _, err = run(
+        "credits", contract, "--period", "2026-10", "--through", "2026-11", "--ledger", ledger
+    )
+    assert code == 1 and "tickets.csv" in err  # November is a draft: it needs its data
