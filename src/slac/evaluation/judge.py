@@ -396,10 +396,11 @@ def _period(
     if rules.caps and fee is not None:
         # Every cap applies (a monthly cap and a rolling-12-month one, as in Accord Project's
         # SLA template): the smallest amount binds.
-        earlier = None
-        if com.monthly_fee is None and com.fees_from is not None:
-            # Billed charges differ by month: a rolling cap adds each month's own charges.
-            earlier = partial(_period_fee, terms, fees=fees)
+        # A rolling cap adds each month's own fee: billed charges differ by month, and an
+        # amendment may change the monthly fee within the 12 months.
+        def earlier(other: str) -> Decimal | None:
+            return _period_fee(terms_on(plan, first_day(other)) or terms, other, fees)
+
         cap_amount = min(_cap_amount(cap, fee, month, history, earlier) for cap in rules.caps)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
@@ -483,7 +484,8 @@ def _cap_amount(
     fee_in: Callable[[str], Decimal | None] | None = None,
 ) -> Decimal:
     """The cap's amount this month; ``fee_in`` gives an earlier month's own fee (billed
-    charges), else every month of a rolling window has this month's fee."""
+    charges, or the monthly fee of the terms in force then), else every month of a rolling
+    window has this month's fee."""
     if cap.per == "rolling-12-months":
         # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
         window = [h for h in history if h[0] > _month_minus(month, 12)]
