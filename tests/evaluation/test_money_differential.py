@@ -548,3 +548,175 @@ amendments:
         (Decimal("50.00"), Decimal("100.00"), False, Decimal("50.00")),
         (Decimal("500.00"), Decimal("250.00"), True, Decimal("250.00")),
     ]
+
+
+def tickets(objective: str, month: str, items: tuple[str, ...], value: str = "0.50") -> Measurement:
+    at = int(datetime(int(month[:4]), int(month[5:7]), 10, 12, tzinfo=UTC).timestamp())
+    return Measurement(
+        month, objective, (), 10, Decimal(value), 10 - len(items), len(items), 0, (),
+        at * 1_000_000, items,
+    )  # fmt: skip
+
+
+PER_LINE_MINIMUM = """commercials:
+  currency: USD
+  service_fees: {{api: "20.10", web: "19.00", batch: "100.00"}}
+  rounding: {{mode: half-even, apply: per-line}}
+credits:
+  minimum: {{amount: "1.00", per: line{inclusive}}}
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    scope: [service]
+    fee: {{by: service}}
+    credit: {{tiers: [{{below: 99%, percent: 5%}}]}}
+"""
+
+
+def test_a_per_line_minimum_compares_the_rounded_line_strictly_or_inclusively() -> None:
+    """AWS: "We will issue a Service Credit only if the credit amount for the applicable
+    monthly billing cycle is greater than one dollar ($1 USD)" (strict); the default is
+    inclusive (docs/semantics.md, "Minimum": per line "after per-line rounding if any").
+
+    api 5% of 20.10 = 1.005, half-even per line → 1.00: issued when inclusive (equal to the
+    minimum), withheld when strict. web 5% of 19.00 = 0.95: withheld either way. batch 5% of
+    100.00 = 5.00. Inclusive: 1.00 + 5.00 = 6.00; strict: 5.00.
+    """
+    ms = [uptime("2026-10", "0.90", (("service", s),)) for s in ("api", "batch", "web")]
+    for inclusive, counted, credit in (
+        ("", {"api", "batch"}, "6.00"),
+        (", inclusive: true", {"api", "batch"}, "6.00"),
+        (", inclusive: false", {"batch"}, "5.00"),
+    ):
+        (october,), _ = both(PER_LINE_MINIMUM.format(inclusive=inclusive), ["2026-10"], ms)
+        amounts = {dict(line.scope)["service"]: line.amount for line in october.credit_lines}
+        assert amounts == {
+            "api": Decimal("1.00"),
+            "batch": Decimal("5.00"),
+            "web": Decimal("0.95"),
+        }
+        kept = {dict(line.scope)["service"] for line in october.credit_lines if not line.dropped}
+        assert kept == counted
+        assert october.credit == Decimal(credit)
+
+
+def test_a_monthly_cap_and_a_rolling_cap_bind_in_different_months() -> None:
+    """`cap: [10%, {percent: 5%, per: rolling-12-months}]` on a monthly fee of 1000.00 (Accord
+    Project's SLA template caps credits per month and over twelve months): every cap applies,
+    the smallest binds. January and February are met. Each of March, April and May earns 25%
+    = 250.00.
+
+    March: monthly 100.00, rolling 5% × 3 × 1000.00 − 0 = 150.00 → the monthly cap binds: 100.00.
+    April: monthly 100.00, rolling 200.00 − 100.00 = 100.00 → 100.00 (both equal).
+    May: monthly 100.00, rolling 250.00 − 200.00 = 50.00 → the rolling cap binds: 50.00.
+    Total 250.00.
+    """
+    months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    values = ["0.995", "0.999", "0.90", "0.90", "0.90"]
+    results, _ = both(
+        """commercials: {currency: EUR, monthly_fee: "1000.00"}
+credits:
+  cap: [10%, {percent: 5%, per: rolling-12-months}]
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    credit: {tiers: [{below: 99%, percent: 25%}]}
+""",
+        months,
+        [uptime(m, v) for m, v in zip(months, values, strict=True)],
+    )
+    assert [(r.cap, r.credit) for r in results[2:]] == [
+        (Decimal("100.00"), Decimal("100.00")),
+        (Decimal("100.00"), Decimal("100.00")),
+        (Decimal("50.00"), Decimal("50.00")),
+    ]
+    assert sum(r.credit for r in results) == Decimal("250.00")
+
+
+def test_one_credit_per_incident_credits_each_ticket_once() -> None:
+    """`combine: per-incident` ("an incident that breaches several service levels earns one
+    credit"): lines are taken largest first and a line whose tickets another counted line
+    already credits is dropped whole (docs/semantics.md, "Combining").
+
+    resolve 100.00 (T1, T2) counts; respond 80.00 (T2, T3) shares T2 with it: dropped;
+    resolve-8h 60.00 (T3) shares T3 only with the dropped line, so T3 is not yet credited: it
+    counts; uptime 50.00 judges no items: it counts. 100.00 + 60.00 + 50.00 = 210.00.
+    """
+    (october,), _ = both(
+        """commercials: {currency: EUR, monthly_fee: "1000.00"}
+credits: {combine: per-incident}
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    credit: {tiers: [{below: 99%, amount: "50.00"}]}
+  - id: respond
+    metric: response
+    within: 1h
+    target: ">= 90%"
+    credit: {tiers: [{below: 90%, amount: "80.00"}]}
+  - id: resolve
+    metric: resolution
+    within: 4h
+    target: ">= 90%"
+    credit: {tiers: [{below: 90%, amount: "100.00"}]}
+  - id: resolve-8h
+    metric: resolution
+    within: 8h
+    target: ">= 95%"
+    credit: {tiers: [{below: 95%, amount: "60.00"}]}
+""",
+        ["2026-10"],
+        [
+            uptime("2026-10", "0.98"),
+            tickets("respond", "2026-10", ("T2", "T3")),
+            tickets("resolve", "2026-10", ("T1", "T2")),
+            tickets("resolve-8h", "2026-10", ("T3",)),
+        ],
+    )
+    counted = {line.objective: line.dropped is None for line in october.credit_lines}
+    assert counted == {"uptime": True, "respond": False, "resolve": True, "resolve-8h": True}
+    assert (october.combined, october.credit) == (Decimal("210.00"), Decimal("210.00"))
+
+
+ROUNDING = """commercials:
+  currency: EUR
+  monthly_fee: "100.10"
+  rounding: {{mode: {mode}, apply: {apply}}}
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    credit: {{tiers: [{{below: 99%, percent: 5%}}]}}
+  - id: resolve
+    metric: resolution
+    within: 4h
+    target: ">= 90%"
+    credit: {{tiers: [{{below: 90%, percent: 5%}}]}}
+"""
+
+
+def test_rounding_once_on_the_total_or_on_each_line_at_half_a_cent() -> None:
+    """docs/semantics.md, "Rounding": once, in the currency's minor unit, on the period total
+    (`apply: total`, default) or on each line (`per-line`); `half-up` or `half-even`.
+
+    Each line is 5% of 100.10 = 5.005. One line: half-up 5.01, half-even 5.00 (500.5 cents to
+    the even 500). Two lines: on the total 10.010 is 10.01 either way; per line half-up
+    5.01 + 5.01 = 10.02, half-even 5.00 + 5.00 = 10.00.
+    """
+    one = [uptime("2026-10", "0.98"), tickets("resolve", "2026-10", (), "0.95")]
+    two = [uptime("2026-10", "0.98"), tickets("resolve", "2026-10", ("T1",), "0.80")]
+    expected = {
+        ("half-up", "total"): ("5.01", "10.01"),
+        ("half-even", "total"): ("5.00", "10.01"),
+        ("half-up", "per-line"): ("5.01", "10.02"),
+        ("half-even", "per-line"): ("5.00", "10.00"),
+    }
+    for (mode, apply), (single, double) in expected.items():
+        text = ROUNDING.format(mode=mode, apply=apply)
+        (october,), _ = both(text, ["2026-10"], one)
+        assert october.credit == Decimal(single), (mode, apply)
+        (october,), _ = both(text, ["2026-10"], two)
+        assert october.credit == Decimal(double), (mode, apply)
