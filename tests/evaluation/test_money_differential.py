@@ -720,3 +720,48 @@ def test_rounding_once_on_the_total_or_on_each_line_at_half_a_cent() -> None:
         assert october.credit == Decimal(single), (mode, apply)
         (october,), _ = both(text, ["2026-10"], two)
         assert october.credit == Decimal(double), (mode, apply)
+
+
+def test_the_period_minimum_compares_the_exact_total_before_rounding() -> None:
+    """docs/semantics.md, "Minimum": the period's total is compared exactly, before its
+    rounding. 2.5% of 1999.90 = 49.9975, which half-up would round to 50.00, is below the
+    minimum of 50.00: withheld, 0.00."""
+    (october,), _ = both(
+        """commercials: {currency: EUR, monthly_fee: "1999.90"}
+credits: {minimum: "50.00"}
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    credit: {tiers: [{below: 99%, percent: 2.5%}]}
+""",
+        ["2026-10"],
+        [uptime("2026-10", "0.98")],
+    )
+    assert (october.combined, october.minimum_applied, october.credit) == (
+        Decimal("49.9975"),
+        True,
+        Decimal("0.00"),
+    )
+
+
+def test_insufficient_data_neither_earns_back_nor_makes_due() -> None:
+    """docs/semantics.md, "Earn-back": "every objective met" means none breached. January's
+    250.00 with `earn_back: {periods: 1}`: February has no data (insufficient), so January's
+    credit is waived; February's own credit is 0 (none)."""
+    results, _ = both(
+        """commercials: {currency: EUR, monthly_fee: "1000.00"}
+credits: {earn_back: {periods: 1}}
+objectives:
+  - id: uptime
+    metric: uptime
+    target: ">= 99%"
+    credit: {tiers: [{below: 99%, percent: 25%}]}
+""",
+        ["2026-01", "2026-02"],
+        [uptime("2026-01", "0.90"), Measurement("2026-02", "uptime", (), 0, None, 0, 0, 0, ())],
+    )
+    assert [(r.credit, r.earn_back) for r in results] == [
+        (Decimal("250.00"), "waived"),
+        (Decimal("0.00"), "none"),
+    ]
