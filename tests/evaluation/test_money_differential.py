@@ -16,6 +16,7 @@ Below, example-based tests with figures worked by hand for the trickiest rules.
 
 from __future__ import annotations
 
+import copy
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,10 +33,13 @@ from slac.diagnostics import Severity
 from slac.evaluation.judge import judge_periods
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.results import PeriodResult
+from slac.evaluation.runner import measure_rows
 from slac.evaluation.tasks import plan_tasks
+from slac.kinds import KINDS
 from slac.plan.types import Plan
 
 from .reference_money import RefPeriod, reference_money
+from .strategies import ticket_cases
 
 MONEY = settings(
     max_examples=60,
@@ -765,3 +769,73 @@ objectives:
         (Decimal("250.00"), "waived"),
         (Decimal("0.00"), "none"),
     ]
+
+
+# --------------------------------------------------------------------------- from generated data
+
+
+@st.composite
+def ticket_money_cases(draw: st.DrawFn) -> MoneyCase:
+    """A generated ticket contract and its rows (strategies.py), with money terms added: the
+    engine measures the rows (its breached tickets and latest breaches feed per-incident
+    combining and claims from the incident), then both sides judge those measurements."""
+    case = draw(ticket_cases())
+    contract = yaml.safe_load(case.contract)
+    contract["commercials"] = {
+        "currency": "EUR",
+        "monthly_fee": draw(st.sampled_from(("1000.00", "100.10", "2999.99"))),
+        "rounding": {
+            "mode": draw(st.sampled_from(("half-up", "half-even", "down", "up"))),
+            "apply": draw(st.sampled_from(("total", "per-line"))),
+        },
+    }
+    for obj in contract["objectives"]:
+        # Strict targets and deadlines, so that the generated tickets breach often.
+        for key in ("within", "under"):
+            if key in obj:
+                obj[key] = draw(st.sampled_from(("30m", "2h")))
+        if "statistic" in obj:
+            bound: Any = 1 if obj["statistic"] == "count" else "10m"
+            obj["target"] = f"<= {bound}"
+            obj["credit"] = {
+                "tiers": [{"above": bound, "percent": draw(st.sampled_from(PERCENTS))}]
+            }
+        elif draw(st.booleans()):
+            obj["target"] = ">= 100%"
+            obj["credit"] = {"per_incident": {"amount": draw(st.sampled_from(("5.00", "12.50")))}}
+        else:
+            obj["target"] = ">= 100%"
+            obj["credit"] = {
+                "tiers": [
+                    {"at_least": "80%", "below": "100%", "percent": "5%"},
+                    {"below": "80%", "amount": draw(st.sampled_from(("100.00", "150.00")))},
+                ]
+            }
+    credits: dict[str, Any] = {
+        "combine": draw(st.sampled_from(("per-incident", "per-incident", "sum", "max")))
+    }
+    window: dict[str, Any] = draw(
+        st.sampled_from(({"within": "30d"}, {"within": "36h"}, {"cycles": 2}, {"cycles": 0}))
+    )
+    credits["claim"] = {**window, "from": draw(st.sampled_from(("incident", "period-end")))}
+    if draw(st.booleans()):
+        credits["minimum"] = {
+            "amount": draw(st.sampled_from(("5.00", "12.50", "50.00"))),
+            "per": draw(st.sampled_from(("line", "period"))),
+            "inclusive": draw(st.booleans()),
+        }
+    if draw(st.booleans()):
+        credits["cap"] = draw(
+            st.sampled_from(("10%", [{"percent": "5%", "per": "rolling-12-months"}, "10%"]))
+        )
+    contract["credits"] = credits
+    text = yaml.safe_dump(contract, sort_keys=False)
+    plan = compile_text(text)
+    measured = measure_rows(plan, copy.deepcopy(case.rows), case.period_ids, KINDS)
+    return MoneyCase(text, list(case.period_ids), list(measured))
+
+
+@settings(MONEY, max_examples=40)
+@given(case=ticket_money_cases())
+def test_money_agrees_on_measured_tickets(case: MoneyCase) -> None:
+    agree(case)
