@@ -64,6 +64,10 @@ Interpretations of points the docs leave open (each is also noted where it is co
 11. Claim deadline: only for a month with a credit above 0. With ``from: incident``, each line
     that counts (not dropped, above 0) opens its window at ``Measurement.last_breach_us`` (None:
     an aggregate objective, the month's end); the month's deadline is the earliest.
+12. Claim deadlines are wall times of the contract zone: a wall time the clocks skip (02:30 on
+    the night they spring forward) is read with the offset before the change (so it is the
+    instant 03:30 after it) and a repeated one as its first occurrence (fold 0), as for naive
+    data times (docs/semantics.md, "Data").
 """
 
 from __future__ import annotations
@@ -322,8 +326,16 @@ def one_credit_per_incident(lines: list[_Line]) -> None:
 # --------------------------------------------------------------------------- claims
 
 
+def on_the_local_clock(naive: datetime, zone: str) -> datetime:
+    """A wall time of the zone as an instant; a skipped wall time (the spring-forward gap) is
+    the instant it would be on the clock before the change, shown after it (interpretation 12)."""
+    offset = naive.replace(tzinfo=ZoneInfo(zone), fold=0).utcoffset()
+    assert offset is not None
+    return (naive - offset).replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+
+
 def local_midnight(day: date, zone: str) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
+    return on_the_local_clock(datetime(day.year, day.month, day.day), zone)
 
 
 def claim_from(opens: datetime, month_of_cycle: date, terms: Terms, zone: str) -> datetime | None:
@@ -336,7 +348,7 @@ def claim_from(opens: datetime, month_of_cycle: date, terms: Terms, zone: str) -
         return None
     if seconds % 86400 == 0:  # calendar days on the local clock
         wall = opens.replace(tzinfo=None) + timedelta(days=int(seconds) // 86400)
-        return wall.replace(tzinfo=ZoneInfo(zone))
+        return on_the_local_clock(wall, zone)
     return (opens.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(ZoneInfo(zone))
 
 

@@ -839,3 +839,25 @@ def ticket_money_cases(draw: st.DrawFn) -> MoneyCase:
 @given(case=ticket_money_cases())
 def test_money_agrees_on_measured_tickets(case: MoneyCase) -> None:
     agree(case)
+
+
+def test_a_claim_deadline_in_the_skipped_hour_is_shown_after_the_change() -> None:
+    """docs/semantics.md, "Claim deadline": from the incident a whole-day window counts
+    calendar days on the local clock. A breach at 2026-02-27 02:30 Berlin (01:30Z) + 30 days
+    is 2026-03-29 02:30, a wall time the clocks skip that night (02:00 → 03:00): the instant
+    is 01:30Z, written as the local time it is, 03:30+02:00, not 02:30+01:00."""
+    at = int(datetime(2026, 2, 27, 1, 30, tzinfo=UTC).timestamp()) * 1_000_000
+    (february,), _ = both(
+        """commercials: {currency: EUR, monthly_fee: "1000.00"}
+credits: {claim: {within: 30d, from: incident}}
+objectives:
+  - id: resolve
+    metric: resolution
+    within: 4h
+    target: ">= 90%"
+    credit: {tiers: [{below: 90%, percent: 10%}]}
+""",
+        ["2026-02"],
+        [Measurement("2026-02", "resolve", (), 10, Decimal("0.5"), 5, 5, 0, (), at, ("T1",))],
+    )
+    assert february.claim_deadline == "2026-03-29T03:30:00+02:00"

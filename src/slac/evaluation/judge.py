@@ -166,7 +166,13 @@ def _interval_text(interval: Interval) -> str:
 
 
 def _local(instant_day: date, zone: str) -> datetime:
-    return datetime.combine(instant_day, datetime.min.time(), tzinfo=ZoneInfo(zone))
+    return _wall(datetime.combine(instant_day, datetime.min.time()), zone)
+
+
+def _wall(naive: datetime, zone: str) -> datetime:
+    """A local wall time as the instant it names: a time the clocks skip (02:30 on the night
+    they spring forward) is the instant after the change, written as it reads then (03:30)."""
+    return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).astimezone(ZoneInfo(zone))
 
 
 def _claim_deadline(month: str, rules: CreditRules, zone: str) -> str | None:
@@ -195,8 +201,7 @@ def _incident_deadline(
         return None
     if seconds % 86_400 == 0:
         # Calendar days on the local clock: "within 30 days" of 14:00 ends at 14:00 local.
-        wall = local.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400))
-        return wall.replace(tzinfo=ZoneInfo(zone))
+        return _wall(local.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400)), zone)
     return (local.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(ZoneInfo(zone))
 
 
@@ -228,7 +233,9 @@ def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
     if seconds % 86_400 == 0:
         # Whole days are calendar days: "30 days after the period" ends at local midnight,
         # whatever daylight-saving change lies in between.
-        return (end + timedelta(days=int(seconds // 86_400))).isoformat()
+        return _wall(
+            end.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400)), zone
+        ).isoformat()
     moment = end.astimezone(ZoneInfo("UTC")) + timedelta(seconds=int(seconds))
     return moment.astimezone(ZoneInfo(zone)).isoformat()
 
