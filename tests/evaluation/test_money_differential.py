@@ -120,7 +120,12 @@ SERVICES = ("api", "batch", "web")
 TICKETS = tuple(f"T{i}" for i in range(1, 7))
 CURRENCIES = {"EUR": 2, "JPY": 0, "KWD": 3}
 PERCENTS = ("2.5%", "5%", "7.25%", "10%", "12.5%", "25%", "33%")
-MONTHS = ("2026-01", "2026-03", "2026-05", "2026-06")
+MONTHS = ("2026-01", "2026-02", "2026-03", "2026-05", "2026-06", "2026-09")
+DST_SEEDS = (
+    datetime(2026, 2, 27, 1, 30, tzinfo=UTC),
+    datetime(2026, 9, 25, 0, 30, tzinfo=UTC),
+    datetime(2026, 9, 25, 1, 30, tzinfo=UTC),
+)
 
 
 @dataclass
@@ -270,12 +275,12 @@ def money_cases(draw: st.DrawFn) -> MoneyCase:
                 credits["minimum"]["inclusive"] = draw(st.booleans())
     if draw(st.booleans()):
         credits["earn_back"] = {"periods": draw(st.integers(1, 3))}
-    claim = draw(st.sampled_from(("none", "30d", "36h", "cycles")))
+    claim = draw(st.sampled_from(("none", "30d", "30d", "36h", "cycles")))
     if claim != "none":
         window: dict[str, Any] = (
             {"cycles": draw(st.integers(0, 2))} if claim == "cycles" else {"within": claim}
         )
-        window["from"] = draw(st.sampled_from(("period-end", "incident")))
+        window["from"] = draw(st.sampled_from(("period-end", "incident", "incident")))
         credits["claim"] = window
     if monthly and credits["combine"] in ("sum", "max") and draw(st.integers(0, 5)) == 0:
         credits.pop("minimum", None)
@@ -313,12 +318,17 @@ def money_cases(draw: st.DrawFn) -> MoneyCase:
             changed = {"monthly_fee": money_text(draw, minor, 500, 20000)}
         else:
             changed = {"service_fees": {"email": money_text(draw, minor, 50, 5000)}}
+        changes: dict[str, Any] = {"commercials": changed}
+        if draw(st.booleans()) and "pool" not in credits:
+            changes["credits"] = {
+                "combine": draw(st.sampled_from(("sum", "max", "single", "per-incident")))
+            }
         contract["amendments"] = [
             {
                 "id": "new-fees",
                 "effective": f"{draw(st.sampled_from(months[1:]))}-01",
                 "summary": "New fees",
-                "changes": {"commercials": changed},
+                "changes": changes,
             }
         ]
     return MoneyCase(yaml.safe_dump(contract, sort_keys=False), months, measurements, charges)
@@ -348,7 +358,13 @@ def measurement(
     year, number = int(month[:4]), int(month[5:7])
     day = draw(st.integers(1, 28))
     hour = draw(st.integers(0, 23))
-    last = int(datetime(year, number, day, hour, 30, tzinfo=UTC).timestamp()) * 1_000_000
+    when = datetime(year, number, day, hour, 30, tzinfo=UTC)
+    # 30 days on the Berlin clock from these lands in the hour skipped in March or repeated in
+    # October.
+    specials = [s for s in DST_SEEDS if (s.year, s.month) == (year, number)]
+    if specials and draw(st.integers(0, 3)):
+        when = draw(st.sampled_from(specials))
+    last = int(when.timestamp()) * 1_000_000
     return Measurement(
         period,
         oid,
