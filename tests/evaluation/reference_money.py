@@ -17,6 +17,11 @@ API::
 (one row per scope value and month, as the loader keeps it: bad rows are not money). Results
 come one per evaluated month with terms in force, in the order of ``months``.
 
+Not covered: rolling objectives (``period: {rolling: N}``); reading billing rows (bad,
+duplicate or foreign-currency rows are the loader's, tested in ``test_billing_fees.py``: this
+module takes the charges as kept); the objectives' results other than money (service level,
+grades, chronic failure, escalations, reasons in words).
+
 Interpretations of points the docs leave open (each is also noted where it is coded):
 
 1. Which objectives are judged in a month: a monthly objective (measurement period "YYYY-MM"),
@@ -115,8 +120,8 @@ class RefPeriod:
 
 
 def as_decimal(value: Fraction) -> Decimal:
-    """An exact Fraction whose denominator is a power of 10 times... anything the engine can
-    reach: amounts × percents are finite decimals, so this division is exact."""
+    """An exact Fraction as a Decimal: amounts × percents are finite decimals, so this
+    division is exact (checked)."""
     out = Decimal(value.numerator) / Decimal(value.denominator)
     assert Fraction(out) == value, f"{value} is not a finite decimal"
     return out
