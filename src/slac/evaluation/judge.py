@@ -166,7 +166,13 @@ def _interval_text(interval: Interval) -> str:
 
 
 def _local(instant_day: date, zone: str) -> datetime:
-    return datetime.combine(instant_day, datetime.min.time(), tzinfo=ZoneInfo(zone))
+    return _wall(datetime.combine(instant_day, datetime.min.time()), zone)
+
+
+def _wall(naive: datetime, zone: str) -> datetime:
+    """A local wall time as the instant it names: a time the clocks skip (02:30 on the night
+    they spring forward) is the instant after the change, written as it reads then (03:30)."""
+    return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).astimezone(ZoneInfo(zone))
 
 
 def _claim_deadline(month: str, rules: CreditRules, zone: str) -> str | None:
@@ -195,8 +201,7 @@ def _incident_deadline(
         return None
     if seconds % 86_400 == 0:
         # Calendar days on the local clock: "within 30 days" of 14:00 ends at 14:00 local.
-        wall = local.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400))
-        return wall.replace(tzinfo=ZoneInfo(zone))
+        return _wall(local.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400)), zone)
     return (local.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(ZoneInfo(zone))
 
 
@@ -228,7 +233,9 @@ def _deadline(month: str, seconds: Decimal | None, zone: str) -> str | None:
     if seconds % 86_400 == 0:
         # Whole days are calendar days: "30 days after the period" ends at local midnight,
         # whatever daylight-saving change lies in between.
-        return (end + timedelta(days=int(seconds // 86_400))).isoformat()
+        return _wall(
+            end.replace(tzinfo=None) + timedelta(days=int(seconds // 86_400)), zone
+        ).isoformat()
     moment = end.astimezone(ZoneInfo("UTC")) + timedelta(seconds=int(seconds))
     return moment.astimezone(ZoneInfo(zone)).isoformat()
 
@@ -396,10 +403,11 @@ def _period(
     if rules.caps and fee is not None:
         # Every cap applies (a monthly cap and a rolling-12-month one, as in Accord Project's
         # SLA template): the smallest amount binds.
-        earlier = None
-        if com.monthly_fee is None and com.fees_from is not None:
-            # Billed charges differ by month: a rolling cap adds each month's own charges.
-            earlier = partial(_period_fee, terms, fees=fees)
+        # A rolling cap adds each month's own fee: billed charges differ by month, and an
+        # amendment may change the monthly fee within the 12 months.
+        def earlier(other: str) -> Decimal | None:
+            return _period_fee(terms_on(plan, first_day(other)) or terms, other, fees)
+
         cap_amount = min(_cap_amount(cap, fee, month, history, earlier) for cap in rules.caps)
         if total > cap_amount:
             total, cap_applied = cap_amount, True
@@ -483,7 +491,8 @@ def _cap_amount(
     fee_in: Callable[[str], Decimal | None] | None = None,
 ) -> Decimal:
     """The cap's amount this month; ``fee_in`` gives an earlier month's own fee (billed
-    charges), else every month of a rolling window has this month's fee."""
+    charges, or the monthly fee of the terms in force then), else every month of a rolling
+    window has this month's fee."""
     if cap.per == "rolling-12-months":
         # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
         window = [h for h in history if h[0] > _month_minus(month, 12)]

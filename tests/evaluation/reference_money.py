@@ -1,0 +1,543 @@
+"""A plain-Python reference for the money rules of docs/semantics.md ("Credits", "Fees from
+billing data") and docs/language.md (``commercials``, ``credits``, credit tiers).
+
+``reference.py`` computes what is measured; this module computes what is owed for it: from the
+compiled ``Plan``, the evaluated months and the list of ``Measurement`` (and, for fees read from
+billing data, the billing charges), each month's credit lines, combined credit, caps, minimum,
+rounding, earn-back and claim deadline. It is written from the two pages above, to be read, and
+shares no code with ``slac.evaluation.judge`` or ``slac.plan.money``: fees are resolved by name
+from ``commercials`` (not from the compiler's resolved ``Objective.fee``), amounts are exact
+``Fraction`` until the one rounding, and rounding is done by hand on integers of minor units.
+
+API::
+
+    reference_money(plan, months, measurements, charges=None) -> list[RefPeriod]
+
+``charges`` maps ``(scope value, "YYYY-MM")`` to the billed amount of ``commercials.fees_from``
+(one row per scope value and month, as the loader keeps it: bad rows are not money). Results
+come one per evaluated month with terms in force, in the order of ``months``.
+
+Not covered: rolling objectives (``period: {rolling: N}``); reading billing rows (bad,
+duplicate or foreign-currency rows are the loader's, tested in ``test_billing_fees.py``: this
+module takes the charges as kept); the objectives' results other than money (service level,
+grades, chronic failure, escalations, reasons in words).
+
+Interpretations of points the docs leave open (each is also noted where it is coded):
+
+1. Which objectives are judged in a month: a monthly objective (measurement period "YYYY-MM"),
+   a quarterly one in the month that closes its quarter ("YYYY-Qn"), a yearly one in December
+   ("YYYY"), each under the terms in force on the period's first day. Credit lines are in
+   contract order (the objectives of the terms in force in the month), then in the order the
+   measurements are given (scope values ascending). Rolling objectives are not covered.
+2. Status: insufficient data when there is no value or fewer than ``min_sample`` judged;
+   not applicable when nothing was judged, nothing is open and something was excluded;
+   otherwise met when the target holds and breached when not. Only breaches earn credits.
+3. A ``per_incident`` credit whose objective has no breached item (a breached statistic) is
+   amount × 0: no line (nothing to credit). A tier whose percent meets no fee (a scope value
+   without a service fee or without a billed charge for a month of the period) gives no line.
+4. The fee of a line: ``fee: NAME`` the ``service_fees`` entry, no ``fee`` the monthly fee,
+   ``fee: {by: f}`` the entry named by the scope value of ``f`` (or, with ``fees_from``, the
+   sum of that value's charges for the period's months); × the months of the period except for
+   billed charges (which are already per month).
+5. One incident, one credit (``per-incident``) is read as *each breached item is credited at
+   most once*: lines are taken largest first (earlier in contract order on a tie); a line is
+   kept unless one of its items is already credited by a kept line. So with A (100: items 1,2),
+   B (80: 2,3), C (60: 3) A and C count and B is dropped: item 3 is credited by C since B,
+   which shared it, does not count. Lines without items, and lines of amount 0, always count
+   (a 0 line credits nothing); lines dropped by a per-line minimum take no part.
+6. Per-line minimum: a line of 0 (a free month) is neither issued nor withheld: it stays as it
+   is (it adds nothing either way); "dropped" is compared only for lines above 0.
+7. Order of the period's steps: per-line rounding, per-line minimum, one credit per incident,
+   combining, pool (replaces the lines), caps, the period minimum on the exact capped total,
+   then the one rounding of the total (a no-op on per-line rounded sums unless a cap or pool
+   amount has more digits). A total of 0 is never "withheld by the minimum".
+8. Caps and pools take the fee of the *month*: the monthly fee; without one, with
+   ``fees_from``, the sum of every charge billed for that month (none: no cap at all that
+   month); else the sum of the service fees. A rolling 12-month cap's amount in month M is
+   percent × the fees of the evaluated months in (M − 12, M] less the credits *issued* (after
+   minimum and rounding, before earn-back) in the earlier of them, never below 0. A month
+   whose terms are not in force is not evaluated and is not in any window.
+9. Pool: the at-risk amount is ``at_risk`` × the month's fee; each breached objective with an
+   allocation earns allocation × at-risk once (however many scope values breached), in
+   contract order; ``max``/``single`` take the largest, other modes add; the result is capped
+   at the at-risk amount (before ``cap``). Per-line minimum and per-incident are not applied
+   to pool lines (not generated by the tests).
+10. Earn-back: "every objective met" is read as *no objective breached* in each of the next N
+    evaluated months (insufficient data does not undo an earn-back); a breach in them makes the
+    credit ``due``, fewer than N later months evaluated leave it ``pending``; a month with no
+    credit is ``none``.
+11. Claim deadline: only for a month with a credit above 0. With ``from: incident``, each line
+    that counts (not dropped, above 0) opens its window at ``Measurement.last_breach_us`` (None:
+    an aggregate objective, the month's end); the month's deadline is the earliest.
+12. Claim deadlines are wall times of the contract zone: a wall time the clocks skip (02:30 on
+    the night they spring forward) is read with the offset before the change (so it is the
+    instant 03:30 after it) and a repeated one as its first occurrence (fold 0), as for naive
+    data times (docs/semantics.md, "Data").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from slac.evaluation.measurement import Measurement, ScopeKey
+from slac.plan.types import Interval, Objective, Plan, Terms
+
+
+@dataclass(frozen=True)
+class RefLine:
+    objective: str
+    scope: ScopeKey
+    period: str
+    tier: int | None
+    percent: Decimal | None
+    fee: Decimal | None
+    incidents: int | None
+    amount: Decimal
+    counts: bool  # False: dropped (below a per-line minimum, or another line's incident)
+
+
+@dataclass(frozen=True)
+class RefPeriod:
+    period: str
+    lines: tuple[RefLine, ...]
+    combined: Decimal
+    pool_at_risk: Decimal | None
+    pool_capped: bool
+    cap: Decimal | None
+    cap_applied: bool
+    minimum_applied: bool
+    credit: Decimal
+    earn_back: str
+    claim_deadline: datetime | None
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def as_decimal(value: Fraction) -> Decimal:
+    """An exact Fraction as a Decimal: amounts × percents are finite decimals, so this
+    division is exact (checked)."""
+    out = Decimal(value.numerator) / Decimal(value.denominator)
+    assert Fraction(out) == value, f"{value} is not a finite decimal"
+    return out
+
+
+def round_minor(value: Fraction, minor: int, mode: str) -> Fraction:
+    """``value`` in whole minor units, by hand: half-up and half-even on the exact half, down
+    toward zero, up away from zero (docs/semantics.md, "Rounding")."""
+    scaled = value * 10**minor
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    whole = magnitude.numerator // magnitude.denominator
+    rest = magnitude - whole
+    if mode == "down":
+        units = whole
+    elif mode == "up":
+        units = whole + (1 if rest else 0)
+    elif rest > Fraction(1, 2):
+        units = whole + 1
+    elif rest < Fraction(1, 2):
+        units = whole
+    elif mode == "half-up":
+        units = whole + 1
+    else:  # half-even
+        units = whole + (whole % 2)
+    return Fraction(sign * units, 10**minor)
+
+
+def month_id(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_start(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+def shift(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def terms_in_force(plan: Plan, day: date) -> Terms | None:
+    found = None
+    for terms in plan.terms:
+        ends = terms.effective_to
+        if date.fromisoformat(terms.effective_from) <= day and (
+            ends is None or day <= date.fromisoformat(ends)
+        ):
+            found = terms  # later terms (amendments) replace earlier ones
+    return found
+
+
+def closing_period(obj: Objective, month: str) -> str | None:
+    """The period id of ``obj`` judged in ``month`` (interpretation 1), or None."""
+    day = month_start(month)
+    assert obj.period.rolling == 1, "rolling objectives are not covered"
+    if obj.period.unit == "month":
+        return month
+    if obj.period.unit == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}" if day.month % 3 == 0 else None
+    return str(day.year) if day.month == 12 else None
+
+
+def months_in(period: str) -> list[str]:
+    if "Q" in period:
+        first = date(int(period[:4]), (int(period[-1]) - 1) * 3 + 1, 1)
+        return [month_id(shift(first, i)) for i in range(3)]
+    if len(period) == 4:
+        return [f"{period}-{m:02d}" for m in range(1, 13)]
+    return [period]
+
+
+def inside(value: Decimal, interval: Interval) -> bool:
+    low, high = interval.low, interval.high
+    if low is not None and not (value > low.value or (low.inclusive and value == low.value)):
+        return False
+    return high is None or value < high.value or (high.inclusive and value == high.value)
+
+
+def status_of(obj: Objective, m: Measurement) -> str:
+    """Interpretation 2."""
+    if m.sample == 0 and not m.open and any(n for _, n in m.excluded):
+        return "not-applicable"
+    if m.value is None or m.sample < obj.min_sample:
+        return "insufficient-data"
+    bound = obj.target.quantity.value
+    ok = {
+        ">=": m.value >= bound,
+        ">": m.value > bound,
+        "<=": m.value <= bound,
+        "<": m.value < bound,
+    }[obj.target.op]
+    return "met" if ok else "breached"
+
+
+# --------------------------------------------------------------------------- fees
+
+
+def line_fee(
+    obj: Objective, m: Measurement, terms: Terms, charges: Mapping[tuple[str, str], Decimal]
+) -> Fraction | None:
+    """Interpretation 4."""
+    com = terms.commercials
+    named = {name: money.amount for name, money in com.service_fees}
+    months = len(months_in(m.period))
+    if obj.fee_by is not None:
+        value = dict(m.scope).get(obj.fee_by)
+        if value is None:
+            return None
+        if com.fees_from is not None:
+            billed = [charges.get((str(value), month)) for month in months_in(m.period)]
+            if any(b is None for b in billed):
+                return None
+            return sum((Fraction(b) for b in billed if b is not None), Fraction(0))
+        own = named.get(str(value))
+        return Fraction(own) * months if own is not None else None
+    if obj.fee_name is not None:
+        return Fraction(named[obj.fee_name]) * months
+    return Fraction(com.monthly_fee.amount) * months if com.monthly_fee is not None else None
+
+
+def month_fee(
+    terms: Terms, month: str, charges: Mapping[tuple[str, str], Decimal]
+) -> Fraction | None:
+    """Interpretation 8: the fee caps and pools are taken of."""
+    com = terms.commercials
+    if com.monthly_fee is not None:
+        return Fraction(com.monthly_fee.amount)
+    if com.fees_from is not None:
+        billed = [Fraction(a) for (_, m), a in charges.items() if m == month]
+        return sum(billed, Fraction(0)) if billed else None
+    if com.service_fees:
+        return sum((Fraction(money.amount) for _, money in com.service_fees), Fraction(0))
+    return None
+
+
+# --------------------------------------------------------------------------- the lines
+
+
+@dataclass
+class _Line:
+    objective: str
+    scope: ScopeKey
+    period: str
+    tier: int | None
+    percent: Fraction | None
+    fee: Fraction | None
+    incidents: int | None
+    amount: Fraction
+    items: tuple[str, ...]
+    last_breach_us: int | None
+    counts: bool = True
+
+
+def tier_line(
+    obj: Objective, m: Measurement, terms: Terms, charges: Mapping[tuple[str, str], Decimal]
+) -> _Line | None:
+    credit = obj.credit
+    assert credit is not None and m.value is not None
+    common = (obj.id, m.scope, m.period)
+    if credit.per_incident is not None:
+        if m.breached == 0:  # interpretation 3
+            return None
+        amount = Fraction(credit.per_incident.amount) * m.breached
+        return _Line(
+            *common, None, None, None, m.breached, amount, m.breached_items, m.last_breach_us
+        )
+    for number, tier in enumerate(credit.tiers, start=1):
+        if not inside(m.value, tier.interval):
+            continue
+        if tier.amount is not None:
+            amount = Fraction(tier.amount.amount)
+            return _Line(
+                *common, number, None, None, None, amount, m.breached_items, m.last_breach_us
+            )
+        fee = line_fee(obj, m, terms, charges)
+        if fee is None or tier.percent is None:
+            return None
+        percent = Fraction(tier.percent)
+        return _Line(
+            *common,
+            number,
+            percent,
+            fee,
+            None,
+            fee * percent,
+            m.breached_items,
+            m.last_breach_us,
+        )
+    return None  # a breach in no tier earns nothing
+
+
+def one_credit_per_incident(lines: list[_Line]) -> None:
+    """Interpretation 5, in place."""
+    order = sorted(range(len(lines)), key=lambda i: (-lines[i].amount, i))
+    credited: set[str] = set()
+    for i in order:
+        line = lines[i]
+        if not line.counts or not line.items or line.amount == 0:
+            continue
+        if credited & set(line.items):
+            line.counts = False
+        else:
+            credited |= set(line.items)
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def on_the_local_clock(naive: datetime, zone: str) -> datetime:
+    """A wall time of the zone as an instant; a skipped wall time (the spring-forward gap) is
+    the instant it would be on the clock before the change, shown after it (interpretation 12)."""
+    offset = naive.replace(tzinfo=ZoneInfo(zone), fold=0).utcoffset()
+    assert offset is not None
+    return (naive - offset).replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+
+
+def local_midnight(day: date, zone: str) -> datetime:
+    return on_the_local_clock(datetime(day.year, day.month, day.day), zone)
+
+
+def claim_from(opens: datetime, month_of_cycle: date, terms: Terms, zone: str) -> datetime | None:
+    """A window that opens at ``opens`` (local), whose billing cycle is ``month_of_cycle``."""
+    rules = terms.credits
+    if rules.claim_cycles is not None:
+        return local_midnight(shift(month_of_cycle, rules.claim_cycles + 1), zone)
+    seconds = rules.claim_within_seconds
+    if seconds is None:
+        return None
+    if seconds % 86400 == 0:  # calendar days on the local clock
+        wall = opens.replace(tzinfo=None) + timedelta(days=int(seconds) // 86400)
+        return on_the_local_clock(wall, zone)
+    return (opens.astimezone(UTC) + timedelta(seconds=int(seconds))).astimezone(ZoneInfo(zone))
+
+
+def period_deadline(month: str, terms: Terms, zone: str, lines: Sequence[_Line]) -> datetime | None:
+    """Interpretation 11."""
+    end = local_midnight(shift(month_start(month), 1), zone)
+    if terms.credits.claim_from != "incident":
+        return claim_from(end, month_start(month), terms, zone)
+    found = []
+    for line in lines:
+        if not line.counts or line.amount <= 0:
+            continue
+        if line.last_breach_us is None:
+            found.append(claim_from(end, month_start(month), terms, zone))
+            continue
+        at = datetime.fromtimestamp(line.last_breach_us / 1_000_000, UTC).astimezone(ZoneInfo(zone))
+        found.append(claim_from(at, date(at.year, at.month, 1), terms, zone))
+    known = [d for d in found if d is not None]
+    return min(known) if known else claim_from(end, month_start(month), terms, zone)
+
+
+# --------------------------------------------------------------------------- the periods
+
+
+def reference_money(
+    plan: Plan,
+    months: Sequence[str],
+    measurements: Sequence[Measurement],
+    charges: Mapping[tuple[str, str], Decimal] | None = None,
+) -> list[RefPeriod]:
+    charges = charges or {}
+    by_key: dict[tuple[str, str], list[Measurement]] = {}
+    for m in measurements:
+        by_key.setdefault((m.period, m.objective), []).append(m)
+    out: list[RefPeriod] = []
+    breaches: list[bool] = []  # per result: was any objective breached
+    issued: list[tuple[str, Fraction, Fraction | None]] = []  # (month, credit, month fee)
+    for month in months:
+        terms = terms_in_force(plan, month_start(month))
+        if terms is None:
+            continue
+        com, rules = terms.commercials, terms.credits
+        minor = com.minor_unit if com.minor_unit is not None else 2
+        mode = com.rounding.mode
+        lines: list[_Line] = []
+        breached_objectives: list[str] = []
+        for listed in terms.objectives:
+            pid = closing_period(listed, month)
+            if pid is None:
+                continue
+            # Judged under the terms in force on the period's first day (interpretation 1).
+            first = terms_in_force(plan, month_start(months_in(pid)[0])) or terms
+            obj = next((o for o in first.objectives if o.id == listed.id), listed)
+            for m in by_key.get((pid, obj.id), []):
+                if status_of(obj, m) != "breached":
+                    continue
+                breached_objectives.append(obj.id)
+                if obj.credit is None:
+                    continue
+                line = tier_line(obj, m, first, charges)
+                if line is not None:
+                    lines.append(line)
+        if com.rounding.apply == "per-line":
+            for line in lines:
+                line.amount = round_minor(line.amount, minor, mode)
+        minimum = Fraction(rules.minimum.amount) if rules.minimum is not None else None
+        if minimum is not None and rules.minimum_per == "line":
+            for line in lines:
+                issued_line = line.amount > minimum or (
+                    line.amount == minimum and rules.minimum_inclusive
+                )
+                if line.amount > 0 and not issued_line:  # interpretation 6
+                    line.counts = False
+        if rules.combine == "per-incident":
+            one_credit_per_incident(lines)
+        counted = [line.amount for line in lines if line.counts]
+        if rules.combine in ("max", "single"):
+            combined = max(counted, default=Fraction(0))
+        else:  # sum, per-incident: the lines that count are added up
+            combined = sum(counted, Fraction(0))
+        fee = month_fee(terms, month, charges)
+        pool_at_risk: Fraction | None = None
+        pool_capped = False
+        if rules.pool is not None and fee is not None:  # interpretation 9
+            pool_at_risk = Fraction(rules.pool.at_risk) * fee
+            allocation = {oid: Fraction(a) for oid, a in rules.pool.allocations}
+            lines = []
+            for oid in dict.fromkeys(breached_objectives):
+                if oid not in allocation:
+                    continue
+                period = next(
+                    p
+                    for o in terms.objectives
+                    if o.id == oid and (p := closing_period(o, month)) is not None
+                )
+                amount = allocation[oid] * pool_at_risk
+                if com.rounding.apply == "per-line":
+                    amount = round_minor(amount, minor, mode)
+                lines.append(
+                    _Line(
+                        oid,
+                        (),
+                        period,
+                        None,
+                        allocation[oid] * Fraction(rules.pool.at_risk),
+                        fee,
+                        None,
+                        amount,
+                        (),
+                        None,
+                    )
+                )
+            amounts = [line.amount for line in lines]
+            if rules.combine in ("max", "single"):
+                combined = max(amounts, default=Fraction(0))
+            else:
+                combined = sum(amounts, Fraction(0))
+            if combined > pool_at_risk:
+                combined, pool_capped = pool_at_risk, True
+        total = combined
+        cap: Fraction | None = None
+        if rules.caps and fee is not None:
+            amounts_of_caps = []
+            for each in rules.caps:
+                percent = Fraction(each.percent)
+                if each.per == "rolling-12-months":
+                    window_start = month_id(shift(month_start(month), -11))
+                    window = [h for h in issued if window_start <= h[0] < month]
+                    fees = fee + sum((h[2] or Fraction(0) for h in window), Fraction(0))
+                    paid = sum((h[1] for h in window), Fraction(0))
+                    amounts_of_caps.append(max(percent * fees - paid, Fraction(0)))
+                else:
+                    amounts_of_caps.append(percent * fee)
+            cap = min(amounts_of_caps)  # every cap applies: the smallest binds
+        cap_applied = cap is not None and total > cap
+        if cap is not None and cap_applied:
+            total = cap
+        minimum_applied = False
+        withheld = minimum is not None and (
+            total < minimum or (total == minimum and not rules.minimum_inclusive)
+        )
+        if rules.minimum_per == "period" and total > 0 and withheld:
+            total, minimum_applied = Fraction(0), True
+        total = round_minor(total, minor, mode)
+        issued.append((month, total, fee))
+        breaches.append(bool(breached_objectives))
+        deadline = period_deadline(month, terms, plan.timezone, lines) if total else None
+        earn = "none" if rules.earn_back_periods is None or total == 0 else "pending"
+        out.append(
+            RefPeriod(
+                period=month,
+                lines=tuple(
+                    RefLine(
+                        line.objective,
+                        line.scope,
+                        line.period,
+                        line.tier,
+                        as_decimal(line.percent) if line.percent is not None else None,
+                        as_decimal(line.fee) if line.fee is not None else None,
+                        line.incidents,
+                        as_decimal(line.amount),
+                        line.counts,
+                    )
+                    for line in lines
+                ),
+                combined=as_decimal(combined),
+                pool_at_risk=as_decimal(pool_at_risk) if pool_at_risk is not None else None,
+                pool_capped=pool_capped,
+                cap=as_decimal(cap) if cap is not None else None,
+                cap_applied=cap_applied,
+                minimum_applied=minimum_applied,
+                credit=as_decimal(total),
+                earn_back=earn,
+                claim_deadline=deadline,
+            )
+        )
+    # Earn-back (interpretation 10): decided once the later months are known.
+    for i, result in enumerate(out):
+        terms = terms_in_force(plan, month_start(result.period))
+        assert terms is not None
+        n = terms.credits.earn_back_periods
+        if n is None or result.credit == 0:
+            continue
+        later = breaches[i + 1 : i + 1 + n]
+        state = "due" if any(later) else ("waived" if len(later) == n else "pending")
+        out[i] = RefPeriod(**{**result.__dict__, "earn_back": state})
+    return out
