@@ -109,6 +109,15 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     consumed per scope value. The measurement of a period without rows (scope ``()``) takes
     every window. A maintenance dataset without ``announced_at`` (the plan lists no such
     field) needs no announcement: each window counts, unless ``notice`` is set (then none).
+18. Carry-over (durations, calendar periods; not rolling windows): each period is judged as
+    known at its end. An item's outcome is known at instant X when its end event is at or
+    before X (closed), or, for a threshold share under ``judge-overdue``, when its measured
+    time up to X can no longer be met (interpretation 4). An item is judged in its own period
+    when its outcome is known at that period's end; otherwise it is open there, and it is
+    judged in the later period P of the same unit whose end first knows it: it was unknown at
+    P's start and is known at P's end. It counts in P's measurement (``carried``), under P's
+    terms and filters, in the scope value of its own fields. Items of any earlier period count,
+    not only of the periods asked for. An excluded item is excluded in its own period only.
 """
 
 from __future__ import annotations
@@ -349,6 +358,7 @@ class Window:
     end: int
     first_day: date
     after_day: date
+    carry: bool = False  # a calendar period: judges items of earlier periods known only now
 
 
 def terms_in_force(plan: Plan, day: date) -> Terms:
@@ -654,6 +664,7 @@ class Outcome:
     met: int = 0
     breached: int = 0
     open: int = 0
+    carried: int = 0
 
 
 def share(met: int, judged: int) -> Fraction | None:
@@ -718,50 +729,25 @@ def measure_durations(
     items: list[tuple[Row, int]],
     rows: Rows,
     window: Window,
+    carried: frozenset[int] = frozenset(),
 ) -> Outcome:
-    params = dict(obj.metric.params)
-    cal = calendar(terms, params["calendar"])
-    key_field = dataset(plan, obj.metric.dataset).key
+    """``carried``: ids of the rows of earlier periods judged here (interpretation 18)."""
     judgement = obj.judgement
     threshold = judgement.kind == "threshold-share"
     outcome = Outcome()
     closed: list[Fraction] = []
     for row, _ in items:
-        start = timestamp(row, params["from"])
-        end = timestamp(row, params["to"])
-        assert start is not None
-        pauses = pause_spans(plan, params, rows, row.get(key_field) if key_field else None)
-        allowance: Fraction | None = None
-        if threshold:
-            if judgement.threshold_business_days is not None:
-                days = judgement.threshold_business_days
-                if days != int(days):
-                    raise NotImplementedError("fractional business days")
-                allowance = Fraction(business_days_allowance_us(cal, start, int(days)))
-            else:
-                assert judgement.threshold_seconds is not None
-                allowance = Fraction(judgement.threshold_seconds) * US
-
-        def within(duration: int, allowance: Fraction | None = allowance) -> bool:
-            assert allowance is not None
-            return duration <= allowance if judgement.threshold_inclusive else duration < allowance
-
-        # Interpretation 3: only an end event after the period's end is not known yet.
-        if end is not None and end <= window.end:
-            duration = measured_us(cal, start, end, pauses)
-            closed.append(Fraction(duration, US))
-            if threshold:
-                if within(duration):
-                    outcome.met += 1
-                else:
-                    outcome.breached += 1
+        state, duration = duration_outcome(plan, terms, obj, row, rows, window.end)
+        if state == "open":
+            outcome.open += 1
             continue
-        if threshold and obj.open_items == "judge-overdue":
-            so_far = measured_us(cal, start, window.end, pauses)
-            if not within(so_far):  # interpretation 4: it can no longer be met
-                outcome.breached += 1
-                continue
-        outcome.open += 1
+        outcome.carried += id(row) in carried
+        if duration is not None:
+            closed.append(Fraction(duration, US))
+        if state == "met":
+            outcome.met += 1
+        elif state == "breached":
+            outcome.breached += 1
     if threshold:
         outcome.sample = outcome.met + outcome.breached
         outcome.value = share(outcome.met, outcome.sample)
@@ -769,6 +755,51 @@ def measure_durations(
         outcome.sample = len(closed)
         outcome.value = statistic(judgement, closed)
     return outcome
+
+
+def duration_outcome(
+    plan: Plan, terms: Terms, obj: Objective, row: Row, rows: Rows, known_at: int
+) -> tuple[str, int | None]:
+    """What is known of an item at instant ``known_at``: ``met``, ``breached`` or ``closed``
+    (a statistic's item), with its measured duration when it has ended; or ``open``."""
+    params = dict(obj.metric.params)
+    cal = calendar(terms, params["calendar"])
+    key_field = dataset(plan, obj.metric.dataset).key
+    judgement = obj.judgement
+    threshold = judgement.kind == "threshold-share"
+    start = timestamp(row, params["from"])
+    end = timestamp(row, params["to"])
+    assert start is not None
+    pauses = pause_spans(plan, params, rows, row.get(key_field) if key_field else None)
+    allowance: Fraction | None = None
+    if threshold:
+        if judgement.threshold_business_days is not None:
+            days = judgement.threshold_business_days
+            if days != int(days):
+                raise NotImplementedError("fractional business days")
+            allowance = Fraction(business_days_allowance_us(cal, start, int(days)))
+        else:
+            assert judgement.threshold_seconds is not None
+            allowance = Fraction(judgement.threshold_seconds) * US
+
+    def within(duration: int) -> bool:
+        assert allowance is not None
+        return duration <= allowance if judgement.threshold_inclusive else duration < allowance
+
+    # Interpretation 3: only an end event after the instant is not known yet.
+    if end is not None and end <= known_at:
+        duration = measured_us(cal, start, end, pauses)
+        if not threshold:
+            return "closed", duration
+        return ("met" if within(duration) else "breached"), duration
+    # Interpretation 4: it can no longer be met.
+    if (
+        threshold
+        and obj.open_items == "judge-overdue"
+        and not within(measured_us(cal, start, known_at, pauses))
+    ):
+        return "breached", None
+    return "open", None
 
 
 def measure_values(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
@@ -1097,6 +1128,19 @@ def measure_objective(
     for row, instant in placed_rows(plan, terms, obj, rows, window):
         key = tuple((field, row.get(field)) for field in obj.scope)
         groups.setdefault(key, []).append((row, instant))
+    carried: set[int] = set()
+    if kind == "duration" and window.carry:
+        # Interpretation 18: items of earlier periods whose outcome this period's end first knows.
+        earlier = Window(window.period, -(2**62), window.start, window.first_day, window.first_day)
+        for row, instant in placed_rows(plan, terms, obj, rows, earlier):
+            if row_exclusion(plan, exclusions, row, instant) is not None:
+                continue  # excluded in its own period
+            before = duration_outcome(plan, terms, obj, row, rows, window.start)[0]
+            now = duration_outcome(plan, terms, obj, row, rows, window.end)[0]
+            if before == "open" and now != "open":
+                key = tuple((field, row.get(field)) for field in obj.scope)
+                groups.setdefault(key, []).append((row, instant))
+                carried.add(id(row))
     if not groups:  # interpretation 8: no rows at all still gives one (empty) measurement
         groups[()] = []
     out = []
@@ -1118,7 +1162,7 @@ def measure_objective(
                 dropped.append(instant)
                 counts[hit] += 1
         if kind == "duration":
-            outcome = measure_durations(plan, terms, obj, kept, rows, window)
+            outcome = measure_durations(plan, terms, obj, kept, rows, window, frozenset(carried))
         elif kind == "value":
             outcome = measure_values(obj, kept)
         elif kind == "ratio":
@@ -1146,6 +1190,7 @@ def measure_objective(
                 breached=outcome.breached,
                 open=outcome.open,
                 excluded=tuple((e.id, counts[e.id]) for e in exclusions),
+                carried=outcome.carried,
             )
         )
     return out
@@ -1163,7 +1208,7 @@ def reference_measure(plan: Plan, rows: Rows, period_ids: list[str]) -> list[Mea
         for obj in terms.objectives:
             if obj.period.unit != unit:
                 continue
-            window = Window(period_id, start, end, first_day, after_day)
+            window = Window(period_id, start, end, first_day, after_day, carry=True)
             if obj.period.rolling > 1:
                 earliest = shift_period(period_id, 1 - obj.period.rolling)
                 window_first, _ = period_days(earliest)

@@ -444,7 +444,9 @@ def test_hand_fulfilment_november_cap() -> None:
     # DUS, November. Order fill rate: 602 orders, 8 cancelled → 594; 581 shipped complete (9
     # incomplete, 4 not shipped yet) → 581 ÷ 594 = 97.81% → tier "97%–98.5%" → EUR 1,500.00.
     # Unit fill rate: 22,780 ÷ 23,127 units = 98.4996% → tier "98%–99%" → EUR 1,000.00.
-    # On-time delivery: 469 ÷ 525 = 89.33% → tier "below 90%" → EUR 5,000.00.
+    # On-time delivery: 469 ÷ 525 of November's own orders, plus the 27 October left open and
+    # November's end knows (24 on time, 3 late; carried over): 493 ÷ 552 = 89.31% → tier
+    # "below 90%" → EUR 5,000.00.
     # Sum 1,500 + 1,000 + 5,000 = EUR 7,500.00 > cap 15% × EUR 48,000.00 = EUR 7,200.00.
     assert (len(orders), len(live), len(complete)) == (602, 594, 581)
     filled = sum(int(r["filled_units"]) for r in cycles)
@@ -462,7 +464,7 @@ def test_hand_fulfilment_november_cap() -> None:
     assert Decimal(ufr["measured"]) == Decimal(22780) / Decimal(23127)
     assert ufr["credit"]["amount"] == "1000.00"
     otd = objective_result(doc, "2026-11", "on-time-delivery", warehouse="DUS")
-    assert (otd["met"], otd["sample"], otd["open"]) == (469, 525, 63)
+    assert (otd["met"], otd["sample"], otd["open"], otd["carried"]) == (493, 552, 63, 27)
     assert otd["credit"]["amount"] == "5000.00"
     november = period_of(doc, "2026-11")
     assert (november["combined"], november["cap"], november["credit"]) == (

@@ -533,9 +533,11 @@ def test_open_items_overdue_or_not(tmp_path: Path) -> None:
     by_end_oct, by_end_nov = got["2026-10", "by-end", ()], got["2026-11", "by-end", ()]
     assert (by_end_oct.met, by_end_oct.breached, by_end_oct.open) == (1, 0, 0)
     assert (by_end_nov.met, by_end_nov.breached, by_end_nov.open) == (1, 1, 0)
-    # No item starts in November: nothing to measure, no value.
+    # No item starts in November, but October left t1 and t4 open (interpretation 18): by the
+    # end of November neither has a response and both are long overdue (a month of business
+    # hours > 1 h), so November judges both, breached, carried over from October: 0/2.
     assert got["2026-11", "within", ()] == Measurement(
-        "2026-11", "within", (), 0, None, 0, 0, 0, ()
+        "2026-11", "within", (), 2, Decimal(0), 0, 2, 0, (), carried=2
     )
 
 

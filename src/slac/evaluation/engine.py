@@ -24,7 +24,11 @@ from slac.plan.types import Plan
 
 
 def measure(
-    engine: Engine, plan: Plan, month_ids: Sequence[str], kinds: MeasuredKinds
+    engine: Engine,
+    plan: Plan,
+    month_ids: Sequence[str],
+    kinds: MeasuredKinds,
+    as_of_us: int | None = None,
 ) -> list[Measurement]:
     tasks = plan_tasks(plan, month_ids)
     create_row_account(engine)
@@ -38,8 +42,11 @@ def measure(
                 "outcome VARCHAR, exclusion VARCHAR)"
             )
         )
-    horizon = (min(t.period.start_us for t in tasks), max(t.period.end_us for t in tasks))
-    run = Run(engine, plan, Grids(engine, horizon))
+    # Business time is looked up to the last instant known: an item closed (or still open) at
+    # the as-of instant after the last period's end.
+    last = max(t.period.end_us for t in tasks)
+    horizon = (min(t.period.start_us for t in tasks), max(last, as_of_us or last))
+    run = Run(engine, plan, Grids(engine, horizon), as_of_us)
     groups: dict[tuple[int, str], Group] = {}
     for task in tasks:
         key = (id(task.terms), task.objective.metric_id)

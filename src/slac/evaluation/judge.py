@@ -320,6 +320,7 @@ def _objective_result(
         excluded=tuple(Excluded(e, n, units.get(e, "rows")) for e, n in m.excluded),
         weight=obj.weight,
         credit=line,
+        carried=m.carried,
     )
 
 

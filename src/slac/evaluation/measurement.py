@@ -33,6 +33,9 @@ class Measurement:
         default=None, compare=False
     )  # latest breached item's instant
     breached_items: tuple[str, ...] = field(default=(), compare=False)  # their keys, sorted
+    # Items judged here that belong to an earlier period, whose as-of instant did not know
+    # their outcome yet (carry-over, docs/semantics.md "As of"); among `sample`.
+    carried: int = 0
 
 
 @dataclass(frozen=True)

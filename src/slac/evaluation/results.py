@@ -53,6 +53,9 @@ class ObjectiveResult:
     excluded: tuple[Excluded, ...]
     weight: Decimal
     credit: CreditLine | None
+    # Of the judged items, those that belong to an earlier period, whose end did not know
+    # their outcome yet (carry-over, docs/semantics.md); they are counted there as open.
+    carried: int = 0
 
 
 @dataclass(frozen=True)

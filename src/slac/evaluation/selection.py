@@ -8,7 +8,7 @@ and the empty measurement of a period without rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,9 @@ class Run:
     engine: Engine
     plan: Plan
     grids: Grids
+    # What is known: events at or before this instant (UTC µs); None: each period as known at
+    # its own end (docs/semantics.md, "As of").
+    as_of_us: int | None = None
 
     def dataset(self, name: str) -> Dataset:
         return next(d for d in self.plan.datasets if d.name == name)
@@ -61,15 +64,46 @@ def window_key(period: Period) -> str:
     return f"{period.id}@{period.start_us}:{period.end_us}"
 
 
-def windows(engine: Engine, periods: Sequence[Period]) -> exp.Table:
-    """A temp table of the evaluated windows: (pid, w_start, w_end) in UTC microseconds, and
-    ``wkey`` (:func:`window_key`), by which an objective picks its own windows."""
+EARLIEST_US = -(2**62)
+
+
+def before_window(periods: Sequence[Period]) -> Period:
+    """Everything before the first of these calendar periods, as one window: its items whose
+    outcome was still unknown when the run's first period began are judged in the run (carry-
+    over); the others were judged in a period before the run."""
+    first = min(periods, key=lambda p: p.start_us)
+    return Period(f"before {first.id}", first.unit, EARLIEST_US, first.start_us)
+
+
+def windows(
+    engine: Engine,
+    periods: Sequence[Period],
+    as_of_us: int | None = None,
+    rolling: Set[str] = frozenset(),
+    before: Sequence[Period] = (),
+) -> exp.Table:
+    """A temp table of the evaluated windows: (pid, w_start, w_end) in UTC microseconds,
+    ``wkey`` (:func:`window_key`), by which an objective picks its own windows, ``asof``: the
+    instant up to which events are known when the window is judged (``as_of_us``, or the
+    window's end), ``fam``: the unit of a calendar period (month, quarter, year), whose later
+    periods judge what it left pending (carry-over), NULL for the windows whose keys are in
+    ``rolling`` (they overlap, each judges all of its items); and ``before``: true for the
+    :func:`before_window` windows, which are not judged themselves."""
     name = temp_name("win")
-    unique = sorted({(p.id, p.start_us, p.end_us, window_key(p)) for p in periods})
+
+    def row(p: Period, is_before: bool) -> tuple[object, ...]:
+        asof = p.end_us if as_of_us is None else as_of_us
+        fam = None if window_key(p) in rolling else p.unit
+        return (p.id, p.start_us, p.end_us, window_key(p), asof, fam, is_before)
+
+    unique = sorted(
+        {row(p, False) for p in periods} | {row(p, True) for p in before},
+        key=lambda r: (r[1], r[2], str(r[0])),
+    )
     values = exp.values(
-        [tuple(lit(v) for v in row) for row in unique],
+        [tuple(lit(v) for v in r) for r in unique],
         alias="v",
-        columns=["pid", "w_start", "w_end", "wkey"],
+        columns=["pid", "w_start", "w_end", "wkey", "asof", "fam", "before"],
     )
     engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS SELECT * FROM :v", t=name, v=values))
     return name
@@ -246,6 +280,7 @@ def account(
     ident: Sequence[str] = ("_file", "_row"),
     until: exp.Expr | None = None,
     bad_from: Sequence[str] = (),
+    carried_in: bool = False,
 ) -> None:
     """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
     the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
@@ -256,12 +291,19 @@ def account(
     its best outcome: judged in any period, else excluded, else pending, else filtered.
     With ``until`` (over ``t`` and the window ``w``) a row is an interval from ``member``: it
     is in a period when it overlaps it (an outage). ``bad_from``: other datasets whose bad
-    rows are items of this account too (a duration's reopen rows, each a cycle)."""
+    rows are items of this account too (a duration's reopen rows, each a cycle).
+    ``carried_in``: items placed before the periods but judged in them count as theirs."""
     key = [exp.column(c) for c in ident]
     placed = (
         sql(":m >= w.w_start AND :m < w.w_end", m=member)
         if until is None
         else sql(":m < w.w_end AND :u > w.w_start", m=member, u=until)
+    )
+    best = sql(
+        "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
+        "WHEN 'pending' THEN 2 ELSE 3 END) AS o FROM (:rel) AS r GROUP BY ALL",
+        key=exp.Tuple(expressions=key),
+        rel=outcomes,
     )
     in_window = sql(
         "SELECT :key AS k, bool_or(coalesce(:taken, FALSE)) AS taken FROM (:items) AS t "
@@ -272,12 +314,17 @@ def account(
         win=_period_values(periods),
         placed=placed,
     )
-    best = sql(
-        "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
-        "WHEN 'pending' THEN 2 ELSE 3 END) AS o FROM (:rel) AS r GROUP BY ALL",
-        key=exp.Tuple(expressions=key),
-        rel=outcomes,
-    )
+    if carried_in:
+        # Items of periods before the run judged in it (carry-over) belong to the run too.
+        in_window = sql(
+            "SELECT k, bool_or(taken) AS taken FROM (SELECT * FROM (:iw) AS a UNION ALL "
+            "SELECT c.k, TRUE AS taken FROM (SELECT :key AS k FROM (:items) AS t) AS c "
+            "JOIN (:best) AS b ON b.k = c.k WHERE b.o = 0) AS u GROUP BY k",
+            iw=in_window,
+            key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
+            items=items.copy(),
+            best=best.copy(),
+        )
     engine.execute(
         sql(
             "INSERT INTO :acc SELECT :obj, :ds, (SELECT count(*) FROM (:items) AS t), count(*), "

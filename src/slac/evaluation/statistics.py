@@ -26,7 +26,10 @@ def statistics(
     *,
     scale: Fraction,
     value: exp.Expr | None = None,
+    carried: exp.Expr | None = None,
 ) -> list[Measurement]:
+    """``carried``: a condition on a row that holds when the row's item belongs to an earlier
+    period (carry-over); the counted items meeting it are the measurement's ``carried``."""
     judge = obj.judgement
     scope = [col(f) for f in obj.scope]
     value = value if value is not None else exp.column("elapsed")
@@ -39,6 +42,7 @@ def statistics(
         sql("min(CASE WHEN :c THEN :v END)", c=counted, v=value).as_("lo"),
         sql("max(CASE WHEN :c THEN :v END)", c=counted, v=value).as_("hi"),
         sql("count_if(excl IS NULL AND NOT (:closed))", closed=closed).as_("open"),
+        sql("count_if(:c AND :k)", c=counted.copy(), k=carried or exp.false()).as_("carried"),
         *excluded_columns(exclusions),
     ]
     query = (
@@ -49,19 +53,24 @@ def statistics(
     if judge.percentile is not None and groups:
         p = judge.percentile
         partition = [exp.column("pid"), *scope]
+        numbered = sql("row_number() OVER (ORDER BY v) - 1")
+        counting = sql("count(*) OVER ()")
+        # Only these two windows are partitioned by period and scope (the rows may hold window
+        # functions of their own, such as carry-over's first_known).
+        for own in (numbered, counting):
+            for window in own.find_all(exp.Window):
+                window.set("partition_by", [p.copy() for p in partition])
         ranked = exp.select(
             *partition,
             exp.column("v"),
-            sql("row_number() OVER (ORDER BY v) - 1").as_("idx"),
-            sql("count(*) OVER ()").as_("n"),
+            numbered.as_("idx"),
+            counting.as_("n"),
         ).from_(
             subquery(
                 sql("SELECT *, :v AS v FROM (:rel) AS q WHERE :c", v=value, rel=rows, c=counted),
                 "x",
             )
         )
-        for window in ranked.find_all(exp.Window):
-            window.set("partition_by", [p.copy() for p in partition])
         picked = sql(
             "SELECT * FROM (:ranked) AS r WHERE idx = CAST(floor((n - 1) * :p) AS BIGINT) OR idx = CAST(ceil((n - 1) * :p) AS BIGINT)",
             ranked=ranked,
@@ -75,7 +84,8 @@ def statistics(
         pid, rest = row[0], row[1:]
         scope_values, rest = rest[: len(scope)], rest[len(scope) :]
         n, total, lo, hi, opened = int(rest[0]), rest[1], rest[2], rest[3], int(rest[4])
-        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[5:], strict=True))
+        moved = int(rest[5])
+        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[6:], strict=True))
         measured: Decimal | None = None
         if n:
             stat = judge.statistic
@@ -102,7 +112,16 @@ def statistics(
                 )
         out.append(
             Measurement(
-                str(pid), obj.id, scope_key(obj, scope_values), n, measured, 0, 0, opened, excluded
+                str(pid),
+                obj.id,
+                scope_key(obj, scope_values),
+                n,
+                measured,
+                0,
+                0,
+                opened,
+                excluded,
+                carried=moved,
             )
         )
     return with_empty(out, obj, periods, exclusions)

@@ -31,6 +31,7 @@ from slac.evaluation.selection import (
     Group,
     Run,
     account,
+    before_window,
     breach_columns,
     breach_values,
     excluded_columns,
@@ -42,6 +43,7 @@ from slac.evaluation.selection import (
     record,
     scope_key,
     temp_name,
+    window_key,
     windows,
     with_empty,
 )
@@ -392,7 +394,6 @@ def _cycle_items(engine: Engine, run: Run, metric: Metric, params: DurationParam
 
 def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement]:
     metric, terms, engine, plan = group.metric, group.terms, run.engine, run.plan
-    win = windows(engine, group.periods)
     calendar = next(c for c in terms.calendars if c.name == params.calendar)
     business = not calendar.always_open
     ds = (
@@ -402,22 +403,41 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     )
     start, end = col(params.start, "t"), col(params.end, "t")
     member = start if params.period_membership == "start" else end
+    rolling = {window_key(p) for o, ps in group.objectives if o.period.rolling > 1 for p in ps}
+    before = [before_window(ps) for o, ps in group.objectives if o.period.rolling <= 1]
+    win = windows(engine, group.periods, run.as_of_us, rolling, before)
     base = temp_name("base")
     key = run.dataset(metric.dataset).key
+    # Each item joins its home window (the period its start, or end, falls in) and, when its
+    # outcome was not known at that window's as-of instant, each later window of the same
+    # calendar unit that knows more (carry-over): the objective judges it in the first window
+    # that knows its outcome (docs/semantics.md, "As of"). `item` names a row (an item in a
+    # window), `_iid` the item.
+    links = sql(
+        "SELECT h.wkey AS hkey, w.wkey AS wkey, h.wkey = w.wkey AS home FROM :win AS h "
+        "JOIN :win AS w ON h.wkey = w.wkey OR (h.fam IS NOT NULL AND w.fam = h.fam "
+        "AND w.w_start >= h.w_end AND w.asof > h.asof)",
+        win=win,
+    )
     engine.execute(
         sql(
             "CREATE OR REPLACE TEMP TABLE :base AS "
-            "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, :s AS s_us, "
-            "CASE WHEN :e <= w.w_end THEN :e END AS e_us, "
-            "coalesce(CASE WHEN :e <= w.w_end THEN :e END, w.w_end) AS upto_us, "
+            "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
+            "h.w_start AS h_start, "
+            ":s AS s_us, CASE WHEN :e <= w.asof THEN :e END AS e_us, "
+            "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
             "row_number() OVER () AS item "
-            "FROM :ds AS t JOIN :win AS w ON :m >= w.w_start AND :m < w.w_end "
-            "WHERE :cond",
+            "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
+            "JOIN :win AS h ON :m >= h.w_start AND :m < h.w_end "
+            "JOIN (:links) AS l ON l.hkey = h.wkey "
+            "JOIN :win AS w ON w.wkey = l.wkey "
+            "WHERE :cond AND ((l.home AND NOT h.before) OR :e IS NULL OR :e > h.asof)",
             base=base,
             s=start,
             e=end,
             ds=ds,
             win=win,
+            links=links,
             m=member,
             cond=all_of(metric.where, "t"),
         )
@@ -558,7 +578,10 @@ def _objective(
         excl=exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b"),
         elapsed=elapsed,
         timed=timed,
-        theirs=in_windows(periods),
+        # With the window before the run: what was judged there is no business of the run's.
+        theirs=in_windows(
+            [*periods, *([] if obj.period.rolling > 1 else [before_window(periods)])]
+        ),
         mine=objective_filter(terms, obj),
     )
     scope = [col(f) for f in obj.scope]
@@ -600,15 +623,19 @@ def _objective(
             sql("count_if(status = 'met')").as_("met"),
             sql("count_if(status = 'breached')").as_("breached"),
             sql("count_if(status = 'open')").as_("open"),
-            # A breach is dated by its end, or (open and overdue) by the period's end; a
+            # A breach is dated by its end, or (open and overdue) by the as-of instant; a
             # ticket's reopened cycles are one incident, so the key leaves the cycle out.
             *breach_columns(
                 incident_key(next(d for d in plan.datasets if d.name == obj.metric.dataset)),
-                sql("coalesce(e_us, w_end)"),
+                sql("coalesce(e_us, asof)"),
             ),
+            sql("count_if(status IN ('met', 'breached') AND w_start > h_start)").as_("carried"),
             *excluded_columns(exclusions),
         ]
-        judged_rows = sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows)
+        judged_rows = first_known(
+            sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows),
+            sql("status = 'open'"),
+        )
         counts.add(
             engine,
             terms,
@@ -638,7 +665,8 @@ def _objective(
             scope_values, rest = rest[: len(scope)], rest[len(scope) :]
             met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
             evidence = breach_values(rest[3], rest[4])
-            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[5:], strict=True))
+            carried = int(rest[5])
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[6:], strict=True))
             judged = met + breached
             value = exact_ratio(met, judged) if judged else None
             result.append(
@@ -653,10 +681,13 @@ def _objective(
                     opened,
                     excluded,
                     **evidence,
+                    carried=carried,
                 )
             )
         return with_empty(result, obj, periods, exclusions)
-    # Statistics over closed, non-excluded items: open ones wait for their end.
+    # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
+    # first later period that knows it.
+    rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed))
     counts.add(
         engine,
         terms,
@@ -669,7 +700,29 @@ def _objective(
             rel=rows,
         ),
     )
-    return statistics(engine, obj, periods, rows, closed, exclusions, scale=Fraction(1, US))
+    return statistics(
+        engine,
+        obj,
+        periods,
+        rows,
+        closed,
+        exclusions,
+        scale=Fraction(1, US),
+        carried=sql("w_start > h_start"),
+    )
+
+
+def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
+    """Of each item's rows (its home window and the later windows it was carried to), the
+    home row (open there when its outcome was not known yet) and the first later row whose
+    window knows the outcome: an item is judged once, and reported open where it was."""
+    return sql(
+        "SELECT * EXCLUDE (_first) FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
+        "ORDER BY :unknown, w_start) AS _first FROM (:rel) AS r) AS f "
+        "WHERE (_first = 1 OR w_start = h_start) AND NOT w_before",
+        unknown=unknown,
+        rel=rows,
+    )
 
 
 @dataclass(frozen=True)
@@ -706,6 +759,7 @@ class _Counts:
             periods,
             self.ident,
             bad_from=self.bad_from,
+            carried_in=True,
         )
 
 
@@ -753,22 +807,29 @@ def _duration_details(p: Promise, start: str, end: str) -> list[str]:
             f"{article(one)} counts in the {unit} of its {end}, so one still waiting for it "
             "is not judged yet"
         )
-    elif p.open_items == "exclude":
-        out.append(
-            f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
-            f"end of the {unit} are left out"
-        )
-    elif p.judgement == "threshold-share":
-        out.append(
-            f"{article(one)} counts in the {unit} of its {start}; one still open at the end "
-            f"of the {unit} is a breach if its deadline has passed, otherwise it is reported "
-            "as open and not judged"
-        )
     else:
-        out.append(
-            f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
-            f"end of the {unit} are left out of the statistic"
+        # Carry-over (docs/semantics.md): calendar periods judge later what they left open.
+        later = (
+            f", and judged in the first later {unit} whose end knows how it ended"
+            if p.rolling <= 1
+            else ""
         )
+        if p.open_items == "exclude":
+            out.append(
+                f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
+                f"end of the {unit} are left out there{later}"
+            )
+        elif p.judgement == "threshold-share":
+            out.append(
+                f"{article(one)} counts in the {unit} of its {start}; one still open at the end "
+                f"of the {unit} is a breach if its deadline has passed, otherwise it is reported "
+                f"as open{later or ' and not judged'}"
+            )
+        else:
+            out.append(
+                f"{article(one)} counts in the {unit} of its {start}; {noun} still open at the "
+                f"end of the {unit} are left out of its statistic{later}"
+            )
     cycles = p.params.get("cycles")
     if isinstance(cycles, dict):
         reopens = rows_words(p.nouns.get(str(cycles["dataset"]), words(str(cycles["dataset"]))), [])
