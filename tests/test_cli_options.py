@@ -28,6 +28,7 @@ PLANS = "tests/plan/test_plans.py"
 EXPLAIN = "tests/plan/test_explain.py"
 EVALUATE = "tests/evaluation/test_cli_evaluate.py"
 BAD_DATA = "tests/evaluation/test_bad_data.py"
+AS_OF = "tests/evaluation/test_as_of.py"
 STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
@@ -76,6 +77,9 @@ TESTED: dict[tuple[str, str], str] = {
     ("evaluate", "--output"): f"{EVALUATE}::test_output_file_is_written_atomically",
     ("evaluate", "--evidence"): f"{EVALUATE}::test_evidence_file_has_every_outcome",
     ("evaluate", "--on-bad-rows"): f"{BAD_DATA}::test_exclude_leaves_bad_rows_out_and_lists_them",
+    ("evaluate", "--as-of"): f"{AS_OF}::test_an_instant_judges_october_with_what_was_known_then",
+    ("statement", "--as-of"): f"{AS_OF}::test_the_statement_is_judged_as_of_the_instant_given",
+    ("close", "--as-of"): f"{AS_OF}::test_a_close_records_what_it_knew",
     ("evaluate", "--quiet"): f"{EVALUATE}::test_progress_only_for_a_person_at_a_terminal",
     ("evaluate", "--today"): TODAY,
     ("evaluate", "--help"): HELP,

@@ -23,6 +23,7 @@ from slac.contract.discovery import STDIN
 from slac.contract.rules import REGISTRY
 from slac.contract.source import MAX_BYTES
 from slac.diagnostics import Diagnostic, RuleInfo
+from slac.evaluation.asof import AT_PERIOD_END, AsOf
 from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
 from slac.evaluation.results import Results
@@ -158,6 +159,7 @@ def evaluate(
     evidence: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    as_of: AsOf = AT_PERIOD_END,
 ) -> Result[Results]:
     """Compile ``contract`` and evaluate it over its data.
 
@@ -186,6 +188,7 @@ def evaluate(
         exclude_bad_rows=on_bad_rows == "exclude",
         evidence=evidence,
         progress=progress,
+        as_of=as_of,
     )
     return Result(outcome.results, report, outcome.errors)
 
@@ -392,6 +395,7 @@ def close_period(
     on_bad_rows: str = "error",
     today: date | None = None,
     progress: Progress | None = None,
+    as_of: AsOf = AT_PERIOD_END,
 ) -> Result[ClosedPeriod]:
     """Evaluate one month of ``contract`` and record it as closed in ``ledger`` (default:
     :func:`default_ledger`), in one transaction. A closed month is refused unless ``reopen``
@@ -435,6 +439,7 @@ def close_period(
         on_bad_rows=on_bad_rows,
         today=today,
         progress=progress,
+        as_of=as_of,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
@@ -528,6 +533,7 @@ def statement(
     on_bad_rows: str = "error",
     today: date | None = None,
     timestamp: bool = False,
+    as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
@@ -546,6 +552,7 @@ def statement(
         through=through,
         on_bad_rows=on_bad_rows,
         today=today,
+        as_of=as_of,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)

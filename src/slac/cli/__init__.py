@@ -15,6 +15,7 @@ import click
 from slac import __version__, api
 from slac.cli import ledger, review
 from slac.cli.common import (
+    as_of_opt,
     check_layout,
     check_range,
     contract_argument,
@@ -38,6 +39,7 @@ from slac.cli.common import (
 )
 from slac.contract.discovery import NOT_A_SLAC_DOCUMENT
 from slac.diagnostics import ExitCode, Severity
+from slac.evaluation.asof import AsOf
 from slac.files import OutputError
 from slac.plan.canonical import pretty
 from slac.reporters import OutputFormat, render, repository_root
@@ -216,6 +218,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
     help="Write each row's outcome to DIR/evidence.parquet.",
 )
 @on_bad_rows_opt
+@as_of_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def evaluate_command(
@@ -227,6 +230,7 @@ def evaluate_command(
     output: str | None,
     evidence: str | None,
     on_bad_rows: str,
+    as_of: AsOf,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -246,6 +250,7 @@ def evaluate_command(
             evidence=evidence,
             today=today,
             progress=progress(quiet),
+            as_of=as_of,
         )
     except OutputError as err:  # --evidence could not be written
         fail_usage(str(err))
@@ -266,6 +271,7 @@ def evaluate_command(
 @template_opt
 @output_option("the statement")
 @on_bad_rows_opt
+@as_of_opt
 @timestamp_opt
 @today_option()
 def statement_command(
@@ -278,6 +284,7 @@ def statement_command(
     template: str | None,
     output: str | None,
     on_bad_rows: str,
+    as_of: AsOf,
     timestamp: bool,
     today: date | None,
 ) -> None:
@@ -299,6 +306,7 @@ def statement_command(
         on_bad_rows=on_bad_rows,
         today=today,
         timestamp=timestamp,
+        as_of=as_of,
     )
     emit_rendered(rendered, output)
 

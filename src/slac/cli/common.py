@@ -17,6 +17,7 @@ from click.core import ParameterSource
 from slac import __version__, api
 from slac.contract.checker import CheckReport
 from slac.diagnostics import ExitCode, Severity
+from slac.evaluation.asof import PERIOD_END, AsOf, parse_as_of
 from slac.evaluation.evaluate import Progress
 from slac.files import OutputError, write_output
 from slac.reporters import OutputFormat, render
@@ -158,6 +159,24 @@ def data_sources(f: FC) -> FC:
     return data_opt(bindings_opt(f))
 
 
+def an_as_of(ctx: click.Context, param: click.Parameter, value: str) -> AsOf:
+    try:
+        return parse_as_of(value)
+    except ValueError as err:
+        fail_usage(f"{param.opts[0]}: {err}")
+        raise  # not reached: fail_usage exits
+
+
+as_of_opt = click.option(
+    "--as-of",
+    "as_of",
+    default=PERIOD_END,
+    show_default=True,
+    metavar="INSTANT|period-end",
+    callback=an_as_of,
+    help="What is known: each period as at its end, or everything up to an instant with its "
+    "offset (2026-11-05T09:00:00Z), end events after a period's end included.",
+)
 on_bad_rows_opt = click.option(
     "--on-bad-rows",
     type=click.Choice(["error", "exclude"]),

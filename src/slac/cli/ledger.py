@@ -14,6 +14,7 @@ import click
 
 from slac import api
 from slac.cli.common import (
+    as_of_opt,
     by_option,
     contract_argument,
     data_sources,
@@ -31,6 +32,7 @@ from slac.cli.common import (
     who,
 )
 from slac.diagnostics import ExitCode
+from slac.evaluation.asof import AsOf
 
 DEFAULT_LEDGER = "Default: ledger.duckdb beside the contract, or $SLAC_LEDGER."
 
@@ -50,6 +52,7 @@ def _stop_unless(result: api.Result[Any]) -> None:
 @click.option("--reason", default=None, help="Why the month is reopened (with --reopen).")
 @data_sources
 @on_bad_rows_opt
+@as_of_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def close_command(
@@ -62,6 +65,7 @@ def close_command(
     data: tuple[str, ...],
     bindings: str | None,
     on_bad_rows: str,
+    as_of: AsOf,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -88,6 +92,7 @@ def close_command(
         on_bad_rows=on_bad_rows,
         today=today,
         progress=progress(quiet),
+        as_of=as_of,
     )
     _stop_unless(closed)
     record = closed.value

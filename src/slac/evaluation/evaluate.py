@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from slac import __version__
+from slac.evaluation.asof import AT_PERIOD_END, AsOf
 from slac.evaluation.billing import billing_accounts, read_fees
 from slac.evaluation.bindings import Source
 from slac.evaluation.evidence import write_evidence
@@ -105,6 +106,7 @@ def evaluate_plan(
     exclude_bad_rows: bool = False,
     evidence: str | None = None,
     progress: Progress | None = None,
+    as_of: AsOf = AT_PERIOD_END,
 ) -> Evaluation:
     say = progress or (lambda _: None)
     engine = Engine()
@@ -153,7 +155,7 @@ def evaluate_plan(
         from slac.evaluation.engine import measure, row_accounts
 
         tasks = plan_tasks(plan, months)
-        measurements = measure(engine, plan, months, kinds)
+        measurements = measure(engine, plan, months, kinds, as_of.instant_us)
         bad = {i.dataset: i.bad_rows for i in report.inputs}
         accounts = row_accounts(engine, plan, bad)
         fees = read_fees(engine, plan)
@@ -192,6 +194,7 @@ def evaluate_plan(
         ),
         on_bad_rows="exclude" if exclude_bad_rows else "error",
         row_accounts=tuple(accounts),
+        as_of=as_of.text,
     )
     return Evaluation(results, (), report, tuple(measurements))
 

@@ -156,3 +156,6 @@ class Results:
     on_bad_rows: str
     notes: tuple[str, ...] = field(default=())
     row_accounts: tuple[RowAccount, ...] = field(default=())
+    # What the evaluation knew: "period-end" (each period as known at its end) or an instant
+    # in UTC (docs/semantics.md, "As of").
+    as_of: str = "period-end"
