@@ -141,3 +141,16 @@ def test_a_ticket_opened_in_the_year_2_is_evaluated_in_seconds(tmp_path: Path) -
     (line,) = [e for e in refused.errors if "2016-01-01" in e]
     assert "tickets.csv" in line and "created_at is before 2016-01-01: business time is " in line
     assert excluded.value is not None
+
+
+@pytest.mark.parametrize("zone", ["Europe", "Europe/Ber" + "9" * 5000])
+def test_a_zone_that_is_a_folder_or_too_long_is_a_finding(tmp_path: Path, zone: str) -> None:
+    # Was: IsADirectoryError / OSError (file name too long) from zoneinfo escaping lint
+    # (found by the long fuzz run, input 22878 of seed 2026).
+    line = next(n for n, text in enumerate(BASE.splitlines(), 1) if text.startswith("timezone:"))
+    path = tmp_path / "contract.yaml"
+    path.write_text(
+        BASE.replace(BASE.splitlines()[line - 1], f"timezone: {zone}", 1), encoding="utf-8"
+    )
+    found = [d for d in api.lint([str(path)], today=TODAY).diagnostics if d.code == "R711"]
+    assert [(d.location.line, d.location.column) for d in found] == [(line, 11)]

@@ -114,7 +114,8 @@ def valid_zone(name: str) -> bool:
         return True
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: the name is a folder of tzdata (`Europe`) or too long for a file name.
         return False
     return True
 
