@@ -212,9 +212,15 @@ class Duration(Kind[DurationParams]):
         Business time is counted from at most :data:`BUSINESS_REACH_YEARS` before the contract's
         first year: an item starting earlier is bad (a timestamp typo, most likely)."""
         params = self.params(metric)
-        if metric.dataset in loaded:
-            _check_business_reach(engine, plan, metric, params)
         cycles, pause = params.cycles, params.pause
+        if metric.dataset in loaded:
+            _check_business_reach(
+                engine, plan, params, metric.dataset, params.start, all_of(metric.where, "t")
+            )
+        if cycles is not None and params.each_cycle and cycles.dataset in loaded:
+            # Each reopen is an item of its own, counted from its own start: the same bound
+            # (an item of an earlier period may be judged in the run, so its clock is read).
+            _check_business_reach(engine, plan, params, cycles.dataset, cycles.start, exp.true())
         if cycles is not None:
             # Checked under `first-cycle` as well: the rows are read either way, and bad data
             # is never passed over silently.
@@ -309,7 +315,12 @@ def business_reach_us(plan: Plan) -> int:
 
 
 def _check_business_reach(
-    engine: Engine, plan: Plan, metric: Metric, params: DurationParams
+    engine: Engine,
+    plan: Plan,
+    params: DurationParams,
+    dataset: str,
+    start: str,
+    where: exp.Expr,
 ) -> None:
     calendars = [c for t in plan.terms for c in t.calendars if c.name == params.calendar]
     if not calendars or all(c.always_open for c in calendars):
@@ -320,16 +331,16 @@ def _check_business_reach(
         sql(
             "INSERT INTO bad_rows SELECT :ds, t._file, t._row, :f, :what FROM :t AS t "
             "WHERE :s < :reach AND :w",
-            ds=lit(metric.dataset),
-            f=lit(params.start),
+            ds=lit(dataset),
+            f=lit(start),
             what=lit(
-                f"{params.start} is before {since.date().isoformat()}: business time is counted "
+                f"{start} is before {since.date().isoformat()}: business time is counted "
                 f"from {BUSINESS_REACH_YEARS} years before the contract's first year"
             ),
-            t=typed_table(metric.dataset),
-            s=col(params.start, "t"),
+            t=typed_table(dataset),
+            s=col(start, "t"),
             reach=lit(reach),
-            w=all_of(metric.where, "t"),
+            w=where,
         )
     )
 
