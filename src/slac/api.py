@@ -26,7 +26,7 @@ from slac.diagnostics import Diagnostic, RuleInfo
 from slac.evaluation.asof import AT_PERIOD_END, AsOf
 from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
-from slac.evaluation.results import Results
+from slac.evaluation.results import EarlierPeriod, Results
 from slac.kinds import KINDS
 from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
@@ -160,6 +160,7 @@ def evaluate(
     today: date | None = None,
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
+    ledger: str | None = None,
 ) -> Result[Results]:
     """Compile ``contract`` and evaluate it over its data.
 
@@ -168,11 +169,21 @@ def evaluate(
     the results; the errors name file and row of bad data. ``period``/``through`` take months
     (``2026-10``), quarters or years; without them every month the data covers is evaluated.
     Evidence that cannot be written to ``evidence`` raises :class:`slac.files.OutputError`.
+    With ``ledger`` (a period ledger that exists), the months closed there before the
+    evaluated ones are what chronic failure, escalations and rolling caps know of them.
     """
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    closed: tuple[EarlierPeriod, ...] = ()
+    if ledger is not None:
+        from slac.ledger.model import LedgerError
+
+        try:
+            closed = closed_periods(ledger, plan.contract_id)
+        except LedgerError as err:
+            return Result(None, report, (str(err),))
     sources, errors, missing = _resolve_sources(contract, data, bindings)
     errors.extend(_unknown_datasets(plan, sources.values(), today))
     if missing:
@@ -189,8 +200,27 @@ def evaluate(
         evidence=evidence,
         progress=progress,
         as_of=as_of,
+        closed=closed,
     )
     return Result(outcome.results, report, outcome.errors)
+
+
+def closed_periods(ledger: str, contract_id: str) -> tuple[EarlierPeriod, ...]:
+    """The months of ``contract_id`` closed in ``ledger`` (which must exist), as later months
+    see them. Raises :class:`slac.ledger.model.LedgerError`."""
+    from slac.ledger.records import earlier_periods
+
+    with _existing_ledger(ledger) as store:
+        return earlier_periods(store.revisions(contract_id))
+
+
+def ledger_to_read(contract: str, ledger: str | None) -> str | None:
+    """The ledger ``slac evaluate`` and ``slac statement`` read: the one named, else the
+    default one beside the contract when it exists (a contract never closed has none)."""
+    if ledger is not None:
+        return ledger
+    beside = default_ledger(contract)
+    return beside if os.path.isfile(beside) else None
 
 
 def _unknown_datasets(plan: Plan, sources: Iterable[Source], today: date | None) -> list[str]:
@@ -262,6 +292,7 @@ def credits_ledger(
     on_bad_rows: str = "error",
     today: date | None = None,
     ledger: str | None = None,
+    as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str]:
     """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
     finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
@@ -269,7 +300,8 @@ def credits_ledger(
 
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
     there are taken as stored at their close, never recomputed, and marked closed; the others
-    are evaluated now and marked draft. Overrides recorded against a period are listed."""
+    are evaluated now (as known at ``as_of``) and marked draft. Overrides recorded against a
+    period are listed."""
     from slac.documents.exports import ledger_rows, to_csv, to_json
 
     evaluated: list[tuple[Results, Plan]] = []
@@ -294,7 +326,13 @@ def credits_ledger(
                 evaluated.append((issued, compiled.value))
                 continue
         outcome = evaluate(
-            contract, period=period, through=through, on_bad_rows=on_bad_rows, today=today
+            contract,
+            period=period,
+            through=through,
+            on_bad_rows=on_bad_rows,
+            today=today,
+            ledger=ledger,
+            as_of=as_of,
         )
         if outcome.value is None:
             errors.extend(f"{contract}: {line}" for line in outcome.errors)
@@ -321,14 +359,15 @@ def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Re
     """The results of the months from ``period`` to ``through`` as issued, when the ledger has
     closed every one of them; None when one is not closed."""
     from slac.evaluation.evaluate import months_asked
-    from slac.ledger.records import stored_results, with_closed_periods
+    from slac.ledger.records import latest_revisions, stored_results, with_closed_periods
 
     wanted = months_asked(plan, period, through)
     with _existing_ledger(ledger) as store:
-        closed = {r.period: r for r in store.revisions(plan.contract_id) if r.period in wanted}
+        every = latest_revisions(store.revisions(plan.contract_id))
+    closed = {m: r for m, r in every.items() if m in wanted}
     if set(closed) != set(wanted):
         return None
-    return with_closed_periods(stored_results(closed[wanted[-1]]), closed)
+    return with_closed_periods(stored_results(closed[wanted[-1]]), closed, plan, later=every)
 
 
 def _rows_from_ledger(
@@ -340,20 +379,19 @@ def _rows_from_ledger(
     """The export's rows with the closed periods of ``ledger`` as stored at their close."""
     from slac.documents.exports import CLOSED, ledger_rows
     from slac.evaluation.evaluate import months_asked
-    from slac.ledger.records import with_closed_periods
+    from slac.ledger.records import latest_revisions, with_closed_periods
 
     with _existing_ledger(ledger) as store:
         rows: list[LedgerRow] = []
         for results, plan in evaluated:
             wanted = set(months_asked(plan, period, through)) if period else None
-            closed: dict[str, ClosedPeriod] = {}
-            for record in store.revisions(results.contract_id):  # by period, then revision
-                if wanted is None or record.period in wanted:
-                    closed[record.period] = record
+            every = latest_revisions(store.revisions(results.contract_id))
+            closed = {m: r for m, r in every.items() if wanted is None or m in wanted}
             overrides: dict[str, list[Override]] = {}
             for override in store.overrides(results.contract_id):
                 overrides.setdefault(override.period, []).append(override)
-            for row in ledger_rows([(with_closed_periods(results, closed), plan)]):
+            merged = with_closed_periods(results, closed, plan, later=every)
+            for row in ledger_rows([(merged, plan)]):
                 row = dataclasses.replace(row, overrides=tuple(overrides.get(row.period, ())))
                 issued = closed.get(row.period)
                 if issued is not None:  # the plan it was evaluated with, as stored
@@ -440,6 +478,7 @@ def close_period(
         today=today,
         progress=progress,
         as_of=as_of,
+        ledger=target,  # the months closed before this one (opened above: it exists)
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
@@ -534,10 +573,11 @@ def statement(
     today: date | None = None,
     timestamp: bool = False,
     as_of: AsOf = AT_PERIOD_END,
+    ledger: str | None = None,
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
-    sandbox."""
+    sandbox. ``ledger``: as for :func:`evaluate`; its overrides are shown too."""
     from slac.documents.view import statement_view
 
     compiled = compile_plan(contract, today=today)
@@ -553,10 +593,21 @@ def statement(
         on_bad_rows=on_bad_rows,
         today=today,
         as_of=as_of,
+        ledger=ledger,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
-    return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
+    overrides: tuple[Override, ...] = ()
+    if ledger is not None:
+        from slac.ledger.model import LedgerError
+
+        try:
+            with _existing_ledger(ledger) as store:
+                overrides = tuple(store.overrides(plan.contract_id))
+        except LedgerError as err:
+            return Result(None, outcome.report, (str(err),))
+    view = statement_view(outcome.value, plan, overrides)
+    return _render_view(view, report, fmt, template, timestamp)
 
 
 def render_saved(

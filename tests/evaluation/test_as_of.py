@@ -185,3 +185,25 @@ def test_a_close_records_what_it_knew(tmp_path: Path) -> None:
     assert document["as_of"] == "2026-11-05T00:00:00Z"
     october = document["periods"][0]["objectives"][0]
     assert (october["met"], october["breached"], october["open"]) == (1, 2, 0)
+
+
+def test_the_credit_export_is_evaluated_as_of_the_instant_given(tmp_path: Path) -> None:
+    """With a 10% credit below the target on a 1,000.00 EUR fee: October as of 5 November is
+    breached (1 of 3, 33.33%) and owes 100.00; as known at October's end nothing is judged yet
+    (insufficient data), and nothing is owed."""
+    contract = _write(tmp_path)
+    text = CONTRACT.replace(
+        "datasets:", 'commercials: {currency: EUR, monthly_fee: "1000.00"}\ndatasets:'
+    ).replace(
+        'target: ">= 90%"}',
+        'target: ">= 90%", credit: {tiers: [{below: "90%", percent: "10%"}]}}',
+    )
+    contract.write_text(text, encoding="utf-8")
+    args = ["credits", str(contract), "--period", "2026-10", "--format", "json"]
+    later = CliRunner().invoke(cli, [*args, "--as-of", "2026-11-05T00:00:00Z"])
+    assert later.exit_code == 0, later.stderr
+    (row,) = json.loads(later.stdout)["rows"]
+    assert (row["period"], row["amount"], row["state"]) == ("2026-10", "100.00", "draft")
+    at_end = CliRunner().invoke(cli, args)
+    assert at_end.exit_code == 0, at_end.stderr
+    assert json.loads(at_end.stdout)["rows"] == []

@@ -285,3 +285,116 @@ def test_closed_months_need_no_data(case: Path, ledger: str) -> None:
         "credits", contract, "--period", "2026-10", "--through", "2026-11", "--ledger", ledger
     )
     assert code == 1 and "tickets.csv" in err  # November is a draft: it needs its data
+
+
+LOOK_BACK = """\
+credits:
+  cap: {percent: "15%", per: rolling-12-months}
+chronic_failure:
+  - id: chronic
+    objectives: [resolve-4h]
+    breaches: 2
+    periods: 2
+    consequence: termination-right
+"""
+SLOW_NOVEMBER = (
+    "T-6,2026-11-06T09:00:00+01:00,2026-11-06T19:00:00+01:00,provider\n"
+    "T-7,2026-11-09T09:00:00+01:00,2026-11-09T19:00:00+01:00,provider\n"
+)
+
+
+def look_back(case: Path) -> None:
+    """October: 2 of 4 tickets in time (50%, 10% credit: 1000.00 of the 10000.00 fee).
+    November: T-5 in time, T-6 and T-7 not (33.3%, 20%: 2000.00). The rolling cap is 15% of
+    the fees of the last 12 months: alone, November's cap is 1500.00; after October, it is
+    15% of 20000.00 less October's 1000.00, 2000.00. Chronic failure: both months breached."""
+    path = case / "contract.yaml"
+    text = path.read_text("utf-8").replace(
+        '        - {below: "75%", percent: "10%"}\n',
+        '        - {at_least: "50%", below: "75%", percent: "10%"}\n'
+        '        - {below: "50%", percent: "20%"}\n',
+    )
+    path.write_text(text + LOOK_BACK, encoding="utf-8")
+    with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as handle:
+        handle.write(SLOW_NOVEMBER)
+
+
+def november(case: Path, *extra: str) -> dict[str, object]:
+    code, out, err = run("evaluate", str(case / "contract.yaml"), "--period", "2026-11", *extra)
+    assert code == 0, err
+    results: dict[str, object] = json.loads(out)
+    return results
+
+
+def test_evaluate_reads_the_months_closed_before(case: Path, ledger: str) -> None:
+    look_back(case)
+    code, _, err = close(case, ledger)
+    assert code == 0, err
+    assert "credit 1000.00 EUR" in err
+    known = november(case, "--ledger", ledger)
+    (period,) = known["periods"]  # type: ignore[attr-defined]
+    assert (period["credit"], period["cap"], period["cap_applied"]) == ("2000.00", "2000.00", False)
+    (chronic,) = period["chronic_failure"]
+    assert chronic["triggered"] and chronic["detail"] == "2 of the last 2 periods breached"
+    (earlier,) = known["earlier"]  # type: ignore[attr-defined]
+    with open_store(ledger) as store:
+        (october,) = store.revisions("ledger-test")
+    assert earlier == {
+        "breached": ["resolve-4h"],
+        "credit": "1000.00",
+        "fee": "10000.00",
+        "period": "2026-10",
+        "results_sha256": october.results_sha256,
+        "revision": 1,
+    }
+    # The close of November records the same figures.
+    code, _, err = run(
+        "close", str(case / "contract.yaml"), "--period", "2026-11", "--ledger", ledger
+    )
+    assert code == 0, err
+    assert "credit 2000.00 EUR" in err
+    # Without the ledger November knows only itself: the cap of one month binds.
+    alone = november(case, "--no-ledger")
+    (period,) = alone["periods"]  # type: ignore[attr-defined]
+    assert (period["credit"], period["cap_applied"], alone["earlier"]) == ("1500.00", True, [])
+    (chronic,) = period["chronic_failure"]
+    assert not chronic["triggered"]
+    assert chronic["detail"] == (
+        "1 of the last 2 periods breached (1 not known: neither in this run nor closed in the "
+        "ledger)"
+    )
+
+
+def test_the_ledger_beside_the_contract_is_read_by_default(case: Path) -> None:
+    look_back(case)
+    contract = str(case / "contract.yaml")
+    assert november(case)["earlier"] == []  # no ledger yet: none is created by reading
+    assert not (case / "ledger.duckdb").exists()
+    code, _, err = run("close", contract, "--period", "2026-10")
+    assert code == 0, err
+    assert [e["period"] for e in november(case)["earlier"]] == ["2026-10"]  # type: ignore[union-attr]
+    assert november(case, "--no-ledger")["earlier"] == []
+    code, out, err = run("statement", contract, "--period", "2026-11", "--format", "txt")
+    assert code == 0, err
+    assert "chronic: 2 of the last 2 periods breached" in out
+    assert "2026-10 (ledger, revision 1)" in out
+    code, _, err = run(
+        "override", contract, "--period", "2026-11", "--target", "resolve-4h",
+        "--action", "waive-credit", "--reason", "goodwill after the review", "--by", "carol",
+    )  # fmt: skip
+    assert code == 0, err
+    for fmt in ("md", "txt", "html"):
+        code, out, err = run("statement", contract, "--period", "2026-11", "--format", fmt)
+        assert code == 0, err
+        assert "waive-credit" in out and "goodwill after the review" in out and "carol" in out
+        assert "earlier month 2026-10" in out
+    code, out, err = run(
+        "statement", contract, "--period", "2026-11", "--format", "txt", "--no-ledger"
+    )
+    assert code == 0, err
+    assert "chronic: " not in out and "(ledger, revision" not in out
+    assert "goodwill" not in out
+    code, _, err = run("evaluate", contract, "--ledger", str(case / "x.duckdb"), "--no-ledger")
+    assert code == 2 and "--ledger and --no-ledger exclude each other" in err
+    code, _, err = run("statement", contract, "--ledger", str(case / "nowhere.duckdb"))
+    assert code == 1 and "no ledger at" in err and "nowhere.duckdb" in err

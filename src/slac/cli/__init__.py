@@ -25,7 +25,9 @@ from slac.cli.common import (
     existing_files,
     fail_usage,
     format_option,
+    history_ledger,
     ledger_option,
+    ledger_read,
     on_bad_rows_opt,
     output_option,
     period_range,
@@ -219,6 +221,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 )
 @on_bad_rows_opt
 @as_of_opt
+@history_ledger
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def evaluate_command(
@@ -231,6 +234,8 @@ def evaluate_command(
     evidence: str | None,
     on_bad_rows: str,
     as_of: AsOf,
+    ledger: str | None,
+    no_ledger: bool,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -251,6 +256,7 @@ def evaluate_command(
             today=today,
             progress=progress(quiet),
             as_of=as_of,
+            ledger=ledger_read(contract, ledger, no_ledger),
         )
     except OutputError as err:  # --evidence could not be written
         fail_usage(str(err))
@@ -272,6 +278,7 @@ def evaluate_command(
 @output_option("the statement")
 @on_bad_rows_opt
 @as_of_opt
+@history_ledger
 @timestamp_opt
 @today_option()
 def statement_command(
@@ -285,6 +292,8 @@ def statement_command(
     output: str | None,
     on_bad_rows: str,
     as_of: AsOf,
+    ledger: str | None,
+    no_ledger: bool,
     timestamp: bool,
     today: date | None,
 ) -> None:
@@ -307,6 +316,7 @@ def statement_command(
         today=today,
         timestamp=timestamp,
         as_of=as_of,
+        ledger=ledger_read(contract, ledger, no_ledger),
     )
     emit_rendered(rendered, output)
 
@@ -351,6 +361,7 @@ def render_command(
 @format_option(("csv", "json"), "csv")
 @output_option("the ledger")
 @on_bad_rows_opt
+@as_of_opt
 @ledger_option("Closed months come from it as issued; the others are drafts. Default: none.")
 @today_option()
 def credits_command(
@@ -360,6 +371,7 @@ def credits_command(
     fmt: str,
     output: str | None,
     on_bad_rows: str,
+    as_of: AsOf,
     ledger: str | None,
     today: date | None,
 ) -> None:
@@ -370,7 +382,7 @@ def credits_command(
     rounded once by each contract's rule in its currency's minor unit.
 
     With --ledger, the months closed there are taken as stored at their close (state closed),
-    never evaluated again; the others are evaluated now (state draft).
+    never evaluated again; the others are evaluated now (state draft), as known at --as-of.
     """
     check_range(period, through)
     exported = api.credits_ledger(
@@ -381,6 +393,7 @@ def credits_command(
         on_bad_rows=on_bad_rows,
         today=today,
         ledger=ledger,
+        as_of=as_of,
     )
     show_findings(exported.report, to_stderr=True)
     if exported.value is None:

@@ -253,6 +253,33 @@ def ledger_option(default_text: str) -> Callable[[FC], FC]:
     )
 
 
+def history_ledger(f: FC) -> FC:
+    """``--ledger`` and ``--no-ledger`` of the commands that evaluate (evaluate, statement):
+    the months closed before the evaluated ones are read from the ledger."""
+    f = click.option(
+        "--no-ledger",
+        is_flag=True,
+        help="Read no ledger: earlier months are those of this run only.",
+    )(f)
+    return ledger_option(
+        "Months closed there before the evaluated ones count for chronic failure, escalations "
+        "and rolling caps. Default: ledger.duckdb beside the contract when it exists."
+    )(f)
+
+
+def ledger_read(contract: str, ledger: str | None, no_ledger: bool) -> str | None:
+    if no_ledger:
+        if ledger is not None and _ledger_source() == ParameterSource.COMMANDLINE:
+            fail_usage("--ledger and --no-ledger exclude each other")
+        return None
+    return api.ledger_to_read(contract, ledger)
+
+
+def _ledger_source() -> ParameterSource | None:
+    ctx = click.get_current_context(silent=True)
+    return ctx.get_parameter_source("ledger") if ctx is not None else None
+
+
 def a_month(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # A ledger closes months: a quarter's figures are the sum of its closed months.
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):

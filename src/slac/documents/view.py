@@ -26,7 +26,11 @@ The view (``STATEMENT_VERSION`` 1)::
     escalations        [{period, id, detail, due, notify, action}] (triggered only)
     provenance         {slac_version, results_version, results_sha256, plan_sha256,
                          source_sha256, sources: [{role, sha256}],
-                         inputs: [{dataset, rows, bad_rows, files: [{name, sha256}]}]}
+                         inputs: [{dataset, rows, bad_rows, files: [{name, sha256}]}],
+                         earlier: [{period, revision, results_sha256}]}  (months read
+                         from the period ledger)
+    overrides          [{id, period, target, action, value, reason, author, recorded_at}]
+                       (recorded in the period ledger against the months shown, oldest first)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -50,6 +54,7 @@ from slac.documents.formatting import (
 )
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
+from slac.ledger.model import Override
 from slac.plan.types import Plan, Terms
 from slac.wording import percent_words
 
@@ -68,8 +73,11 @@ EARN_BACK = {
 }
 
 
-def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
-    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python."""
+def statement_view(
+    results: Results, plan: Plan, overrides: Sequence[Override] = ()
+) -> dict[str, Any]:
+    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python.
+    ``overrides``: those the period ledger recorded (those of the months shown are listed)."""
     currency = results.currency
     mode = plan.terms[-1].commercials.rounding.mode if plan.terms else "half-up"
     names = {party.key: party.name for party in plan.parties}
@@ -136,7 +144,25 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
             ],
             "bad_rows": results.bad_rows,
             "on_bad_rows": results.on_bad_rows,
+            "earlier": [
+                {"period": e.period, "revision": e.revision, "results_sha256": e.results_sha256}
+                for e in results.earlier
+            ],
         },
+        "overrides": [
+            {
+                "id": o.id,
+                "period": o.period,
+                "target": o.target,
+                "action": o.action,
+                "value": o.value,
+                "reason": o.reason,
+                "author": o.author,
+                "recorded_at": o.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            }
+            for o in sorted(overrides, key=lambda o: (o.period, o.created_at, o.id))
+            if o.period in months
+        ],
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from slac.evaluation.periods import add_months, first_day, month_range, period_i
 from slac.evaluation.results import (
     RESULTS_VERSION,
     BadRowNote,
+    EarlierPeriod,
     Input,
     InputFile,
     Results,
@@ -107,7 +108,10 @@ def evaluate_plan(
     evidence: str | None = None,
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
+    closed: Sequence[EarlierPeriod] = (),
 ) -> Evaluation:
+    """``closed``: months the period ledger closed; those before the evaluated months are what
+    the rules that look back (chronic failure, escalations, rolling caps) know of them."""
     say = progress or (lambda _: None)
     engine = Engine()
     engine.record_evidence = evidence is not None
@@ -163,7 +167,8 @@ def evaluate_plan(
         if evidence:
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)
-        periods = judge_periods(plan, months, tasks, measurements, fees)
+        earlier = tuple(e for e in closed if e.period < months[0])
+        periods = judge_periods(plan, months, tasks, measurements, fees, earlier)
     finally:
         engine.close()
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")
@@ -195,6 +200,7 @@ def evaluate_plan(
         on_bad_rows="exclude" if exclude_bad_rows else "error",
         row_accounts=tuple(accounts),
         as_of=as_of.text,
+        earlier=earlier,
     )
     return Evaluation(results, (), report, tuple(measurements))
 

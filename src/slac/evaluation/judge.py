@@ -7,6 +7,7 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -15,11 +16,33 @@ from zoneinfo import ZoneInfo
 from slac.evaluation.billing import NO_FEES, Fees, months_of
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
-from slac.evaluation.results import CreditLine, Excluded, ObjectiveResult, PeriodResult, Trigger
+from slac.evaluation.results import (
+    CreditLine,
+    EarlierPeriod,
+    Excluded,
+    ObjectiveResult,
+    PeriodResult,
+    Trigger,
+)
 from slac.evaluation.tasks import Task, terms_on
 from slac.plan.money import round_money, share
 from slac.plan.types import Cap, CreditRules, Interval, Objective, Plan, Terms
 from slac.wording import bounds_words, compact_value, percent_words
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A month the look-back rules (chronic failure, escalations, rolling caps) know: one
+    judged earlier in this run, or one closed in the ledger before it."""
+
+    month: str
+    breached: frozenset[str]  # the objectives breached in it
+    credit: Decimal  # the credit issued
+    fee: Decimal | None  # the fee caps are taken of (None: none known)
+
+
+def seen_from(earlier: Sequence[EarlierPeriod]) -> list[Seen]:
+    return [Seen(e.period, frozenset(e.breached), e.credit, e.fee) for e in earlier]
 
 
 def holds(op: str, measured: Decimal, bound: Decimal) -> bool:
@@ -246,13 +269,16 @@ def judge_periods(
     tasks: Sequence[Task],
     measurements: Sequence[Measurement],
     fees: Fees = NO_FEES,
+    earlier: Sequence[EarlierPeriod] = (),
 ) -> list[PeriodResult]:
+    """Each month of ``month_ids`` judged; ``earlier`` are the months before them that the
+    ledger closed, which the rules that look back over months see as judged then."""
     by_task: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:
         by_task.setdefault((m.period, m.objective), []).append(m)
     month_of_task = {(t.period.id, t.objective.id, t.month): t for t in tasks}
     results: list[PeriodResult] = []
-    history: list[tuple[str, set[str], Decimal]] = []  # (month, breached objectives, credit)
+    history = seen_from(earlier)
     for month in month_ids:
         terms = terms_on(plan, first_day(month))
         if terms is None:
@@ -283,7 +309,7 @@ def judge_periods(
         results.append(
             _period(plan, terms, month, objective_results, lines, history, incidents, items, fees)
         )
-    return _earn_back(plan, results)
+    return earn_back(plan, results)
 
 
 def _order(terms: Terms, oid: str) -> int:
@@ -330,7 +356,7 @@ def _period(
     month: str,
     objectives: list[ObjectiveResult],
     lines: list[CreditLine],
-    history: list[tuple[str, set[str], Decimal]],
+    history: list[Seen],
     incidents: Sequence[int | None] = (),
     items: Sequence[tuple[str, ...]] = (),
     fees: Fees = NO_FEES,
@@ -406,8 +432,10 @@ def _period(
         # SLA template): the smallest amount binds.
         # A rolling cap adds each month's own fee: billed charges differ by month, and an
         # amendment may change the monthly fee within the 12 months.
-        def earlier(other: str) -> Decimal | None:
-            return _period_fee(terms_on(plan, first_day(other)) or terms, other, fees)
+        def earlier(other: Seen) -> Decimal | None:
+            if other.fee is not None:
+                return other.fee
+            return _period_fee(terms_on(plan, first_day(other.month)) or terms, other.month, fees)
 
         cap_amount = min(_cap_amount(cap, fee, month, history, earlier) for cap in rules.caps)
         if total > cap_amount:
@@ -420,8 +448,8 @@ def _period(
     if rules.minimum_per == "period" and Decimal(0) < total and below:
         total, minimum_applied = Decimal(0), True
     total = round_money(total, minor, mode)
-    breached_ids = {o.objective for o in objectives if o.status == "breached"}
-    history.append((month, breached_ids, total))
+    breached_ids = frozenset(o.objective for o in objectives if o.status == "breached")
+    history.append(Seen(month, breached_ids, total, fee))
     return PeriodResult(
         period=month,
         terms_from=terms.effective_from,
@@ -448,6 +476,7 @@ def _period(
         ),
         chronic_failure=tuple(_chronic(terms, month, history)),
         escalations=tuple(_escalations(plan, terms, month, history)),
+        fee=fee,
     )
 
 
@@ -488,19 +517,20 @@ def _cap_amount(
     cap: Cap,
     fee: Decimal,
     month: str,
-    history: list[tuple[str, set[str], Decimal]],
-    fee_in: Callable[[str], Decimal | None] | None = None,
+    history: list[Seen],
+    fee_in: Callable[[Seen], Decimal | None] | None = None,
 ) -> Decimal:
     """The cap's amount this month; ``fee_in`` gives an earlier month's own fee (billed
     charges, or the monthly fee of the terms in force then), else every month of a rolling
     window has this month's fee."""
     if cap.per == "rolling-12-months":
-        # Only the months evaluated in this run are known (docs/semantics.md, "Cap").
-        window = [h for h in history if h[0] > _month_minus(month, 12)]
-        earlier = sum((h[2] for h in window), Decimal(0))
+        # The months judged in this run and those closed in the ledger before it are known
+        # (docs/semantics.md, "Cap").
+        window = [h for h in history if h.month > _month_minus(month, 12)]
+        earlier = sum((h.credit for h in window), Decimal(0))
         if fee_in is not None:
             # A month without any billed charge adds nothing to the fees of the window.
-            fees = fee + sum((fee_in(h[0]) or Decimal(0) for h in window), Decimal(0))
+            fees = fee + sum((fee_in(h) or Decimal(0) for h in window), Decimal(0))
             return max(share(fees, cap.percent) - earlier, Decimal(0))
         return max(share(fee, cap.percent, times=len(window) + 1) - earlier, Decimal(0))
     return share(fee, cap.percent)
@@ -543,37 +573,44 @@ def _month_minus(month: str, n: int) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _chronic(
-    terms: Terms, month: str, history: list[tuple[str, set[str], Decimal]]
-) -> list[Trigger]:
+def _not_known(unknown: int) -> str:
+    if unknown <= 0:
+        return ""
+    return f" ({unknown} not known: neither in this run nor closed in the ledger)"
+
+
+def _chronic(terms: Terms, month: str, history: list[Seen]) -> list[Trigger]:
     out = []
     for rule in terms.chronic_failure:
-        window = [h for h in history if h[0] > _month_minus(month, rule.periods)]
-        breaches = sum(1 for h in window if h[1] & set(rule.objectives))
+        window = [h for h in history if h.month > _month_minus(month, rule.periods)]
+        breaches = sum(1 for h in window if h.breached & set(rule.objectives))
         unknown = rule.periods - len(window)
-        detail = f"{breaches} of the last {rule.periods} periods breached"
-        if unknown > 0:
-            detail += f" ({unknown} before the evaluated range not known)"
+        detail = f"{breaches} of the last {rule.periods} periods breached" + _not_known(unknown)
         out.append(
             Trigger(rule.id, breaches >= rule.breaches, detail, consequence=rule.consequence)
         )
     return out
 
 
-def _escalations(
-    plan: Plan, terms: Terms, month: str, history: list[tuple[str, set[str], Decimal]]
-) -> list[Trigger]:
+def _escalations(plan: Plan, terms: Terms, month: str, history: list[Seen]) -> list[Trigger]:
     out = []
     for rule in terms.escalations:
-        recent = history[-rule.consecutive :]
-        triggered = len(recent) == rule.consecutive and all(h[1] & set(rule.breach) for h in recent)
-        detail = f"breached in {sum(1 for h in recent if h[1] & set(rule.breach))} of the last {rule.consecutive} periods"
+        # The calendar months, not the last entries: a month neither evaluated nor closed
+        # breaks the run of consecutive breaches as unknown.
+        recent = [h for h in history if h.month > _month_minus(month, rule.consecutive)]
+        breaches = sum(1 for h in recent if h.breached & set(rule.breach))
+        triggered = breaches == rule.consecutive
+        detail = f"breached in {breaches} of the last {rule.consecutive} periods" + _not_known(
+            rule.consecutive - len(recent)
+        )
         due = _deadline(month, rule.within_seconds, plan.timezone) if triggered else None
         out.append(Trigger(rule.id, triggered, detail, due, rule.notify, rule.action))
     return out
 
 
-def _earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
+def earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
+    """Each credit's earn-back state from the months after it that ``results`` hold (the
+    calendar months: one missing leaves the credit pending)."""
     from dataclasses import replace
 
     out = list(results)
@@ -582,7 +619,8 @@ def _earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
         if terms is None or terms.credits.earn_back_periods is None or result.credit == 0:
             continue
         n = terms.credits.earn_back_periods
-        later = out[i + 1 : i + 1 + n]
+        last = add_months(first_day(result.period), n)
+        later = [r for r in out if result.period < r.period and first_day(r.period) <= last]
         if any(o.status == "breached" for r in later for o in r.objectives):
             out[i] = replace(result, earn_back="due")
         elif len(later) == n:

@@ -94,6 +94,23 @@ class PeriodResult:
     claim_deadline: str | None
     chronic_failure: tuple[Trigger, ...]
     escalations: tuple[Trigger, ...]
+    # The fee caps and pools are taken of for this month (None: no fee); kept so that a rolling
+    # cap evaluated in a later month adds this month's own fee even once its billing data is gone.
+    fee: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class EarlierPeriod:
+    """A month before the evaluated ones, as closed in the period ledger: what the months
+    that look back (chronic failure, escalations, rolling caps) know of it. Named in the
+    results with the hash of the results it was read from, so that they can be reproduced."""
+
+    period: str
+    revision: int
+    results_sha256: str  # of the stored results document the figures come from
+    breached: tuple[str, ...]  # the objectives breached in it (sorted)
+    credit: Decimal  # the credit issued
+    fee: Decimal | None  # its fee (None: none, or a close by a slac that did not record it)
 
 
 @dataclass(frozen=True)
@@ -159,3 +176,6 @@ class Results:
     # What the evaluation knew: "period-end" (each period as known at its end) or an instant
     # in UTC (docs/semantics.md, "As of").
     as_of: str = "period-end"
+    # The months before the evaluated ones read from the period ledger (docs/ledger.md,
+    # "History across closes"); empty when no ledger was read or it closed none of them.
+    earlier: tuple[EarlierPeriod, ...] = field(default=())

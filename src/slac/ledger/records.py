@@ -4,13 +4,14 @@ document exactly as it was issued, and is read back from it, never recomputed.""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from slac.evaluation.evaluate import results_json
-from slac.evaluation.judge import scope_text
-from slac.evaluation.results import PeriodResult, Results
+from slac.evaluation.judge import earn_back, scope_text
+from slac.evaluation.results import EarlierPeriod, PeriodResult, Results
 from slac.evaluation.saved import SavedResultsError, results_from_text
 from slac.ledger.model import (
     CLOSED,
@@ -96,18 +97,56 @@ def stored_period(closed: ClosedPeriod) -> PeriodResult:
     )
 
 
-def with_closed_periods(results: Results, closed: dict[str, ClosedPeriod]) -> Results:
+def with_closed_periods(
+    results: Results, closed: dict[str, ClosedPeriod], plan: Plan, later: Iterable[str] = ()
+) -> Results:
     """``results`` with each period that is closed replaced by its stored result (a closed
-    period the evaluation did not cover is added, in period order)."""
+    period the evaluation did not cover is added, in period order). The earn-back state of
+    each credit is that of the months known after it, closed or evaluated (a credit closed
+    as pending becomes due or waived once the months after it are known); the months of
+    ``later`` (closed after the ones shown) count too."""
     periods = {p.period: p for p in results.periods}
     for period, record in closed.items():
         periods[period] = stored_period(record)
-    ordered = tuple(periods[key] for key in sorted(periods))
+    shown = set(periods)
+    after = {m: stored_period(closed[m]) for m in later if m in closed and m not in shown}
+    known = earn_back(plan, [*(periods[key] for key in sorted(periods)), *after.values()])
+    ordered = tuple(p for p in sorted(known, key=lambda p: p.period) if p.period in shown)
     return replace(
         results,
         periods=ordered,
         total_credit=sum((p.credit for p in ordered), Decimal(0)),
     )
+
+
+def latest_revisions(records: Iterable[ClosedPeriod]) -> dict[str, ClosedPeriod]:
+    """The revision in force of each closed period (``records`` by period, then revision)."""
+    latest: dict[str, ClosedPeriod] = {}
+    for record in records:
+        if record.period not in latest or record.revision > latest[record.period].revision:
+            latest[record.period] = record
+    return latest
+
+
+def earlier_periods(records: Iterable[ClosedPeriod]) -> tuple[EarlierPeriod, ...]:
+    """What later months see of each closed period (its revision in force): the objectives
+    it breached, the credit issued and its fee, read from its stored results."""
+    out = []
+    for period, record in sorted(latest_revisions(records).items()):
+        issued = stored_period(record)
+        out.append(
+            EarlierPeriod(
+                period=period,
+                revision=record.revision,
+                results_sha256=record.results_sha256,
+                breached=tuple(
+                    sorted({o.objective for o in issued.objectives if o.status == "breached"})
+                ),
+                credit=issued.credit,
+                fee=issued.fee,
+            )
+        )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- overrides
