@@ -26,7 +26,7 @@ from slac.diagnostics import Diagnostic, RuleInfo
 from slac.evaluation.asof import AT_PERIOD_END, AsOf
 from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
-from slac.evaluation.results import EarlierPeriod, Results
+from slac.evaluation.results import AppliedOverride, EarlierPeriod, Results
 from slac.kinds import KINDS
 from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
@@ -177,11 +177,12 @@ def evaluate(
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
     closed: tuple[EarlierPeriod, ...] = ()
+    overrides: tuple[AppliedOverride, ...] = ()
     if ledger is not None:
         from slac.ledger.model import LedgerError
 
         try:
-            closed = closed_periods(ledger, plan.contract_id)
+            closed, overrides = ledger_history(ledger, plan.contract_id)
         except LedgerError as err:
             return Result(None, report, (str(err),))
     sources, errors, missing = _resolve_sources(contract, data, bindings)
@@ -201,17 +202,22 @@ def evaluate(
         progress=progress,
         as_of=as_of,
         closed=closed,
+        overrides=overrides,
     )
     return Result(outcome.results, report, outcome.errors)
 
 
-def closed_periods(ledger: str, contract_id: str) -> tuple[EarlierPeriod, ...]:
+def ledger_history(
+    ledger: str, contract_id: str
+) -> tuple[tuple[EarlierPeriod, ...], tuple[AppliedOverride, ...]]:
     """The months of ``contract_id`` closed in ``ledger`` (which must exist), as later months
-    see them. Raises :class:`slac.ledger.model.LedgerError`."""
-    from slac.ledger.records import earlier_periods
+    see them, and its overrides. Raises :class:`slac.ledger.model.LedgerError`."""
+    from slac.ledger.records import applied_overrides, earlier_periods
 
     with _existing_ledger(ledger) as store:
-        return earlier_periods(store.revisions(contract_id))
+        return earlier_periods(store.revisions(contract_id)), applied_overrides(
+            store.overrides(contract_id)
+        )
 
 
 def ledger_to_read(contract: str, ledger: str | None) -> str | None:
@@ -577,7 +583,7 @@ def statement(
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
-    sandbox. ``ledger``: as for :func:`evaluate`; its overrides are shown too."""
+    sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed)."""
     from slac.documents.view import statement_view
 
     compiled = compile_plan(contract, today=today)
@@ -597,17 +603,7 @@ def statement(
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
-    overrides: tuple[Override, ...] = ()
-    if ledger is not None:
-        from slac.ledger.model import LedgerError
-
-        try:
-            with _existing_ledger(ledger) as store:
-                overrides = tuple(store.overrides(plan.contract_id))
-        except LedgerError as err:
-            return Result(None, outcome.report, (str(err),))
-    view = statement_view(outcome.value, plan, overrides)
-    return _render_view(view, report, fmt, template, timestamp)
+    return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
 
 
 def render_saved(

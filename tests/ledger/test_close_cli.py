@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -138,6 +139,77 @@ def test_overrides_are_append_only_and_exported(case: Path, ledger: str) -> None
     assert close(case, ledger)[0] == 0
     (row,) = credits(case, ledger)
     assert row["overrides"] == "waive-credit resolve-4h;exclude-item item:T-2=force-majeure"
+    # Recorded before the close, the waiver is applied by it: the month is booked at 0.00.
+    assert (row["amount"], row["state"]) == ("0.00", "closed")
+
+
+def override(case: Path, ledger: str, target: str, action: str, *value: str) -> None:
+    code, _, err = run(
+        "override", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger,
+        "--target", target, "--action", action, *value, "--reason", "agreed", "--by", "erin",
+    )  # fmt: skip
+    assert code == 0, err
+
+
+def october(case: Path, ledger: str) -> dict[str, Any]:
+    code, out, err = run(
+        "evaluate", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger
+    )
+    assert code == 0, err
+    (period,) = json.loads(out)["periods"]
+    result: dict[str, Any] = period
+    return result
+
+
+def test_overrides_are_applied_to_the_credit_of_their_month(case: Path, ledger: str) -> None:
+    """October owes 10% of 10000.00: 1000.00. Overrides apply oldest first: the line set to
+    400.00, then the month's credit set to 250.00; an item reclassified is recorded but not
+    applied (its exclusion belongs in the data). November is untouched."""
+    assert close(case, ledger)[0] == 0  # creates the ledger; October as issued: 1000.00
+    override(case, ledger, "resolve-4h", "set-amount", "--value", "400.00")
+    period = october(case, ledger)
+    (line,) = period["credit_lines"]
+    assert (line["amount"], line["dropped"], period["credit"]) == ("400.00", None, "400.00")
+    (applied,) = period["overrides"]
+    assert applied["effect"] == "resolve-4h: 1000.00 set to 400.00"
+    assert (applied["author"], applied["reason"]) == ("erin", "agreed")
+    override(case, ledger, "*", "set-amount", "--value", "250.00")
+    override(case, ledger, "item:T-2", "exclude-item", "--value", "force-majeure")
+    period = october(case, ledger)
+    assert period["credit"] == "250.00"
+    assert [o["effect"] for o in period["overrides"]] == [
+        "resolve-4h: 1000.00 set to 400.00",
+        "the month's credit 400.00 set to 250.00",
+        "not applied to the figures: an item is reclassified where its data is (its exclusion "
+        "in the data), and the month evaluated again",
+    ]
+    # The closed October is never recomputed: as issued, until it is closed again.
+    (row,) = credits(case, ledger)
+    assert (row["amount"], row["state"]) == ("1000.00", "closed")
+    assert close(case, ledger, "--reopen", "--reason", "overrides agreed")[0] == 0
+    (row,) = credits(case, ledger)
+    assert (row["amount"], row["state"]) == ("250.00", "closed")
+    code, out, err = run(
+        "statement", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger
+    )
+    assert code == 0, err
+    assert "the month's credit 400.00 set to 250.00" in out
+    assert "**Credit for the period: EUR 250.00**" in out
+
+
+def test_a_waiver_drops_the_line_and_an_amount_keeps_the_currency(case: Path, ledger: str) -> None:
+    assert close(case, ledger)[0] == 0
+    override(case, ledger, "resolve-4h", "waive-credit")
+    period = october(case, ledger)
+    (line,) = period["credit_lines"]
+    assert line["dropped"].startswith("waived by override ")
+    assert (line["amount"], period["credit"]) == ("1000.00", "0.00")
+    assert period["overrides"][0]["effect"] == "resolve-4h: 1000.00 waived"
+    code, _, err = run(
+        "override", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger,
+        "--target", "*", "--action", "set-amount", "--value", "99.999", "--reason", "r",
+    )  # fmt: skip
+    assert code == 1 and "at most 2 decimal(s)" in err
 
 
 def test_override_mistakes_are_refused(case: Path, ledger: str) -> None:

@@ -96,8 +96,9 @@ class LedgerRow:
 
 
 def ledger_rows(results_list: Sequence[tuple[Results, Plan]]) -> list[LedgerRow]:
-    """The ledger of a portfolio: a row per contract × period with a non-zero credit, sorted
-    by contract id then period (contracts with the same id keep the order given)."""
+    """The ledger of a portfolio: a row per contract × period with a non-zero credit or an
+    override applied (a waived credit is booked as 0), sorted by contract id then period
+    (contracts with the same id keep the order given)."""
     rows: list[LedgerRow] = []
     for results, plan in results_list:
         if plan.contract_id != results.contract_id:
@@ -105,7 +106,7 @@ def ledger_rows(results_list: Sequence[tuple[Results, Plan]]) -> list[LedgerRow]
                 f"results of {results.contract_id!r} paired with the plan of {plan.contract_id!r}"
             )
         for period in results.periods:
-            if period.credit != 0:
+            if period.credit != 0 or period.overrides:
                 rows.append(_row(results, plan, period))
     return sorted(rows, key=lambda r: (r.contract_id, r.period))
 

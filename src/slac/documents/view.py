@@ -29,8 +29,9 @@ The view (``STATEMENT_VERSION`` 1)::
                          inputs: [{dataset, rows, bad_rows, files: [{name, sha256}]}],
                          earlier: [{period, revision, results_sha256}]}  (months read
                          from the period ledger)
-    overrides          [{id, period, target, action, value, reason, author, recorded_at}]
-                       (recorded in the period ledger against the months shown, oldest first)
+    overrides          [{id, period, target, action, value, reason, author, recorded_at,
+                       effect}] (recorded in the period ledger against the months shown,
+                       oldest first; effect: what it changed, in words)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -54,7 +55,6 @@ from slac.documents.formatting import (
 )
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
-from slac.ledger.model import Override
 from slac.plan.types import Plan, Terms
 from slac.wording import percent_words
 
@@ -73,11 +73,8 @@ EARN_BACK = {
 }
 
 
-def statement_view(
-    results: Results, plan: Plan, overrides: Sequence[Override] = ()
-) -> dict[str, Any]:
-    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python.
-    ``overrides``: those the period ledger recorded (those of the months shown are listed)."""
+def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
+    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python."""
     currency = results.currency
     mode = plan.terms[-1].commercials.rounding.mode if plan.terms else "half-up"
     names = {party.key: party.name for party in plan.parties}
@@ -158,10 +155,11 @@ def statement_view(
                 "value": o.value,
                 "reason": o.reason,
                 "author": o.author,
-                "recorded_at": o.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "recorded_at": o.recorded_at.replace("T", " ")[:16] + " UTC",
+                "effect": o.effect,
             }
-            for o in sorted(overrides, key=lambda o: (o.period, o.created_at, o.id))
-            if o.period in months
+            for p in results.periods
+            for o in p.overrides
         ],
     }
 

@@ -19,6 +19,7 @@ from slac.evaluation.measurement import Measurement
 from slac.evaluation.periods import add_months, first_day, month_range, period_id
 from slac.evaluation.results import (
     RESULTS_VERSION,
+    AppliedOverride,
     BadRowNote,
     EarlierPeriod,
     Input,
@@ -109,9 +110,11 @@ def evaluate_plan(
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
     closed: Sequence[EarlierPeriod] = (),
+    overrides: Sequence[AppliedOverride] = (),
 ) -> Evaluation:
     """``closed``: months the period ledger closed; those before the evaluated months are what
-    the rules that look back (chronic failure, escalations, rolling caps) know of them."""
+    the rules that look back (chronic failure, escalations, rolling caps) know of them.
+    ``overrides``: those the ledger recorded, applied to the credits of their months."""
     say = progress or (lambda _: None)
     engine = Engine()
     engine.record_evidence = evidence is not None
@@ -168,7 +171,7 @@ def evaluate_plan(
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)
         earlier = tuple(e for e in closed if e.period < months[0])
-        periods = judge_periods(plan, months, tasks, measurements, fees, earlier)
+        periods = judge_periods(plan, months, tasks, measurements, fees, earlier, overrides)
     finally:
         engine.close()
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")

@@ -7,7 +7,7 @@ currency's ISO 4217 minor unit (docs/semantics.md, "Credits").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -17,6 +17,7 @@ from slac.evaluation.billing import NO_FEES, Fees, months_of
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import (
+    AppliedOverride,
     CreditLine,
     EarlierPeriod,
     Excluded,
@@ -25,7 +26,8 @@ from slac.evaluation.results import (
     Trigger,
 )
 from slac.evaluation.tasks import Task, terms_on
-from slac.plan.money import round_money, share
+from slac.plan.canonical import money_text
+from slac.plan.money import is_rounded, round_money, share
 from slac.plan.types import Cap, CreditRules, Interval, Objective, Plan, Terms
 from slac.wording import bounds_words, compact_value, percent_words
 
@@ -270,9 +272,11 @@ def judge_periods(
     measurements: Sequence[Measurement],
     fees: Fees = NO_FEES,
     earlier: Sequence[EarlierPeriod] = (),
+    overrides: Sequence[AppliedOverride] = (),
 ) -> list[PeriodResult]:
     """Each month of ``month_ids`` judged; ``earlier`` are the months before them that the
-    ledger closed, which the rules that look back over months see as judged then."""
+    ledger closed, which the rules that look back over months see as judged then;
+    ``overrides`` those the ledger recorded, applied to the credits of their month."""
     by_task: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:
         by_task.setdefault((m.period, m.objective), []).append(m)
@@ -306,8 +310,20 @@ def judge_periods(
                     incidents.append(m.last_breach_us)
                     items.append(m.breached_items)
                 objective_results.append(_objective_result(obj, m, status, reason, line, units))
+        decided = [o for o in overrides if o.period == month]
         results.append(
-            _period(plan, terms, month, objective_results, lines, history, incidents, items, fees)
+            _period(
+                plan,
+                terms,
+                month,
+                objective_results,
+                lines,
+                history,
+                incidents,
+                items,
+                fees,
+                decided,
+            )
         )
     return earn_back(plan, results)
 
@@ -360,6 +376,7 @@ def _period(
     incidents: Sequence[int | None] = (),
     items: Sequence[tuple[str, ...]] = (),
     fees: Fees = NO_FEES,
+    overrides: Sequence[AppliedOverride] = (),
 ) -> PeriodResult:
     rules = terms.credits
     com = terms.commercials
@@ -385,6 +402,7 @@ def _period(
         ]
     if rules.combine == "per-incident" and len(items) == len(lines):
         lines = _one_credit_per_incident(lines, items)
+    lines, effects = _overridden(lines, overrides, minor)
     amounts = [line.amount for line in lines if line.dropped is None]
     combined = Decimal(0)
     if amounts:
@@ -416,11 +434,13 @@ def _period(
         ]
         if com.rounding.apply == "per-line":
             lines = [_rounded(line, minor, mode) for line in lines]
+        lines, effects = _overridden(lines, overrides, minor)
         # A pool line stands for a whole objective: its claim counts from the period's end.
         incidents = [None] * len(lines)
-        pooled = sum((line.amount for line in lines), Decimal(0))
+        kept = [line.amount for line in lines if line.dropped is None]
+        pooled = sum(kept, Decimal(0))
         if rules.combine not in ADDING:
-            pooled = max((line.amount for line in lines), default=Decimal(0))
+            pooled = max(kept, default=Decimal(0))
         combined = pooled
         if combined > pool_at_risk:
             combined, pool_capped = pool_at_risk, True
@@ -448,6 +468,7 @@ def _period(
     if rules.minimum_per == "period" and Decimal(0) < total and below:
         total, minimum_applied = Decimal(0), True
     total = round_money(total, minor, mode)
+    total, effects = _month_overridden(total, overrides, effects, minor, mode)
     breached_ids = frozenset(o.objective for o in objectives if o.status == "breached")
     history.append(Seen(month, breached_ids, total, fee))
     return PeriodResult(
@@ -477,7 +498,85 @@ def _period(
         chronic_failure=tuple(_chronic(terms, month, history)),
         escalations=tuple(_escalations(plan, terms, month, history)),
         fee=fee,
+        overrides=tuple(replace(o, effect=effects[o.id]) for o in overrides),
     )
+
+
+def _overridden(
+    lines: Sequence[CreditLine], overrides: Sequence[AppliedOverride], minor: int
+) -> tuple[list[CreditLine], dict[str, str]]:
+    """The credit lines with the overrides on an objective (or one of its scope values)
+    applied, oldest first, and what each did (docs/ledger.md, "Overrides")."""
+    out = list(lines)
+    effects: dict[str, str] = {}
+    for override in overrides:
+        if override.target == "*" or override.target.startswith(ITEM_TARGET):
+            effects[override.id] = _not_on_lines(override)
+            continue
+        objective, _, scope = override.target.partition("/")
+        hits = [
+            i
+            for i, line in enumerate(out)
+            if line.objective == objective and (not scope or scope_text(line.scope) == scope)
+        ]
+        if not hits:
+            effects[override.id] = f"nothing changed: {override.target} has no credit this month"
+            continue
+        said = []
+        for i in hits:
+            line = out[i]
+            where = f"{line.objective} ({scope_text(line.scope)})" if line.scope else line.objective
+            if override.action == "waive-credit":
+                out[i] = replace(line, dropped=f"waived by override {override.id[:8]}")
+                said.append(f"{where}: {_money_words(line.amount, minor)} waived")
+            else:
+                amount = Decimal(override.value or "0")
+                out[i] = replace(line, amount=amount, dropped=None)
+                said.append(
+                    f"{where}: {_money_words(line.amount, minor)} set to {_money_words(amount, minor)}"
+                )
+        effects[override.id] = "; ".join(said)
+    return out, effects
+
+
+ITEM_TARGET = "item:"
+
+
+def _money_words(amount: Decimal, minor: int) -> str:
+    # Every digit of a line before the single rounding: never rounded for display.
+    return money_text(amount, minor) if is_rounded(amount, minor) else format(amount, "f")
+
+
+def _not_on_lines(override: AppliedOverride) -> str:
+    if override.target == "*":
+        return ""  # the month's credit: applied after caps and rounding
+    return (
+        "not applied to the figures: an item is reclassified where its data is (its exclusion "
+        "in the data), and the month evaluated again"
+    )
+
+
+def _month_overridden(
+    total: Decimal,
+    overrides: Sequence[AppliedOverride],
+    effects: dict[str, str],
+    minor: int,
+    mode: str,
+) -> tuple[Decimal, dict[str, str]]:
+    """The month's credit with the overrides on the whole month (``*``) applied, oldest first:
+    after caps, the minimum and rounding, as the credit that is issued."""
+    for override in overrides:
+        if override.target != "*":
+            continue
+        before = total
+        if override.action == "waive-credit":
+            total = Decimal(0)
+        else:
+            total = round_money(Decimal(override.value or "0"), minor, mode)
+        effects[override.id] = (
+            f"the month's credit {_money_words(before, minor)} set to {_money_words(total, minor)}"
+        )
+    return total, effects
 
 
 # The combine rules that add the lines that count (per-incident first drops the lines of an
@@ -491,8 +590,6 @@ def _one_credit_per_incident(
     """One incident, one credit: among the lines that share a breached item (a ticket, an
     outage) only the largest counts, the earlier in contract order on a tie. A line is kept
     or dropped whole; a line without items (an aggregate objective) is always kept."""
-    from dataclasses import replace
-
     out = list(lines)
     credited: dict[str, CreditLine] = {}
     ranked = sorted(range(len(lines)), key=lambda i: (-lines[i].amount, i))
@@ -537,8 +634,6 @@ def _cap_amount(
 
 
 def _line_minimum(line: CreditLine, minimum: Decimal, inclusive: bool) -> CreditLine:
-    from dataclasses import replace
-
     if line.amount <= 0 or line.amount > minimum or (line.amount == minimum and inclusive):
         return line
     words = "below the minimum" if line.amount < minimum else "not more than the minimum"
@@ -546,8 +641,6 @@ def _line_minimum(line: CreditLine, minimum: Decimal, inclusive: bool) -> Credit
 
 
 def _rounded(line: CreditLine, minor: int, mode: str) -> CreditLine:
-    from dataclasses import replace
-
     return replace(line, amount=round_money(line.amount, minor, mode))
 
 
@@ -611,8 +704,6 @@ def _escalations(plan: Plan, terms: Terms, month: str, history: list[Seen]) -> l
 def earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
     """Each credit's earn-back state from the months after it that ``results`` hold (the
     calendar months: one missing leaves the credit pending)."""
-    from dataclasses import replace
-
     out = list(results)
     for i, result in enumerate(out):
         terms = terms_on(plan, first_day(result.period))

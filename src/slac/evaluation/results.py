@@ -97,6 +97,25 @@ class PeriodResult:
     # The fee caps and pools are taken of for this month (None: no fee); kept so that a rolling
     # cap evaluated in a later month adds this month's own fee even once its billing data is gone.
     fee: Decimal | None = None
+    # The overrides the period ledger recorded against this month, oldest first, each with
+    # what it did to the figures above (docs/ledger.md, "Overrides").
+    overrides: tuple[AppliedOverride, ...] = ()
+
+
+@dataclass(frozen=True)
+class AppliedOverride:
+    """An override recorded in the period ledger, as evaluation applies it: before, ``effect``
+    is empty; in the results, it says what changed (or why nothing did)."""
+
+    id: str
+    period: str
+    target: str  # OBJECTIVE, OBJECTIVE/SCOPE ("frt/priority=P1"), * (the month), item:ID
+    action: str  # waive-credit | set-amount | exclude-item
+    value: str | None
+    reason: str
+    author: str
+    recorded_at: str  # UTC, ISO 8601
+    effect: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.judge import earn_back, scope_text
-from slac.evaluation.results import EarlierPeriod, PeriodResult, Results
+from slac.evaluation.results import AppliedOverride, EarlierPeriod, PeriodResult, Results
 from slac.evaluation.saved import SavedResultsError, results_from_text
 from slac.ledger.model import (
     CLOSED,
@@ -199,6 +199,13 @@ def new_override(
                 f"--action {SET_AMOUNT} needs --value AMOUNT, a non-negative decimal such as "
                 f"250.00 (got {value!r})"
             )
+        minor = _minor_unit(plan, period)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > minor:
+            raise LedgerError(
+                f"--value {value}: an amount has at most {minor} decimal(s) in the contract's "
+                "currency (money is never rounded behind your back)"
+            )
     if action == EXCLUDE_ITEM and value not in exclusions:
         raise LedgerError(
             f"--action {EXCLUDE_ITEM} needs --value EXCLUSION, one of the contract's "
@@ -215,6 +222,34 @@ def new_override(
         author=author,
         created_at=created_at,
     )
+
+
+def applied_overrides(overrides: Iterable[Override]) -> tuple[AppliedOverride, ...]:
+    """The overrides as evaluation applies them, oldest first."""
+    ordered = sorted(overrides, key=lambda o: (o.created_at, o.id))
+    return tuple(
+        AppliedOverride(
+            id=o.id,
+            period=o.period,
+            target=o.target,
+            action=o.action,
+            value=o.value,
+            reason=o.reason,
+            author=o.author,
+            recorded_at=o.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        for o in ordered
+    )
+
+
+def _minor_unit(plan: Plan, period: str) -> int:
+    """The minor-unit digits of the currency of the terms in force in ``period``."""
+    from slac.evaluation.periods import first_day
+    from slac.evaluation.tasks import terms_on
+
+    terms = terms_on(plan, first_day(period)) or plan.terms[-1]
+    minor = terms.commercials.minor_unit
+    return 2 if minor is None else minor
 
 
 def override_text(override: Override) -> str:
