@@ -180,3 +180,32 @@ def test_a_reopen_in_the_year_2_is_bad_data_not_a_hang(tmp_path: Path) -> None:
     assert "incident_reopens.csv:2" in line
     assert "reopened_at is before 2016-01-01: business time is " in line
     assert excluded.value is not None
+
+
+def test_a_row_in_the_year_9998_does_not_make_a_century_of_months(tmp_path: Path) -> None:
+    # Was over 30 s of CPU (found by the long data fuzz run, input 4735 of seed 2028): without
+    # --period every month the data covers is evaluated, and one storage interval in December
+    # 9998, under a contract without an end, made 95,832 monthly windows of availability. More
+    # than 120 months are evaluated only when named; the error names where both ends come from.
+    import duckdb
+
+    shutil.copytree(ROOT / "examples" / "hosting-availability", tmp_path / "hosting")
+    requests = tmp_path / "hosting" / "data" / "storage_requests.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN "
+        f"TIMESTAMPTZ '9998-12-31 23:59:59Z' ELSE interval_start END AS interval_start) "
+        f"FROM '{requests}') TO '{tmp_path / 'late.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    shutil.move(tmp_path / "late.parquet", requests)
+    contract = str(tmp_path / "hosting" / "contract.yaml")
+    with limits(10):
+        refused = api.evaluate(contract, today=TODAY)
+        named = api.evaluate(contract, period="2026-10", today=TODAY)
+    assert refused.value is None
+    (line,) = refused.errors
+    assert line.startswith("the data covers 95")
+    assert "latest storage_requests.interval_start 9998-12-31" in line
+    assert "give --period and --through" in line
+    assert named.value is not None

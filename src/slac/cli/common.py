@@ -117,7 +117,7 @@ period_opt = click.option(
     "--period",
     default=None,
     callback=a_period,
-    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers.",
+    help="First period: 2026-10 (month), 2026-Q4 or 2026. Default: every month the data covers (at most 120).",
 )
 through_opt = click.option(
     "--through", default=None, callback=a_period, help="Last period, inclusive."

@@ -59,12 +59,24 @@ def months_asked(plan: Plan, period: str | None, through: str | None) -> list[st
     return month_range(period_id(first, "month"), period_id(last, "month"))
 
 
+# Without --period, at most this many months are evaluated: a range longer than that comes from
+# a timestamp typed decades off (found by fuzzing: one row in the year 9998 made a contract
+# without an end evaluate 95,000 months), and is refused, naming the earliest and latest.
+MAX_DATA_MONTHS = 120
+
+
+class DataRangeError(Exception):
+    """The data covers more months than are evaluated without --period."""
+
+
 def data_months(engine: Engine, plan: Plan) -> list[str]:
-    """Every month (contract zone) in which the data has rows, within the contract's life."""
+    """Every month (contract zone) in which the data has rows, within the contract's life.
+    Raises :class:`DataRangeError` for more than :data:`MAX_DATA_MONTHS` of them."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     instants: list[int] = []
+    where: dict[int, str] = {}  # an instant → the dataset and field it was read from
     datasets = {d.name: d for d in plan.datasets}
     for terms in plan.terms:
         for obj in terms.objectives:
@@ -88,6 +100,7 @@ def data_months(engine: Engine, plan: Plan) -> list[str]:
                 for v in row[0] if row else ():
                     if isinstance(v, int):
                         instants.append(v)
+                        where.setdefault(v, f"{obj.metric.dataset}.{f}")
                 break
     if not instants:
         return []
@@ -95,7 +108,16 @@ def data_months(engine: Engine, plan: Plan) -> list[str]:
     lo = datetime.fromtimestamp(min(instants) / 1e6, tz=zone).date()
     hi = datetime.fromtimestamp(max(instants) / 1e6, tz=zone).date()
     months = month_range(period_id(lo, "month"), period_id(hi, "month"))
-    return [m for m in months if terms_on(plan, first_day(m)) is not None]
+    months = [m for m in months if terms_on(plan, first_day(m)) is not None]
+    if len(months) > MAX_DATA_MONTHS:
+        first, last = min(instants), max(instants)
+        raise DataRangeError(
+            f"the data covers {len(months)} months of the contract's life, {months[0]} to "
+            f"{months[-1]} (earliest {where[first]} {lo.isoformat()}, latest {where[last]} "
+            f"{hi.isoformat()}): more than {MAX_DATA_MONTHS} are evaluated only when named: "
+            "give --period and --through, or correct a timestamp that is years off"
+        )
+    return months
 
 
 def evaluate_plan(
@@ -153,7 +175,10 @@ def evaluate_plan(
                 errors.append(f"… and {more} more")
             return Evaluation(None, tuple(errors), report)
         if period is None:
-            months = data_months(engine, plan)
+            try:
+                months = data_months(engine, plan)
+            except DataRangeError as err:
+                return Evaluation(None, (str(err),), report)
             if not months:
                 return Evaluation(
                     None, ("the data has no rows within the contract's life",), report
