@@ -97,7 +97,7 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     (day, ISO week, month, quarter, year), consumed by windows in order of start (then end),
     each taking the earliest part of its time not already excluded. The count of a maintenance
     exclusion is the number of windows with excluded time inside the period.
-15. Items (and rows) whose placing instant is empty belong to no period.
+15. Items (and rows) whose placing instant is empty belong to no period (but see 19).
 16. Reopened items: with ``reopened: each-cycle`` and the metric's ``cycles``, every reopen row
     whose parent key equals an item's key is one more item: a copy of the item's row with its
     ``from`` and ``to`` fields replaced by the reopen's start and end. It is placed, filtered,
@@ -118,6 +118,13 @@ Interpretations of points docs/semantics.md leaves open (each is also noted wher
     P's start and is known at P's end. It counts in P's measurement (``carried``), under P's
     terms and filters, in the scope value of its own fields. Items of any earlier period count,
     not only of the periods asked for. An excluded item is excluded in its own period only.
+19. ``period_membership: end``: an item is judged in the period of its end event (known at
+    that period's end). Until then it is open in the period of its start, while that period's
+    end does not know its end (an end exactly at that instant is known), never judged there,
+    overdue or not, nor excluded (its exclusion applies where it ends); a never-ending item is
+    open there for good. Judged in a later calendar period than its start's, it counts as
+    ``carried`` (it was open in its start's); in rolling windows it never does. No other
+    carry-over applies to it.
 """
 
 from __future__ import annotations
@@ -582,8 +589,17 @@ def placed_rows(
         if metric.kind == "duration":
             start = timestamp(row, params["from"])
             end = timestamp(row, params["to"])
-            instant = start if params["period_membership"] == "start" else end
-            if start is None or instant is None or not window.start <= instant < window.end:
+            if start is None:
+                continue
+            if params["period_membership"] == "start":
+                instant = start
+            elif end is not None and window.start <= end < window.end:
+                instant = end
+            elif open_by_end(start, end, window):  # interpretation 19
+                instant = start
+            else:
+                continue
+            if not window.start <= instant < window.end:
                 continue
         elif metric.kind == "availability" and params["source"] == "outages":
             instant = timestamp(row, params["start"])
@@ -605,6 +621,12 @@ def placed_rows(
             continue
         out.append((row, instant))
     return out
+
+
+def open_by_end(start: int, end: int | None, window: Window) -> bool:
+    """Interpretation 19: by its end, an item is open in the window of its start while that
+    window's end does not know its end event."""
+    return window.start <= start < window.end and (end is None or end > window.end)
 
 
 def with_cycles(plan: Plan, name: str, params: dict[str, Any], rows: Rows) -> list[Row]:
@@ -736,12 +758,24 @@ def measure_durations(
     threshold = judgement.kind == "threshold-share"
     outcome = Outcome()
     closed: list[Fraction] = []
+    by_end = dict(obj.metric.params)["period_membership"] == "end"
+    params = dict(obj.metric.params)
     for row, _ in items:
+        start = timestamp(row, params["from"])
+        end = timestamp(row, params["to"])
+        assert start is not None
+        if by_end and open_by_end(start, end, window):
+            outcome.open += 1  # interpretation 19: never judged before its end
+            continue
         state, duration = duration_outcome(plan, terms, obj, row, rows, window.end)
         if state == "open":
             outcome.open += 1
             continue
         outcome.carried += id(row) in carried
+        # Interpretation 19: open in its start's (earlier) calendar period, judged here.
+        if by_end and window.carry and start < window.start:
+            home = period_id_of(period_unit(window.period), local_date(plan.timezone, start))
+            outcome.carried += end is not None and end > period_bounds(plan.timezone, home)[1]
         if duration is not None:
             closed.append(Fraction(duration, US))
         if state == "met":
@@ -1129,7 +1163,8 @@ def measure_objective(
         key = tuple((field, row.get(field)) for field in obj.scope)
         groups.setdefault(key, []).append((row, instant))
     carried: set[int] = set()
-    if kind == "duration" and window.carry:
+    by_end = kind == "duration" and dict(obj.metric.params)["period_membership"] == "end"
+    if kind == "duration" and window.carry and not by_end:
         # Interpretation 18: items of earlier periods whose outcome this period's end first knows.
         earlier = Window(window.period, -(2**62), window.start, window.first_day, window.first_day)
         for row, instant in placed_rows(plan, terms, obj, rows, earlier):
@@ -1156,6 +1191,10 @@ def measure_objective(
         kept, dropped = [], []
         for row, instant in groups[key]:
             hit = row_exclusion(plan, exclusions, row, instant)
+            if by_end and open_by_end(
+                instant, timestamp(row, dict(obj.metric.params)["to"]), window
+            ):
+                hit = None  # interpretation 19: excluded (or not) where it ends
             if hit is None:
                 kept.append((row, instant))
             else:

@@ -174,3 +174,70 @@ def test_one_period_at_a_time_gives_the_figures_of_one_run(case: Any) -> None:
     for period in case.period_ids:
         alone = measure_rows(plan, copy.deepcopy(case.rows), [period], KINDS)
         assert alone == [m for m in together if m.period == period], period
+
+
+BY_END = CONTRACT.replace(
+    "duration: {from: created_at, to: resolved_at}",
+    "duration: {from: created_at, to: resolved_at, period_membership: end}",
+)
+
+
+def test_by_its_end_an_item_is_open_where_it_starts_and_judged_where_it_ends() -> None:
+    """`period_membership: end` (docs/semantics.md, "Membership"), by hand. T-1: created 30
+    March 10:00, resolved 1 April 10:00 (48 h, met): open in March (its end after March's end),
+    met in April, carried. T-2: created 30 March, never resolved: open in March for good, even
+    overdue (judged by its end, it would otherwise be judged twice once it ends); before, it
+    was in no month at all. T-3: 2 April 09:00 → 10:00, met in April. T-4: 28 February 12:00 →
+    2 April 12:00 (33 d, late): open in February, breached in April, carried (not March: its
+    end is in April).
+
+    February: 0/0, open 1. March: 0/0, open 2. April: met T-1, T-3; breached T-4: 2/3, carried
+    2. The mean (resolved items, where each ends): April (172,800 + 3,600 + 2,851,200) / 3 =
+    1,009,200 s, carried 2."""
+    rows = {
+        "tickets": [
+            _ticket("T-1", "2026-03-30T10:00+00:00", "2026-04-01T10:00+00:00"),
+            _ticket("T-2", "2026-03-30T10:00+00:00", None),
+            _ticket("T-3", "2026-04-02T09:00+00:00", "2026-04-02T10:00+00:00"),
+            _ticket("T-4", "2026-02-28T12:00+00:00", "2026-04-02T12:00+00:00"),
+        ]
+    }
+    plan = _plan(BY_END)
+    months = ["2026-02", "2026-03", "2026-04"]
+    got = _by(measure_rows(plan, copy.deepcopy(rows), months, KINDS))
+    feb, mar, apr = (got[m, "resolve-3d"] for m in months)
+    assert (feb.met, feb.breached, feb.open, feb.carried) == (0, 0, 1, 0)
+    assert (mar.met, mar.breached, mar.open, mar.carried) == (0, 0, 2, 0)
+    assert (apr.met, apr.breached, apr.open, apr.carried) == (2, 1, 0, 2)
+    mean = got["2026-04", "mean"]
+    assert (mean.sample, mean.value, mean.carried) == (3, 1_009_200, 2)
+    for month in months:
+        alone = _by(measure_rows(plan, copy.deepcopy(rows), [month], KINDS))
+        assert alone[month, "resolve-3d"] == got[month, "resolve-3d"]
+        assert alone[month, "mean"] == got[month, "mean"]
+    assert reference_measure(plan, copy.deepcopy(rows), months) == list(
+        measure_rows(plan, copy.deepcopy(rows), months, KINDS)
+    )
+
+
+@settings(DIFFERENTIAL, max_examples=40)
+@given(tickets=_year_of_tickets())
+def test_by_its_end_every_ticket_is_judged_once_or_open_where_it_starts(
+    tickets: list[dict[str, Any]],
+) -> None:
+    """By its end, over a generated year: every ticket is judged once (in the month of its
+    end) or, not ended by the end of December, open in the month of its start and nowhere
+    else; a month by itself gives the figures of the run over all months."""
+    plan = _plan(BY_END)
+    rows = {"tickets": tickets}
+    found = measure_rows(plan, copy.deepcopy(rows), MONTHS, KINDS)
+    share = [m for m in found if m.objective == "resolve-3d"]
+    judged = sum(m.met + m.breached for m in share)
+    year_end = datetime(2027, 1, 1, tzinfo=UTC)
+    ended = sum(1 for t in tickets if t["resolved_at"] is not None and t["resolved_at"] < year_end)
+    assert judged == ended
+    still_open = sum(m.open for m in share) - sum(m.carried for m in share)
+    assert judged + still_open == len(tickets)
+    for month in (MONTHS[0], MONTHS[5], MONTHS[11]):
+        alone = measure_rows(plan, copy.deepcopy(rows), [month], KINDS)
+        assert alone == [m for m in found if m.period == month]

@@ -529,10 +529,24 @@ def test_open_items_overdue_or_not(tmp_path: Path) -> None:
         0,
         0,
     )
-    # By end event: October has t5; November t3 (16,800 s, breached) and t6 (1,800 s, met).
+    # By end event (interpretation 19): October judges t5; t1, t2, t4 (no response) and t3
+    # (its response after October's end) are open there, started in October, never judged
+    # there however overdue. November judges t3 (16,800 s, breached; carried: it was open in
+    # October) and t6 (1,800 s, met; not carried: its end at October's end instant was known
+    # there, so it was never open in October).
     by_end_oct, by_end_nov = got["2026-10", "by-end", ()], got["2026-11", "by-end", ()]
-    assert (by_end_oct.met, by_end_oct.breached, by_end_oct.open) == (1, 0, 0)
-    assert (by_end_nov.met, by_end_nov.breached, by_end_nov.open) == (1, 1, 0)
+    assert (by_end_oct.met, by_end_oct.breached, by_end_oct.open, by_end_oct.carried) == (
+        1,
+        0,
+        4,
+        0,
+    )
+    assert (by_end_nov.met, by_end_nov.breached, by_end_nov.open, by_end_nov.carried) == (
+        1,
+        1,
+        0,
+        1,
+    )
     # No item starts in November, but October left t1 and t4 open (interpretation 18): by the
     # end of November neither has a response and both are long overdue (a month of business
     # hours > 1 h), so November judges both, breached, carried over from October: 0/2.

@@ -315,11 +315,12 @@ def account(
         placed=placed,
     )
     if carried_in:
-        # Items of periods before the run judged in it (carry-over) belong to the run too.
+        # Items of periods before the run judged in it (carry-over) belong to the run too, as
+        # do items open in it whose end (by `period_membership: end`) is after it.
         in_window = sql(
             "SELECT k, bool_or(taken) AS taken FROM (SELECT * FROM (:iw) AS a UNION ALL "
             "SELECT c.k, TRUE AS taken FROM (SELECT :key AS k FROM (:items) AS t) AS c "
-            "JOIN (:best) AS b ON b.k = c.k WHERE b.o = 0) AS u GROUP BY k",
+            "JOIN (:best) AS b ON b.k = c.k WHERE b.o IN (0, 2)) AS u GROUP BY k",
             iw=in_window,
             key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
             items=items.copy(),

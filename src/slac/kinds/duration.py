@@ -430,29 +430,32 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         "AND w.w_start >= h.w_end AND w.asof > h.asof)",
         win=win,
     )
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP TABLE :base AS "
-            "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
-            "h.w_start AS h_start, "
-            ":s AS s_us, CASE WHEN :e <= w.asof THEN :e END AS e_us, "
-            "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
-            "row_number() OVER () AS item "
-            "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
-            "JOIN :win AS h ON :m >= h.w_start AND :m < h.w_end "
-            "JOIN (:links) AS l ON l.hkey = h.wkey "
-            "JOIN :win AS w ON w.wkey = l.wkey "
-            "WHERE :cond AND ((l.home AND NOT h.before) OR :e IS NULL OR :e > h.asof)",
-            base=base,
-            s=start,
-            e=end,
-            ds=ds,
-            win=win,
-            links=links,
-            m=member,
-            cond=all_of(metric.where, "t"),
+    if params.period_membership == "end":
+        engine.execute(_by_end(base, ds, win, start, end, all_of(metric.where, "t")))
+    else:
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :base AS "
+                "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
+                "h.w_start AS h_start, "
+                ":s AS s_us, CASE WHEN :e <= w.asof THEN :e END AS e_us, "
+                "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
+                "row_number() OVER () AS item "
+                "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
+                "JOIN :win AS h ON :m >= h.w_start AND :m < h.w_end "
+                "JOIN (:links) AS l ON l.hkey = h.wkey "
+                "JOIN :win AS w ON w.wkey = l.wkey "
+                "WHERE :cond AND ((l.home AND NOT h.before) OR :e IS NULL OR :e > h.asof)",
+                base=base,
+                s=start,
+                e=end,
+                ds=ds,
+                win=win,
+                links=links,
+                m=member,
+                cond=all_of(metric.where, "t"),
+            )
         )
-    )
     # Business time at the start and at the end (or the window's end, for open items).
     consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(0), gs=lit(1))
     grid_name = None
@@ -496,7 +499,10 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     for obj, obj_periods in group.objectives:
         counts = _Counts(
             sql("SELECT * FROM :ds", ds=ds),
-            member,
+            # By its end, an item without one is open in its start's period.
+            member
+            if params.period_membership == "start"
+            else exp.func("coalesce", end.copy(), start.copy()),
             all_of(metric.where, "t"),
             ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
             (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
@@ -508,6 +514,47 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     for used in (timed, paused, base, *([ds] if params.each_cycle else [])):
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
     return out
+
+
+def _excluded(params: DurationParams, case: exp.Expr) -> exp.Expr:
+    """By its end, an item is excluded (or not) in the period of its end, where it is judged;
+    open in its start's period, it is only open there."""
+    if params.period_membership == "start":
+        return case
+    return sql("CASE WHEN b.e_us IS NOT NULL THEN :case END", case=case)
+
+
+def _by_end(
+    base: exp.Table, ds: exp.Expr, win: exp.Table, start: exp.Expr, end: exp.Expr, cond: exp.Expr
+) -> exp.Expr:
+    """The rows of ``period_membership: end`` (docs/semantics.md, "Membership"): an item is
+    judged in the window of its end event, known at that window's as-of instant; until then it
+    is open in the window of its start (its end not known at that window's as-of), never judged
+    there. Its judged row is carried over (``h_start`` the start window's) when it was open in
+    an earlier window of the same unit, whether or not the run holds that window (the window
+    before the run stands for them)."""
+    known_end = sql(":e >= w.w_start AND :e < w.w_end AND :e <= w.asof", e=end)
+    return sql(
+        "CREATE OR REPLACE TEMP TABLE :base AS "
+        "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
+        "CASE WHEN :known AND hs.w_start IS NOT NULL AND :e > hs.asof THEN hs.w_start "
+        "ELSE w.w_start END AS h_start, "
+        ":s AS s_us, CASE WHEN :known THEN :e END AS e_us, "
+        "CASE WHEN :known THEN :e ELSE w.asof END AS upto_us, "
+        "row_number() OVER () AS item "
+        "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
+        "JOIN :win AS w ON :known OR (:s >= w.w_start AND :s < w.w_end "
+        "AND (:e IS NULL OR :e > w.asof)) "
+        "LEFT JOIN :win AS hs ON hs.fam = w.fam AND :s >= hs.w_start AND :s < hs.w_end "
+        "WHERE :cond",
+        base=base,
+        known=known_end,
+        s=start,
+        e=end,
+        ds=ds,
+        win=win,
+        cond=cond,
+    )
 
 
 def _paused(
@@ -586,7 +633,9 @@ def _objective(
     closed = sql("e_us IS NOT NULL")
     rows = sql(
         "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE :theirs AND :mine",
-        excl=exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b"),
+        excl=_excluded(
+            params, exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b")
+        ),
         elapsed=elapsed,
         timed=timed,
         # With the window before the run: what was judged there is no business of the run's.
@@ -619,7 +668,9 @@ def _objective(
         overdue = (
             sql("elapsed > limit_us") if judge.threshold_inclusive else sql("elapsed >= limit_us")
         )
-        judge_open = obj.open_items == "judge-overdue"
+        # By its end, an item is judged when it ends: open until then, overdue or not (judged
+        # overdue at its start's window, it would be judged again when it ends).
+        judge_open = obj.open_items == "judge-overdue" and params.period_membership == "start"
         status = sql(
             "CASE WHEN excl IS NOT NULL THEN 'excluded' "
             "WHEN e_us IS NOT NULL THEN CASE WHEN :ok THEN 'met' ELSE 'breached' END "
@@ -813,10 +864,10 @@ def _duration_details(p: Promise, start: str, end: str) -> list[str]:
         pause_rows = rows_words(p.nouns.get(dataset, words(dataset)), clauses(pause.get("where")))
         out.append(f"the clock stops during {pause_rows}")
     if p.params.get("period_membership") == "end":
-        # Items without their end event belong to no period yet: open items are not judged.
+        # By its end (docs/semantics.md, "Membership"): open where it started until it ends.
         out.append(
-            f"{article(one)} counts in the {unit} of its {end}, so one still waiting for it "
-            "is not judged yet"
+            f"{article(one)} counts in the {unit} of its {end}; until then it is open in the "
+            f"{unit} it started in, and not judged there"
         )
     else:
         # Carry-over (docs/semantics.md): calendar periods judge later what they left open.

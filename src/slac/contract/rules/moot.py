@@ -112,8 +112,9 @@ def open_items_moot(ctx: RuleContext) -> Iterator[Finding]:
     """`open_items` is set where no item can ever be open.
 
     Only duration metrics have open items (an item without its end event at the period's end).
-    With `period_membership: end` an item belongs to the period of its end event, so it is
-    never open at that period's end, and `open_items` has nothing to decide.
+    With `period_membership: end` an item is judged in the period of its end event, and only
+    there: until it ends it is open in its start's period whatever `open_items` says (judged
+    overdue there, it would be judged twice), so `open_items` has nothing to decide.
 
     **Fix:** remove `open_items`, or measure by start (`period_membership: start`, the default).
     """
