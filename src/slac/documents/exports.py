@@ -30,8 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from slac.contract.currencies import minor_units
-from slac.evaluation.judge import scope_text
-from slac.evaluation.measurement import ScopeKey
+from slac.evaluation.measurement import ScopeKey, scope_text
 from slac.evaluation.periods import first_day
 from slac.evaluation.results import PeriodResult, Results
 from slac.evaluation.tasks import terms_on

@@ -14,7 +14,8 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from slac.evaluation.billing import NO_FEES, Fees, months_of
-from slac.evaluation.measurement import Measurement, ScopeKey
+from slac.evaluation.measurement import Measurement, scope_text
+from slac.evaluation.overrides import month_overridden, overridden
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import (
     AppliedOverride,
@@ -26,8 +27,7 @@ from slac.evaluation.results import (
     Trigger,
 )
 from slac.evaluation.tasks import Task, terms_on
-from slac.plan.canonical import money_text
-from slac.plan.money import is_rounded, round_money, share
+from slac.plan.money import round_money, share
 from slac.plan.types import Cap, CreditRules, Interval, Objective, Plan, Terms
 from slac.wording import bounds_words, compact_value, percent_words
 
@@ -402,7 +402,7 @@ def _period(
         ]
     if rules.combine == "per-incident" and len(items) == len(lines):
         lines = _one_credit_per_incident(lines, items)
-    lines, effects = _overridden(lines, overrides, minor)
+    lines, effects = overridden(lines, overrides, minor)
     amounts = [line.amount for line in lines if line.dropped is None]
     combined = Decimal(0)
     if amounts:
@@ -434,7 +434,7 @@ def _period(
         ]
         if com.rounding.apply == "per-line":
             lines = [_rounded(line, minor, mode) for line in lines]
-        lines, effects = _overridden(lines, overrides, minor)
+        lines, effects = overridden(lines, overrides, minor)
         # A pool line stands for a whole objective: its claim counts from the period's end.
         incidents = [None] * len(lines)
         kept = [line.amount for line in lines if line.dropped is None]
@@ -468,7 +468,7 @@ def _period(
     if rules.minimum_per == "period" and Decimal(0) < total and below:
         total, minimum_applied = Decimal(0), True
     total = round_money(total, minor, mode)
-    total, effects = _month_overridden(total, overrides, effects, minor, mode)
+    total, effects = month_overridden(total, overrides, effects, minor, mode)
     breached_ids = frozenset(o.objective for o in objectives if o.status == "breached")
     history.append(Seen(month, breached_ids, total, fee))
     return PeriodResult(
@@ -500,83 +500,6 @@ def _period(
         fee=fee,
         overrides=tuple(replace(o, effect=effects[o.id]) for o in overrides),
     )
-
-
-def _overridden(
-    lines: Sequence[CreditLine], overrides: Sequence[AppliedOverride], minor: int
-) -> tuple[list[CreditLine], dict[str, str]]:
-    """The credit lines with the overrides on an objective (or one of its scope values)
-    applied, oldest first, and what each did (docs/ledger.md, "Overrides")."""
-    out = list(lines)
-    effects: dict[str, str] = {}
-    for override in overrides:
-        if override.target == "*" or override.target.startswith(ITEM_TARGET):
-            effects[override.id] = _not_on_lines(override)
-            continue
-        objective, _, scope = override.target.partition("/")
-        hits = [
-            i
-            for i, line in enumerate(out)
-            if line.objective == objective and (not scope or scope_text(line.scope) == scope)
-        ]
-        if not hits:
-            effects[override.id] = f"nothing changed: {override.target} has no credit this month"
-            continue
-        said = []
-        for i in hits:
-            line = out[i]
-            where = f"{line.objective} ({scope_text(line.scope)})" if line.scope else line.objective
-            if override.action == "waive-credit":
-                out[i] = replace(line, dropped=f"waived by override {override.id[:8]}")
-                said.append(f"{where}: {_money_words(line.amount, minor)} waived")
-            else:
-                amount = Decimal(override.value or "0")
-                out[i] = replace(line, amount=amount, dropped=None)
-                said.append(
-                    f"{where}: {_money_words(line.amount, minor)} set to {_money_words(amount, minor)}"
-                )
-        effects[override.id] = "; ".join(said)
-    return out, effects
-
-
-ITEM_TARGET = "item:"
-
-
-def _money_words(amount: Decimal, minor: int) -> str:
-    # Every digit of a line before the single rounding: never rounded for display.
-    return money_text(amount, minor) if is_rounded(amount, minor) else format(amount, "f")
-
-
-def _not_on_lines(override: AppliedOverride) -> str:
-    if override.target == "*":
-        return ""  # the month's credit: applied after caps and rounding
-    return (
-        "not applied to the figures: an item is reclassified where its data is (its exclusion "
-        "in the data), and the month evaluated again"
-    )
-
-
-def _month_overridden(
-    total: Decimal,
-    overrides: Sequence[AppliedOverride],
-    effects: dict[str, str],
-    minor: int,
-    mode: str,
-) -> tuple[Decimal, dict[str, str]]:
-    """The month's credit with the overrides on the whole month (``*``) applied, oldest first:
-    after caps, the minimum and rounding, as the credit that is issued."""
-    for override in overrides:
-        if override.target != "*":
-            continue
-        before = total
-        if override.action == "waive-credit":
-            total = Decimal(0)
-        else:
-            total = round_money(Decimal(override.value or "0"), minor, mode)
-        effects[override.id] = (
-            f"the month's credit {_money_words(before, minor)} set to {_money_words(total, minor)}"
-        )
-    return total, effects
 
 
 # The combine rules that add the lines that count (per-incident first drops the lines of an
@@ -717,7 +640,3 @@ def earn_back(plan: Plan, results: list[PeriodResult]) -> list[PeriodResult]:
         elif len(later) == n:
             out[i] = replace(result, earn_back="waived")
     return out
-
-
-def scope_text(scope: ScopeKey) -> str:
-    return ", ".join(f"{k}={v}" for k, v in scope)

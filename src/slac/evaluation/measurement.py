@@ -55,3 +55,8 @@ def exact_ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decim
     with localcontext() as ctx:
         ctx.prec = 28
         return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def scope_text(scope: ScopeKey) -> str:
+    """A scope value as statements and ledgers write it: ``priority=P1, region=eu``."""
+    return ", ".join(f"{k}={v}" for k, v in scope)

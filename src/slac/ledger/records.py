@@ -10,7 +10,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from slac.evaluation.evaluate import results_json
-from slac.evaluation.judge import earn_back, scope_text
+from slac.evaluation.judge import earn_back
+from slac.evaluation.measurement import scope_text
 from slac.evaluation.results import AppliedOverride, EarlierPeriod, PeriodResult, Results
 from slac.evaluation.saved import SavedResultsError, results_from_text
 from slac.ledger.model import (

@@ -18,7 +18,7 @@ from slac.contract.checker import Checker
 from slac.contract.units import parse_money, parse_percent
 from slac.diagnostics import Diagnostic, Location, has_errors, sorted_diagnostics
 from slac.evaluation.evaluate import evaluate_plan
-from slac.evaluation.judge import scope_text
+from slac.evaluation.measurement import scope_text
 from slac.evaluation.results import ObjectiveResult, PeriodResult, Results
 from slac.evaluation.runner import write_rows
 from slac.kinds import KINDS
