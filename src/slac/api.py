@@ -182,7 +182,7 @@ def evaluate(
         from slac.ledger.model import LedgerError
 
         try:
-            closed, overrides = ledger_history(ledger, plan.contract_id)
+            closed, overrides = _ledger_history(ledger, plan.contract_id)
         except LedgerError as err:
             return Result(None, report, (str(err),))
     sources, errors, missing = _resolve_sources(contract, data, bindings)
@@ -207,7 +207,7 @@ def evaluate(
     return Result(outcome.results, report, outcome.errors)
 
 
-def ledger_history(
+def _ledger_history(
     ledger: str, contract_id: str
 ) -> tuple[tuple[EarlierPeriod, ...], tuple[AppliedOverride, ...]]:
     """The months of ``contract_id`` closed in ``ledger`` (which must exist), as later months
@@ -218,15 +218,6 @@ def ledger_history(
         return earlier_periods(store.revisions(contract_id)), applied_overrides(
             store.overrides(contract_id)
         )
-
-
-def ledger_to_read(contract: str, ledger: str | None) -> str | None:
-    """The ledger ``slac evaluate`` and ``slac statement`` read: the one named, else the
-    default one beside the contract when it exists (a contract never closed has none)."""
-    if ledger is not None:
-        return ledger
-    beside = default_ledger(contract)
-    return beside if os.path.isfile(beside) else None
 
 
 def _unknown_datasets(plan: Plan, sources: Iterable[Source], today: date | None) -> list[str]:

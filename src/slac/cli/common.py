@@ -272,7 +272,11 @@ def ledger_read(contract: str, ledger: str | None, no_ledger: bool) -> str | Non
         if ledger is not None and _ledger_source() == ParameterSource.COMMANDLINE:
             fail_usage("--ledger and --no-ledger exclude each other")
         return None
-    return api.ledger_to_read(contract, ledger)
+    if ledger is not None:
+        return ledger
+    # The default ledger beside the contract, when it exists: a contract never closed has none.
+    beside = api.default_ledger(contract)
+    return beside if os.path.isfile(beside) else None
 
 
 def _ledger_source() -> ParameterSource | None:
