@@ -19,6 +19,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from slac.contract.checker import Checker
+from slac.kinds import KINDS
 from slac.contract.schema import load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def make_corpus(target: Path, count: int) -> list[str]:
 
 def run_slac(paths: list[str]) -> tuple[float, int]:
     start = time.perf_counter()
-    checker = Checker()
+    checker = Checker(KINDS)
     findings = sum(len(checker.check_file(p).diagnostics) for p in paths)
     return time.perf_counter() - start, findings
 

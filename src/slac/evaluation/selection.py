@@ -19,6 +19,7 @@ from slac.evaluation.conditions import all_of
 from slac.evaluation.grids import Grids
 from slac.evaluation.measurement import Measurement, Period, ScopeKey
 from slac.evaluation.sqltext import Engine, col, lit, sql, table
+from slac.plan.intervals import merge_spans
 from slac.plan.types import Dataset, Exclusion, Metric, Objective, Plan, Terms
 
 _counter = itertools.count()
@@ -293,52 +294,64 @@ def account(
     is in a period when it overlaps it (an outage). ``bad_from``: other datasets whose bad
     rows are items of this account too (a duration's reopen rows, each a cycle).
     ``carried_in``: items placed before the periods but judged in them count as theirs."""
-    key = [exp.column(c) for c in ident]
-    placed = (
-        sql(":m >= w.w_start AND :m < w.w_end", m=member)
-        if until is None
-        else sql(":m < w.w_end AND :u > w.w_start", m=member, u=until)
+    same = exp.and_(
+        *(sql(":a IS NOT DISTINCT FROM :b", a=col(c, "t"), b=col(c, "o")) for c in ident)
     )
-    best = sql(
-        "SELECT :key AS k, min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
-        "WHEN 'pending' THEN 2 ELSE 3 END) AS o FROM (:rel) AS r GROUP BY ALL",
-        key=exp.Tuple(expressions=key),
-        rel=outcomes,
+    rank = sql(
+        "min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
+        "WHEN 'pending' THEN 2 ELSE 3 END)"
     )
-    in_window = sql(
-        "SELECT :key AS k, bool_or(coalesce(:taken, FALSE)) AS taken FROM (:items) AS t "
-        "JOIN (:win) AS w ON :placed GROUP BY ALL",
-        key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
+    best = (
+        exp.select(*(exp.column(c) for c in ident), exp.alias_(rank, "o"))
+        .from_(exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("r"))))
+        .group_by(*(exp.column(c) for c in ident))
+    )
+    if until is None:
+        # The periods merged into spans: a row lies in one span at most, so the test needs no
+        # join (a range join of millions of rows costs more than the measurement).
+        spans = merge_spans(sorted({(p.start_us, p.end_us) for p in periods}))
+        placed: exp.Expr = (
+            exp.or_(
+                *(
+                    sql(":m >= :a AND :m < :b", m=member.copy(), a=lit(a), b=lit(b))
+                    for a, b in spans
+                )
+            )
+            if spans
+            else exp.false()
+        )
+    else:
+        placed = sql(
+            "EXISTS (SELECT 1 FROM (:win) AS w WHERE :m < w.w_end AND :u > w.w_start)",
+            win=_period_values(periods),
+            m=member,
+            u=until,
+        )
+    # Items of periods before the run judged in it (carry-over) belong to the run too, as do
+    # items open in it whose end (by `period_membership: end`) is after it: taken, whatever
+    # their own period.
+    late = sql("o.o IN (0, 2)") if carried_in else exp.false()
+    rows = sql(
+        "SELECT coalesce(:placed, FALSE) OR coalesce(:late, FALSE) AS inw, "
+        "coalesce(:taken, FALSE) OR coalesce(:late, FALSE) AS tk, o.o "
+        "FROM (:items) AS t LEFT JOIN (:best) AS o ON :same",
+        placed=placed,
+        late=late,
         taken=taken,
         items=items,
-        win=_period_values(periods),
-        placed=placed,
+        best=best,
+        same=same,
     )
-    if carried_in:
-        # Items of periods before the run judged in it (carry-over) belong to the run too, as
-        # do items open in it whose end (by `period_membership: end`) is after it.
-        in_window = sql(
-            "SELECT k, bool_or(taken) AS taken FROM (SELECT * FROM (:iw) AS a UNION ALL "
-            "SELECT c.k, TRUE AS taken FROM (SELECT :key AS k FROM (:items) AS t) AS c "
-            "JOIN (:best) AS b ON b.k = c.k WHERE b.o IN (0, 2)) AS u GROUP BY k",
-            iw=in_window,
-            key=exp.Tuple(expressions=[col(c, "t") for c in ident]),
-            items=items.copy(),
-            best=best.copy(),
-        )
     engine.execute(
         sql(
-            "INSERT INTO :acc SELECT :obj, :ds, (SELECT count(*) FROM (:items) AS t), count(*), "
-            "count_if(i.taken), count_if(o.o = 0), count_if(o.o = 1), count_if(o.o = 2), "
-            "count_if(o.o = 3), :also "
-            "FROM (:iw) AS i LEFT JOIN (:best) AS o ON o.k = i.k",
+            "INSERT INTO :acc SELECT :obj, :ds, count(*), count_if(inw), count_if(inw AND tk), "
+            "count_if(inw AND o = 0), count_if(inw AND o = 1), count_if(inw AND o = 2), "
+            "count_if(inw AND o = 3), :also FROM (:rows) AS r",
             also=exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
             acc=ROW_ACCOUNT,
             obj=lit(obj.id),
             ds=lit(obj.metric.dataset),
-            items=items.copy(),
-            iw=in_window,
-            best=best,
+            rows=rows,
         )
     )
 

@@ -552,60 +552,10 @@ def _one(
     for sc, xid, n in engine.rows(counted_rows):
         row_counts.setdefault(sc, {})[str(xid)] = int(n)
     total_buckets = -(-(window.end_us - window.start_us) // size)
-    nominal_buckets = _total_us(window, params.availability_minutes) // size
     if source == "probes":
-        ok = _aliased(all_of(params.ok), "t")
-        query = sql(
-            "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
-            "count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid, "
-            "count_if(:excl IS NULL) AS kept "
-            "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
-            scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
-            tm=time_col,
-            ws=lit(window.start_us),
-            we=lit(window.end_us),
-            size=lit(size),
-            ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
-            excl=excl,
-            ds=typed_table(metric.dataset),
-            cond=where,
+        return _probes(
+            engine, obj, params, window, all_excl, maintenance, where, scope, excl, row_counts
         )
-        per_scope: dict[Any, dict[int, tuple[bool, int, Any]]] = {}
-        kept_rows: dict[Any, int] = {}
-        for sc, bucket, up, x, xid, kept in engine.rows(query):
-            per_scope.setdefault(sc, {})[int(bucket)] = (bool(up), int(x), xid)
-            kept_rows[sc] = kept_rows.get(sc, 0) + int(kept)
-        # No probe at all in the window is missing data, not a month of downtime: the caller
-        # reports it as insufficient data (docs/semantics.md).
-        out = []
-        for sc, buckets in sorted(per_scope.items(), key=lambda kv: str(kv[0])):
-            maint_union, maint_counts = maintenance.at(sc)
-            maint_buckets = _buckets_in(maint_union, window, size)
-            excluded_counts = {e.id: 0 for e in all_excl}
-            excluded_counts.update(row_counts.get(sc, {}))
-            excluded_counts.update(maint_counts)
-            row_excluded = {b for b, (_, x, _) in buckets.items() if x}
-            gone = maint_buckets | row_excluded
-            with_probes = {b for b in buckets if b not in gone}
-            if not kept_rows.get(sc):
-                # Every probe of this scope was excluded: nothing is left to judge.
-                out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
-                continue
-            failed = {b for b in with_probes if not buckets[b][0]}
-            if params.missing == "down":
-                base = (
-                    nominal_buckets if params.availability_minutes == "nominal" else total_buckets
-                )
-                counted = total_buckets - len(gone & set(range(total_buckets)))
-                total = base - len(gone & set(range(total_buckets)))
-                down = len(failed) + (counted - len(with_probes))
-            else:
-                counted = total = len(with_probes)
-                down = len(failed)
-            value = _ratio(total - down, total) if total > 0 else None
-            # The sample is the real intervals counted, also when the total is nominal.
-            out.append(_measurement(window, obj, sc, counted, value, all_excl, excluded_counts))
-        return out
     # error-rate
     errors, requests = col(_required(params.errors), "t"), col(_required(params.requests), "t")
     query = sql(
@@ -664,6 +614,140 @@ def _one(
             value = _ratio(counted - sum(rates, Fraction(0)), counted) if counted else None
             sample = counted
         out.append(_measurement(window, obj, sc, sample, value, all_excl, excluded_counts))
+    return out
+
+
+def _probes(
+    engine: Engine,
+    obj: Objective,
+    params: AvailabilityParams,
+    window: Period,
+    all_excl: Sequence[Exclusion],
+    maintenance: _Maintenance,
+    where: exp.Expr,
+    scope: Sequence[exp.Expr],
+    excl: exp.Expr,
+    row_counts: Mapping[Any, Mapping[str, int]],
+) -> list[Measurement]:
+    """One window of a probes objective. The engine buckets the probes and counts, per scope
+    value, the buckets with probes, failed and row-excluded ones outside the maintenance
+    buckets; Python sees a row per scope value (and its few maintenance spans), never a row
+    per bucket."""
+    size = int(_required(params.interval_seconds) * US)
+    time_col = col(_required(params.time), "t")
+    ok = _aliased(all_of(params.ok), "t")
+    scope_cols = exp.Tuple(expressions=list(scope)) if scope else lit(0)
+    buckets = temp_name("buckets")
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :b AS "
+            "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
+            "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept "
+            "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
+            b=buckets,
+            scope_cols=scope_cols,
+            tm=time_col,
+            ws=lit(window.start_us),
+            we=lit(window.end_us),
+            size=lit(size),
+            ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
+            excl=excl,
+            ds=typed_table(obj.metric.dataset),
+            cond=where,
+        )
+    )
+    scopes = temp_name("scopes")
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :s AS SELECT row_number() OVER (ORDER BY sc) AS si, sc "
+            "FROM (SELECT DISTINCT sc FROM :b) AS d",
+            s=scopes,
+            b=buckets,
+        )
+    )
+    values = {int(si): sc for si, sc in engine.rows(sql("SELECT si, sc FROM :s", s=scopes))}
+    # Each scope value's maintenance buckets, as ranges of bucket indexes [lo, hi): a bucket
+    # is left out when its start lies in excluded maintenance time.
+    maint = {si: _bucket_ranges(maintenance.at(sc)[0], window, size) for si, sc in values.items()}
+    ranges = temp_name("mranges")
+    engine.execute(
+        sql("CREATE OR REPLACE TEMP TABLE :r (si BIGINT, lo BIGINT, hi BIGINT)", r=ranges)
+    )
+    rows = [(si, lo, hi) for si, spans in maint.items() for lo, hi in spans]
+    if rows:
+        engine.execute(
+            sql(
+                "INSERT INTO :r SELECT * FROM :v",
+                r=ranges,
+                v=exp.values(
+                    [tuple(lit(v) for v in row) for row in rows],
+                    alias="v",
+                    columns=["si", "lo", "hi"],
+                ),
+            )
+        )
+    counts = {
+        int(si): (int(probed), int(failed), int(rx), int(kept or 0))
+        for si, probed, failed, rx, kept in engine.rows(
+            sql(
+                "SELECT si, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
+                "count_if(NOT m AND rx), sum(kept) FROM ("
+                "SELECT s.si, b.up, b.rx, b.kept, r.si IS NOT NULL AS m FROM :b AS b "
+                "JOIN :s AS s ON s.sc IS NOT DISTINCT FROM b.sc "
+                "LEFT JOIN :r AS r ON r.si = s.si AND b.bucket >= r.lo AND b.bucket < r.hi"
+                ") AS q GROUP BY si",
+                b=buckets,
+                s=scopes,
+                r=ranges,
+            )
+        )
+    }
+    for used in (ranges, scopes, buckets):
+        engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
+    total_buckets = -(-(window.end_us - window.start_us) // size)
+    nominal_buckets = _total_us(window, params.availability_minutes) // size
+    # No probe at all in the window is missing data, not a month of downtime: the caller
+    # reports it as insufficient data (docs/semantics.md).
+    out = []
+    for si, sc in sorted(values.items(), key=lambda kv: str(kv[1])):
+        probed, failed, row_excluded, kept = counts[si]
+        _, maint_counts = maintenance.at(sc)
+        excluded_counts = {e.id: 0 for e in all_excl}
+        excluded_counts.update(row_counts.get(sc, {}))
+        excluded_counts.update(maint_counts)
+        if not kept:
+            # Every probe of this scope was excluded: nothing is left to judge.
+            out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
+            continue
+        gone = sum(hi - lo for lo, hi in maint[si]) + row_excluded
+        if params.missing == "down":
+            base = nominal_buckets if params.availability_minutes == "nominal" else total_buckets
+            counted = total_buckets - gone
+            total = base - gone
+            down = failed + (counted - probed)
+        else:
+            counted = total = probed
+            down = failed
+        value = _ratio(total - down, total) if total > 0 else None
+        # The sample is the real intervals counted, also when the total is nominal.
+        out.append(_measurement(window, obj, sc, counted, value, all_excl, excluded_counts))
+    return out
+
+
+def _bucket_ranges(
+    intervals: list[tuple[int, int]], window: Period, size: int
+) -> list[tuple[int, int]]:
+    """The buckets whose start lies inside one of ``intervals`` (merged, in order), as
+    disjoint ranges of bucket indexes [lo, hi), within the window's buckets."""
+    out: list[tuple[int, int]] = []
+    for a, b in intervals:
+        lo = max(-(-(a - window.start_us) // size), 0)
+        hi = -(-(b - window.start_us) // size)
+        if out and lo <= out[-1][1]:
+            lo = out[-1][0]
+            hi = max(hi, out.pop()[1])
+        if hi > lo:
+            out.append((lo, hi))
     return out
 
 
