@@ -780,8 +780,12 @@ def _pl_measured(pl: Any, q: Any, pauses: Any, hours: Any, g0: int) -> Any:
         pauses.join(q.select("id", "x", "s", "upto"), left_on="ticket_id", right_on="id")
         .with_columns(a=pl.max_horizontal("a", "s"), z=pl.min_horizontal("z", "upto"))
         .filter(pl.col("z") > pl.col("a"))
-        .sort("ticket_id", "x", "a", "z")
-        .with_columns(before=pl.col("z").cum_max().shift(1).over("ticket_id", "x"))
+        .with_columns(
+            before=pl.col("z")
+            .cum_max()
+            .shift(1)
+            .over("ticket_id", "x", order_by=[pl.col("a"), pl.col("z")])
+        )
         .with_columns(a=pl.max_horizontal("a", pl.col("before").fill_null(pl.col("a"))))
         .filter(pl.col("z") > pl.col("a"))
     )
@@ -857,11 +861,10 @@ def polars_tickets(folder: Path) -> list[list[Any]]:
             g0,
         )
         .filter(closed | (pl.col("measured") > pl.col("lim")))
-        .sort("id", "idx")
         .group_by("id")
         .agg(
-            pl.col("pid").first(),
-            met=(closed & (pl.col("measured") <= pl.col("lim"))).first(),
+            pl.col("pid").sort_by("idx").first(),
+            met=(closed & (pl.col("measured") <= pl.col("lim"))).sort_by("idx").first(),
         )
         .join(home.select("id", "customer", "priority"), on="id")
     )
@@ -927,10 +930,11 @@ def polars_probes(folder: Path) -> list[list[Any]]:
         .filter(pl.col("ws").is_null() | (pl.col("ws") == pl.col("service")))
         .with_columns(b=(pl.col("s") - g0) // H)
         .join(hm, on="b", how="inner")
-        .sort("service", "pid", "s", "e")
         .with_columns(
             a=a,
-            before=(length.cum_sum() - length).over("service", "pid"),
+            before=(length.cum_sum() - length).over(
+                "service", "pid", order_by=[pl.col("s"), pl.col("e")]
+            ),
         )
         .with_columns(
             z=pl.min_horizontal(
@@ -1129,6 +1133,7 @@ def main() -> None:
             runs[engine], groups = run_baseline(engine, kind, folder)
             if groups is None:
                 print(f"!!!!!!!! the {engine} baseline failed ({runs[engine].code}) !!!!!!!!")
+                del runs[engine]  # no figures to compare with
                 ok = False
             else:
                 found[engine] = groups
