@@ -250,15 +250,17 @@ def results_json(results: Results) -> dict[str, Any]:
 
 
 def _money(node: Any, minor: int) -> None:
+    # Only containers are visited: results hold hundreds of thousands of leaves.
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in MONEY_FIELDS and isinstance(value, str) and _is_decimal(value):
-                node[key] = _exact_money(Decimal(value), minor)
-            else:
+            if isinstance(value, dict | list):
                 _money(value, minor)
+            elif key in MONEY_FIELDS and isinstance(value, str) and _is_decimal(value):
+                node[key] = _exact_money(Decimal(value), minor)
     elif isinstance(node, list):
         for item in node:
-            _money(item, minor)
+            if isinstance(item, dict | list):
+                _money(item, minor)
 
 
 def _exact_money(value: Decimal, minor: int) -> str:

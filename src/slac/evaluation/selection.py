@@ -110,6 +110,62 @@ def windows(
     return name
 
 
+DAY_US = 86_400_000_000
+
+
+def day_of(us: exp.Expr) -> exp.Expr:
+    """The UTC day number of an instant in microseconds, floored also before 1970."""
+    return sql("INTDIV(:x - ((:x % :d) + :d) % :d, :d)", x=us, d=lit(DAY_US))
+
+
+@dataclass(frozen=True)
+class WindowDays:
+    """The windows of :func:`windows` once per UTC day they touch (``day``), so that rows
+    find their windows by a hash join on the day and a check of the bounds, not by a range
+    join, which costs more than the measurement on millions of rows. Days are clamped to
+    ``lo``..``hi`` (a day before and after the run): the window before the run, which reaches
+    back to the earliest instant, touches a few days, not millions."""
+
+    table: exp.Table
+    lo: int
+    hi: int
+
+    def join(self, alias: str, instant: exp.Expr) -> exp.Expr:
+        """``JOIN`` condition of a row at ``instant`` with the window aliased ``alias``."""
+        return sql(
+            ":a.day = greatest(least(:d, :hi), :lo) AND :x >= :a.w_start AND :x < :a.w_end",
+            a=exp.to_identifier(alias),
+            d=day_of(instant.copy()),
+            x=instant,
+            lo=lit(self.lo),
+            hi=lit(self.hi),
+        )
+
+
+def window_days(engine: Engine, win: exp.Table) -> WindowDays:
+    row = engine.rows(
+        sql("SELECT min(w_start) FILTER (WHERE NOT before), max(w_end) FROM :w", w=win)
+    )[0]
+    first, last = (int(row[0]), int(row[1])) if row[0] is not None else (0, DAY_US)
+    lo, hi = first // DAY_US - 1, (last - 1) // DAY_US + 1
+    name = temp_name("wdays")
+
+    def clamped(x: str) -> exp.Expr:
+        return sql("greatest(least(:d, :hi), :lo)", d=day_of(sql(x)), lo=lit(lo), hi=lit(hi))
+
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP TABLE :t AS SELECT w.*, "
+            "unnest(range(:a, :z + 1)) AS day FROM :w AS w",
+            t=name,
+            w=win,
+            a=clamped("w.w_start"),
+            z=clamped("w.w_end - 1"),
+        )
+    )
+    return WindowDays(name, lo, hi)
+
+
 def in_windows(periods: Sequence[Period], alias: str = "b") -> exp.Expr:
     """The rows (joined to :func:`windows`) of these windows and no other: a monthly objective
     and a rolling one over the same metric share the rows, each window judged on its own."""

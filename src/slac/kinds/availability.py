@@ -24,7 +24,7 @@ from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.measurement import Measurement, Period
 from slac.evaluation.measurement import exact_ratio as _ratio
 from slac.evaluation.periods import add_months, local_midnight_us
-from slac.evaluation.selection import Group, Run, account, temp_name, windows
+from slac.evaluation.selection import Group, Run, account, temp_name, window_days, windows
 from slac.evaluation.sqltext import Engine, col, lit, sql, typed_table
 from slac.kinds.base import Kind
 from slac.plan.canonical import to_json
@@ -265,6 +265,7 @@ def _account(
         member, until = start, sql("coalesce(:e, w.w_end)", e=end)
     else:
         time_col = col(_required(params.time), "t")
+        days = window_days(engine, win)
         size = lit(int(_required(params.interval_seconds) * US))
         excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
         bucket = sql("INTDIV(:tm - w.w_start, :size)", tm=time_col, size=size)
@@ -279,8 +280,10 @@ def _account(
             f"bool_or(:excl IS NOT NULL) OVER ({within}) AS bucket_excluded, "
             "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) "
             f"OVER ({within}) AS bucket_requests "
-            "FROM :ds AS t JOIN :win AS w ON :tm >= w.w_start AND :tm < w.w_end "
+            "FROM :ds AS t JOIN :days AS w ON :placed "
             "JOIN :scopes AS s ON s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
+            days=days.table,
+            placed=days.join("w", time_col.copy()),
             excl=excl,
             bucket=bucket,
             size=size,

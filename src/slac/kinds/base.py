@@ -34,6 +34,7 @@ from slac.evaluation.selection import (
     record,
     scope_key,
     temp_name,
+    window_days,
     windows,
     with_empty,
 )
@@ -136,19 +137,19 @@ class PerRowKind(Kind[P]):
         params = self.params(metric)
         dataset = run.dataset(metric.dataset)
         assert dataset.time is not None, f"dataset {dataset.name} has no time (lint rule R507)"
-        win = windows(engine, group.periods)
+        days = window_days(engine, windows(engine, group.periods))
         base = temp_name("base")
         engine.execute(
             sql(
                 # A row's instant and key travel as _at_us and _item: kinds that judge rows
                 # as items date and name their breaches by them.
                 "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, w.wkey, :tm AS _at_us, "
-                ":key AS _item FROM :ds AS t JOIN :win AS w "
-                "ON :tm >= w.w_start AND :tm < w.w_end WHERE :cond",
+                ":key AS _item FROM :ds AS t JOIN :days AS w ON :placed WHERE :cond",
                 base=base,
                 key=incident_key(dataset, "t"),
                 ds=typed_table(metric.dataset),
-                win=win,
+                days=days.table,
+                placed=days.join("w", col(dataset.time, "t")),
                 tm=col(dataset.time, "t"),
                 cond=all_of(metric.where, "t"),
             )

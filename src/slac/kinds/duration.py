@@ -43,6 +43,7 @@ from slac.evaluation.selection import (
     record,
     scope_key,
     temp_name,
+    window_days,
     window_key,
     windows,
     with_empty,
@@ -430,6 +431,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         "AND w.w_start >= h.w_end AND w.asof > h.asof)",
         win=win,
     )
+    days = window_days(engine, win)
     if params.period_membership == "end":
         engine.execute(_by_end(base, ds, win, start, end, all_of(metric.where, "t")))
     else:
@@ -442,7 +444,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
                 "row_number() OVER () AS item "
                 "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
-                "JOIN :win AS h ON :m >= h.w_start AND :m < h.w_end "
+                "JOIN :days AS h ON :home "
                 "JOIN (:links) AS l ON l.hkey = h.wkey "
                 "JOIN :win AS w ON w.wkey = l.wkey "
                 "WHERE :cond AND ((l.home AND NOT h.before) OR :e IS NULL OR :e > h.asof)",
@@ -452,7 +454,8 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 ds=ds,
                 win=win,
                 links=links,
-                m=member,
+                days=days.table,
+                home=days.join("h", member),
                 cond=all_of(metric.where, "t"),
             )
         )
@@ -511,7 +514,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             _objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts)
         )
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
-    for used in (timed, paused, base, *([ds] if params.each_cycle else [])):
+    for used in (timed, paused, base, days.table, *([ds] if params.each_cycle else [])):
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
     return out
 

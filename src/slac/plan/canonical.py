@@ -46,19 +46,31 @@ def money_text(amount: Decimal, minor_unit: int) -> str:
     return format(round_money(amount, minor_unit), "f")
 
 
+_LEAVES = (str, int, bool, float, type(None))
+_FIELD_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field, Class.field) of a dataclass, looked up once per class: results hold hundreds of
+    thousands of nodes, and ``dataclasses.fields`` is slow."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = tuple((f.name, f"{cls.__name__}.{f.name}") for f in dataclasses.fields(cls))
+        _FIELD_NAMES[cls] = names
+    return names
+
+
 def to_json(value: Any, name: str = "") -> Any:
     """Plain JSON data for a plan (or any tree of frozen dataclasses)."""
+    # Floats only come from condition values written as YAML numbers (`score: 4.5`); Python
+    # prints them in the shortest form that reads back exactly, the same on every machine.
+    if isinstance(value, _LEAVES):
+        return value
     if isinstance(value, Money):
         return {
             "amount": money_text(value.amount, value.minor_unit),
             "currency": value.currency,
             "minor_unit": value.minor_unit,
-        }
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        owner = type(value).__name__
-        return {
-            f.name: to_json(getattr(value, f.name), f"{owner}.{f.name}")
-            for f in dataclasses.fields(value)
         }
     if isinstance(value, Decimal):
         return decimal_text(value)
@@ -69,8 +81,11 @@ def to_json(value: Any, name: str = "") -> Any:
     if isinstance(value, dict):
         # User data (extensions, params): its keys are never taken for field names.
         return {str(k): to_json(v) for k, v in value.items()}
-    # Floats only come from condition values written as YAML numbers (`score: 4.5`); Python
-    # prints them in the shortest form that reads back exactly, the same on every machine.
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field: to_json(getattr(value, field), qualified)
+            for field, qualified in _field_names(type(value))
+        }
     return value
 
 
