@@ -219,11 +219,19 @@ class Checker:
     def check_text(self, path: str, raw: bytes) -> CheckedFile:
         """Check the bytes of the file ``path`` (a template it is, too, is read only once)."""
         loaded = load_text(path, raw)
-        if path != STDIN_NAME:
+        if path != STDIN_NAME and _is_template(loaded):
+            # Kept for the files that extend it. Not every file: many files' trees kept alive
+            # only make each garbage collection slower (a contract that another one extends is
+            # read once more when it is).
             self._loaded.setdefault(os.path.normcase(os.path.abspath(path)), loaded)
         if loaded.document is None:
             return CheckedFile(path, loaded.diagnostics)
         return self.check_document(loaded.document)
+
+
+def _is_template(loaded: LoadResult) -> bool:
+    data = None if loaded.document is None else loaded.document.data
+    return isinstance(data, dict) and data.get("kind") == "template"
 
 
 def is_bindings(data: object) -> bool:
