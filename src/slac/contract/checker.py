@@ -6,10 +6,12 @@ Semantic rules run only on contracts that pass the schema: the rules may then re
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -172,10 +174,15 @@ class Checker:
         found = discover(paths)
         files = [p for p in found.files if p != STDIN]
         jobs = 1 if keep_contracts else self.jobs_for(len(files))
-        if jobs > 1:
-            outcomes = dict(zip(files, _in_processes(self, files, every_file, jobs), strict=True))
-        else:
-            outcomes = {p: self._check_path(p, every_file, keep_contracts) for p in files}
+        with _frozen_heap():
+            if jobs > 1:
+                if len(files) > self.FAST_SCHEMA_AFTER and self.fast_schema is not False:
+                    schema.fast_validator("contract")  # once, here, not in every process
+                outcomes = dict(
+                    zip(files, _in_processes(self, files, every_file, jobs), strict=True)
+                )
+            else:
+                outcomes = {p: self._check_path(p, every_file, keep_contracts) for p in files}
         checked: list[tuple[CheckedFile, _Identity]] = []
         skipped: list[str] = []
         for path in found.files:
@@ -260,6 +267,21 @@ def _slim(checked: CheckedFile) -> CheckedFile:
     # The typed contract is most of what a result weighs: sent between processes, it would
     # cost as much as checking the file.
     return replace(checked, contract=None) if checked.contract is not None else checked
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave what exists before checking (modules, schemas, caches) out of garbage collections
+    while checking: they are long-lived, and scanning them again and again only costs (and, in
+    forked processes, copies memory pages that could have stayed shared)."""
+    if gc.get_freeze_count():  # the caller froze objects of its own: leave that alone
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # The checker and options of this worker process, inherited from the parent when forked.
