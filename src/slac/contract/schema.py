@@ -66,6 +66,10 @@ _COMPILED: dict[str, Callable[[Any], Any]] = {}
 # "valid?" is asked. Each becomes a bare raise of an exception it already catches.
 _RAISE = re.compile(r"^( *)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
 _ROOT = re.compile(r"^def (validate\w*)\(", re.MULTILINE)
+# And the name of each value passed down to a $ref's function is only for those messages.
+_NAMED_CALL = re.compile(
+    r'^( *)(validate_\w+\(\w+, custom_formats, )\(name_prefix or "data"\) \+ .*\)$', re.MULTILINE
+)
 
 
 def fast_validator(name: str) -> Callable[[Any], Any]:
@@ -82,6 +86,7 @@ def fast_validator(name: str) -> Callable[[Any], Any]:
         # the process, and R803 warned about a setting nobody wrote).
         code = fastjsonschema.compile_to_code(load_schema(name), formats=formats, use_default=False)
         code, raises = _RAISE.subn(r"\1raise _Invalid", code)
+        code = _NAMED_CALL.sub(r"\1\2None)", code)
         root = _ROOT.search(code)
         if (
             not raises or root is None
