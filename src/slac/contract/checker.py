@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -178,10 +179,13 @@ class Checker:
             if jobs > 1:
                 if len(files) > self.FAST_SCHEMA_AFTER and self.fast_schema is not False:
                     schema.fast_validator("contract")  # once, here, not in every process
-                outcomes = dict(
-                    zip(files, _in_processes(self, files, every_file, jobs), strict=True)
-                )
-            else:
+                try:
+                    results = _in_processes(self, files, every_file, jobs)
+                except (OSError, BrokenProcessPool):  # no processes to be had: check here
+                    jobs = 1
+                else:
+                    outcomes = dict(zip(files, results, strict=True))
+            if jobs == 1:
                 outcomes = {p: self._check_path(p, every_file, keep_contracts) for p in files}
         checked: list[tuple[CheckedFile, _Identity]] = []
         skipped: list[str] = []
