@@ -92,7 +92,11 @@ class Result(Generic[T]):
 
 
 def lint(
-    paths: Sequence[str], *, today: date | None = None, stdin: bytes | None = None
+    paths: Sequence[str],
+    *,
+    today: date | None = None,
+    stdin: bytes | None = None,
+    keep_contracts: bool = True,
 ) -> Result[tuple[str, ...]]:
     """Check contract files (and folders, recursively) and return every finding.
 
@@ -101,11 +105,14 @@ def lint(
     ``-`` is a contract read from ``stdin`` (default: this process's standard input), named
     ``<stdin>``, whose ``extends`` are relative to the working directory. ``today`` fixes the
     date that "a review date has passed" is judged against, so that CI runs are reproducible;
-    it defaults to the current date.
+    it defaults to the current date. With ``keep_contracts=False`` the report's files carry
+    findings only (no typed ``contract``), and many files are checked in several processes
+    (one per CPU; ``SLAC_JOBS=1`` keeps to one): the findings are the same.
     """
     if STDIN in paths and stdin is None:
         stdin = sys.stdin.buffer.read(MAX_BYTES + 1)
-    report = Checker(KINDS, today).check_paths(paths, stdin=stdin or b"")
+    checker = Checker(KINDS, today)
+    report = checker.check_paths(paths, stdin=stdin or b"", keep_contracts=keep_contracts)
     return Result(tuple(f.path for f in report.files), report)
 
 

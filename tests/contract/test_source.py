@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
-from slac.contract.source import MAX_BYTES, load_text, resolve_plain
+from slac.contract.source import (
+    MAX_BYTES,
+    Pos,
+    _Builder,
+    _Parser,
+    _Unusual,
+    load_text,
+    resolve_plain,
+)
 from slac.diagnostics import Location
 
 
@@ -237,3 +247,58 @@ def test_sha256_is_over_the_raw_bytes() -> None:
     raw = b"a: 1\n"
     doc = load_text("c.yaml", raw).document
     assert doc is not None and doc.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def _positions(pos: Pos) -> tuple[object, ...]:
+    children = tuple((k, _positions(v)) for k, v in pos.children.items())
+    return (pos.value, pos.key, children)
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml's composer")
+def test_the_node_tree_path_builds_what_the_events_build() -> None:
+    # The composed-node path (common files) and the event path (everything unusual) must give
+    # the same values, types and positions: every file of the project that the node path takes.
+    root = Path(__file__).resolve().parents[2]
+    taken = 0
+    for path in sorted(root.glob("**/*.yaml")):
+        try:
+            text = path.read_text("utf-8-sig")
+        except UnicodeDecodeError:
+            continue  # a test of L008
+        try:
+            fast = _Builder(str(path))._from_nodes(text)
+        except (_Unusual, yaml.YAMLError):
+            continue
+        taken += 1
+        slow = _Builder(str(path))._build(yaml.parse(text, Loader=_Parser))
+        assert repr(fast[0]) == repr(slow[0]), path
+        assert _positions(fast[1]) == _positions(slow[1]), path
+    assert taken >= 20
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="libyaml's composer")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: [1, 2.5, x, '3', \"4\", null, ~, true, no]\nc: {d: {e: []}, f: {}}\n",
+        '- a\n- - b\n  - c: d\n- ! 7\n- ! "8"\n- >-\n  folded\n  text\n- |\n  kept\n',
+        "'quoted key': 1\n\"dq\": [ {x: 1}, {y: 2} ]\n? explicit\n: value\nempty:\n",
+        "scalar only",
+        "\ufeffbom: 1\n",
+        "x: 1e400\ny: 0x10\nz: 1:30\nw: 2026-01-01\nv: +1\nu: -0.5\n",
+    ],
+)
+def test_the_node_tree_path_matches_the_events_on_shapes(text: str) -> None:
+    fast = _Builder("c.yaml")._from_nodes(text)
+    slow = _Builder("c.yaml")._build(yaml.parse(text, Loader=_Parser))
+    assert repr(fast[0]) == repr(slow[0])
+    assert _positions(fast[1]) == _positions(slow[1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: !!str 1\n", "a: 1\na: 2\n", "? [a]\n: 1\n", "a: [\n", "a: 1\n---\nb: 2\n"],
+)
+def test_the_node_tree_path_leaves_the_unusual_to_the_events(text: str) -> None:
+    with pytest.raises((_Unusual, yaml.YAMLError)):
+        _Builder("c.yaml")._from_nodes(text)

@@ -97,7 +97,7 @@ def lint(
     Exit status: 0 clean (warnings allowed), 1 findings of error severity (or warnings with
     --strict), 2 a path that does not exist or cannot be read, or folders without a contract.
     """
-    result = api.lint(paths, today=today)
+    result = api.lint(paths, today=today, keep_contracts=False)  # findings are all it shows
     report = result.report
     for path in report.missing:
         click.echo(f"slac: error: no such file or folder: {path}", err=True)

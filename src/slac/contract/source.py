@@ -16,6 +16,7 @@ parser when available, which is iterative) and builds the tree itself, so that i
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import math
 import re
@@ -128,11 +129,18 @@ def resolve_plain(text: str) -> Any:
 
 def load_text(path: str, raw: bytes) -> LoadResult:
     """Read ``raw`` (the bytes of the file named ``path``) into a :class:`SourceDocument`."""
+    collecting = gc.isenabled()
+    # The loader makes many small containers and no reference cycles: a garbage collection
+    # while it runs finds nothing to free, and cost a third of the loading time.
+    gc.disable()
     try:
         text = _decode(path, raw)
         data, pos = _Builder(path).build(text)
     except _LoadError as err:
         return LoadResult(None, (err.diagnostic,))
+    finally:
+        if collecting:
+            gc.enable()
     digest = hashlib.sha256(raw).hexdigest()
     return LoadResult(SourceDocument(path, data, pos, digest, tuple(text.splitlines())), ())
 
@@ -199,6 +207,36 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+class _Unusual(Exception):
+    """A document that :meth:`_Builder._from_nodes` leaves to the event stream."""
+
+
+# Anchors and aliases (`&`; an alias needs its anchor), merge keys and directives: a node tree
+# does not show where an alias stands, nor directives. Any `&` or `<<` in the text, even in a
+# string, and any line starting with `%` sends a file down the event path: slower, never wrong.
+_UNUSUAL = re.compile(r"&|<<|^%", re.MULTILINE)
+
+if hasattr(yaml, "CSafeLoader"):
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    class _NodeComposer(CParser):
+        """libyaml's composer, with every implicit tag resolved to "": slac resolves scalars
+        itself (:func:`resolve_plain`), and any other tag was written in the file."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return ""
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    _Composer: Any = _NodeComposer
+else:  # pure-Python PyYAML: composing in Python would be no faster than the events
+    _Composer = None
+
+
 @dataclass
 class _Frame:
     kind: str  # "map" or "seq"
@@ -222,6 +260,11 @@ class _Builder:
         return Location(self.path, mark.line + 1, mark.column + 1)
 
     def build(self, text: str) -> tuple[Any, Pos]:
+        if _Composer is not None and not _UNUSUAL.search(text):
+            try:
+                return self._from_nodes(text)
+            except (_Unusual, yaml.YAMLError):
+                pass  # the event stream below finds what it is, where, as always
         try:
             return self._build(yaml.parse(text, Loader=_Parser))
         except yaml.MarkedYAMLError as err:
@@ -230,6 +273,58 @@ class _Builder:
             raise self._syntax(err, text.splitlines()) from None
         except yaml.YAMLError as err:  # errors without a mark (rare): still a finding
             raise _LoadError("L001", f"YAML error: {err}", Location(self.path, 1, 1)) from None
+
+    def _from_nodes(self, text: str) -> tuple[Any, Pos]:
+        """The common case fast: libyaml composes the node tree (in C), and one walk over it
+        builds what :meth:`_build` builds from the events. Whatever needs the events (an
+        error of any kind, a tag, a duplicate key, nesting past the limit, many values) raises
+        :class:`_Unusual`, and the events are read instead, so that every finding is theirs.
+        Anchors, aliases, merge keys and directives never come here (:data:`_UNUSUAL`)."""
+        assert _Composer is not None
+        composer = _Composer(text)
+        try:
+            node = composer.get_single_node()
+        finally:
+            composer.dispose()
+        if node is None:
+            raise _Unusual
+        self.nodes = 0
+        return self._node(node, 1)
+
+    def _node(self, node: Any, depth: int) -> tuple[Any, Pos]:
+        if node.tag:  # explicit: the composer resolves every other tag to ""
+            raise _Unusual
+        self.nodes += 1
+        mark = node.start_mark
+        where = Location(self.path, mark.line + 1, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return (node.value if node.style else resolve_plain(node.value)), Pos(where)
+        if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+            raise _Unusual
+        children: dict[Key, Pos] = {}
+        if kind is yaml.SequenceNode:
+            items: list[Any] = []
+            for index, item in enumerate(node.value):
+                value, pos = self._node(item, depth + 1)
+                items.append(value)
+                children[index] = pos
+            return items, Pos(where, None, children)
+        mapping: dict[str, Any] = {}
+        path = self.path
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag:
+                raise _Unusual
+            key = key_node.value
+            if key in mapping:
+                raise _Unusual
+            self.nodes += 1
+            value, pos = self._node(value_node, depth + 1)
+            mark = key_node.start_mark
+            pos.key = Location(path, mark.line + 1, mark.column + 1)
+            mapping[key] = value
+            children[key] = pos
+        return mapping, Pos(where, None, children)
 
     def _nesting(self, text: str, mark: Any) -> None:
         """Raise slac's own L004 for nesting that the parser refused by its own, larger limit.

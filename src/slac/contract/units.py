@@ -6,6 +6,7 @@ enter, so that ``99.9%`` is exactly 999/1000 and a boundary hit exactly stays ex
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -58,6 +59,12 @@ class Duration:
         return amount is not None and amount > 0
 
 
+# The parsers below are pure and their results immutable: a contract repeats the same few
+# texts (`>= 99.9%`, `4h`) many times, and every tier and grade reads them again.
+_cache = functools.lru_cache(maxsize=4096)
+
+
+@_cache
 def parse_duration(text: str) -> Duration | None:
     """``90s``, ``2d 4h``, ``PT4H``, ``1 business day``; None when it is not a duration
     (exactly the texts the schema's `duration` pattern accepts)."""
@@ -76,6 +83,7 @@ def parse_duration(text: str) -> Duration | None:
     )
 
 
+@_cache
 def parse_percent(text: str) -> Decimal | None:
     """``99.9%`` → Decimal("0.999") exactly; None when it is not a percentage."""
     match = _PERCENT.fullmatch(text.strip())
@@ -112,6 +120,11 @@ def parse_quantity(value: object) -> Quantity | None:
         return Quantity("number", Decimal(repr(value)))
     if not isinstance(value, str):
         return None
+    return _parse_quantity_text(value)
+
+
+@_cache
+def _parse_quantity_text(value: str) -> Quantity | None:
     pct = parse_percent(value)
     if pct is not None:
         return Quantity("ratio", pct)
@@ -145,6 +158,11 @@ class Comparison:
 def parse_comparison(text: object) -> Comparison | None:
     if not isinstance(text, str):
         return None
+    return _parse_comparison_text(text)
+
+
+@_cache
+def _parse_comparison_text(text: str) -> Comparison | None:
     match = _COMPARISON.fullmatch(text.strip())
     if not match:
         return None

@@ -162,7 +162,7 @@ def _all_durations(ctx: RuleContext) -> list[tuple[Path, str]]:
     bodies and in amendments' patches alike, and the scan finds them all the same way."""
     cached: list[tuple[Path, str]] | None = ctx.cache.get("durations")
     if cached is None:
-        cached = list(_durations(ctx.document.data, ()))
+        cached = _durations(ctx.document.data, (), [])
         ctx.cache["durations"] = cached
     return cached
 
@@ -192,16 +192,20 @@ def _business_outside_objectives(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _durations(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _durations(value: Any, path: Path, out: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """Appends to ``out`` in document order (a plain recursion: nested generators cost a step
+    per level for every value, and scalars have nothing below them to visit)."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key in _DURATION_KEYS and isinstance(item, str):
-                yield (*path, key), item
-            else:
-                yield from _durations(item, (*path, key))
+                out.append(((*path, key), item))
+            elif isinstance(item, (dict, list)):
+                _durations(item, (*path, key), out)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _durations(item, (*path, i))
+            if isinstance(item, (dict, list)):
+                _durations(item, (*path, i), out)
+    return out
 
 
 @rule("R504", "non-positive-duration", Severity.ERROR)
