@@ -26,7 +26,7 @@ from slac.evaluation.results import (
     InputFile,
     Results,
 )
-from slac.evaluation.sqltext import Engine, col, sql, typed_table
+from slac.evaluation.sqltext import MEMORY_ENV, Engine, EngineSettingError, col, sql, typed_table
 from slac.evaluation.tasks import plan_tasks, terms_on
 from slac.plan.canonical import money_text, sha256_of, to_json
 from slac.plan.compiler import plan_json
@@ -138,7 +138,10 @@ def evaluate_plan(
     the rules that look back (chronic failure, escalations, rolling caps) know of them.
     ``overrides``: those the ledger recorded, applied to the credits of their months."""
     say = progress or (lambda _: None)
-    engine = Engine()
+    try:
+        engine = Engine()
+    except EngineSettingError as err:
+        return Evaluation(None, (str(err),))
     engine.record_evidence = evidence is not None
     try:
         if period is not None:
@@ -161,6 +164,8 @@ def evaluate_plan(
         except DataError as err:
             return Evaluation(None, (str(err),))
         except Exception as err:  # an unreadable file: DuckDB names it in its message
+            if type(err).__name__ == "OutOfMemoryException":
+                raise
             if type(err).__module__.startswith("_duckdb") or "duckdb" in type(err).__module__:
                 return Evaluation(None, (f"cannot read the data: {_first_line(err)}",))
             raise
@@ -197,6 +202,16 @@ def evaluate_plan(
             write_evidence(engine, plan, tasks, evidence)
         earlier = tuple(e for e in closed if e.period < months[0])
         periods = judge_periods(plan, months, tasks, measurements, fees, earlier, overrides)
+    except Exception as err:
+        if type(err).__name__ != "OutOfMemoryException":
+            raise
+        return Evaluation(
+            None,
+            (
+                f"the evaluation needs more memory than the engine may use: {_first_line(err)} "
+                f"(set {MEMORY_ENV}, e.g. {MEMORY_ENV}=4GB)",
+            ),
+        )
     finally:
         engine.close()
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")

@@ -9,6 +9,9 @@ DuckDB here and can be generated for Spark (``Engine.dialect``).
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+import tempfile
 import weakref
 from decimal import Decimal
 from typing import Any
@@ -91,6 +94,16 @@ def typed_table(dataset: str) -> exp.Table:
 # Every open engine, for Ctrl-C (see interrupt_queries).
 _OPEN: weakref.WeakSet[Engine] = weakref.WeakSet()
 
+# The engine's memory (DuckDB's buffer manager; the process as a whole needs a few hundred MB
+# more) and where it spills what does not fit: both overridable from the environment.
+MEMORY_ENV = "SLAC_MEMORY_LIMIT"
+SPILL_ENV = "SLAC_SPILL_DIRECTORY"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+class EngineSettingError(ValueError):
+    """A memory limit or spill folder the engine refused (a user's setting, not a bug)."""
+
 
 def interrupt_queries() -> None:
     """Stop the query every open engine is running. Called from the Ctrl-C handler
@@ -114,6 +127,22 @@ class Engine:
         self.con.execute("SET TimeZone = 'UTC'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        # DuckDB would take 80% of the machine's memory and spill into `.tmp` in the working
+        # folder; slac takes a bounded share and spills into a folder of its own, removed on
+        # close (README.md, "Evaluating").
+        limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+        spill = os.environ.get(SPILL_ENV, "").strip()
+        self._spill = None if spill else tempfile.mkdtemp(prefix="slac-spill-")
+        for name, value, source in (
+            ("memory_limit", limit, MEMORY_ENV),
+            ("temp_directory", spill or self._spill or "", SPILL_ENV),
+        ):
+            try:
+                self.con.execute(f"SET {name} = " + exp.Literal.string(value).sql(self.dialect))
+            except duckdb.Error as err:
+                self.close()
+                first = str(err).strip().splitlines()[0]
+                raise EngineSettingError(f"{source}={value!r} is refused: {first}") from None
         self._attached: dict[str, str] = {}
         self.record_evidence = False
 
@@ -142,3 +171,5 @@ class Engine:
 
     def close(self) -> None:
         self.con.close()
+        if self._spill:
+            shutil.rmtree(self._spill, ignore_errors=True)
