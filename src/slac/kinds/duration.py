@@ -43,6 +43,7 @@ from slac.evaluation.selection import (
     record,
     scope_key,
     temp_name,
+    window_count,
     window_days,
     window_key,
     windows,
@@ -432,8 +433,9 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         win=win,
     )
     days = window_days(engine, win)
+    nwin = lit(window_count(engine, win))
     if params.period_membership == "end":
-        engine.execute(_by_end(base, ds, win, start, end, all_of(metric.where, "t")))
+        engine.execute(_by_end(base, ds, win, nwin, start, end, all_of(metric.where, "t")))
     else:
         engine.execute(
             sql(
@@ -442,7 +444,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 "h.w_start AS h_start, "
                 ":s AS s_us, CASE WHEN :e <= w.asof THEN :e END AS e_us, "
                 "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
-                "row_number() OVER () AS item "
+                "t._iid * :nwin + w.wi AS item "
                 "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
                 "JOIN :days AS h ON :home "
                 "JOIN (:links) AS l ON l.hkey = h.wkey "
@@ -456,6 +458,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 links=links,
                 days=days.table,
                 home=days.join("h", member),
+                nwin=nwin,
                 cond=all_of(metric.where, "t"),
             )
         )
@@ -528,7 +531,13 @@ def _excluded(params: DurationParams, case: exp.Expr) -> exp.Expr:
 
 
 def _by_end(
-    base: exp.Table, ds: exp.Expr, win: exp.Table, start: exp.Expr, end: exp.Expr, cond: exp.Expr
+    base: exp.Table,
+    ds: exp.Expr,
+    win: exp.Table,
+    nwin: exp.Expr,
+    start: exp.Expr,
+    end: exp.Expr,
+    cond: exp.Expr,
 ) -> exp.Expr:
     """The rows of ``period_membership: end`` (docs/semantics.md, "Membership"): an item is
     judged in the window of its end event, known at that window's as-of instant; until then it
@@ -544,13 +553,14 @@ def _by_end(
         "ELSE w.w_start END AS h_start, "
         ":s AS s_us, CASE WHEN :known THEN :e END AS e_us, "
         "CASE WHEN :known THEN :e ELSE w.asof END AS upto_us, "
-        "row_number() OVER () AS item "
+        "t._iid * :nwin + w.wi AS item "
         "FROM (SELECT *, row_number() OVER () AS _iid FROM :ds AS t0) AS t "
         "JOIN :win AS w ON :known OR (:s >= w.w_start AND :s < w.w_end "
         "AND (:e IS NULL OR :e > w.asof)) "
         "LEFT JOIN :win AS hs ON hs.fam = w.fam AND :s >= hs.w_start AND :s < hs.w_end "
         "WHERE :cond",
         base=base,
+        nwin=nwin,
         known=known_end,
         s=start,
         e=end,
