@@ -790,11 +790,18 @@ def _objective(
 def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
     """Of each item's rows (its home window and the later windows it was carried to), the
     home row (open there when its outcome was not known yet) and the first later row whose
-    window knows the outcome: an item is judged once, and reported open where it was."""
+    window knows the outcome: an item is judged once, and reported open where it was.
+
+    Only items unknown at home have later rows worth ordering: the window function runs over
+    those few, not over every row."""
     return sql(
+        "WITH r AS (:rel) "
+        "SELECT * FROM r WHERE w_start = h_start AND NOT w_before "
+        "UNION ALL "
         "SELECT * EXCLUDE (_first) FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
-        "ORDER BY :unknown, w_start) AS _first FROM (:rel) AS r) AS f "
-        "WHERE (_first = 1 OR w_start = h_start) AND NOT w_before",
+        "ORDER BY w_start) AS _first FROM r WHERE w_start > h_start AND NOT (:unknown) "
+        "AND _iid IN (SELECT _iid FROM r WHERE w_start = h_start AND (:unknown))) AS f "
+        "WHERE _first = 1 AND NOT w_before",
         unknown=unknown,
         rel=rows,
     )
