@@ -344,6 +344,7 @@ def account(
     until: exp.Expr | None = None,
     bad_from: Sequence[str] = (),
     carried_in: bool = False,
+    outcomes_hold_items: bool = False,
 ) -> None:
     """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
     the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
@@ -355,7 +356,10 @@ def account(
     With ``until`` (over ``t`` and the window ``w``) a row is an interval from ``member``: it
     is in a period when it overlaps it (an outage). ``bad_from``: other datasets whose bad
     rows are items of this account too (a duration's reopen rows, each a cycle).
-    ``carried_in``: items placed before the periods but judged in them count as theirs."""
+    ``carried_in``: items placed before the periods but judged in them count as theirs.
+    ``outcomes_hold_items``: each outcome row carries its item's own columns (a duration's
+    rows do), so ``member`` and ``taken`` are read there and the items are only counted, not
+    joined to their outcomes row by row."""
     same = exp.and_(
         *(sql(":a IS NOT DISTINCT FROM :b", a=col(c, "t"), b=col(c, "o")) for c in ident)
     )
@@ -393,6 +397,11 @@ def account(
     # items open in it whose end (by `period_membership: end`) is after it: taken, whatever
     # their own period.
     late = sql("o.o IN (0, 2)") if carried_in else exp.false()
+    if outcomes_hold_items and until is None:
+        _account_from_outcomes(
+            engine, obj, items, placed, taken, outcomes, ident, rank, late, bad_from
+        )
+        return
     rows = sql(
         "SELECT coalesce(:placed, FALSE) OR coalesce(:late, FALSE) AS inw, "
         "coalesce(:taken, FALSE) OR coalesce(:late, FALSE) AS tk, o.o "
@@ -414,6 +423,57 @@ def account(
             obj=lit(obj.id),
             ds=lit(obj.metric.dataset),
             rows=rows,
+        )
+    )
+
+
+def _account_from_outcomes(
+    engine: Engine,
+    obj: Objective,
+    items: exp.Expr,
+    placed: exp.Expr,
+    taken: exp.Expr,
+    outcomes: exp.Expr,
+    ident: Sequence[str],
+    rank: exp.Expr,
+    late: exp.Expr,
+    bad_from: Sequence[str],
+) -> None:
+    """:func:`account` without a join of every item to its outcome: the items give the counts
+    of rows, rows in the periods and rows taken (P, P and T); the outcome rows, which carry
+    their item's columns, give the rest. With L (judged or pending in the run, carried in):
+    in the run = P + (L and not P); taken = (P and T) + (L and not (P and T)); each outcome
+    counts where P or L."""
+    best = (
+        exp.select(
+            *(exp.column(c) for c in ident),
+            exp.alias_(rank, "o"),
+            exp.alias_(sql("bool_or(coalesce(:p, FALSE))", p=placed.copy()), "p"),
+            exp.alias_(sql("bool_or(coalesce(:t, FALSE))", t=taken.copy()), "tk"),
+        )
+        .from_(exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("t"))))
+        .group_by(*(exp.column(c) for c in ident))
+    )
+    engine.execute(
+        sql(
+            "INSERT INTO :acc SELECT :obj, :ds, i.n, i.p + b.late_only, i.pt + b.late_not_pt, "
+            "b.j0, b.j1, b.j2, b.j3, :also FROM ("
+            "SELECT count(*) AS n, count_if(coalesce(:placed, FALSE)) AS p, "
+            "count_if(coalesce(:placed, FALSE) AND coalesce(:taken, FALSE)) AS pt "
+            "FROM (:items) AS t) AS i CROSS JOIN ("
+            "SELECT count_if(NOT p AND l) AS late_only, count_if(l AND NOT (p AND tk)) AS late_not_pt, "
+            "count_if((p OR l) AND o = 0) AS j0, count_if((p OR l) AND o = 1) AS j1, "
+            "count_if((p OR l) AND o = 2) AS j2, count_if((p OR l) AND o = 3) AS j3 "
+            "FROM (SELECT *, coalesce(:late, FALSE) AS l FROM (:best) AS o) AS q) AS b",
+            also=exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
+            acc=ROW_ACCOUNT,
+            obj=lit(obj.id),
+            ds=lit(obj.metric.dataset),
+            placed=placed,
+            taken=taken,
+            items=items,
+            late=late,
+            best=best,
         )
     )
 

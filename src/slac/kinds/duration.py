@@ -842,6 +842,7 @@ class _Counts:
             self.ident,
             bad_from=self.bad_from,
             carried_in=True,
+            outcomes_hold_items=True,
         )
 
 
