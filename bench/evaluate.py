@@ -418,16 +418,30 @@ class Run:
         self.wall, self.cpu, self.mib, self.code = wall, cpu, mib, code
 
 
+# Linux keeps a process's peak RSS across fork and exec: a child forked from this process,
+# which grew while generating the data, would report this process's peak as its own. So each
+# child is started by a small launcher process, and the launcher reports the child's rusage.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+with open(sys.argv[1], "wb") as err:
+    proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err)
+    _, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
+                  usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))
+"""
+
+
 def run_child(cmd: list[str], log: Path) -> Run:
-    start = time.perf_counter()
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not a max over all
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
+    launched = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(log), *cmd],
+        stdout=subprocess.PIPE,
+        check=True,
+    )
+    wall, cpu, maxrss_kib, code = json.loads(launched.stdout)
+    if code:
         sys.stderr.write(log.read_text("utf-8", "replace"))
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    return Run(wall, cpu, maxrss_kib / 1024, code)
 
 
 def run_slac(contract: Path, out: Path) -> Run:
