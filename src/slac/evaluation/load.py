@@ -379,7 +379,10 @@ def load_datasets(
         file_names[name] = files
         # One pass over the source: each field as text (r__name) and typed (name) side by
         # side, so that the checks below read one table, with no join.
-        raw_t = table(f"raw_{name}")
+        # Fields typed in the source (Parquet, tables) are used as they are: when every field
+        # is, the staged table is the dataset itself, not copied once more.
+        all_native = all(f.name in native for f in ds.fields)
+        raw_t = typed_table(name) if all_native else table(f"raw_{name}")
         staged: list[exp.Expr] = [exp.column("_file"), exp.column("_row")]
         for f in ds.fields:
             text = exp.column(f.name, quoted=True)
@@ -421,9 +424,12 @@ def load_datasets(
                     u=union,
                 )
             )
-        typed = [exp.column(f.name, quoted=True) for f in ds.fields]
-        select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
-        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select))
+        if not all_native:
+            typed = [exp.column(f.name, quoted=True) for f in ds.fields]
+            select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
+            engine.execute(
+                sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select)
+            )
         if ds.key:
             key = exp.column(ds.key, quoted=True)
             # The first row of a key (in file and row order) is the item; each later one is
@@ -448,7 +454,8 @@ def load_datasets(
             )
         if name in billing:
             duplicate_charges(engine, ds, billing[name], files)
-        engine.execute(sql("DROP TABLE :t", t=raw_t))
+        if not all_native:
+            engine.execute(sql("DROP TABLE :t", t=raw_t))
         rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
         hashed = tuple(
             (f.rsplit("/", 1)[-1], _sha256(f) if not source.table else "") for f in files
