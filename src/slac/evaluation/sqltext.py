@@ -98,7 +98,7 @@ _OPEN: weakref.WeakSet[Engine] = weakref.WeakSet()
 # more) and where it spills what does not fit: both overridable from the environment.
 MEMORY_ENV = "SLAC_MEMORY_LIMIT"
 SPILL_ENV = "SLAC_SPILL_DIRECTORY"
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "768MB"
 
 
 class EngineSettingError(ValueError):
