@@ -15,6 +15,7 @@ from slac.contract.source import (
     _Parser,
     _Unusual,
     load_text,
+    may_compose,
     resolve_plain,
 )
 from slac.diagnostics import Location
@@ -302,3 +303,27 @@ def test_the_node_tree_path_matches_the_events_on_shapes(text: str) -> None:
 def test_the_node_tree_path_leaves_the_unusual_to_the_events(text: str) -> None:
     with pytest.raises((_Unusual, yaml.YAMLError)):
         _Builder("c.yaml")._from_nodes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 50_000 + "]" * 50_000,
+        "a: " + "{b: " * 3_000 + "}" * 3_000,
+        "- " * 3_000 + "x",
+        "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 2_500)),
+    ],
+)
+def test_nesting_bombs_never_reach_the_recursive_composer(text: str) -> None:
+    # libyaml's composer recurses in C: with PyYAML < 6.0.4 a nesting bomb crashes the process
+    # there. Such texts must take the event path, which refuses them (nesting, size, syntax).
+    assert not may_compose(text)
+    loaded = load_text("bomb.yaml", text.encode())
+    assert loaded.document is None
+    assert [d.code[0] for d in loaded.diagnostics] == ["L"]
+
+
+def test_every_example_contract_takes_the_node_tree_path() -> None:
+    root = Path(__file__).resolve().parents[2]
+    contracts = sorted((root / "examples").glob("*/contract.yaml"))
+    assert contracts and all(may_compose(p.read_text("utf-8")) for p in contracts)

@@ -216,6 +216,20 @@ class _Unusual(Exception):
 # string, and any line starting with `%` sends a file down the event path: slower, never wrong.
 _UNUSUAL = re.compile(r"&|<<|^%", re.MULTILINE)
 
+# libyaml composes nodes recursively: a nesting bomb (50,000 `[`) overflows the C stack of
+# PyYAML < 6.0.4, whose libyaml does not refuse deep nesting itself. Each level of nesting needs
+# an indicator of its own (`[`, `{`, `-`, `:`, `?`), so a text with few of them cannot nest
+# deeply; any other text takes the event path, which never recurses.
+MAX_COMPOSED_INDICATORS = 2_000
+
+
+def may_compose(text: str) -> bool:
+    """Whether the node tree may be composed for ``text`` (:meth:`_Builder._from_nodes`)."""
+    if _UNUSUAL.search(text):
+        return False
+    return sum(text.count(c) for c in "[{-:?") <= MAX_COMPOSED_INDICATORS
+
+
 if hasattr(yaml, "CSafeLoader"):
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
@@ -260,7 +274,7 @@ class _Builder:
         return Location(self.path, mark.line + 1, mark.column + 1)
 
     def build(self, text: str) -> tuple[Any, Pos]:
-        if _Composer is not None and not _UNUSUAL.search(text):
+        if _Composer is not None and may_compose(text):
             try:
                 return self._from_nodes(text)
             except (_Unusual, yaml.YAMLError):
