@@ -418,13 +418,21 @@ def account(
             "INSERT INTO :acc SELECT :obj, :ds, count(*), count_if(inw), count_if(inw AND tk), "
             "count_if(inw AND o = 0), count_if(inw AND o = 1), count_if(inw AND o = 2), "
             "count_if(inw AND o = 3), :also FROM (:rows) AS r",
-            also=exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
-            acc=ROW_ACCOUNT,
-            obj=lit(obj.id),
-            ds=lit(obj.metric.dataset),
+            **_account_row(obj, bad_from),
             rows=rows,
         )
     )
+
+
+def _account_row(obj: Objective, bad_from: Sequence[str]) -> dict[str, exp.Expr]:
+    """The placeholders of a row-account insert besides its counts: the table, the objective,
+    its dataset and the other datasets whose bad rows are its items."""
+    return {
+        "acc": ROW_ACCOUNT,
+        "obj": lit(obj.id),
+        "ds": lit(obj.metric.dataset),
+        "also": exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
+    }
 
 
 def _account_from_outcomes(
@@ -465,10 +473,7 @@ def _account_from_outcomes(
             "count_if((p OR l) AND o = 0) AS j0, count_if((p OR l) AND o = 1) AS j1, "
             "count_if((p OR l) AND o = 2) AS j2, count_if((p OR l) AND o = 3) AS j3 "
             "FROM (SELECT *, coalesce(:late, FALSE) AS l FROM (:best) AS o) AS q) AS b",
-            also=exp.cast(exp.Array(expressions=[lit(d) for d in bad_from]), "VARCHAR[]"),
-            acc=ROW_ACCOUNT,
-            obj=lit(obj.id),
-            ds=lit(obj.metric.dataset),
+            **_account_row(obj, bad_from),
             placed=placed,
             taken=taken,
             items=items,

@@ -669,9 +669,10 @@ def _probes(
         )
     )
     values = {int(si): sc for si, sc in engine.rows(sql("SELECT si, sc FROM :s", s=scopes))}
+    excluded_time = {si: maintenance.at(sc) for si, sc in values.items()}
     # Each scope value's maintenance buckets, as ranges of bucket indexes [lo, hi): a bucket
     # is left out when its start lies in excluded maintenance time.
-    maint = {si: _bucket_ranges(maintenance.at(sc)[0], window, size) for si, sc in values.items()}
+    maint = {si: _bucket_ranges(spans, window, size) for si, (spans, _) in excluded_time.items()}
     ranges = temp_name("mranges")
     engine.execute(
         sql("CREATE OR REPLACE TEMP TABLE :r (si BIGINT, lo BIGINT, hi BIGINT)", r=ranges)
@@ -714,7 +715,7 @@ def _probes(
     out = []
     for si, sc in sorted(values.items(), key=lambda kv: str(kv[1])):
         probed, failed, row_excluded, kept = counts[si]
-        _, maint_counts = maintenance.at(sc)
+        _, maint_counts = excluded_time[si]
         excluded_counts = {e.id: 0 for e in all_excl}
         excluded_counts.update(row_counts.get(sc, {}))
         excluded_counts.update(maint_counts)
