@@ -241,3 +241,54 @@ def test_by_its_end_every_ticket_is_judged_once_or_open_where_it_starts(
     for month in (MONTHS[0], MONTHS[5], MONTHS[11]):
         alone = measure_rows(plan, copy.deepcopy(rows), [month], KINDS)
         assert alone == [m for m in found if m.period == month]
+
+
+PAUSED = (
+    CONTRACT.replace(
+        """      resolved_at: {type: timestamp}
+metrics:""",
+        """      resolved_at: {type: timestamp}
+  pauses:
+    kind: intervals
+    parent: {dataset: tickets, key: ticket_id}
+    fields:
+      ticket_id: {type: string}
+      start: {type: timestamp}
+      end: {type: timestamp}
+metrics:""",
+    )
+    .replace(
+        "duration: {from: created_at, to: resolved_at}",
+        "duration: {from: created_at, to: resolved_at, pause: {dataset: pauses, start: start, end: end}}",
+    )
+    .replace("within: 3d", "within: 1d")
+)
+
+
+def test_each_window_clips_an_items_pauses_to_what_it_knows() -> None:
+    """An item has a row in its own month and one in each later month it may be carried to,
+    and each row's pauses are clipped to what that month knows. T-1: created 30 January
+    00:00 UTC, resolved 3 February 00:00, paused 31 January 12:00 – 5 February. At January's
+    end (1 February 00:00) it has run 48 h, 12 h of them paused: 36 h > 1 d, overdue, so it is
+    breached in January and judged nowhere else. (Its February row, paused 60 h by 3 February,
+    would say 96 − 60 = 36 h: taking that row's pauses for January's would leave January open
+    and breach it in February instead.)"""
+    plan = _plan(PAUSED)
+    rows = {
+        "tickets": [_ticket("T-1", "2026-01-30T00:00+00:00", "2026-02-03T00:00+00:00")],
+        "pauses": [
+            {
+                "ticket_id": "T-1",
+                "start": datetime.fromisoformat("2026-01-31T12:00+00:00"),
+                "end": datetime.fromisoformat("2026-02-05T00:00+00:00"),
+            }
+        ],
+    }
+    months = ["2026-01", "2026-02"]
+    got = _by(measure_rows(plan, copy.deepcopy(rows), months, KINDS))
+    jan, feb = (got[m, "resolve-3d"] for m in months)
+    assert (jan.met, jan.breached, jan.open) == (0, 1, 0)
+    assert (feb.met, feb.breached, feb.open, feb.carried) == (0, 0, 0, 0)
+    assert reference_measure(plan, copy.deepcopy(rows), months) == list(
+        measure_rows(plan, copy.deepcopy(rows), months, KINDS)
+    )
