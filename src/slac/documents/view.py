@@ -23,6 +23,8 @@ The view (``STATEMENT_VERSION`` 1)::
     objectives         [{id, title, target, unit, responsible, chart: {...}}] (one per objective,
                          its measured values over the periods, for charts)
     responsibilities   [{id, party, text, objectives, exclusions}]
+    annex              {total, limit}: the items missed over all objective results, and how
+                         many each lists at most (their ``breached_items``)
     escalations        [{period, id, detail, due, notify, action}] (triggered only)
     provenance         {slac_version, results_version, results_sha256, plan_sha256,
                          source_sha256, sources: [{role, sha256}],
@@ -36,7 +38,21 @@ The view (``STATEMENT_VERSION`` 1)::
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
 text}] (unit `rows`, or `windows` for maintenance; text such as "1 window"), excluded_rows
-(rows only), credit: {tier, tier_text, percent, amount} | None}``.
+(rows only), credit: {tier, tier_text, percent, amount} | None, breached_items}``.
+
+``breached_items`` (the breached-items annex, docs/semantics.md "Breached items") is None for
+objectives that judge no item by itself (ratios, means, availability); otherwise::
+
+    {count, shown: [{item, measured, threshold, due, deadline, over, note}], more,
+     evidence_hint}
+
+``count``: the items that missed their own threshold; ``shown``: the first
+``MISSES_SHOWN`` (20) of them, worst first (most over), ties by item key; ``more``: how many
+are not shown; ``evidence_hint``: where to find them all ("" when none is left out).
+``measured``, ``threshold`` and ``over`` are words ("1 h 15 min", "4 business hours");
+``due``: the wall-clock deadline ("5 October 2026 08:30 (UTC+02:00)"), "" when the item's
+clock paused; ``deadline``: the threshold, with ``due`` when known; ``note``: "open at the
+period's end" (measured up to then) or "abandoned" (a contact), else "".
 """
 
 from __future__ import annotations
@@ -54,9 +70,17 @@ from slac.documents.formatting import (
     format_timestamp,
 )
 from slac.evaluation.evaluate import results_json
-from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
+from slac.evaluation.measurement import MISSES_SHOWN
+from slac.evaluation.results import (
+    CreditLine,
+    Misses,
+    ObjectiveResult,
+    PeriodResult,
+    Results,
+    Trigger,
+)
 from slac.plan.types import Plan, Terms
-from slac.wording import percent_words
+from slac.wording import percent_words, value_words
 
 STATEMENT_VERSION = 1
 STATUS_LABELS = {
@@ -121,6 +145,13 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
+        # The breached-items annex: items missed over all results, and how many each lists.
+        "annex": {
+            "total": sum(
+                o.misses.count for p in results.periods for o in p.objectives if o.misses
+            ),
+            "limit": MISSES_SHOWN,
+        },
         # Set only with --timestamp: statements carry no clock otherwise (determinism).
         "generated_at": None,
         "provenance": {
@@ -228,7 +259,42 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         # Rows and maintenance windows are different things: only rows add up here.
         "excluded_rows": sum(e.count for e in o.excluded if e.unit == "rows"),
         "credit": None if o.credit is None else _credit_line(o.credit, currency, mode),
+        "breached_items": None if o.misses is None else breached_items(o, o.misses),
     }
+
+
+NOTES = {"open": "open at the period's end", "abandoned": "abandoned"}
+
+
+def breached_items(o: ObjectiveResult, misses: Misses) -> dict[str, Any]:
+    """The breached-items annex of one objective result: the items the results list, and
+    where the rest are (the evidence file: results keep a bounded number)."""
+
+    def words(value: Decimal) -> str:
+        return value_words(value, misses.unit, business=misses.business)
+
+    shown = []
+    for m in misses.shown:
+        due = format_timestamp(m.due)
+        shown.append(
+            {
+                "item": m.item,
+                "measured": words(m.measured),
+                "threshold": words(m.threshold),
+                "due": due,
+                "deadline": f"{words(m.threshold)}, due {due}" if due else words(m.threshold),
+                "over": words(m.over) if m.over >= 0 else "–",
+                "note": NOTES.get(m.note, m.note),
+            }
+        )
+    more = misses.count - len(misses.shown)
+    hint = (
+        f"{more} more not listed: run `slac evaluate CONTRACT --evidence DIR` and see "
+        f"DIR/evidence.parquet (objective {o.objective}, period {o.period})"
+        if more > 0
+        else ""
+    )
+    return {"count": misses.count, "shown": shown, "more": more, "evidence_hint": hint}
 
 
 def _credit_line(line: CreditLine, currency: str | None, mode: str) -> dict[str, Any]:
