@@ -51,7 +51,8 @@ objectives that judge no item by itself (ratios, means, availability); otherwise
 are not shown; ``evidence_hint``: where to find them all ("" when none is left out).
 ``measured``, ``threshold`` and ``over`` are words ("1 h 15 min", "4 business hours");
 ``due``: the wall-clock deadline ("5 October 2026 08:30 (UTC+02:00)"), "" when the item's
-clock paused; ``deadline``: the threshold, with ``due`` when known; ``note``: "open at the
+clock paused; ``deadline``: the threshold ("1 business day (10 business hours)" for N business
+days, each item's own business time), with ``due`` when known; ``note``: "open at the
 period's end" (measured up to then) or "abandoned" (a contact), else "".
 """
 
@@ -80,7 +81,7 @@ from slac.evaluation.results import (
     Trigger,
 )
 from slac.plan.types import Plan, Terms
-from slac.wording import percent_words, value_words
+from slac.wording import business_days_words, percent_words, value_words
 
 STATEMENT_VERSION = 1
 STATUS_LABELS = {
@@ -147,9 +148,7 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         "notes": list(results.notes),
         # The breached-items annex: items missed over all results, and how many each lists.
         "annex": {
-            "total": sum(
-                o.misses.count for p in results.periods for o in p.objectives if o.misses
-            ),
+            "total": sum(o.misses.count for p in results.periods for o in p.objectives if o.misses),
             "limit": MISSES_SHOWN,
         },
         # Set only with --timestamp: statements carry no clock otherwise (determinism).
@@ -273,6 +272,11 @@ def breached_items(o: ObjectiveResult, misses: Misses) -> dict[str, Any]:
     def words(value: Decimal) -> str:
         return value_words(value, misses.unit, business=misses.business)
 
+    def threshold(value: Decimal) -> str:
+        # N business days are each item's own business time: say both.
+        days = misses.business_days
+        return f"{business_days_words(days)} ({words(value)})" if days else words(value)
+
     shown = []
     for m in misses.shown:
         due = format_timestamp(m.due)
@@ -282,7 +286,9 @@ def breached_items(o: ObjectiveResult, misses: Misses) -> dict[str, Any]:
                 "measured": words(m.measured),
                 "threshold": words(m.threshold),
                 "due": due,
-                "deadline": f"{words(m.threshold)}, due {due}" if due else words(m.threshold),
+                "deadline": f"{threshold(m.threshold)}, due {due}"
+                if due
+                else threshold(m.threshold),
                 "over": words(m.over) if m.over >= 0 else "–",
                 "note": NOTES.get(m.note, m.note),
             }

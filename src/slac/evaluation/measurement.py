@@ -44,6 +44,9 @@ class Misses:
     unit: str  # of measured, threshold and over: seconds | ratio | number
     shown: tuple[MissedItem, ...]
     business: bool = False  # seconds of business time on the metric's calendar
+    # A threshold of N business days: each item's `threshold` is its own business time to the
+    # same position N business days later (a short Saturday makes it shorter).
+    business_days: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
-from decimal import Decimal
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -37,6 +37,7 @@ from slac.evaluation.measurement import (
 )
 from slac.evaluation.selection import (
     Group,
+    MissSpec,
     Run,
     account,
     before_window,
@@ -48,7 +49,6 @@ from slac.evaluation.selection import (
     incident_key,
     item_key,
     miss_columns,
-    MissSpec,
     objective_filter,
     record,
     scope_key,
@@ -778,6 +778,7 @@ def _objective(
                 "seconds",
                 tuple(deadlines.missed(m, plan.timezone) for m in rest[7] or ()),
                 business=deadlines.grid is not None,
+                business_days=judge.threshold_business_days,
             )
             excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[8:], strict=True))
             judged = met + breached
@@ -798,7 +799,13 @@ def _objective(
                     misses=misses,
                 )
             )
-        none = Misses(0, "seconds", (), business=deadlines.grid is not None)
+        none = Misses(
+            0,
+            "seconds",
+            (),
+            business=deadlines.grid is not None,
+            business_days=judge.threshold_business_days,
+        )
         return with_empty(result, obj, periods, exclusions, misses=none)
     # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
     # first later period that knows it.
@@ -900,8 +907,10 @@ def local_text(us: int, timezone: str) -> str:
     """An instant as ISO 8601 in ``timezone``, to the second (``2026-10-05T14:00:00+02:00``)."""
     from zoneinfo import ZoneInfo
 
-    return (EPOCH + timedelta(microseconds=us)).astimezone(ZoneInfo(timezone)).isoformat(
-        timespec="seconds"
+    return (
+        (EPOCH + timedelta(microseconds=us))
+        .astimezone(ZoneInfo(timezone))
+        .isoformat(timespec="seconds")
     )
 
 

@@ -19,9 +19,9 @@ from slac.contract.kinds import FieldRef
 from slac.contract.source import Path
 from slac.evaluation.measurement import Measurement, MissedItem, Misses, Period, exact_ratio
 from slac.evaluation.selection import (
+    MissSpec,
     breach_columns,
     breach_values,
-    MissSpec,
     excluded_columns,
     miss_columns,
     scope_key,
