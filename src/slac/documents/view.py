@@ -32,6 +32,9 @@ The view (``STATEMENT_VERSION`` 1)::
     overrides          [{id, period, target, action, value, reason, author, recorded_at,
                        effect}] (recorded in the period ledger against the months shown,
                        oldest first; effect: what it changed, in words)
+    credit_notes       {period: {number, state, lines: [{line, kind, objective, scope, tier,
+                       tier_text, percent, amount, description}]}} (the months with a
+                       credit note, numbered and with the lines of `slac credits`)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -46,6 +49,8 @@ from decimal import Decimal
 from typing import Any
 
 from slac.documents.charts import objective_charts
+from slac.documents.exports import period_note
+from slac.documents.notes import has_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
@@ -161,6 +166,7 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
             for p in results.periods
             for o in p.overrides
         ],
+        "credit_notes": _credit_notes(results, plan, currency, mode),
     }
 
 
@@ -275,3 +281,34 @@ def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[
 def count_text(count: int, unit: str) -> str:
     """``3 rows``, ``1 row``, ``1 window``: a count said with its unit."""
     return f"{count} {unit[:-1] if count == 1 else unit}"
+
+
+def _credit_notes(
+    results: Results, plan: Plan, currency: str | None, mode: str
+) -> dict[str, dict[str, Any]]:
+    """Each month's credit note as `slac credits` exports it: the same number, the same
+    lines (a statement is evaluated now, so its notes are drafts)."""
+    notes = {}
+    for p in results.periods:
+        if not has_note(p):
+            continue
+        note = period_note(results, plan, p)
+        notes[p.period] = {
+            "number": note.number,
+            "state": note.state,
+            "lines": [
+                {
+                    "line": x.line,
+                    "kind": x.kind,
+                    "objective": x.objective,
+                    "scope": format_scope(x.scope),
+                    "tier": "" if x.tier is None else str(x.tier),
+                    "tier_text": x.tier_text,
+                    "percent": "" if x.percent is None else percent_words(x.percent),
+                    "amount": format_money(x.amount, currency, mode=mode),
+                    "description": x.description,
+                }
+                for x in note.lines
+            ],
+        }
+    return notes
