@@ -319,14 +319,15 @@ def credits_ledger(
         if compiled.value is None:
             errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
-        first = seen.setdefault(compiled.value.contract_id, contract)
-        if first != contract:
+        contract_id = compiled.value.contract_id
+        if contract_id in seen:
             # Its credit notes would share numbers with those of the first one.
             errors.append(
-                f"{contract}: its contract id {compiled.value.contract_id} is that of {first}:"
+                f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
                 " give each contract once"
             )
             continue
+        seen[contract_id] = contract
         if ledger is not None and period is not None:
             # Every month asked for is closed: its figures are in the ledger, and the data
             # (perhaps archived since) is not read at all.

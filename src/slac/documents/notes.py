@@ -198,56 +198,86 @@ def _exact_lines(period: PeriodResult, minor: int) -> list[_Line]:
     """The lines with their exact amounts (before the display rounding), which add up to the
     period's credit before its one rounding, or to the credit a whole-month override set."""
     out: list[_Line] = []
-    governing: set[str] = set()
+    deciding: set[str] = set()  # the overrides a line of the note shows
     for line in period.credit_lines:
-        decided = _line_override(line, period.overrides)
-        where = {"objective": line.objective, "scope": line.scope}
-        said = decided.effect if decided is not None else ""
-        set_here = decided is not None and decided.action == SET_AMOUNT and line.dropped is None
+        rows = _credit_rows(line, _line_override(line, period.overrides))
+        deciding.update(x.override for x in rows if x.override)
+        out.extend(rows)
+    running, adjustments = _period_adjustments(period, minor)
+    out.extend(adjustments)
+    month = [o for o in period.overrides if o.target == WHOLE_MONTH and o.action in _ON_AMOUNTS]
+    for i, override in enumerate(month):
+        # Each sets the month's credit; the last one's is the credit issued.
+        after = period.credit if i == len(month) - 1 else _set_to(override)
         out.append(
             _Line(
-                CREDIT,
-                **where,
-                tier=line.tier,
-                tier_text=line.tier_text,
-                percent=line.percent,
-                amount=line.amount,
-                override=decided.id if decided is not None and set_here else "",
-                description=said if set_here else "",
+                OVERRIDE,
+                amount=after - running,
+                override=override.id,
+                description=override.effect,
+                month_override=True,
             )
         )
-        if set_here and decided is not None:
-            governing.add(decided.id)
-        if line.dropped is None:
-            continue
-        waived = decided is not None and decided.action == WAIVE_CREDIT
-        if waived and decided is not None:
-            governing.add(decided.id)
-        kind = OVERRIDE if waived else _withheld_by(line)
-        out.append(
-            _Line(
-                kind,
-                **where,
-                amount=-line.amount,
-                override=decided.id if waived and decided is not None else "",
-                description=line.dropped,
-            )
-        )
+        deciding.add(override.id)
+        running = after
+    out.extend(
+        _Line(OVERRIDE, override=o.id, description=_no_figure(o))
+        for o in period.overrides
+        if o.id not in deciding
+    )
+    return out
+
+
+def _credit_rows(line: CreditLine, decided: AppliedOverride | None) -> list[_Line]:
+    """A credit line, and the line withdrawing it when it does not count."""
+    set_here = decided is not None and decided.action == SET_AMOUNT and line.dropped is None
+    credit = _Line(
+        CREDIT,
+        objective=line.objective,
+        scope=line.scope,
+        tier=line.tier,
+        tier_text=line.tier_text,
+        percent=line.percent,
+        amount=line.amount,
+        override=decided.id if decided is not None and set_here else "",
+        description=decided.effect if decided is not None and set_here else "",
+    )
+    if line.dropped is None:
+        return [credit]
+    waived = decided is not None and decided.action == WAIVE_CREDIT
+    withdrawn = _Line(
+        OVERRIDE if waived else _withheld_by(line),
+        objective=line.objective,
+        scope=line.scope,
+        amount=-line.amount,
+        override=decided.id if decided is not None and waived else "",
+        description=line.dropped,
+    )
+    return [credit, withdrawn]
+
+
+def _period_adjustments(period: PeriodResult, minor: int) -> tuple[Decimal, list[_Line]]:
+    """From the sum of the lines that count to the credit before its rounding: combining,
+    the at-risk pool, the cap and the period minimum, as the judge applies them; and that
+    credit."""
+    out: list[_Line] = []
     kept = [line.amount for line in period.credit_lines if line.dropped is None]
     running = sum(kept, Decimal(0))
     if period.pool_capped and period.pool_at_risk is not None:
         pooled = running if period.combine in ADDING else max(kept, default=Decimal(0))
         if pooled != running:
             out.append(_Line(COMBINE, amount=pooled - running, description=_combine_words(period)))
+        at_risk = _money(period.pool_at_risk, minor)
         out.append(
             _Line(
                 POOL,
                 amount=period.combined - pooled,
-                description=f"capped at the at-risk amount {_money(period.pool_at_risk, minor)}"
-                f" (credits {_money(pooled, minor)})",
+                description=f"capped at the at-risk amount {at_risk} (credits {_money(pooled, minor)})",
             )
         )
     elif period.combined != running:
+        # The judge's combined figure is the reference: whatever rule made it differ from the
+        # sum (max, single) is said here.
         out.append(
             _Line(COMBINE, amount=period.combined - running, description=_combine_words(period))
         )
@@ -272,34 +302,16 @@ def _exact_lines(period: PeriodResult, minor: int) -> list[_Line]:
             )
         )
         running = Decimal(0)
-    month = [o for o in period.overrides if o.target == WHOLE_MONTH and o.action in _ON_AMOUNTS]
-    for i, override in enumerate(month):
-        # Each sets the month's credit; the last one's is the credit issued.
-        after = period.credit if i == len(month) - 1 else _set_to(override)
-        out.append(
-            _Line(
-                OVERRIDE,
-                amount=after - running,
-                override=override.id,
-                description=override.effect,
-                month_override=True,
-            )
-        )
-        governing.add(override.id)
-        running = after
-    out.extend(
-        _Line(OVERRIDE, override=o.id, description=_no_figure(o))
-        for o in period.overrides
-        if o.id not in governing
-    )
-    return out
+    return running, out
 
 
 _ON_AMOUNTS = (WAIVE_CREDIT, SET_AMOUNT)
 _AFTER_CLOSE = "recorded after the close: applied when the month is closed again"
 
 
-def _line_override(line: CreditLine, overrides: Sequence[AppliedOverride]) -> AppliedOverride | None:
+def _line_override(
+    line: CreditLine, overrides: Sequence[AppliedOverride]
+) -> AppliedOverride | None:
     """The override that decided ``line``: the last one on its objective (or its scope value)
     that waives or sets a credit, as overrides apply oldest first."""
     decided = None

@@ -50,7 +50,6 @@ from typing import Any
 
 from slac.documents.charts import objective_charts
 from slac.documents.exports import period_note
-from slac.documents.notes import has_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
@@ -58,6 +57,7 @@ from slac.documents.formatting import (
     format_target,
     format_timestamp,
 )
+from slac.documents.notes import has_note
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
 from slac.plan.types import Plan, Terms
