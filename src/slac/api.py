@@ -298,14 +298,15 @@ def credits_ledger(
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str]:
-    """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
-    finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
-    holds the findings of every contract.
+    """Evaluate a portfolio of contracts (each with its own bindings.yaml, each given once)
+    and return the finance ledger as CSV or JSON (the value): one row per line of each
+    month's credit note, adding up to its credit (docs/ledger.md, "The credit export"); or
+    the errors that stopped it. The report holds the findings of every contract.
 
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
-    there are taken as stored at their close, never recomputed, and marked closed; the others
-    are evaluated now (as known at ``as_of``) and marked draft. Overrides recorded against a
-    period are listed."""
+    there are taken as stored at their close, never recomputed, marked closed and numbered
+    with their revision; the others are evaluated now (as known at ``as_of``) and marked
+    draft. Overrides recorded against a month after its close are listed at 0."""
     from slac.documents.exports import ledger as exported_ledger
     from slac.documents.exports import to_csv, to_json
 
