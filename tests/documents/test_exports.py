@@ -27,12 +27,13 @@ from slac import api
 from slac.documents.exports import (
     CSV_COLUMNS,
     LedgerRow,
+    ledger,
     ledger_rows,
     safe_text,
     to_csv,
     to_json,
 )
-from slac.evaluation.results import CreditLine, PeriodResult, Results
+from slac.evaluation.results import AppliedOverride, CreditLine, PeriodResult, Results
 from slac.plan.types import Plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,6 +324,40 @@ def test_json_is_canonical(portfolio: Portfolio) -> None:
     assert {row["amount"] for row in data["rows"]} >= {"360.00", "-300.00", "-7500.00"}
     assert all(isinstance(row["line"], int) for row in data["rows"])
     assert data["overrides"] == []
+
+
+def test_json_names_the_overrides_of_its_rows_in_full(portfolio: Portfolio) -> None:
+    """A month whose 300.00 was waived as a whole (``*``): the line, then the override
+    withdrawing it (-300.00); the JSON lists the override with its reason and author."""
+    plan = plain_plan(portfolio)
+    results = hand_made(plan, "USD", ("2026-10", Decimal("300.00")))
+    waiver = AppliedOverride(
+        id="9" * 32,
+        period="2026-10",
+        target="*",
+        action="waive-credit",
+        value=None,
+        reason="goodwill",
+        author="carol",
+        recorded_at="2026-11-02T09:00:00Z",
+        effect="the month's credit 300.00 set to 0.00",
+    )
+    (period,) = results.periods
+    waived = replace(
+        results, periods=(replace(period, credit=Decimal("0.00"), overrides=(waiver,)),)
+    )
+    whole = ledger([(waived, plan)])
+    data = json.loads(to_json(whole.rows, whole.overrides))
+    assert [(r["line_kind"], r["amount"], r["override"]) for r in data["rows"]] == [
+        ("credit", "300.00", None),
+        ("override", "-300.00", waiver.id),
+    ]
+    (listed,) = data["overrides"]
+    assert (listed["contract_id"], listed["reason"], listed["author"]) == (
+        plan.contract_id,
+        "goodwill",
+        "carol",
+    )
 
 
 # ---------------------------------------------------------------- CSV
