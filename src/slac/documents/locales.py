@@ -53,9 +53,9 @@ class Language:
 
 
 def available() -> tuple[str, ...]:
-    """The languages slac has statements in: English and each shipped catalog."""
+    """The languages slac has statements in: English, then each shipped catalog's."""
     shipped = {p.parents[1].name for p in CATALOGS.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-    return tuple(sorted(shipped | {SOURCE_LANGUAGE}))
+    return (SOURCE_LANGUAGE, *sorted(shipped - {SOURCE_LANGUAGE}))
 
 
 def catalog_path(language: str) -> Path:
