@@ -141,7 +141,7 @@ def test_every_message_is_translated(lang: str) -> None:
     entries = {(m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m for m in catalog if m.id}
     used = _used_messages()
     missing = [f"{where}: {key!r}" for key, where in used.items() if key not in entries]
-    assert not missing, f"not in the {lang} catalog (update it, see docs/statements.md): {missing}"
+    assert not missing, f"not in the {lang} catalog (update it, see docs/locales.md): {missing}"
     for key, message in entries.items():
         texts = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(texts), f"{key!r} has no {lang} translation"
