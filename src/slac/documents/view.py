@@ -8,6 +8,12 @@ contract's rounding mode, percentages exactly), so templates never format number
 goes through a float. The view has no clock: the same results give the same view, byte for
 byte. :mod:`slac.documents.statements` renders it.
 
+Every text the view says is in its ``locale`` (numbers, money and dates laid out by Babel for
+the full locale, words from the catalog of its language: :mod:`slac.documents.locales`); the
+contract's own text (titles, responsibilities, actions) stays as written. Templates, a user's
+too, translate their own words with ``_("Period %(period)s", period=p.period)``,
+``gettext`` and ``ngettext`` (Jinja2's i18n extension, new style) into the same locale.
+
 The view (``STATEMENT_VERSION`` 1)::
 
     statement_version  int
@@ -19,7 +25,7 @@ The view (``STATEMENT_VERSION`` 1)::
     currency           "EUR" or ""
     total_credit       "EUR 1,320.00" (or "none")
     periods            [{period, terms_from, amendment, service_level, grade, judged, met,
-                         objectives: [objective row], credits: {...},
+                         objectives: [objective row], credits: {..., combine, combine_label},
                          escalations: [trigger], chronic_failures: [trigger]}]
     objectives         [{id, title, target, unit, responsible, chart: {...}}] (one per objective,
                          its measured values over the periods, for charts)
