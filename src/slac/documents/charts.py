@@ -14,7 +14,7 @@ from slac.documents.formatting import (
     format_target,
     format_value,
 )
-from slac.documents.locales import Language, language
+from slac.documents.locales import N_, Language, language
 from slac.evaluation.results import ObjectiveResult, Results
 from slac.plan.types import Terms
 
@@ -25,6 +25,14 @@ COLOURS = {
     "breached": "#cf222e",
     "insufficient-data": "#9a6700",
     "not-applicable": "#6e7781",
+}
+
+# A dot's tooltip names its status as results do; other languages say it in words.
+STATUS_WORDS = {
+    "met": N_("met"),
+    "breached": N_("breached"),
+    "insufficient-data": N_("insufficient-data"),
+    "not-applicable": N_("not-applicable"),
 }
 
 
@@ -89,9 +97,8 @@ def objective_charts(
                     "y": y,
                     "colour": COLOURS.get(o.status, "#6e7781"),
                     "label": f"{months[index]} {format_scope(o.scope)}: "
-                    f"{format_measured(o.measured, o.unit, o.target, lang)} ({o.status})".replace(
-                        " :", ":"
-                    ),
+                    f"{format_measured(o.measured, o.unit, o.target, lang)} "
+                    f"({lang.gettext(STATUS_WORDS.get(o.status, o.status))})".replace(" :", ":"),
                 }
             )
         charts.append(
