@@ -2,8 +2,8 @@
 
 Every operation that reads contracts returns a :class:`Result`: its value (``None`` when
 there is none), the lint report of the contracts it read, the errors that stopped it, and
-``ok``. :func:`rule_catalog`, :func:`plan_document` and :func:`results_document` only look
-up or convert, cannot fail, and return their data directly.
+``ok``. :func:`rule_catalog`, :func:`plan_document`, :func:`results_document` and
+:func:`statement_locales` only look up or convert, cannot fail, and return their data directly.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ __all__ = [
     "rule_catalog",
     "simulate",
     "statement",
+    "statement_locales",
     "test_examples",
     "test_report",
 ]
@@ -592,12 +593,13 @@ def statement(
     timestamp: bool = False,
     as_of: AsOf = AT_PERIOD_END,
     ledger: str | None = None,
+    locale: str = "en",
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
-    sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed)."""
-    from slac.documents.view import statement_view
-
+    sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed).
+    ``locale``: the language and layout of the statement (``en``, ``de``, ``de_CH``,
+    ``de-CH``: :func:`statement_locales` lists the languages); an unknown one is an error."""
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
@@ -615,7 +617,7 @@ def statement(
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
-    return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
+    return _render_view(outcome.value, plan, locale, report, fmt, template, timestamp)
 
 
 def render_saved(
@@ -626,11 +628,12 @@ def render_saved(
     template: str | None = None,
     today: date | None = None,
     timestamp: bool = False,
+    locale: str = "en",
 ) -> Result[str | bytes]:
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
-    (the compiled plan's hash must equal the one the results were evaluated with)."""
-    from slac.documents.view import statement_view
+    (the compiled plan's hash must equal the one the results were evaluated with).
+    ``locale``: as for :func:`statement`."""
     from slac.evaluation.saved import SavedResultsError, read_results
 
     compiled = compile_plan(contract, today=today)
@@ -651,14 +654,35 @@ def render_saved(
                 f"{contract} compiles to {expected[:12]}…: the contract changed; evaluate again",
             ),
         )
-    return _render_view(statement_view(results, plan), report, fmt, template, timestamp)
+    return _render_view(results, plan, locale, report, fmt, template, timestamp)
+
+
+def statement_locales() -> tuple[str, ...]:
+    """The languages slac writes statements in (``en``, ``de``, …): the ``locale`` of
+    :func:`statement` and :func:`render_saved` is one of them, or one of their regional
+    variants (``de_CH``), whose numbers, money and dates are laid out for the region."""
+    from slac.documents.locales import available
+
+    return available()
 
 
 def _render_view(
-    view: dict[str, Any], report: CheckReport, fmt: str, template: str | None, timestamp: bool
+    results: Results,
+    plan: Plan,
+    locale: str,
+    report: CheckReport,
+    fmt: str,
+    template: str | None,
+    timestamp: bool,
 ) -> Result[str | bytes]:
+    from slac.documents.locales import LocaleError
     from slac.documents.statements import TemplateProblem
+    from slac.documents.view import statement_view
 
+    try:
+        view = statement_view(results, plan, locale)
+    except LocaleError as err:
+        return Result(None, report, (str(err),))
     try:
         return Result(_render(view, fmt, template, timestamp), report)
     except TemplateProblem as problem:

@@ -88,4 +88,5 @@ def test_the_credit_note_document_has_the_numbers_and_lines_of_the_export() -> N
     assert code == 0, err
     for number in dict.fromkeys(row["credit_note"] for row in rows):
         assert f"## Credit note {number}: period " in document
-    assert "| 4 | cap: capped at 7200.00 (credits 7500.00) | – | – | – | -EUR 300.00 |" in document
+    assert "| 4 | Credit cap | – | – | – | -EUR 300.00 |" in document
+    assert "Credits capped at EUR 7,200.00." in document

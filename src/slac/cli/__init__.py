@@ -28,6 +28,7 @@ from slac.cli.common import (
     history_ledger,
     ledger_option,
     ledger_read,
+    locale_opt,
     on_bad_rows_opt,
     output_option,
     period_range,
@@ -275,6 +276,7 @@ def evaluate_command(
 @period_range
 @statement_format_opt
 @template_opt
+@locale_opt
 @output_option("the statement")
 @on_bad_rows_opt
 @as_of_opt
@@ -289,6 +291,7 @@ def statement_command(
     through: str | None,
     fmt: str,
     template: str | None,
+    locale: str,
     output: str | None,
     on_bad_rows: str,
     as_of: AsOf,
@@ -317,6 +320,7 @@ def statement_command(
         timestamp=timestamp,
         as_of=as_of,
         ledger=ledger_read(contract, ledger, no_ledger),
+        locale=locale,
     )
     emit_rendered(rendered, output)
 
@@ -331,6 +335,7 @@ def statement_command(
 )
 @statement_format_opt
 @template_opt
+@locale_opt
 @output_option("the statement")
 @timestamp_opt
 @today_option()
@@ -339,6 +344,7 @@ def render_command(
     contract: str,
     fmt: str,
     template: str | None,
+    locale: str,
     output: str | None,
     timestamp: bool,
     today: date | None,
@@ -350,7 +356,13 @@ def render_command(
     """
     check_layout(template)
     rendered = api.render_saved(
-        results, contract, fmt=fmt, template=template, today=today, timestamp=timestamp
+        results,
+        contract,
+        fmt=fmt,
+        template=template,
+        today=today,
+        timestamp=timestamp,
+        locale=locale,
     )
     emit_rendered(rendered, output)
 
