@@ -34,7 +34,7 @@ from slac.plan.types import Plan
 from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
-    from slac.documents.exports import LedgerRow
+    from slac.documents.exports import Ledger
     from slac.ledger.store import Store
 
 __all__ = [
@@ -299,25 +299,37 @@ def credits_ledger(
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str]:
-    """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
-    finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
-    holds the findings of every contract.
+    """Evaluate a portfolio of contracts (each with its own bindings.yaml, each given once)
+    and return the finance ledger as CSV or JSON (the value): one row per line of each
+    month's credit note, adding up to its credit (docs/ledger.md, "The credit export"); or
+    the errors that stopped it. The report holds the findings of every contract.
 
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
-    there are taken as stored at their close, never recomputed, and marked closed; the others
-    are evaluated now (as known at ``as_of``) and marked draft. Overrides recorded against a
-    period are listed."""
-    from slac.documents.exports import ledger_rows, to_csv, to_json
+    there are taken as stored at their close, never recomputed, marked closed and numbered
+    with their revision; the others are evaluated now (as known at ``as_of``) and marked
+    draft. Overrides recorded against a month after its close are listed at 0."""
+    from slac.documents.exports import ledger as exported_ledger
+    from slac.documents.exports import to_csv, to_json
 
     evaluated: list[tuple[Results, Plan]] = []
     errors: list[str] = []
     reports: list[CheckReport] = []
+    seen: dict[str, str] = {}
     for contract in contracts:
         compiled = compile_plan(contract, today=today)
         reports.append(compiled.report)
         if compiled.value is None:
             errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
+        contract_id = compiled.value.contract_id
+        if contract_id in seen:
+            # Its credit notes would share numbers with those of the first one.
+            errors.append(
+                f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
+                " give each contract once"
+            )
+            continue
+        seen[contract_id] = contract
         if ledger is not None and period is not None:
             # Every month asked for is closed: its figures are in the ledger, and the data
             # (perhaps archived since) is not read at all.
@@ -349,15 +361,17 @@ def credits_ledger(
     if errors:
         return Result(None, report, tuple(errors))
     if ledger is None:
-        rows = ledger_rows(evaluated)
+        whole = exported_ledger(evaluated)
     else:
         from slac.ledger.model import LedgerError
 
         try:
-            rows = _rows_from_ledger(evaluated, ledger, period, through)
+            whole = _ledger_from_store(evaluated, ledger, period, through)
         except LedgerError as err:
             return Result(None, report, (str(err),))
-    return Result(to_json(rows) if fmt == "json" else to_csv(rows), report)
+    if fmt == "json":
+        return Result(to_json(whole.rows, whole.overrides), report)
+    return Result(to_csv(whole.rows), report)
 
 
 def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Results | None:
@@ -375,34 +389,34 @@ def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Re
     return with_closed_periods(stored_results(closed[wanted[-1]]), closed, plan, later=every)
 
 
-def _rows_from_ledger(
+def _ledger_from_store(
     evaluated: Sequence[tuple[Results, Plan]],
     ledger: str,
     period: str | None,
     through: str | None,
-) -> list[LedgerRow]:
-    """The export's rows with the closed periods of ``ledger`` as stored at their close."""
-    from slac.documents.exports import CLOSED, ledger_rows
+) -> Ledger:
+    """The export with the closed periods of ``ledger`` as stored at their close, numbered
+    with their revision, and the overrides recorded against each month."""
+    from slac.documents.exports import ledger as exported_ledger
+    from slac.documents.notes import Issued
     from slac.evaluation.evaluate import months_asked
     from slac.ledger.records import latest_revisions, with_closed_periods
 
+    merged: list[tuple[Results, Plan]] = []
+    issued: dict[tuple[str, str], Issued] = {}
+    recorded: dict[tuple[str, str], list[Override]] = {}
     with _existing_ledger(ledger) as store:
-        rows: list[LedgerRow] = []
         for results, plan in evaluated:
             wanted = set(months_asked(plan, period, through)) if period else None
             every = latest_revisions(store.revisions(results.contract_id))
             closed = {m: r for m, r in every.items() if wanted is None or m in wanted}
-            overrides: dict[str, list[Override]] = {}
             for override in store.overrides(results.contract_id):
-                overrides.setdefault(override.period, []).append(override)
-            merged = with_closed_periods(results, closed, plan, later=every)
-            for row in ledger_rows([(merged, plan)]):
-                row = dataclasses.replace(row, overrides=tuple(overrides.get(row.period, ())))
-                issued = closed.get(row.period)
-                if issued is not None:  # the plan it was evaluated with, as stored
-                    row = dataclasses.replace(row, state=CLOSED, plan_sha256=issued.plan_sha256)
-                rows.append(row)
-    return sorted(rows, key=lambda r: (r.contract_id, r.period))
+                recorded.setdefault((results.contract_id, override.period), []).append(override)
+            for month, record in closed.items():
+                # The plan it was evaluated with, as stored.
+                issued[(results.contract_id, month)] = Issued(record.revision, record.plan_sha256)
+            merged.append((with_closed_periods(results, closed, plan, later=every), plan))
+    return exported_ledger(merged, issued=issued, recorded=recorded)
 
 
 # ---------------------------------------------------------------- the period ledger

@@ -387,14 +387,17 @@ def credits_command(
     ledger: str | None,
     today: date | None,
 ) -> None:
-    """The service-credit ledger of a portfolio for finance: one row per contract × period
-    with a credit (each contract's data from the bindings.yaml beside it).
+    """The service-credit ledger of a portfolio for finance: one row per line of each
+    month's credit note (each contract's data from the bindings.yaml beside it).
 
-    Text cells a spreadsheet would run as a formula are neutralised; amounts are numbers,
-    rounded once by each contract's rule in its currency's minor unit.
+    A note's credit lines and its adjustments (cap, pool, combine, minimum, override,
+    rounding) add up to the credit issued, rounded once by the contract's rule. Each cell
+    holds one value; text a spreadsheet would run as a formula is neutralised; amounts are
+    numbers in the currency's minor unit.
 
-    With --ledger, the months closed there are taken as stored at their close (state closed),
-    never evaluated again; the others are evaluated now (state draft), as known at --as-of.
+    With --ledger, the months closed there are taken as stored at their close (state closed,
+    note CN-CONTRACT-YYYYMM, -R2 after a reopen), never evaluated again; the others are
+    evaluated now (state draft, note …-DRAFT), as known at --as-of.
     """
     check_range(period, through)
     exported = api.credits_ledger(

@@ -39,6 +39,11 @@ The view (``STATEMENT_VERSION`` 1)::
     overrides          [{id, period, target, action, value, reason, author, recorded_at,
                        effect}] (recorded in the period ledger against the months shown,
                        oldest first; effect: what it changed, in words)
+    credit_notes       {period: {number, state, lines: [{line, kind, label, objective, scope,
+                       tier, tier_text, percent, amount, description}]}} (the months with a
+                       credit note, numbered and with the lines of `slac credits`; label: the
+                       objective of a credit line, else the adjustment's kind in words;
+                       description: the ledger's English words, as the export has them)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -53,6 +58,7 @@ from decimal import Decimal
 from typing import Any
 
 from slac.documents.charts import objective_charts
+from slac.documents.exports import period_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
@@ -62,6 +68,7 @@ from slac.documents.formatting import (
     format_timestamp,
 )
 from slac.documents.locales import N_, Language, language
+from slac.documents.notes import has_note
 from slac.documents.phrases import translate_phrase
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
@@ -85,6 +92,15 @@ COMBINE = {
     "max": N_("max"),
     "single": N_("single"),
     "per-incident": N_("per-incident"),
+}
+# A credit note's adjustment lines, in words (a credit line says its objective).
+NOTE_LINES = {
+    "minimum": N_("Minimum credit"),
+    "combine": N_("Combining credits"),
+    "pool": N_("At-risk amount"),
+    "cap": N_("Credit cap"),
+    "rounding": N_("Rounding"),
+    "override": N_("Override"),
 }
 # Units of an exclusion's count, said with the count: "1 row", "3 windows".
 COUNT_WORDS: dict[str, Callable[[Language, int], str]] = {
@@ -185,6 +201,7 @@ def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str
             for p in results.periods
             for o in p.overrides
         ],
+        "credit_notes": _credit_notes(results, plan, currency, mode, lang),
     }
 
 
@@ -318,3 +335,37 @@ def count_text(count: int, unit: str, lang: Language | None = None) -> str:
     if unit not in COUNT_WORDS:
         return f"{count} {unit[:-1] if count == 1 else unit}"
     return COUNT_WORDS[unit](lang or language(), count) % {"count": count}
+
+
+def _credit_notes(
+    results: Results, plan: Plan, currency: str | None, mode: str, lang: Language
+) -> dict[str, dict[str, Any]]:
+    """Each month's credit note as `slac credits` exports it: the same number, the same
+    lines (a statement is evaluated now, so its notes are drafts)."""
+    notes = {}
+    for p in results.periods:
+        if not has_note(p):
+            continue
+        note = period_note(results, plan, p)
+        notes[p.period] = {
+            "number": note.number,
+            "state": note.state,
+            "lines": [
+                {
+                    "line": x.line,
+                    "kind": x.kind,
+                    "label": x.objective
+                    if x.kind == "credit"
+                    else lang.gettext(NOTE_LINES.get(x.kind, x.kind)),
+                    "objective": x.objective,
+                    "scope": format_scope(x.scope),
+                    "tier": "" if x.tier is None else str(x.tier),
+                    "tier_text": translate_phrase(x.tier_text, lang),
+                    "percent": "" if x.percent is None else format_percent(x.percent, lang=lang),
+                    "amount": format_money(x.amount, currency, mode=mode, locale=lang.tag),
+                    "description": x.description,
+                }
+                for x in note.lines
+            ],
+        }
+    return notes
