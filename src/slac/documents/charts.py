@@ -7,10 +7,16 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from slac.documents.formatting import format_measured, format_scope, format_target
+from slac.documents.formatting import (
+    format_measured,
+    format_percent,
+    format_scope,
+    format_target,
+    format_value,
+)
+from slac.documents.locales import N_, Language, language
 from slac.evaluation.results import ObjectiveResult, Results
 from slac.plan.types import Terms
-from slac.wording import percent_words, value_words
 
 # Chart geometry, in SVG user units.
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 320, 120, 48, 12, 10, 22
@@ -21,15 +27,27 @@ COLOURS = {
     "not-applicable": "#6e7781",
 }
 
+# A dot's tooltip names its status as results do; other languages say it in words.
+STATUS_WORDS = {
+    "met": N_("met"),
+    "breached": N_("breached"),
+    "insufficient-data": N_("insufficient-data"),
+    "not-applicable": N_("not-applicable"),
+}
+
 
 def _coordinate(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):f}"
 
 
 def objective_charts(
-    results: Results, terms: Sequence[Terms], names: Mapping[str, str]
+    results: Results,
+    terms: Sequence[Terms],
+    names: Mapping[str, str],
+    lang: Language | None = None,
 ) -> list[dict[str, Any]]:
     """Per objective: its measured values over the periods evaluated, laid out for an SVG."""
+    lang = lang or language()
     months = [p.period for p in results.periods]
     responsible = {
         o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
@@ -79,16 +97,15 @@ def objective_charts(
                     "y": y,
                     "colour": COLOURS.get(o.status, "#6e7781"),
                     "label": f"{months[index]} {format_scope(o.scope)}: "
-                    f"{format_measured(o.measured, o.unit, o.target)} ({o.status})".replace(
-                        " :", ":"
-                    ),
+                    f"{format_measured(o.measured, o.unit, o.target, lang)} "
+                    f"({lang.gettext(STATUS_WORDS.get(o.status, o.status))})".replace(" :", ":"),
                 }
             )
         charts.append(
             {
                 "id": objective_id,
                 "title": first.title or objective_id,
-                "target": format_target(first.target_op, first.target, first.unit),
+                "target": format_target(first.target_op, first.target, first.unit, lang),
                 "unit": first.unit,
                 "responsible": responsible.get(objective_id, ""),
                 "chart": {
@@ -101,12 +118,12 @@ def objective_charts(
                     "plot_height": str(HEIGHT - TOP - BOTTOM),
                     "bottom": str(HEIGHT - BOTTOM),
                     "target_y": _coordinate(y_of(first.target)),
-                    "high_label": value_words(high, first.unit)
+                    "high_label": format_value(high, first.unit, lang=lang)
                     if first.unit != "ratio"
-                    else percent_words(high, 2),
-                    "low_label": value_words(low, first.unit)
+                    else format_percent(high, 2, lang),
+                    "low_label": format_value(low, first.unit, lang=lang)
                     if first.unit != "ratio"
-                    else percent_words(low, 2),
+                    else format_percent(low, 2, lang),
                     "months": [
                         {"x": _coordinate(x_of(i)), "label": month}
                         for i, month in enumerate(months)

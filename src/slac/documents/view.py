@@ -8,9 +8,16 @@ contract's rounding mode, percentages exactly), so templates never format number
 goes through a float. The view has no clock: the same results give the same view, byte for
 byte. :mod:`slac.documents.statements` renders it.
 
+Every text the view says is in its ``locale`` (numbers, money and dates laid out by Babel for
+the full locale, words from the catalog of its language: :mod:`slac.documents.locales`); the
+contract's own text (titles, responsibilities, actions) stays as written. Templates, a user's
+too, translate their own words with ``_("Period %(period)s", period=p.period)``,
+``gettext`` and ``ngettext`` (Jinja2's i18n extension, new style) into the same locale.
+
 The view (``STATEMENT_VERSION`` 1)::
 
     statement_version  int
+    locale             "en", "de", "de_CH": the language and layout of every text below
     contract           {id, title, version, timezone}
     parties            [{key, name, contacts: [{name, role, email}]}]
     provider, customer names
@@ -18,7 +25,7 @@ The view (``STATEMENT_VERSION`` 1)::
     currency           "EUR" or ""
     total_credit       "EUR 1,320.00" (or "none")
     periods            [{period, terms_from, amendment, service_level, grade, judged, met,
-                         objectives: [objective row], credits: {...},
+                         objectives: [objective row], credits: {..., combine, combine_label},
                          escalations: [trigger], chronic_failures: [trigger]}]
     objectives         [{id, title, target, unit, responsible, chart: {...}}] (one per objective,
                          its measured values over the periods, for charts)
@@ -34,6 +41,11 @@ The view (``STATEMENT_VERSION`` 1)::
     overrides          [{id, period, target, action, value, reason, author, recorded_at,
                        effect}] (recorded in the period ledger against the months shown,
                        oldest first; effect: what it changed, in words)
+    credit_notes       {period: {number, state, lines: [{line, kind, label, objective, scope,
+                       tier, tier_text, percent, amount, description}]}} (the months with a
+                       credit note, numbered and with the lines of `slac credits`; label: the
+                       objective of a credit line, else the adjustment's kind in words;
+                       description: the ledger's English words, as the export has them)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -58,18 +70,25 @@ period's end" (measured up to then) or "abandoned" (a contact), else "".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from slac.documents.charts import objective_charts
+from slac.documents.exports import period_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
+    format_number,
+    format_percent,
     format_scope,
     format_target,
     format_timestamp,
+    format_value,
 )
+from slac.documents.locales import N_, Language, language
+from slac.documents.notes import has_note
+from slac.documents.phrases import translate_phrase
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.measurement import MISSES_SHOWN
 from slac.evaluation.results import (
@@ -81,42 +100,65 @@ from slac.evaluation.results import (
     Trigger,
 )
 from slac.plan.types import Plan, Terms
-from slac.wording import business_days_words, percent_words, value_words
 
 STATEMENT_VERSION = 1
 STATUS_LABELS = {
-    "met": "Met",
-    "breached": "Breached",
-    "insufficient-data": "Insufficient data",
-    "not-applicable": "Not applicable",
+    "met": N_("Met"),
+    "breached": N_("Breached"),
+    "insufficient-data": N_("Insufficient data"),
+    "not-applicable": N_("Not applicable"),
 }
 EARN_BACK = {
-    "none": "not applicable",
-    "pending": "pending (the credit may be earned back)",
-    "waived": "waived (earned back by the provider)",
-    "due": "due (not earned back)",
+    "none": N_("not applicable"),
+    "pending": N_("pending (the credit may be earned back)"),
+    "waived": N_("waived (earned back by the provider)"),
+    "due": N_("due (not earned back)"),
+}
+COMBINE = {
+    "sum": N_("sum"),
+    "max": N_("max"),
+    "single": N_("single"),
+    "per-incident": N_("per-incident"),
+}
+# A credit note's adjustment lines, in words (a credit line says its objective).
+NOTE_LINES = {
+    "minimum": N_("Minimum credit"),
+    "combine": N_("Combining credits"),
+    "pool": N_("At-risk amount"),
+    "cap": N_("Credit cap"),
+    "rounding": N_("Rounding"),
+    "override": N_("Override"),
+}
+# Units of an exclusion's count, said with the count: "1 row", "3 windows".
+COUNT_WORDS: dict[str, Callable[[Language, int], str]] = {
+    "rows": lambda lang, n: lang.ngettext("%(count)s row", "%(count)s rows", n),
+    "windows": lambda lang, n: lang.ngettext("%(count)s window", "%(count)s windows", n),
 }
 
 
-def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
-    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python."""
+def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str, Any]:
+    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python,
+    words in ``locale`` (:class:`~slac.documents.locales.LocaleError` for one slac has no
+    catalog for). Text the contract provides (titles, responsibilities) stays as written."""
+    lang = language(locale)
     currency = results.currency
     mode = plan.terms[-1].commercials.rounding.mode if plan.terms else "half-up"
     names = {party.key: party.name for party in plan.parties}
     terms_used = _terms_used(plan, results.periods)
     months = [p.period for p in results.periods]
     if not months:
-        label = "no periods"
+        label = lang.gettext("no periods")
     elif len(months) == 1:
         label = months[0]
     else:
-        label = f"{months[0]} to {months[-1]}"
-    periods = [_period(p, currency, mode) for p in results.periods]
+        label = lang.gettext("%(first)s to %(last)s") % {"first": months[0], "last": months[-1]}
+    periods = [_period(p, currency, mode, lang) for p in results.periods]
     escalations = [
-        {"period": p.period, **_trigger(t)} for p in results.periods for t in p.escalations
+        {"period": p.period, **_trigger(t, lang)} for p in results.periods for t in p.escalations
     ]
     return {
         "statement_version": STATEMENT_VERSION,
+        "locale": lang.tag,
         "contract": {
             "id": results.contract_id,
             "title": results.contract_title or results.contract_id,
@@ -138,11 +180,11 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         "customer": results.customer,
         "periods_label": label,
         "currency": currency or "",
-        "total_credit": format_money(results.total_credit, currency, mode=mode)
+        "total_credit": format_money(results.total_credit, currency, mode=mode, locale=lang.tag)
         if results.total_credit
-        else "none",
+        else lang.gettext("none"),
         "periods": periods,
-        "objectives": objective_charts(results, terms_used, names),
+        "objectives": objective_charts(results, terms_used, names, lang),
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
@@ -191,6 +233,7 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
             for p in results.periods
             for o in p.overrides
         ],
+        "credit_notes": _credit_notes(results, plan, currency, mode, lang),
     }
 
 
@@ -200,22 +243,25 @@ def _terms_used(plan: Plan, periods: Sequence[PeriodResult]) -> list[Terms]:
     return used or list(plan.terms[-1:])
 
 
-def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
+def _period(p: PeriodResult, currency: str | None, mode: str, lang: Language) -> dict[str, Any]:
     def money(amount: Decimal | None) -> str:
-        return "" if amount is None else format_money(amount, currency, mode=mode)
+        return "" if amount is None else format_money(amount, currency, mode=mode, locale=lang.tag)
 
     return {
         "period": p.period,
         "terms_from": p.terms_from,
         "amendment": p.amendment or "",
-        "service_level": "n/a" if p.service_level is None else percent_words(p.service_level, 2),
+        "service_level": lang.gettext("n/a")
+        if p.service_level is None
+        else format_percent(p.service_level, 2, lang),
         "grade": p.grade or "",
         "judged": p.judged,
         "met": p.met,
-        "objectives": [_objective_row(o, currency, mode) for o in p.objectives],
+        "objectives": [_objective_row(o, currency, mode, lang) for o in p.objectives],
         "credits": {
-            "lines": [_credit_line(line, currency, mode) for line in p.credit_lines],
+            "lines": [_credit_line(line, currency, mode, lang) for line in p.credit_lines],
             "combine": p.combine,
+            "combine_label": lang.gettext(COMBINE.get(p.combine, p.combine)),
             "combined": money(p.combined),
             "pool_at_risk": money(p.pool_at_risk),
             "pool_capped": p.pool_capped,
@@ -224,19 +270,26 @@ def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
             "minimum": money(p.minimum),
             "minimum_applied": p.minimum_applied,
             "earn_back": p.earn_back,
-            "earn_back_label": EARN_BACK.get(p.earn_back, p.earn_back),
+            "earn_back_label": lang.gettext(EARN_BACK.get(p.earn_back, p.earn_back)),
             "credit": money(p.credit),
             "owed": p.credit > 0,
-            "claim_deadline": format_timestamp(p.claim_deadline),
+            "claim_deadline": format_timestamp(p.claim_deadline, lang),
         },
-        "escalations": [_trigger(t) for t in p.escalations],
-        "chronic_failures": [_trigger(t) for t in p.chronic_failure],
+        "escalations": [_trigger(t, lang) for t in p.escalations],
+        "chronic_failures": [_trigger(t, lang) for t in p.chronic_failure],
     }
 
 
-def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[str, Any]:
+def _objective_row(
+    o: ObjectiveResult, currency: str | None, mode: str, lang: Language
+) -> dict[str, Any]:
     excluded = [
-        {"id": e.exclusion, "count": e.count, "unit": e.unit, "text": count_text(e.count, e.unit)}
+        {
+            "id": e.exclusion,
+            "count": e.count,
+            "unit": e.unit,
+            "text": count_text(e.count, e.unit, lang),
+        }
         for e in o.excluded
     ]
     return {
@@ -245,10 +298,12 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         "scope": format_scope(o.scope),
         "objective_period": o.period,
         "status": o.status,
-        "status_label": STATUS_LABELS.get(o.status, o.status),
-        "reason": o.reason,
-        "target": format_target(o.target_op, o.target, o.unit),
-        "measured": "–" if o.measured is None else format_measured(o.measured, o.unit, o.target),
+        "status_label": lang.gettext(STATUS_LABELS.get(o.status, o.status)),
+        "reason": translate_phrase(o.reason, lang),
+        "target": format_target(o.target_op, o.target, o.unit, lang),
+        "measured": "–"
+        if o.measured is None
+        else format_measured(o.measured, o.unit, o.target, lang),
         "sample": o.sample,
         "min_sample": o.min_sample,
         "met": o.met,
@@ -257,72 +312,87 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         "exclusions": excluded,
         # Rows and maintenance windows are different things: only rows add up here.
         "excluded_rows": sum(e.count for e in o.excluded if e.unit == "rows"),
-        "credit": None if o.credit is None else _credit_line(o.credit, currency, mode),
-        "breached_items": None if o.misses is None else breached_items(o, o.misses),
+        "credit": None if o.credit is None else _credit_line(o.credit, currency, mode, lang),
+        "breached_items": None if o.misses is None else breached_items(o, o.misses, lang),
     }
 
 
-NOTES = {"open": "open at the period's end", "abandoned": "abandoned"}
+NOTES = {"open": N_("open at the period's end"), "abandoned": N_("abandoned")}
 
 
-def breached_items(o: ObjectiveResult, misses: Misses) -> dict[str, Any]:
+def breached_items(o: ObjectiveResult, misses: Misses, lang: Language) -> dict[str, Any]:
     """The breached-items annex of one objective result: the items the results list, and
     where the rest are (the evidence file: results keep a bounded number)."""
 
     def words(value: Decimal) -> str:
-        return value_words(value, misses.unit, business=misses.business)
+        return format_value(value, misses.unit, business=misses.business, lang=lang)
 
     def threshold(value: Decimal) -> str:
         # N business days are each item's own business time: say both.
         days = misses.business_days
-        return f"{business_days_words(days)} ({words(value)})" if days else words(value)
+        if not days:
+            return words(value)
+        said = lang.ngettext("%(count)s business day", "%(count)s business days", int(days))
+        return f"{said % {'count': format_number(days, lang)}} ({words(value)})"
 
     shown = []
     for m in misses.shown:
-        due = format_timestamp(m.due)
+        due = format_timestamp(m.due, lang)
+        deadline = threshold(m.threshold)
+        if due:
+            deadline = lang.gettext("%(threshold)s, due %(due)s") % {
+                "threshold": deadline,
+                "due": due,
+            }
         shown.append(
             {
                 "item": m.item,
                 "measured": words(m.measured),
                 "threshold": words(m.threshold),
                 "due": due,
-                "deadline": f"{threshold(m.threshold)}, due {due}"
-                if due
-                else threshold(m.threshold),
+                "deadline": deadline,
                 "over": words(m.over) if m.over >= 0 else "–",
-                "note": NOTES.get(m.note, m.note),
+                "note": lang.gettext(NOTES[m.note]) if m.note in NOTES else m.note,
             }
         )
     more = misses.count - len(misses.shown)
     hint = (
-        f"{more} more not listed: run `slac evaluate CONTRACT --evidence DIR` and see "
-        f"DIR/evidence.parquet (objective {o.objective}, period {o.period})"
+        lang.gettext(
+            "%(more)s more not listed: run `slac evaluate CONTRACT --evidence DIR` and see "
+            "DIR/evidence.parquet (objective %(objective)s, period %(period)s)"
+        )
+        % {"more": more, "objective": o.objective, "period": o.period}
         if more > 0
         else ""
     )
     return {"count": misses.count, "shown": shown, "more": more, "evidence_hint": hint}
 
 
-def _credit_line(line: CreditLine, currency: str | None, mode: str) -> dict[str, Any]:
+def _credit_line(
+    line: CreditLine, currency: str | None, mode: str, lang: Language
+) -> dict[str, Any]:
+    def money(amount: Decimal) -> str:
+        return format_money(amount, currency, mode=mode, locale=lang.tag)
+
     return {
         "objective": line.objective,
         "scope": format_scope(line.scope),
         "period": line.period,
         "tier": "" if line.tier is None else str(line.tier),
-        "tier_text": line.tier_text,
-        "percent": "" if line.percent is None else percent_words(line.percent),
-        "fee": "" if line.fee is None else format_money(line.fee, currency, mode=mode),
+        "tier_text": translate_phrase(line.tier_text, lang),
+        "percent": "" if line.percent is None else format_percent(line.percent, lang=lang),
+        "fee": "" if line.fee is None else money(line.fee),
         "incidents": "" if line.incidents is None else str(line.incidents),
-        "amount": format_money(line.amount, currency, mode=mode),
+        "amount": money(line.amount),
     }
 
 
-def _trigger(t: Trigger) -> dict[str, Any]:
+def _trigger(t: Trigger, lang: Language) -> dict[str, Any]:
     return {
         "id": t.id,
         "triggered": t.triggered,
-        "detail": t.detail,
-        "due": format_timestamp(t.due),
+        "detail": translate_phrase(t.detail, lang),
+        "due": format_timestamp(t.due, lang),
         "notify": list(t.notify),
         "action": t.action or "",
         "consequence": t.consequence or "",
@@ -344,6 +414,42 @@ def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[
     return list(found.values())
 
 
-def count_text(count: int, unit: str) -> str:
-    """``3 rows``, ``1 row``, ``1 window``: a count said with its unit."""
-    return f"{count} {unit[:-1] if count == 1 else unit}"
+def count_text(count: int, unit: str, lang: Language | None = None) -> str:
+    """``3 rows``, ``1 row``, ``1 window`` (de ``3 Zeilen``): a count said with its unit."""
+    if unit not in COUNT_WORDS:
+        return f"{count} {unit[:-1] if count == 1 else unit}"
+    return COUNT_WORDS[unit](lang or language(), count) % {"count": count}
+
+
+def _credit_notes(
+    results: Results, plan: Plan, currency: str | None, mode: str, lang: Language
+) -> dict[str, dict[str, Any]]:
+    """Each month's credit note as `slac credits` exports it: the same number, the same
+    lines (a statement is evaluated now, so its notes are drafts)."""
+    notes = {}
+    for p in results.periods:
+        if not has_note(p):
+            continue
+        note = period_note(results, plan, p)
+        notes[p.period] = {
+            "number": note.number,
+            "state": note.state,
+            "lines": [
+                {
+                    "line": x.line,
+                    "kind": x.kind,
+                    "label": x.objective
+                    if x.kind == "credit"
+                    else lang.gettext(NOTE_LINES.get(x.kind, x.kind)),
+                    "objective": x.objective,
+                    "scope": format_scope(x.scope),
+                    "tier": "" if x.tier is None else str(x.tier),
+                    "tier_text": translate_phrase(x.tier_text, lang),
+                    "percent": "" if x.percent is None else format_percent(x.percent, lang=lang),
+                    "amount": format_money(x.amount, currency, mode=mode, locale=lang.tag),
+                    "description": x.description,
+                }
+                for x in note.lines
+            ],
+        }
+    return notes
