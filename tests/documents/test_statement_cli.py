@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,14 @@ OCTOBER = ("--period", "2026-10", "--today", "2026-11-01")
 CSAT_OF_SURVEYS_ALT = "[BREACHED] Customer satisfaction\n      target ≥ 50%, measured 25.00%"
 
 
+# As in test_statements.py: the golden HTML holds each chart's label, not matplotlib's drawing.
+CHART = re.compile(r'<svg class="chart-svg" role="img" (aria-label="[^"]*")[^>]*>.*?</svg>', re.S)
+
+
+def without_drawings(text: str) -> str:
+    return CHART.sub(r"<svg \1><!-- drawn by matplotlib --></svg>", text)
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -29,7 +38,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_statement_matches_the_golden_file(fmt: str) -> None:
     code, out, err = run("statement", CONTRACT, *RANGE, "--format", fmt)
     assert code == 0, err
-    assert out == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
+    assert without_drawings(out) == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
 def test_written_atomically_to_a_file(tmp_path: Path) -> None:

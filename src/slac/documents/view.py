@@ -8,7 +8,8 @@ contract's rounding mode, percentages exactly), so templates never format number
 goes through a float. The view has no clock: the same results give the same view, byte for
 byte. :mod:`slac.documents.statements` renders it.
 
-The view (``STATEMENT_VERSION`` 1)::
+The view (``STATEMENT_VERSION`` 2; version 1 laid charts out as coordinates for the template to
+draw, and listed exclusions that removed nothing)::
 
     statement_version  int
     contract           {id, title, version, timezone}
@@ -20,8 +21,10 @@ The view (``STATEMENT_VERSION`` 1)::
     periods            [{period, terms_from, amendment, service_level, grade, judged, met,
                          objectives: [objective row], credits: {...},
                          escalations: [trigger], chronic_failures: [trigger]}]
-    objectives         [{id, title, target, unit, responsible, chart: {...}}] (one per objective,
-                         its measured values over the periods, for charts)
+    objectives         [{id, title, target, unit, responsible, chart}] (one per objective,
+                         in the order first evaluated); chart: {title, target, unit,
+                         points: [{period, scope, measured, status}], svg} (svg: the chart
+                         drawn by slac, an <svg> element to embed as it is)
     responsibilities   [{id, party, text, objectives, exclusions}]
     escalations        [{period, id, detail, due, notify, action}] (triggered only)
     provenance         {slac_version, results_version, results_sha256, plan_sha256,
@@ -35,8 +38,9 @@ The view (``STATEMENT_VERSION`` 1)::
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
-text}] (unit `rows`, or `windows` for maintenance; text such as "1 window"), excluded_rows
-(rows only), credit: {tier, tier_text, percent, amount} | None}``.
+text}] (only those that removed something, count > 0; unit `rows`, or `windows` for
+maintenance; text such as "1 window"), excluded_rows (rows only), credit: {tier, tier_text,
+percent, amount} | None}``.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from slac.documents.charts import objective_charts
+from slac.documents.charts import build_chart
 from slac.documents.formatting import (
     format_measured,
     format_money,
@@ -58,7 +62,7 @@ from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, R
 from slac.plan.types import Plan, Terms
 from slac.wording import percent_words
 
-STATEMENT_VERSION = 1
+STATEMENT_VERSION = 2
 STATUS_LABELS = {
     "met": "Met",
     "breached": "Breached",
@@ -117,7 +121,7 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         if results.total_credit
         else "none",
         "periods": periods,
-        "objectives": objective_charts(results, terms_used, names),
+        "objectives": _objectives(results, terms_used, names),
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
@@ -205,9 +209,12 @@ def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
 
 
 def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[str, Any]:
+    # Only the exclusions that removed something: a list of every exclusion that applies,
+    # most at "0 rows", hid the one that mattered.
     excluded = [
         {"id": e.exclusion, "count": e.count, "unit": e.unit, "text": count_text(e.count, e.unit)}
         for e in o.excluded
+        if e.count > 0
     ]
     return {
         "id": o.objective,
@@ -255,6 +262,58 @@ def _trigger(t: Trigger) -> dict[str, Any]:
         "action": t.action or "",
         "consequence": t.consequence or "",
     }
+
+
+def _objectives(
+    results: Results, terms: Sequence[Terms], names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Per objective, in the order first evaluated: its identity and its chart, as plain data
+    (the SVG markup as a string)."""
+    from slac.documents.plot import chart_svg  # matplotlib: only when charts are drawn
+
+    responsible = {
+        o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
+    }
+    entries = []
+    for number, (objective_id, rows) in enumerate(_objective_results(results).items(), start=1):
+        chart = build_chart(f"chart{number}", [p.period for p in results.periods], rows)
+        entries.append(
+            {
+                "id": objective_id,
+                "title": chart.title,
+                "target": chart.target_text,
+                "unit": chart.unit,
+                "responsible": responsible.get(objective_id, ""),
+                "chart": {
+                    "title": chart.title,
+                    "target": chart.target_text,
+                    "unit": chart.unit,
+                    "points": [
+                        {
+                            "period": results.periods[index].period,
+                            "scope": format_scope(o.scope),
+                            "measured": "–"
+                            if o.measured is None
+                            else format_measured(o.measured, o.unit, o.target),
+                            "status": o.status,
+                        }
+                        for index, o in rows
+                    ],
+                    "svg": chart_svg(chart),
+                },
+            }
+        )
+    return entries
+
+
+def _objective_results(results: Results) -> dict[str, list[tuple[int, ObjectiveResult]]]:
+    """Each objective's results with the index of their period, objectives in first-seen
+    order."""
+    rows: dict[str, list[tuple[int, ObjectiveResult]]] = {}
+    for index, period in enumerate(results.periods):
+        for o in period.objectives:
+            rows.setdefault(o.objective, []).append((index, o))
+    return rows
 
 
 def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[dict[str, Any]]:
