@@ -309,3 +309,20 @@ def test_money_is_laid_out_by_babel_with_iso_digits() -> None:
     assert format_money(Decimal("12.3456"), "KWD") == "KWD 12.346"
     assert format_money(Decimal("2.675"), "EUR") == "EUR 2.68"
     assert format_money(Decimal("1234567.5"), "USD", locale="de") == "USD 1.234.567,50"
+
+
+def test_exclusions_are_listed_only_where_they_removed_something() -> None:
+    contract = str(ROOT / "examples" / "hosting-availability" / "contract.yaml")
+    results = evaluate(contract, period="2026-09", through="2026-11", today=TODAY).value
+    plan = compile_plan(contract, today=TODAY).value
+    assert results is not None and plan is not None
+    view = statement_view(results, plan)
+    rows = [(p, o) for p in results.periods for o in p.objectives]
+    shown = [o for p in view["periods"] for o in p["objectives"]]
+    assert len(rows) == len(shown)
+    zero = 0
+    for (_, result), row in zip(rows, shown, strict=True):
+        removed = [(e.exclusion, e.count) for e in result.excluded if e.count > 0]
+        zero += sum(1 for e in result.excluded if e.count == 0)
+        assert [(e["id"], e["count"]) for e in row["exclusions"]] == removed
+    assert zero > 0, "the example no longer has an exclusion that removed nothing"
