@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from statement_golden import without_drawings
 
 from slac.cli import cli
 
@@ -19,14 +19,6 @@ RANGE = ("--period", "2026-09", "--through", "2026-11", "--today", "2026-11-23")
 SMALL = ROOT / "tests" / "data" / "evaluate"  # a four-ticket contract with bindings and data
 OCTOBER = ("--period", "2026-10", "--today", "2026-11-01")
 CSAT_OF_SURVEYS_ALT = "[BREACHED] Customer satisfaction\n      target ≥ 50%, measured 25.00%"
-
-
-# As in test_statements.py: the golden HTML holds each chart's label, not matplotlib's drawing.
-CHART = re.compile(r'<svg class="chart-svg" role="img" (aria-label="[^"]*")[^>]*>.*?</svg>', re.S)
-
-
-def without_drawings(text: str) -> str:
-    return CHART.sub(r"<svg \1><!-- drawn by matplotlib --></svg>", text)
 
 
 def run(*args: str) -> tuple[int, str, str]:

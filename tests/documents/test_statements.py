@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
+from statement_golden import without_drawings
 
 from slac.api import compile_plan, evaluate
 from slac.documents.formatting import format_amount, format_money
@@ -44,12 +45,6 @@ GOLDEN = ROOT / "tests" / "golden" / "statements"
 UPDATE = os.environ.get("SLAC_UPDATE_GOLDEN") == "1"
 TODAY = date(2026, 11, 1)
 FORMATS = ("md", "txt", "html")
-CHART = re.compile(r'<svg class="chart-svg" role="img" (aria-label="[^"]*")[^>]*>.*?</svg>', re.S)
-
-
-def without_drawings(text: str) -> str:
-    """The statement with each chart's SVG replaced by its label, as the golden files hold it."""
-    return CHART.sub(r"<svg \1><!-- drawn by matplotlib --></svg>", text)
 
 
 @cache
