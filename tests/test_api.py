@@ -20,6 +20,7 @@ CONVERTERS = {
     "results_document",
     "test_report",
     "default_ledger",
+    "statement_locales",
 }
 
 

@@ -98,6 +98,7 @@ TESTED: dict[tuple[str, str], str] = {
         f"{STATEMENT}::test_bad_rows_stop_the_statement_unless_excluded"
     ),
     ("statement", "--timestamp"): f"{STATEMENT}::test_a_clock_only_when_asked_for",
+    ("statement", "--locale"): f"{STATEMENT}::test_locale_writes_the_statement_in_german",
     ("statement", "--today"): TODAY,
     ("statement", "--help"): HELP,
     ("render", "results"): f"{RENDER}::test_saved_results_render_the_same_statement",
@@ -106,6 +107,7 @@ TESTED: dict[tuple[str, str], str] = {
     ("render", "--template"): f"{RENDER}::test_user_template_renders",
     ("render", "--output"): f"{RENDER}::test_written_atomically_to_a_file",
     ("render", "--timestamp"): f"{RENDER}::test_a_clock_only_when_asked_for",
+    ("render", "--locale"): f"{RENDER}::test_locale_renders_saved_results_in_german",
     ("render", "--today"): TODAY,
     ("render", "--help"): HELP,
     ("credits", "contracts"): f"{CREDITS}::test_portfolio_ledger_matches_the_golden_export",

@@ -2,8 +2,8 @@
 
 Every operation that reads contracts returns a :class:`Result`: its value (``None`` when
 there is none), the lint report of the contracts it read, the errors that stopped it, and
-``ok``. :func:`rule_catalog`, :func:`plan_document` and :func:`results_document` only look
-up or convert, cannot fail, and return their data directly.
+``ok``. :func:`rule_catalog`, :func:`plan_document`, :func:`results_document` and
+:func:`statement_locales` only look up or convert, cannot fail, and return their data directly.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from slac.plan.types import Plan
 from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
-    from slac.documents.exports import LedgerRow
+    from slac.documents.exports import Ledger
     from slac.ledger.store import Store
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "rule_catalog",
     "simulate",
     "statement",
+    "statement_locales",
     "test_examples",
     "test_report",
 ]
@@ -298,25 +299,37 @@ def credits_ledger(
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str]:
-    """Evaluate a portfolio of contracts (each with its own bindings.yaml) and return the
-    finance ledger as CSV or JSON (the value), or the errors that stopped it. The report
-    holds the findings of every contract.
+    """Evaluate a portfolio of contracts (each with its own bindings.yaml, each given once)
+    and return the finance ledger as CSV or JSON (the value): one row per line of each
+    month's credit note, adding up to its credit (docs/ledger.md, "The credit export"); or
+    the errors that stopped it. The report holds the findings of every contract.
 
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
-    there are taken as stored at their close, never recomputed, and marked closed; the others
-    are evaluated now (as known at ``as_of``) and marked draft. Overrides recorded against a
-    period are listed."""
-    from slac.documents.exports import ledger_rows, to_csv, to_json
+    there are taken as stored at their close, never recomputed, marked closed and numbered
+    with their revision; the others are evaluated now (as known at ``as_of``) and marked
+    draft. Overrides recorded against a month after its close are listed at 0."""
+    from slac.documents.exports import ledger as exported_ledger
+    from slac.documents.exports import to_csv, to_json
 
     evaluated: list[tuple[Results, Plan]] = []
     errors: list[str] = []
     reports: list[CheckReport] = []
+    seen: dict[str, str] = {}
     for contract in contracts:
         compiled = compile_plan(contract, today=today)
         reports.append(compiled.report)
         if compiled.value is None:
             errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
             continue
+        contract_id = compiled.value.contract_id
+        if contract_id in seen:
+            # Its credit notes would share numbers with those of the first one.
+            errors.append(
+                f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
+                " give each contract once"
+            )
+            continue
+        seen[contract_id] = contract
         if ledger is not None and period is not None:
             # Every month asked for is closed: its figures are in the ledger, and the data
             # (perhaps archived since) is not read at all.
@@ -348,15 +361,17 @@ def credits_ledger(
     if errors:
         return Result(None, report, tuple(errors))
     if ledger is None:
-        rows = ledger_rows(evaluated)
+        whole = exported_ledger(evaluated)
     else:
         from slac.ledger.model import LedgerError
 
         try:
-            rows = _rows_from_ledger(evaluated, ledger, period, through)
+            whole = _ledger_from_store(evaluated, ledger, period, through)
         except LedgerError as err:
             return Result(None, report, (str(err),))
-    return Result(to_json(rows) if fmt == "json" else to_csv(rows), report)
+    if fmt == "json":
+        return Result(to_json(whole.rows, whole.overrides), report)
+    return Result(to_csv(whole.rows), report)
 
 
 def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Results | None:
@@ -374,34 +389,34 @@ def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Re
     return with_closed_periods(stored_results(closed[wanted[-1]]), closed, plan, later=every)
 
 
-def _rows_from_ledger(
+def _ledger_from_store(
     evaluated: Sequence[tuple[Results, Plan]],
     ledger: str,
     period: str | None,
     through: str | None,
-) -> list[LedgerRow]:
-    """The export's rows with the closed periods of ``ledger`` as stored at their close."""
-    from slac.documents.exports import CLOSED, ledger_rows
+) -> Ledger:
+    """The export with the closed periods of ``ledger`` as stored at their close, numbered
+    with their revision, and the overrides recorded against each month."""
+    from slac.documents.exports import ledger as exported_ledger
+    from slac.documents.notes import Issued
     from slac.evaluation.evaluate import months_asked
     from slac.ledger.records import latest_revisions, with_closed_periods
 
+    merged: list[tuple[Results, Plan]] = []
+    issued: dict[tuple[str, str], Issued] = {}
+    recorded: dict[tuple[str, str], list[Override]] = {}
     with _existing_ledger(ledger) as store:
-        rows: list[LedgerRow] = []
         for results, plan in evaluated:
             wanted = set(months_asked(plan, period, through)) if period else None
             every = latest_revisions(store.revisions(results.contract_id))
             closed = {m: r for m, r in every.items() if wanted is None or m in wanted}
-            overrides: dict[str, list[Override]] = {}
             for override in store.overrides(results.contract_id):
-                overrides.setdefault(override.period, []).append(override)
-            merged = with_closed_periods(results, closed, plan, later=every)
-            for row in ledger_rows([(merged, plan)]):
-                row = dataclasses.replace(row, overrides=tuple(overrides.get(row.period, ())))
-                issued = closed.get(row.period)
-                if issued is not None:  # the plan it was evaluated with, as stored
-                    row = dataclasses.replace(row, state=CLOSED, plan_sha256=issued.plan_sha256)
-                rows.append(row)
-    return sorted(rows, key=lambda r: (r.contract_id, r.period))
+                recorded.setdefault((results.contract_id, override.period), []).append(override)
+            for month, record in closed.items():
+                # The plan it was evaluated with, as stored.
+                issued[(results.contract_id, month)] = Issued(record.revision, record.plan_sha256)
+            merged.append((with_closed_periods(results, closed, plan, later=every), plan))
+    return exported_ledger(merged, issued=issued, recorded=recorded)
 
 
 # ---------------------------------------------------------------- the period ledger
@@ -578,12 +593,13 @@ def statement(
     timestamp: bool = False,
     as_of: AsOf = AT_PERIOD_END,
     ledger: str | None = None,
+    locale: str = "en",
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
-    sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed)."""
-    from slac.documents.view import statement_view
-
+    sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed).
+    ``locale``: the language and layout of the statement (``en``, ``de``, ``de_CH``,
+    ``de-CH``: :func:`statement_locales` lists the languages); an unknown one is an error."""
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
@@ -601,7 +617,7 @@ def statement(
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
-    return _render_view(statement_view(outcome.value, plan), report, fmt, template, timestamp)
+    return _render_view(outcome.value, plan, locale, report, fmt, template, timestamp)
 
 
 def render_saved(
@@ -612,11 +628,12 @@ def render_saved(
     template: str | None = None,
     today: date | None = None,
     timestamp: bool = False,
+    locale: str = "en",
 ) -> Result[str | bytes]:
     """Render saved results (``slac evaluate -o``) as a statement. The results must be
     untampered (their ``results_sha256``), from this slac version, and of this contract
-    (the compiled plan's hash must equal the one the results were evaluated with)."""
-    from slac.documents.view import statement_view
+    (the compiled plan's hash must equal the one the results were evaluated with).
+    ``locale``: as for :func:`statement`."""
     from slac.evaluation.saved import SavedResultsError, read_results
 
     compiled = compile_plan(contract, today=today)
@@ -637,14 +654,35 @@ def render_saved(
                 f"{contract} compiles to {expected[:12]}…: the contract changed; evaluate again",
             ),
         )
-    return _render_view(statement_view(results, plan), report, fmt, template, timestamp)
+    return _render_view(results, plan, locale, report, fmt, template, timestamp)
+
+
+def statement_locales() -> tuple[str, ...]:
+    """The languages slac writes statements in (``en``, ``de``, …): the ``locale`` of
+    :func:`statement` and :func:`render_saved` is one of them, or one of their regional
+    variants (``de_CH``), whose numbers, money and dates are laid out for the region."""
+    from slac.documents.locales import available
+
+    return available()
 
 
 def _render_view(
-    view: dict[str, Any], report: CheckReport, fmt: str, template: str | None, timestamp: bool
+    results: Results,
+    plan: Plan,
+    locale: str,
+    report: CheckReport,
+    fmt: str,
+    template: str | None,
+    timestamp: bool,
 ) -> Result[str | bytes]:
+    from slac.documents.locales import LocaleError
     from slac.documents.statements import TemplateProblem
+    from slac.documents.view import statement_view
 
+    try:
+        view = statement_view(results, plan, locale)
+    except LocaleError as err:
+        return Result(None, report, (str(err),))
     try:
         return Result(_render(view, fmt, template, timestamp), report)
     except TemplateProblem as problem:

@@ -16,6 +16,7 @@ import pytest
 
 from slac.documents.axis import short_duration, value_axis
 from slac.documents.charts import Chart, build_chart
+from slac.documents.locales import language
 from slac.documents.plot import chart_svg
 from slac.evaluation.results import ObjectiveResult
 
@@ -101,7 +102,7 @@ def test_ticks_of_a_long_decimal_are_round_durations() -> None:
         (
             ["12000", "15000"],
             "number",
-            ["11,000", "12,000", "13,000", "14,000", "15,000", "16,000"],
+            ["11000", "12000", "13000", "14000", "15000", "16000"],
         ),
         (["3600", "14400"], "seconds", ["0", "1 h", "2 h", "3 h", "4 h", "5 h"]),
     ],
@@ -161,13 +162,13 @@ def test_several_scope_values_have_a_legend_entry_each() -> None:
     shown = texts(svg)
     for queue in ("billing", "sales", "technical-support"):
         assert f"queue: {queue}" in shown
-    assert "breached" in shown
+    assert "Breached" in shown
 
 
 def test_one_scope_value_has_no_scope_legend() -> None:
     svg = chart_svg(chart_of([result("2026-09", "0.9"), result("2026-10", "0.85")]))
     assert not any(text.startswith("queue") or text == "all" for text in texts(svg))
-    assert "breached" not in texts(svg)
+    assert "Breached" not in texts(svg)
 
 
 def test_breaches_are_marked_apart_from_met_points() -> None:
@@ -182,6 +183,17 @@ def test_breaches_are_marked_apart_from_met_points() -> None:
     assert _marker_uses(svg, "#0969da") == 1
     breach, met = _marker_shape(svg, "#cf222e"), _marker_shape(svg, "#0969da")
     assert breach != met  # a different shape, so it reads without colour
+
+
+def test_each_point_has_a_tooltip_in_the_statements_language() -> None:
+    svg = chart_svg(chart_of(queues()))
+    tips = [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)]
+    assert len(tips) == len(queues())
+    assert "2026-09 queue: technical-support: 75.00% (breached)" in tips
+    german = chart_svg(build_chart("c1", ["2026-09"], [(0, queues()[2])], language("de")))
+    assert "2026-09 queue: technical-support: 75,00 % (nicht erfüllt)" in html.unescape(german)
+    assert "Nicht erfüllt" in texts(german)  # the legend's word for a breach
+    assert "75,00 %" in texts(german)  # one value, said beside its marker
 
 
 def test_twelve_periods_turn_their_labels() -> None:

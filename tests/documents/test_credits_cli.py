@@ -36,7 +36,7 @@ def test_json_format_and_output_file(tmp_path: Path) -> None:
         "credits", CONTRACTS[0], "--period", "2026-10", "--format", "json", "-o", str(target)
     )
     assert (code, out) == (0, "")
-    assert '"ledger_version": 1' in target.read_text("utf-8")
+    assert '"ledger_version": 2' in target.read_text("utf-8")
 
 
 def test_usage_errors_exit_2() -> None:
@@ -56,7 +56,10 @@ def test_usage_errors_exit_2() -> None:
 def test_period_and_through_choose_the_months(args: tuple[str, ...], periods: list[str]) -> None:
     code, out, err = run("credits", SUPPORT, *args)
     assert code == 0, err
-    assert [row["period"] for row in csv.DictReader(io.StringIO(out))] == periods
+    notes = dict.fromkeys(
+        (row["period"], row["credit_note"]) for row in csv.DictReader(io.StringIO(out))
+    )
+    assert list(notes) == [(p, f"CN-acme-support-2026-{p.replace('-', '')}-DRAFT") for p in periods]
 
 
 def test_bad_rows_stop_the_ledger_unless_excluded(tmp_path: Path) -> None:
@@ -71,3 +74,19 @@ def test_bad_rows_stop_the_ledger_unless_excluded(tmp_path: Path) -> None:
     code, out, err = run("credits", contract, "--period", "2026-10", "--on-bad-rows", "exclude")
     assert code == 0, err
     assert out.startswith("contract_id,")
+
+
+def test_the_credit_note_document_has_the_numbers_and_lines_of_the_export() -> None:
+    """`slac statement --format credit-note` shows each note under the number `slac credits`
+    gives it, with the same lines: fulfilment's November, 7,500.00 capped at 7,200.00."""
+    contract = str(ROOT / "examples" / "fulfilment" / "contract.yaml")
+    months = ("--period", "2026-09", "--through", "2026-11")
+    code, out, err = run("credits", contract, *months)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    code, document, err = run("statement", contract, *months, "--format", "credit-note")
+    assert code == 0, err
+    for number in dict.fromkeys(row["credit_note"] for row in rows):
+        assert f"## Credit note {number}: period " in document
+    assert "| 4 | Credit cap | – | – | – | -EUR 300.00 |" in document
+    assert "Credits capped at EUR 7,200.00." in document

@@ -51,6 +51,14 @@ def test_saved_results_render_the_same_statement(saved: Path, fmt: str) -> None:
     assert without_drawings(out) == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
+def test_locale_renders_saved_results_in_german(saved: Path) -> None:
+    code, out, err = run("render", str(saved), "--contract", CONTRACT, "--locale", "de", *TODAY)
+    assert code == 0, err
+    assert out == (GOLDEN / "customer-support.de.md").read_text("utf-8")
+    code, _, err = run("render", str(saved), "--contract", CONTRACT, "--locale", "xx", *TODAY)
+    assert code == 2 and "use one of en, de" in err
+
+
 def test_a_clock_only_when_asked_for(saved: Path) -> None:
     _, plain, _ = run("render", str(saved), "--contract", CONTRACT, "--format", "txt", *TODAY)
     code, stamped, err = run(

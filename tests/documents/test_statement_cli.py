@@ -33,6 +33,20 @@ def test_statement_matches_the_golden_file(fmt: str) -> None:
     assert without_drawings(out) == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
+def test_locale_writes_the_statement_in_german() -> None:
+    code, out, err = run("statement", CONTRACT, *RANGE, "--format", "html", "--locale", "de")
+    assert code == 0, err
+    assert without_drawings(out) == (GOLDEN / "customer-support.de.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("locale", ["xx", "tlh", "zh-TW"])
+def test_an_unknown_locale_is_a_usage_error_naming_the_ones_available(locale: str) -> None:
+    code, out, err = run("statement", CONTRACT, *RANGE, "--locale", locale)
+    assert (code, out) == (2, "")
+    assert err.startswith("slac: error: --locale: ") and err.endswith(": use one of en, de\n")
+    assert "Traceback" not in err
+
+
 def test_written_atomically_to_a_file(tmp_path: Path) -> None:
     target = tmp_path / "statement.html"
     code, out, _ = run("statement", CONTRACT, *RANGE, "--format", "html", "-o", str(target))

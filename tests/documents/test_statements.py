@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.numbers import get_group_symbol
 from jinja2.exceptions import SecurityError, UndefinedError
 from statement_golden import without_drawings
 
@@ -303,7 +304,14 @@ def test_money_is_laid_out_by_babel_with_iso_digits() -> None:
     assert format_money(Decimal("500"), "JPY") == "JPY 500"
     assert format_money(Decimal("12.3456"), "KWD") == "KWD 12.346"
     assert format_money(Decimal("2.675"), "EUR") == "EUR 2.68"
-    assert format_money(Decimal("1234567.5"), "USD", locale="de") == "USD 1.234.567,50"
+    # The locale's CLDR currency pattern, with the ISO code for the symbol: German puts it
+    # after the amount, Swiss German before it, each with its own grouping.
+    assert format_money(Decimal("1234567.5"), "USD", locale="de") == "1.234.567,50 USD"
+    assert format_money(Decimal("-2.675"), "EUR", locale="de") == "-2,68 EUR"
+    assert format_money(Decimal("500"), "JPY", locale="de") == "500 JPY"
+    assert format_money(Decimal("1320"), "CHF", locale="de_CH") == "CHF 1’320.00".replace(
+        "’", get_group_symbol("de_CH")
+    )
 
 
 def test_exclusions_are_listed_only_where_they_removed_something() -> None:

@@ -94,9 +94,9 @@ def test_unclosed_months_are_drafts(case: Path, ledger: str) -> None:
     with (case / "data" / "tickets.csv").open("a", encoding="utf-8") as tickets:
         tickets.write("T-6,2026-11-06T09:00:00+01:00,2026-11-06T19:00:00+01:00,provider\n")
     rows = credits(case, ledger)
-    assert [(r["period"], r["state"]) for r in rows] == [
-        ("2026-10", "closed"),
-        ("2026-11", "draft"),
+    assert [(r["period"], r["state"], r["credit_note"]) for r in rows] == [
+        ("2026-10", "closed", "CN-ledger-test-202610"),
+        ("2026-11", "draft", "CN-ledger-test-202611-DRAFT"),
     ]
 
 
@@ -137,10 +137,17 @@ def test_overrides_are_append_only_and_exported(case: Path, ledger: str) -> None
         ("dave", "exclude-item", "item:T-2"),
     ]
     assert close(case, ledger)[0] == 0
-    (row,) = credits(case, ledger)
-    assert row["overrides"] == "waive-credit resolve-4h;exclude-item item:T-2=force-majeure"
-    # Recorded before the close, the waiver is applied by it: the month is booked at 0.00.
-    assert (row["amount"], row["state"]) == ("0.00", "closed")
+    waiver, item = (o["id"] for o in listed)
+    # Recorded before the close, the waiver is applied by it: the month is booked at 0.00,
+    # 1000.00 withdrawn by the waiver, and the item's reclassification at 0 (not applied to
+    # the figures), so that finance books both decisions.
+    rows = credits(case, ledger)
+    assert [(r["line_kind"], r["objective"], r["amount"], r["override"]) for r in rows] == [
+        ("credit", "resolve-4h", "1000.00", ""),
+        ("override", "resolve-4h", "-1000.00", waiver),
+        ("override", "", "0.00", item),
+    ]
+    assert {(r["credit_note"], r["state"]) for r in rows} == {("CN-ledger-test-202610", "closed")}
 
 
 def override(case: Path, ledger: str, target: str, action: str, *value: str) -> None:
@@ -183,12 +190,28 @@ def test_overrides_are_applied_to_the_credit_of_their_month(case: Path, ledger: 
         "not applied to the figures: an item is reclassified where its data is (its exclusion "
         "in the data), and the month evaluated again",
     ]
-    # The closed October is never recomputed: as issued, until it is closed again.
-    (row,) = credits(case, ledger)
-    assert (row["amount"], row["state"]) == ("1000.00", "closed")
+    # The closed October is never recomputed: as issued, until it is closed again; the
+    # overrides recorded since are listed at 0.
+    ids = [o["id"] for o in period["overrides"]]
+    rows = credits(case, ledger)
+    assert [(r["line_kind"], r["amount"], r["override"]) for r in rows] == [
+        ("credit", "1000.00", ""),
+        *(("override", "0.00", oid) for oid in ids),
+    ]
+    assert rows[1]["description"] == (
+        "set-amount resolve-4h=400.00: recorded after the close: applied when the month is "
+        "closed again"
+    )
+    assert {(r["credit_note"], r["state"]) for r in rows} == {("CN-ledger-test-202610", "closed")}
     assert close(case, ledger, "--reopen", "--reason", "overrides agreed")[0] == 0
-    (row,) = credits(case, ledger)
-    assert (row["amount"], row["state"]) == ("250.00", "closed")
+    # Re-issued under a new number: the line set to 400.00, the month to 250.00 (-150.00).
+    rows = credits(case, ledger)
+    assert [(r["line_kind"], r["amount"], r["override"]) for r in rows] == [
+        ("credit", "400.00", ids[0]),
+        ("override", "-150.00", ids[1]),
+        ("override", "0.00", ids[2]),
+    ]
+    assert {(r["credit_note"], r["revision"]) for r in rows} == {("CN-ledger-test-202610-R2", "2")}
     code, out, err = run(
         "statement", str(case / "contract.yaml"), "--period", "2026-10", "--ledger", ledger
     )

@@ -28,6 +28,7 @@ from slac.cli.common import (
     history_ledger,
     ledger_option,
     ledger_read,
+    locale_opt,
     on_bad_rows_opt,
     output_option,
     period_range,
@@ -275,6 +276,7 @@ def evaluate_command(
 @period_range
 @statement_format_opt
 @template_opt
+@locale_opt
 @output_option("the statement")
 @on_bad_rows_opt
 @as_of_opt
@@ -289,6 +291,7 @@ def statement_command(
     through: str | None,
     fmt: str,
     template: str | None,
+    locale: str,
     output: str | None,
     on_bad_rows: str,
     as_of: AsOf,
@@ -317,6 +320,7 @@ def statement_command(
         timestamp=timestamp,
         as_of=as_of,
         ledger=ledger_read(contract, ledger, no_ledger),
+        locale=locale,
     )
     emit_rendered(rendered, output)
 
@@ -331,6 +335,7 @@ def statement_command(
 )
 @statement_format_opt
 @template_opt
+@locale_opt
 @output_option("the statement")
 @timestamp_opt
 @today_option()
@@ -339,6 +344,7 @@ def render_command(
     contract: str,
     fmt: str,
     template: str | None,
+    locale: str,
     output: str | None,
     timestamp: bool,
     today: date | None,
@@ -350,7 +356,13 @@ def render_command(
     """
     check_layout(template)
     rendered = api.render_saved(
-        results, contract, fmt=fmt, template=template, today=today, timestamp=timestamp
+        results,
+        contract,
+        fmt=fmt,
+        template=template,
+        today=today,
+        timestamp=timestamp,
+        locale=locale,
     )
     emit_rendered(rendered, output)
 
@@ -375,14 +387,17 @@ def credits_command(
     ledger: str | None,
     today: date | None,
 ) -> None:
-    """The service-credit ledger of a portfolio for finance: one row per contract × period
-    with a credit (each contract's data from the bindings.yaml beside it).
+    """The service-credit ledger of a portfolio for finance: one row per line of each
+    month's credit note (each contract's data from the bindings.yaml beside it).
 
-    Text cells a spreadsheet would run as a formula are neutralised; amounts are numbers,
-    rounded once by each contract's rule in its currency's minor unit.
+    A note's credit lines and its adjustments (cap, pool, combine, minimum, override,
+    rounding) add up to the credit issued, rounded once by the contract's rule. Each cell
+    holds one value; text a spreadsheet would run as a formula is neutralised; amounts are
+    numbers in the currency's minor unit.
 
-    With --ledger, the months closed there are taken as stored at their close (state closed),
-    never evaluated again; the others are evaluated now (state draft), as known at --as-of.
+    With --ledger, the months closed there are taken as stored at their close (state closed,
+    note CN-CONTRACT-YYYYMM, -R2 after a reopen), never evaluated again; the others are
+    evaluated now (state draft, note …-DRAFT), as known at --as-of.
     """
     check_range(period, through)
     exported = api.credits_ledger(

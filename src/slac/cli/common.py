@@ -194,6 +194,27 @@ template_opt = click.option(
 timestamp_opt = click.option(
     "--timestamp", is_flag=True, help="Say when it was generated (output then differs per run)."
 )
+
+
+def a_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from slac.documents.locales import LocaleError, language
+
+    try:
+        language(value)
+    except LocaleError as err:
+        fail_usage(f"--locale: {err}")
+    return value
+
+
+locale_opt = click.option(
+    "--locale",
+    default="en",
+    show_default=True,
+    callback=a_locale,
+    metavar="LOCALE",
+    help="The statement's language, and the layout of its numbers, money and dates: "
+    "en, de, or a regional variant such as de_CH or de-AT.",
+)
 statement_format_opt = format_option(
     STATEMENT_FORMATS,
     "md",

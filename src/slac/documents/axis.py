@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from slac.wording import number_words, percent_words
+from slac.documents.formatting import format_number, format_percent
+from slac.documents.locales import Language, language
 
 # Round steps for durations: the ones a reader counts in (never 40 minutes or 7 hours).
 _SECOND_STEPS: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
@@ -26,10 +27,11 @@ class Axis:
     ticks: tuple[tuple[Decimal, str], ...]
 
 
-def value_axis(values: Sequence[Decimal], unit: str) -> Axis:
+def value_axis(values: Sequence[Decimal], unit: str, lang: Language | None = None) -> Axis:
     """An axis that holds ``values`` (the measured values and the target) with some room,
     starting and ending on a round tick; shares stay within 0% … 100%, durations and counts
-    that are all positive do not go below zero."""
+    that are all positive do not go below zero. Labels in ``lang`` (English by default)."""
+    lang = lang or language()
     low, high = min(values), max(values)
     span = high - low
     if span == 0:
@@ -48,7 +50,9 @@ def value_axis(values: Sequence[Decimal], unit: str) -> Axis:
         step = _step(step * 2, unit)
         first = (low / step).to_integral_value(ROUND_FLOOR)
         last = (high / step).to_integral_value(ROUND_CEILING)
-    ticks = tuple((n * step, tick_label(n * step, unit)) for n in range(int(first), int(last) + 1))
+    ticks = tuple(
+        (n * step, tick_label(n * step, unit, lang)) for n in range(int(first), int(last) + 1)
+    )
     return Axis(ticks[0][0], ticks[-1][0], ticks)
 
 
@@ -71,22 +75,24 @@ def _decimal_step(raw: Decimal) -> Decimal:
     raise AssertionError("unreachable: 10 × 10**adjusted exceeds any value")  # pragma: no cover
 
 
-def tick_label(value: Decimal, unit: str) -> str:
-    """A tick's label: ``99.95%``, ``1 h 30 min``, ``1,200``."""
+def tick_label(value: Decimal, unit: str, lang: Language | None = None) -> str:
+    """A tick's label: ``99.95%``, ``1 h 30 min``, ``1200`` (de ``99,95 %``)."""
+    lang = lang or language()
     if unit == "ratio":
-        return percent_words(value)
+        return format_percent(value, lang=lang)
     if unit == "seconds":
-        return short_duration(value)
-    return f"{value.normalize():,f}" if value else "0"
+        return short_duration(value, lang)
+    return format_number(value, lang)
 
 
-def short_duration(seconds: Decimal) -> str:
+def short_duration(seconds: Decimal, lang: Language | None = None) -> str:
     """A duration in short units for narrow places: 0 → ``0``, 1800 → ``30 min``, 5400 →
-    ``1 h 30 min``, 14400 → ``4 h``; fractions of a second as they are (``0.5 s``)."""
+    ``1 h 30 min``, 14400 → ``4 h``; fractions of a second as they are (``0.5 s``, de
+    ``0,5 s``). The unit symbols are the same in every language slac speaks."""
     if seconds == 0:
         return "0"
     if seconds != seconds.to_integral_value():
-        return f"{number_words(seconds)} s"
+        return f"{format_number(seconds, lang)} s"
     rest, parts = int(seconds), []
     sign = "-" if rest < 0 else ""
     rest = abs(rest)

@@ -1,175 +1,236 @@
-"""The finance export (ledger) of ``slac credits``: one row per contract × period × credit.
+"""The finance export (ledger) of ``slac credits``: one row per line of each credit note.
 
-A row is a period's issued credit (``PeriodResult.credit``, already rounded by the contract's
-rule) with what caused it: the objectives (and their scopes), the tiers and the credit
-percents of its credit lines, or, for an at-risk pool, the breached objectives and their
-share of the fee. Periods with no credit give no row. With a period ledger (``slac credits
---ledger``), a closed period's row is read from the results stored at its close (``state``
-closed), never recomputed; the others are evaluated now (``state`` draft). ``overrides`` lists
-the overrides recorded against the period; the amount is the one issued, before them.
+Each contract × month that issues a credit (or has an override recorded against it) gets a
+credit note (:mod:`slac.documents.notes`): its ``credit`` lines, one per breached objective ×
+scope value with its tier and percent of the fee, and explicit adjustment lines (``cap``,
+``pool``, ``combine``, ``minimum``, ``override``, ``rounding``) for every rule that made the
+month's credit differ from their sum. The rows of a note add up to the credit issued
+(``PeriodResult.credit``, rounded once by the contract's rule), to the minor unit; every cell
+holds one value. The columns are listed in docs/ledger.md ("The credit export").
 
-Two renderings, both deterministic:
+With a period ledger (``slac credits --ledger``), a closed month's note is read from the
+results stored at its close (``state`` closed, numbered with its revision), never
+recomputed; the others are evaluated now (``state`` draft, numbered ``…-DRAFT``).
+
+Two renderings, both deterministic (no clock, no counter: the same inputs give the same bytes):
 
 * :func:`to_csv` — RFC 4180 (``\\r\\n`` line ends, a header row), safe to open in a
   spreadsheet: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab, CR or NUL is
-  prefixed with ``'`` (OWASP "CSV injection", CWE-1236). Numeric cells (amount, tiers,
-  percents) are left as plain numbers, so ``-12.50`` stays a number.
-* :func:`to_json` — canonical JSON (sorted keys, UTF-8, decimals as strings).
+  prefixed with ``'`` (OWASP "CSV injection", CWE-1236). Numeric cells (revision, line, tier,
+  credit_percent, amount) are plain numbers, so an adjustment of ``-12.50`` stays a number.
+* :func:`to_json` — canonical JSON (sorted keys, UTF-8, decimals as strings): the same rows,
+  and the overrides they name in full (reason, author, time).
 
-Amounts are never rounded here: they are written with exactly the currency's minor-unit
-digits (JPY none, KWD three), and an amount with more digits than that is an error.
+Amounts are never rounded here beyond what :mod:`slac.documents.notes` shows: each with
+exactly the currency's minor-unit digits (JPY none, KWD three); an issued credit with more
+digits than that is an error.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from slac.contract.currencies import minor_units
+from slac.documents.notes import CreditNote, Issued, credit_note, has_note
 from slac.evaluation.measurement import ScopeKey, scope_text
 from slac.evaluation.periods import first_day
-from slac.evaluation.results import PeriodResult, Results
+from slac.evaluation.results import AppliedOverride, PeriodResult, Results
 from slac.evaluation.tasks import terms_on
 from slac.ledger.model import Override
-from slac.ledger.records import override_text
 from slac.plan.canonical import decimal_text, money_text, pretty
 from slac.plan.canonical import to_json as plain_json
 from slac.plan.money import is_rounded
 from slac.plan.types import Plan
 
-LEDGER_VERSION = 1
+# 2: one row per credit-note line (1: one row per month, with list cells).
+LEDGER_VERSION = 2
 DEFAULT_MINOR_UNIT = 2  # as the judge rounds when the contract names no (known) currency
-DRAFT = "draft"
-CLOSED = "closed"
+DEFAULT_ROUNDING = "half-up"  # the contract language's default mode
 
 CSV_COLUMNS = (
     "contract_id",
     "customer",
     "provider",
     "period",
-    "objectives",
-    "scopes",
-    "tiers",
-    "credit_percents",
+    "credit_note",
+    "state",
+    "revision",
+    "line",
+    "line_kind",
+    "objective",
+    "scope",
+    "tier",
+    "tier_text",
+    "credit_percent",
     "amount",
     "currency",
-    "cap_applied",
+    "override",
+    "description",
     "earn_back",
     "claim_deadline",
     "plan_sha256",
-    "state",
-    "overrides",
 )
-NUMERIC_COLUMNS = frozenset({"tiers", "credit_percents", "amount"})
-LIST_SEPARATOR = ";"  # between the entries of a list cell (one entry per cause)
+NUMERIC_COLUMNS = frozenset({"revision", "line", "tier", "credit_percent", "amount"})
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+Key = tuple[str, str]  # contract id, month
 
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One issued credit. ``objectives``, ``scopes``, ``tiers`` and ``percents`` are parallel:
-    one entry per cause (a credit line, or a breached objective with a pool allocation)."""
+    """One line of a credit note, with the note's number, state and parties."""
 
     contract_id: str
     customer: str
     provider: str
     period: str
-    objectives: tuple[str, ...]
-    scopes: tuple[ScopeKey, ...]
-    tiers: tuple[int | None, ...]  # 1-based as in the contract; None: per-incident or pool
-    percents: tuple[Decimal | None, ...]  # ratio of the fee; None for fixed amounts
-    amount: Decimal  # the period's issued credit, already rounded
+    credit_note: str
+    state: str  # draft: evaluated now; closed: as issued at the month's close
+    revision: int | None  # the ledger's revision of a closed month
+    line: int  # 1-based within the note
+    line_kind: str  # credit | minimum | combine | pool | cap | rounding | override
+    objective: str
+    scope: ScopeKey
+    tier: int | None
+    tier_text: str
+    percent: Decimal | None  # ratio of the fee
+    amount: Decimal  # in the currency's minor unit; the rows of a note add up to its credit
     currency: str | None
     minor_unit: int
-    cap_applied: bool  # the fee cap or the at-risk pool cut the credit
-    earn_back: str  # none | pending | waived | due
+    override: str  # the id of the override that decided the line; "" none
+    description: str
+    earn_back: str  # none | pending | waived | due: the note's
     claim_deadline: str | None
     plan_sha256: str
-    # draft: evaluated now; closed: as issued at the period's close (read from the ledger)
-    state: str = DRAFT
-    overrides: tuple[Override, ...] = ()  # recorded against the period, oldest first
 
 
-def ledger_rows(results_list: Sequence[tuple[Results, Plan]]) -> list[LedgerRow]:
-    """The ledger of a portfolio: a row per contract × period with a non-zero credit or an
-    override applied (a waived credit is booked as 0), sorted by contract id then period
-    (contracts with the same id keep the order given)."""
+@dataclass(frozen=True)
+class Ledger:
+    rows: tuple[LedgerRow, ...]
+    overrides: tuple[tuple[str, AppliedOverride], ...]  # (contract id, override) the rows name
+
+
+def ledger_rows(
+    results_list: Sequence[tuple[Results, Plan]],
+    *,
+    issued: Mapping[Key, Issued] | None = None,
+    recorded: Mapping[Key, Sequence[Override]] | None = None,
+) -> list[LedgerRow]:
+    """The ledger of a portfolio, sorted by contract id, month and line: the rows of each
+    month's credit note. ``issued``: the months closed in the period ledger; ``recorded``:
+    the overrides it holds against each month. Raises ValueError for results paired with
+    another contract's plan, or two results of one contract (their notes would share
+    numbers)."""
+    return list(ledger(results_list, issued=issued, recorded=recorded).rows)
+
+
+def ledger(
+    results_list: Sequence[tuple[Results, Plan]],
+    *,
+    issued: Mapping[Key, Issued] | None = None,
+    recorded: Mapping[Key, Sequence[Override]] | None = None,
+) -> Ledger:
+    """The rows of :func:`ledger_rows` and the overrides they name."""
+    twice = [c for c, n in Counter(r.contract_id for r, _ in results_list).items() if n > 1]
+    if twice:
+        raise ValueError(
+            f"{twice[0]} is given twice: its credit notes would share numbers"
+            " (each contract once, over the months wanted)"
+        )
     rows: list[LedgerRow] = []
+    named: list[tuple[str, AppliedOverride]] = []
     for results, plan in results_list:
         if plan.contract_id != results.contract_id:
             raise ValueError(
                 f"results of {results.contract_id!r} paired with the plan of {plan.contract_id!r}"
             )
         for period in results.periods:
-            if period.credit != 0 or period.overrides:
-                rows.append(_row(results, plan, period))
-    return sorted(rows, key=lambda r: (r.contract_id, r.period))
+            key = (results.contract_id, period.period)
+            against = (recorded or {}).get(key, ())
+            if not has_note(period, against):
+                continue
+            closed = (issued or {}).get(key)
+            note = period_note(results, plan, period, closed, against)
+            plan_sha256 = results.plan_sha256 if closed is None else closed.plan_sha256
+            rows.extend(_rows(results, period, note, plan_sha256))
+            named.extend((results.contract_id, o) for o in note.overrides)
+    rows.sort(key=lambda r: (r.contract_id, r.period, r.line))
+    named.sort(key=lambda n: (n[0], n[1].period, n[1].recorded_at, n[1].id))
+    return Ledger(tuple(rows), tuple(named))
 
 
-def _row(results: Results, plan: Plan, period: PeriodResult) -> LedgerRow:
-    currency = period.currency if period.currency is not None else results.currency
+def period_note(
+    results: Results,
+    plan: Plan,
+    period: PeriodResult,
+    issued: Issued | None = None,
+    recorded: Sequence[Override] = (),
+) -> CreditNote:
+    """The credit note of one period of ``results`` (a draft unless ``issued``)."""
+    currency = _currency(results, period)
     minor = minor_units(currency) if currency is not None else None
-    minor_unit = DEFAULT_MINOR_UNIT if minor is None else minor
-    _check_rounded(period.credit, minor_unit, results.contract_id, period.period)
-    objectives: list[str] = []
-    scopes: list[ScopeKey] = []
-    tiers: list[int | None] = []
-    percents: list[Decimal | None] = []
     terms = terms_on(plan, first_day(period.period))
-    pool = terms.credits.pool if terms is not None else None
-    if pool is not None:  # the judge credits breached objectives' allocations, not lines
-        allocation = dict(pool.allocations)
-        for result in period.objectives:
-            share = allocation.get(result.objective, Decimal(0))
-            if result.status == "breached" and share:
-                objectives.append(result.objective)
-                scopes.append(result.scope)
-                tiers.append(None)
-                percents.append(share * pool.at_risk)
-    else:
-        # A dropped line (under a per-line minimum, or an incident another line credits) is
-        # not part of the amount finance books, so it is not among its causes either.
-        for line in (x for x in period.credit_lines if x.dropped is None):
-            objectives.append(line.objective)
-            scopes.append(line.scope)
-            tiers.append(line.tier)
-            percents.append(line.percent)
-    return LedgerRow(
+    # The contract's mode rounds the lines as shown; the issued credit was rounded by the judge.
+    mode = terms.commercials.rounding.mode if terms is not None else DEFAULT_ROUNDING
+    return credit_note(
+        period,
         contract_id=results.contract_id,
-        customer=results.customer,
-        provider=results.provider,
-        period=period.period,
-        objectives=tuple(objectives),
-        scopes=tuple(scopes),
-        tiers=tuple(tiers),
-        percents=tuple(percents),
-        amount=period.credit,
-        currency=currency,
-        minor_unit=minor_unit,
-        cap_applied=period.cap_applied or period.pool_capped,
-        earn_back=period.earn_back,
-        claim_deadline=period.claim_deadline,
-        plan_sha256=results.plan_sha256,
+        minor_unit=DEFAULT_MINOR_UNIT if minor is None else minor,
+        mode=mode,
+        issued=issued,
+        recorded=recorded,
     )
 
 
-def _check_rounded(amount: Decimal, minor_unit: int, contract: str, period: str) -> None:
-    if not amount.is_finite():
-        raise ValueError(f"{contract} {period}: the credit is not a number ({amount})")
-    if not is_rounded(amount, minor_unit):
-        raise ValueError(
-            f"{contract} {period}: the credit {amount} has more than {minor_unit} decimals;"
-            " the ledger never rounds"
+def _currency(results: Results, period: PeriodResult) -> str | None:
+    return period.currency if period.currency is not None else results.currency
+
+
+def _rows(
+    results: Results, period: PeriodResult, note: CreditNote, plan_sha256: str
+) -> list[LedgerRow]:
+    return [
+        LedgerRow(
+            contract_id=results.contract_id,
+            customer=results.customer,
+            provider=results.provider,
+            period=period.period,
+            credit_note=note.number,
+            state=note.state,
+            revision=note.revision,
+            line=line.line,
+            line_kind=line.kind,
+            objective=line.objective,
+            scope=line.scope,
+            tier=line.tier,
+            tier_text=line.tier_text,
+            percent=line.percent,
+            amount=line.amount,
+            currency=_currency(results, period),
+            minor_unit=note.minor_unit,
+            override=line.override,
+            description=line.description,
+            earn_back=note.earn_back,
+            claim_deadline=note.claim_deadline,
+            plan_sha256=plan_sha256,
         )
+        for line in note.lines
+    ]
 
 
 def amount_text(row: LedgerRow) -> str:
     """The amount with exactly the currency's minor-unit digits (``12.50``, JPY ``500``)."""
-    _check_rounded(row.amount, row.minor_unit, row.contract_id, row.period)
+    if not row.amount.is_finite() or not is_rounded(row.amount, row.minor_unit):
+        raise ValueError(
+            f"{row.contract_id} {row.period} line {row.line}: the amount {row.amount} has more"
+            f" than {row.minor_unit} decimals; the ledger never rounds"
+        )
     return money_text(row.amount, row.minor_unit)
 
 
@@ -193,18 +254,23 @@ def csv_cells(row: LedgerRow) -> dict[str, str]:
         "customer": row.customer,
         "provider": row.provider,
         "period": row.period,
-        "objectives": LIST_SEPARATOR.join(row.objectives),
-        "scopes": LIST_SEPARATOR.join(scope_text(s) for s in row.scopes),
-        "tiers": LIST_SEPARATOR.join("" if t is None else str(t) for t in row.tiers),
-        "credit_percents": LIST_SEPARATOR.join(percent_text(p) for p in row.percents),
+        "credit_note": row.credit_note,
+        "state": row.state,
+        "revision": "" if row.revision is None else str(row.revision),
+        "line": str(row.line),
+        "line_kind": row.line_kind,
+        "objective": row.objective,
+        "scope": scope_text(row.scope),
+        "tier": "" if row.tier is None else str(row.tier),
+        "tier_text": row.tier_text,
+        "credit_percent": percent_text(row.percent),
         "amount": amount_text(row),
         "currency": row.currency or "",
-        "cap_applied": "true" if row.cap_applied else "false",
+        "override": row.override,
+        "description": row.description,
         "earn_back": row.earn_back,
         "claim_deadline": row.claim_deadline or "",
         "plan_sha256": row.plan_sha256,
-        "state": row.state,
-        "overrides": LIST_SEPARATOR.join(override_text(o) for o in row.overrides),
     }
 
 
@@ -230,40 +296,52 @@ def json_row(row: LedgerRow) -> dict[str, Any]:
         "customer": row.customer,
         "provider": row.provider,
         "period": row.period,
-        "causes": [
-            {
-                "objective": objective,
-                "scope": {str(k): plain_json(v) for k, v in scope},
-                "tier": tier,
-                "credit_percent": None if percent is None else percent_text(percent),
-            }
-            for objective, scope, tier, percent in zip(
-                row.objectives, row.scopes, row.tiers, row.percents, strict=True
-            )
-        ],
+        "credit_note": row.credit_note,
+        "state": row.state,
+        "revision": row.revision,
+        "line": row.line,
+        "line_kind": row.line_kind,
+        "objective": row.objective,
+        "scope": {str(k): plain_json(v) for k, v in row.scope},
+        "tier": row.tier,
+        "tier_text": row.tier_text,
+        "credit_percent": None if row.percent is None else percent_text(row.percent),
         "amount": amount_text(row),
         "currency": row.currency,
         "minor_unit": row.minor_unit,
-        "cap_applied": row.cap_applied,
+        "override": row.override or None,
+        "description": row.description,
         "earn_back": row.earn_back,
         "claim_deadline": row.claim_deadline,
         "plan_sha256": row.plan_sha256,
-        "state": row.state,
-        "overrides": [
-            {
-                "id": o.id,
-                "target": o.target,
-                "action": o.action,
-                "value": o.value,
-                "reason": o.reason,
-                "author": o.author,
-                "created_at": o.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            }
-            for o in row.overrides
-        ],
     }
 
 
-def to_json(rows: Sequence[LedgerRow]) -> str:
-    """The ledger as canonical JSON (sorted keys, amounts as strings), ending in a newline."""
-    return pretty({"ledger_version": LEDGER_VERSION, "rows": [json_row(r) for r in rows]})
+def json_override(contract_id: str, o: AppliedOverride) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "contract_id": contract_id,
+        "period": o.period,
+        "target": o.target,
+        "action": o.action,
+        "value": o.value,
+        "reason": o.reason,
+        "author": o.author,
+        "recorded_at": o.recorded_at,
+        "effect": o.effect,
+    }
+
+
+def to_json(
+    rows: Sequence[LedgerRow], overrides: Sequence[tuple[str, AppliedOverride]] = ()
+) -> str:
+    """The ledger as canonical JSON (sorted keys, amounts as strings), ending in a newline:
+    ``{ledger_version, rows, overrides}``, ``overrides`` being those the rows name, in full
+    (:attr:`Ledger.overrides`)."""
+    return pretty(
+        {
+            "ledger_version": LEDGER_VERSION,
+            "rows": [json_row(r) for r in rows],
+            "overrides": [json_override(c, o) for c, o in overrides],
+        }
+    )

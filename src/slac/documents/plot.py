@@ -58,11 +58,6 @@ STATUS_MARKERS: dict[str, dict[str, Any]] = {
         "markeredgewidth": 1.2,
     },
 }
-STATUS_LABELS = {
-    "breached": "breached",
-    "insufficient-data": "insufficient data",
-    "not-applicable": "not applicable",
-}
 # One colour per scope value; none of them is the breach red or the "met" green.
 SERIES_COLOURS = ("#0969da", "#bc4c00", "#8250df", "#1b7c83", "#bf3989", "#4d2d00", "#6e7781")
 SINGLE_COLOUR = "#0969da"
@@ -153,15 +148,17 @@ def _draw(axes: Axes, chart: Chart, font: FontProperties) -> None:
                     "markeredgewidth": 0.6,
                 },
             )
-            shown = [p for p in mine if p.status == status]
-            axes.plot(
-                [x_of(p) for p in shown],
-                [float(p.measured) for p in shown],
-                linestyle="none",
-                clip_on=False,  # a value on the axis's edge (100%) shows whole
-                zorder=3,
-                **style,
-            )
+            for number, p in enumerate(chart.points):
+                if p.series == series and p.status == status:
+                    axes.plot(
+                        [x_of(p)],
+                        [float(p.measured)],
+                        linestyle="none",
+                        clip_on=False,  # a value on the axis's edge (100%) shows whole
+                        zorder=3,
+                        gid=f"point{number}",  # its tooltip goes there
+                        **style,
+                    )
     if single and len(chart.points) == 1:  # one value: say it beside its marker
         point = chart.points[0]
         axes.annotate(
@@ -246,7 +243,7 @@ def _legend_handles(chart: Chart) -> list[Line2D]:
             color=TARGET_COLOUR,
             linewidth=1,
             linestyle=(0, (4, 3)),
-            label=f"target {chart.target_text}",
+            label=chart.target_label,
         )
     ]
     if len(chart.series) > 1:
@@ -265,24 +262,27 @@ def _legend_handles(chart: Chart) -> list[Line2D]:
                     label=prefix + label,
                 )
             )
-    shown = {p.status for p in chart.points}
-    for status, label in STATUS_LABELS.items():
-        if status in shown:
-            handles.append(Line2D([], [], linestyle="none", label=label, **STATUS_MARKERS[status]))
+    for status, label in chart.status_labels:
+        handles.append(Line2D([], [], linestyle="none", label=label, **STATUS_MARKERS[status]))
     return handles
 
 
 _TAG = re.compile(r"<[^>]*>")
+_POINT = re.compile(r'<g id="point(\d+)">')
 _ID = re.compile(r'\s(?:id="([^"]*)")')
 _REFERENCE = re.compile(r'(url\(#|href="#)([^")]*)')
 
 
 def _inline(svg: str, chart: Chart) -> str:
     """matplotlib's SVG file as an element of a page: no prolog or metadata, no indentation,
-    only the ids something refers to (markers, clip paths), prefixed with the chart's key
-    since a page holds many charts. Only tags are rewritten: the text between them (scope
-    values, labels) stays as matplotlib escaped it."""
+    a tooltip on each point, only the ids something refers to (markers, clip paths),
+    prefixed with the chart's key since a page holds many charts. Only tags are rewritten:
+    the text between them (scope values, labels) stays as matplotlib escaped it, and the
+    texts added here are escaped here."""
     body = svg[svg.index("<svg") :].strip()
+    body = _POINT.sub(
+        lambda m: f"<g><title>{html.escape(chart.points[int(m.group(1))].tooltip)}</title>", body
+    )
     body = re.sub(r"\s*<metadata>.*?</metadata>", "", body, count=1, flags=re.S)
     body = re.sub(r"\n\s+", "\n", body)
     used = {m.group(2) for tag in _TAG.findall(body) for m in _REFERENCE.finditer(tag)}
@@ -295,7 +295,6 @@ def _inline(svg: str, chart: Chart) -> str:
         return _REFERENCE.sub(rf"\g<1>{chart.key}-\g<2>", text)
 
     body = _TAG.sub(tag, body)
-    label = f"{chart.title}: measured against the target {chart.target_text}"
     return body.replace(
-        "<svg ", f'<svg class="chart-svg" role="img" aria-label="{html.escape(label)}" ', 1
+        "<svg ", f'<svg class="chart-svg" role="img" aria-label="{html.escape(chart.label)}" ', 1
     )

@@ -5,6 +5,10 @@ Jinja2 templates.
 ``statement.txt.j2``, ``statement.html.j2``, ``credit-note.md.j2``); :func:`render_user_template`
 renders a user's own template in a sandbox, with its output size and run time bounded;
 :func:`render_pdf` prints the HTML statement.
+
+Both speak the view's ``locale``: templates have Jinja2's i18n extension (``{% trans %}``,
+``_()``, ``gettext()``, ``ngettext()``, new-style: ``_("Period %(period)s", period=p.period)``)
+with the catalog of that language (:mod:`slac.documents.locales`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum, pass_eval_context
 
 import slac
+from slac.documents.locales import LocaleError, language
 
 FORMATS = {
     "md": "statement.md.j2",
@@ -58,15 +63,29 @@ def template_dirs() -> list[Path]:
     return [path for path in candidates if path.is_dir()]
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(locale: str, template: str) -> jinja2.Environment:
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(path) for path in template_dirs()]),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    _speak(env, locale, template)
+    return env
+
+
+def _speak(env: jinja2.Environment, locale: str, template: str) -> None:
+    """Give ``env``'s templates the catalog of ``locale``: ``_``, ``gettext``, ``ngettext``."""
+    try:
+        translations = language(locale).translations
+    except LocaleError as err:
+        raise TemplateProblem(str(err), template) from None
+    # New-style: placeholders are named and filled (and escaped) by Jinja, and a translation
+    # missing a placeholder fails loudly instead of printing it raw.
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
 
 def render_statement(view: Mapping[str, Any], fmt: str) -> str:
@@ -75,7 +94,8 @@ def render_statement(view: Mapping[str, Any], fmt: str) -> str:
         raise ValueError(f"unknown statement format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not template_dirs():
         raise TemplateProblem("the statement templates are not installed", FORMATS[fmt])
-    template = _environment().get_template(FORMATS[fmt])
+    locale = str(view.get("locale", "en"))
+    template = _environment(locale, FORMATS[fmt]).get_template(FORMATS[fmt])
     try:
         return template.render(view)
     except jinja2.TemplateError as exc:
@@ -351,7 +371,8 @@ def render_user_template(
     that does none of these is bounded only by the sequences it iterates). Every failure is a
     :class:`TemplateProblem` naming the template and, where known, the line; the original
     Jinja2 exception (``UndefinedError``, ``SecurityError``, ``TemplateSyntaxError``) is its
-    ``__cause__``.
+    ``__cause__``. ``_``, ``gettext`` and ``ngettext`` translate through slac's catalog for
+    the view's ``locale`` (a message the catalog lacks stays as written).
     """
     path = Path(template_path)
     name = path.resolve().name  # the file itself when the user named a symlink to it
@@ -365,7 +386,9 @@ def render_user_template(
         keep_trailing_newline=True,
         seconds=max_seconds,
         max_output=max_output,
+        extensions=["jinja2.ext.i18n"],
     )
+    _speak(env, str(view.get("locale", "en")), str(path))
     try:
         template = env.get_template(name)
         chunks: list[str] = []

@@ -8,10 +8,17 @@ contract's rounding mode, percentages exactly), so templates never format number
 goes through a float. The view has no clock: the same results give the same view, byte for
 byte. :mod:`slac.documents.statements` renders it.
 
+Every text the view says is in its ``locale`` (numbers, money and dates laid out by Babel for
+the full locale, words from the catalog of its language: :mod:`slac.documents.locales`); the
+contract's own text (titles, responsibilities, actions) stays as written. Templates, a user's
+too, translate their own words with ``_("Period %(period)s", period=p.period)``,
+``gettext`` and ``ngettext`` (Jinja2's i18n extension, new style) into the same locale.
+
 The view (``STATEMENT_VERSION`` 2; version 1 laid charts out as coordinates for the template to
 draw, and listed exclusions that removed nothing)::
 
     statement_version  int
+    locale             "en", "de", "de_CH": the language and layout of every text below
     contract           {id, title, version, timezone}
     parties            [{key, name, contacts: [{name, role, email}]}]
     provider, customer names
@@ -19,7 +26,7 @@ draw, and listed exclusions that removed nothing)::
     currency           "EUR" or ""
     total_credit       "EUR 1,320.00" (or "none")
     periods            [{period, terms_from, amendment, service_level, grade, judged, met,
-                         objectives: [objective row], credits: {...},
+                         objectives: [objective row], credits: {..., combine, combine_label},
                          escalations: [trigger], chronic_failures: [trigger]}]
     objectives         [{id, title, target, unit, responsible, chart}] (one per objective,
                          in the order first evaluated); chart: {title, target, unit,
@@ -35,6 +42,11 @@ draw, and listed exclusions that removed nothing)::
     overrides          [{id, period, target, action, value, reason, author, recorded_at,
                        effect}] (recorded in the period ledger against the months shown,
                        oldest first; effect: what it changed, in words)
+    credit_notes       {period: {number, state, lines: [{line, kind, label, objective, scope,
+                       tier, tier_text, percent, amount, description}]}} (the months with a
+                       credit note, numbered and with the lines of `slac credits`; label: the
+                       objective of a credit line, else the adjustment's kind in words;
+                       description: the ledger's English words, as the export has them)
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
@@ -45,57 +57,85 @@ percent, amount} | None}``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from slac.documents.charts import build_chart
+from slac.documents.exports import period_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
+    format_percent,
     format_scope,
     format_target,
     format_timestamp,
 )
+from slac.documents.locales import N_, Language, language
+from slac.documents.notes import has_note
+from slac.documents.phrases import translate_phrase
 from slac.evaluation.evaluate import results_json
 from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
 from slac.plan.types import Plan, Terms
-from slac.wording import percent_words
 
 STATEMENT_VERSION = 2
 STATUS_LABELS = {
-    "met": "Met",
-    "breached": "Breached",
-    "insufficient-data": "Insufficient data",
-    "not-applicable": "Not applicable",
+    "met": N_("Met"),
+    "breached": N_("Breached"),
+    "insufficient-data": N_("Insufficient data"),
+    "not-applicable": N_("Not applicable"),
 }
 EARN_BACK = {
-    "none": "not applicable",
-    "pending": "pending (the credit may be earned back)",
-    "waived": "waived (earned back by the provider)",
-    "due": "due (not earned back)",
+    "none": N_("not applicable"),
+    "pending": N_("pending (the credit may be earned back)"),
+    "waived": N_("waived (earned back by the provider)"),
+    "due": N_("due (not earned back)"),
+}
+COMBINE = {
+    "sum": N_("sum"),
+    "max": N_("max"),
+    "single": N_("single"),
+    "per-incident": N_("per-incident"),
+}
+# A credit note's adjustment lines, in words (a credit line says its objective).
+NOTE_LINES = {
+    "minimum": N_("Minimum credit"),
+    "combine": N_("Combining credits"),
+    "pool": N_("At-risk amount"),
+    "cap": N_("Credit cap"),
+    "rounding": N_("Rounding"),
+    "override": N_("Override"),
+}
+# Units of an exclusion's count, said with the count: "1 row", "3 windows".
+COUNT_WORDS: dict[str, Callable[[Language, int], str]] = {
+    "rows": lambda lang, n: lang.ngettext("%(count)s row", "%(count)s rows", n),
+    "windows": lambda lang, n: lang.ngettext("%(count)s window", "%(count)s windows", n),
 }
 
 
-def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
-    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python."""
+def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str, Any]:
+    """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python,
+    words in ``locale`` (:class:`~slac.documents.locales.LocaleError` for one slac has no
+    catalog for). Text the contract provides (titles, responsibilities) stays as written."""
+    lang = language(locale)
     currency = results.currency
     mode = plan.terms[-1].commercials.rounding.mode if plan.terms else "half-up"
     names = {party.key: party.name for party in plan.parties}
     terms_used = _terms_used(plan, results.periods)
     months = [p.period for p in results.periods]
     if not months:
-        label = "no periods"
+        label = lang.gettext("no periods")
     elif len(months) == 1:
         label = months[0]
     else:
-        label = f"{months[0]} to {months[-1]}"
-    periods = [_period(p, currency, mode) for p in results.periods]
+        label = lang.gettext("%(first)s to %(last)s") % {"first": months[0], "last": months[-1]}
+    periods = [_period(p, currency, mode, lang) for p in results.periods]
     escalations = [
-        {"period": p.period, **_trigger(t)} for p in results.periods for t in p.escalations
+        {"period": p.period, **_trigger(t, lang)} for p in results.periods for t in p.escalations
     ]
     return {
         "statement_version": STATEMENT_VERSION,
+        "locale": lang.tag,
         "contract": {
             "id": results.contract_id,
             "title": results.contract_title or results.contract_id,
@@ -117,11 +157,11 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
         "customer": results.customer,
         "periods_label": label,
         "currency": currency or "",
-        "total_credit": format_money(results.total_credit, currency, mode=mode)
+        "total_credit": format_money(results.total_credit, currency, mode=mode, locale=lang.tag)
         if results.total_credit
-        else "none",
+        else lang.gettext("none"),
         "periods": periods,
-        "objectives": _objectives(results, terms_used, names),
+        "objectives": _objectives(results, terms_used, names, lang),
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
@@ -165,6 +205,7 @@ def statement_view(results: Results, plan: Plan) -> dict[str, Any]:
             for p in results.periods
             for o in p.overrides
         ],
+        "credit_notes": _credit_notes(results, plan, currency, mode, lang),
     }
 
 
@@ -174,22 +215,25 @@ def _terms_used(plan: Plan, periods: Sequence[PeriodResult]) -> list[Terms]:
     return used or list(plan.terms[-1:])
 
 
-def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
+def _period(p: PeriodResult, currency: str | None, mode: str, lang: Language) -> dict[str, Any]:
     def money(amount: Decimal | None) -> str:
-        return "" if amount is None else format_money(amount, currency, mode=mode)
+        return "" if amount is None else format_money(amount, currency, mode=mode, locale=lang.tag)
 
     return {
         "period": p.period,
         "terms_from": p.terms_from,
         "amendment": p.amendment or "",
-        "service_level": "n/a" if p.service_level is None else percent_words(p.service_level, 2),
+        "service_level": lang.gettext("n/a")
+        if p.service_level is None
+        else format_percent(p.service_level, 2, lang),
         "grade": p.grade or "",
         "judged": p.judged,
         "met": p.met,
-        "objectives": [_objective_row(o, currency, mode) for o in p.objectives],
+        "objectives": [_objective_row(o, currency, mode, lang) for o in p.objectives],
         "credits": {
-            "lines": [_credit_line(line, currency, mode) for line in p.credit_lines],
+            "lines": [_credit_line(line, currency, mode, lang) for line in p.credit_lines],
             "combine": p.combine,
+            "combine_label": lang.gettext(COMBINE.get(p.combine, p.combine)),
             "combined": money(p.combined),
             "pool_at_risk": money(p.pool_at_risk),
             "pool_capped": p.pool_capped,
@@ -198,22 +242,29 @@ def _period(p: PeriodResult, currency: str | None, mode: str) -> dict[str, Any]:
             "minimum": money(p.minimum),
             "minimum_applied": p.minimum_applied,
             "earn_back": p.earn_back,
-            "earn_back_label": EARN_BACK.get(p.earn_back, p.earn_back),
+            "earn_back_label": lang.gettext(EARN_BACK.get(p.earn_back, p.earn_back)),
             "credit": money(p.credit),
             "owed": p.credit > 0,
-            "claim_deadline": format_timestamp(p.claim_deadline),
+            "claim_deadline": format_timestamp(p.claim_deadline, lang),
         },
-        "escalations": [_trigger(t) for t in p.escalations],
-        "chronic_failures": [_trigger(t) for t in p.chronic_failure],
+        "escalations": [_trigger(t, lang) for t in p.escalations],
+        "chronic_failures": [_trigger(t, lang) for t in p.chronic_failure],
     }
 
 
-def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[str, Any]:
-    # Only the exclusions that removed something: a list of every exclusion that applies,
-    # most at "0 rows", hid the one that mattered.
+def _objective_row(
+    o: ObjectiveResult, currency: str | None, mode: str, lang: Language
+) -> dict[str, Any]:
     excluded = [
-        {"id": e.exclusion, "count": e.count, "unit": e.unit, "text": count_text(e.count, e.unit)}
+        {
+            "id": e.exclusion,
+            "count": e.count,
+            "unit": e.unit,
+            "text": count_text(e.count, e.unit, lang),
+        }
         for e in o.excluded
+        # Only the exclusions that removed something: a list of every exclusion that
+        # applies, most at "0 rows", hid the one that mattered.
         if e.count > 0
     ]
     return {
@@ -222,10 +273,12 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         "scope": format_scope(o.scope),
         "objective_period": o.period,
         "status": o.status,
-        "status_label": STATUS_LABELS.get(o.status, o.status),
-        "reason": o.reason,
-        "target": format_target(o.target_op, o.target, o.unit),
-        "measured": "–" if o.measured is None else format_measured(o.measured, o.unit, o.target),
+        "status_label": lang.gettext(STATUS_LABELS.get(o.status, o.status)),
+        "reason": translate_phrase(o.reason, lang),
+        "target": format_target(o.target_op, o.target, o.unit, lang),
+        "measured": "–"
+        if o.measured is None
+        else format_measured(o.measured, o.unit, o.target, lang),
         "sample": o.sample,
         "min_sample": o.min_sample,
         "met": o.met,
@@ -234,30 +287,35 @@ def _objective_row(o: ObjectiveResult, currency: str | None, mode: str) -> dict[
         "exclusions": excluded,
         # Rows and maintenance windows are different things: only rows add up here.
         "excluded_rows": sum(e.count for e in o.excluded if e.unit == "rows"),
-        "credit": None if o.credit is None else _credit_line(o.credit, currency, mode),
+        "credit": None if o.credit is None else _credit_line(o.credit, currency, mode, lang),
     }
 
 
-def _credit_line(line: CreditLine, currency: str | None, mode: str) -> dict[str, Any]:
+def _credit_line(
+    line: CreditLine, currency: str | None, mode: str, lang: Language
+) -> dict[str, Any]:
+    def money(amount: Decimal) -> str:
+        return format_money(amount, currency, mode=mode, locale=lang.tag)
+
     return {
         "objective": line.objective,
         "scope": format_scope(line.scope),
         "period": line.period,
         "tier": "" if line.tier is None else str(line.tier),
-        "tier_text": line.tier_text,
-        "percent": "" if line.percent is None else percent_words(line.percent),
-        "fee": "" if line.fee is None else format_money(line.fee, currency, mode=mode),
+        "tier_text": translate_phrase(line.tier_text, lang),
+        "percent": "" if line.percent is None else format_percent(line.percent, lang=lang),
+        "fee": "" if line.fee is None else money(line.fee),
         "incidents": "" if line.incidents is None else str(line.incidents),
-        "amount": format_money(line.amount, currency, mode=mode),
+        "amount": money(line.amount),
     }
 
 
-def _trigger(t: Trigger) -> dict[str, Any]:
+def _trigger(t: Trigger, lang: Language) -> dict[str, Any]:
     return {
         "id": t.id,
         "triggered": t.triggered,
-        "detail": t.detail,
-        "due": format_timestamp(t.due),
+        "detail": translate_phrase(t.detail, lang),
+        "due": format_timestamp(t.due, lang),
         "notify": list(t.notify),
         "action": t.action or "",
         "consequence": t.consequence or "",
@@ -265,7 +323,7 @@ def _trigger(t: Trigger) -> dict[str, Any]:
 
 
 def _objectives(
-    results: Results, terms: Sequence[Terms], names: Mapping[str, str]
+    results: Results, terms: Sequence[Terms], names: Mapping[str, str], lang: Language
 ) -> list[dict[str, Any]]:
     """Per objective, in the order first evaluated: its identity and its chart, as plain data
     (the SVG markup as a string)."""
@@ -274,9 +332,10 @@ def _objectives(
     responsible = {
         o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
     }
+    months = [p.period for p in results.periods]
     entries = []
     for number, (objective_id, rows) in enumerate(_objective_results(results).items(), start=1):
-        chart = build_chart(f"chart{number}", [p.period for p in results.periods], rows)
+        chart = build_chart(f"chart{number}", months, rows, lang)
         entries.append(
             {
                 "id": objective_id,
@@ -290,11 +349,11 @@ def _objectives(
                     "unit": chart.unit,
                     "points": [
                         {
-                            "period": results.periods[index].period,
+                            "period": months[index],
                             "scope": format_scope(o.scope),
                             "measured": "–"
                             if o.measured is None
-                            else format_measured(o.measured, o.unit, o.target),
+                            else format_measured(o.measured, o.unit, o.target, lang),
                             "status": o.status,
                         }
                         for index, o in rows
@@ -331,6 +390,42 @@ def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[
     return list(found.values())
 
 
-def count_text(count: int, unit: str) -> str:
-    """``3 rows``, ``1 row``, ``1 window``: a count said with its unit."""
-    return f"{count} {unit[:-1] if count == 1 else unit}"
+def count_text(count: int, unit: str, lang: Language | None = None) -> str:
+    """``3 rows``, ``1 row``, ``1 window`` (de ``3 Zeilen``): a count said with its unit."""
+    if unit not in COUNT_WORDS:
+        return f"{count} {unit[:-1] if count == 1 else unit}"
+    return COUNT_WORDS[unit](lang or language(), count) % {"count": count}
+
+
+def _credit_notes(
+    results: Results, plan: Plan, currency: str | None, mode: str, lang: Language
+) -> dict[str, dict[str, Any]]:
+    """Each month's credit note as `slac credits` exports it: the same number, the same
+    lines (a statement is evaluated now, so its notes are drafts)."""
+    notes = {}
+    for p in results.periods:
+        if not has_note(p):
+            continue
+        note = period_note(results, plan, p)
+        notes[p.period] = {
+            "number": note.number,
+            "state": note.state,
+            "lines": [
+                {
+                    "line": x.line,
+                    "kind": x.kind,
+                    "label": x.objective
+                    if x.kind == "credit"
+                    else lang.gettext(NOTE_LINES.get(x.kind, x.kind)),
+                    "objective": x.objective,
+                    "scope": format_scope(x.scope),
+                    "tier": "" if x.tier is None else str(x.tier),
+                    "tier_text": translate_phrase(x.tier_text, lang),
+                    "percent": "" if x.percent is None else format_percent(x.percent, lang=lang),
+                    "amount": format_money(x.amount, currency, mode=mode, locale=lang.tag),
+                    "description": x.description,
+                }
+                for x in note.lines
+            ],
+        }
+    return notes
