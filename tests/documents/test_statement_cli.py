@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from statement_golden import without_drawings
 
 from slac.cli import cli
 
@@ -29,13 +30,13 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_statement_matches_the_golden_file(fmt: str) -> None:
     code, out, err = run("statement", CONTRACT, *RANGE, "--format", fmt)
     assert code == 0, err
-    assert out == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
+    assert without_drawings(out) == (GOLDEN / f"customer-support.{fmt}").read_text("utf-8")
 
 
 def test_locale_writes_the_statement_in_german() -> None:
     code, out, err = run("statement", CONTRACT, *RANGE, "--format", "html", "--locale", "de")
     assert code == 0, err
-    assert out == (GOLDEN / "customer-support.de.html").read_text("utf-8")
+    assert without_drawings(out) == (GOLDEN / "customer-support.de.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize("locale", ["xx", "tlh", "zh-TW"])

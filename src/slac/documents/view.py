@@ -14,7 +14,8 @@ contract's own text (titles, responsibilities, actions) stays as written. Templa
 too, translate their own words with ``_("Period %(period)s", period=p.period)``,
 ``gettext`` and ``ngettext`` (Jinja2's i18n extension, new style) into the same locale.
 
-The view (``STATEMENT_VERSION`` 1)::
+The view (``STATEMENT_VERSION`` 2; version 1 laid charts out as coordinates for the template to
+draw, and listed exclusions that removed nothing)::
 
     statement_version  int
     locale             "en", "de", "de_CH": the language and layout of every text below
@@ -27,8 +28,10 @@ The view (``STATEMENT_VERSION`` 1)::
     periods            [{period, terms_from, amendment, service_level, grade, judged, met,
                          objectives: [objective row], credits: {..., combine, combine_label},
                          escalations: [trigger], chronic_failures: [trigger]}]
-    objectives         [{id, title, target, unit, responsible, chart: {...}}] (one per objective,
-                         its measured values over the periods, for charts)
+    objectives         [{id, title, target, unit, responsible, chart}] (one per objective,
+                         in the order first evaluated); chart: {title, target, unit,
+                         points: [{period, scope, measured, status}], svg} (svg: the chart
+                         drawn by slac, an <svg> element to embed as it is)
     responsibilities   [{id, party, text, objectives, exclusions}]
     annex              {total, limit}: the items missed over all objective results, and how
                          many each lists at most (their ``breached_items``)
@@ -49,8 +52,9 @@ The view (``STATEMENT_VERSION`` 1)::
 
 An objective row: ``{id, title, scope, objective_period, status, status_label, reason,
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
-text}] (unit `rows`, or `windows` for maintenance; text such as "1 window"), excluded_rows
-(rows only), credit: {tier, tier_text, percent, amount} | None, breached_items}``.
+text}] (only those that removed something, count > 0; unit `rows`, or `windows` for
+maintenance; text such as "1 window"), excluded_rows (rows only), credit: {tier, tier_text,
+percent, amount} | None, breached_items}``.
 
 ``breached_items`` (the breached-items annex, docs/semantics.md "Breached items") is None for
 objectives that judge no item by itself (ratios, means, availability); otherwise::
@@ -74,7 +78,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from slac.documents.charts import objective_charts
+from slac.documents.charts import build_chart
 from slac.documents.exports import period_note
 from slac.documents.formatting import (
     format_measured,
@@ -101,7 +105,7 @@ from slac.evaluation.results import (
 )
 from slac.plan.types import Plan, Terms
 
-STATEMENT_VERSION = 1
+STATEMENT_VERSION = 2
 STATUS_LABELS = {
     "met": N_("Met"),
     "breached": N_("Breached"),
@@ -184,7 +188,7 @@ def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str
         if results.total_credit
         else lang.gettext("none"),
         "periods": periods,
-        "objectives": objective_charts(results, terms_used, names, lang),
+        "objectives": _objectives(results, terms_used, names, lang),
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
@@ -291,6 +295,9 @@ def _objective_row(
             "text": count_text(e.count, e.unit, lang),
         }
         for e in o.excluded
+        # Only the exclusions that removed something: a list of every exclusion that
+        # applies, most at "0 rows", hid the one that mattered.
+        if e.count > 0
     ]
     return {
         "id": o.objective,
@@ -397,6 +404,59 @@ def _trigger(t: Trigger, lang: Language) -> dict[str, Any]:
         "action": t.action or "",
         "consequence": t.consequence or "",
     }
+
+
+def _objectives(
+    results: Results, terms: Sequence[Terms], names: Mapping[str, str], lang: Language
+) -> list[dict[str, Any]]:
+    """Per objective, in the order first evaluated: its identity and its chart, as plain data
+    (the SVG markup as a string)."""
+    from slac.documents.plot import chart_svg  # matplotlib: only when charts are drawn
+
+    responsible = {
+        o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
+    }
+    months = [p.period for p in results.periods]
+    entries = []
+    for number, (objective_id, rows) in enumerate(_objective_results(results).items(), start=1):
+        chart = build_chart(f"chart{number}", months, rows, lang)
+        entries.append(
+            {
+                "id": objective_id,
+                "title": chart.title,
+                "target": chart.target_text,
+                "unit": chart.unit,
+                "responsible": responsible.get(objective_id, ""),
+                "chart": {
+                    "title": chart.title,
+                    "target": chart.target_text,
+                    "unit": chart.unit,
+                    "points": [
+                        {
+                            "period": months[index],
+                            "scope": format_scope(o.scope),
+                            "measured": "–"
+                            if o.measured is None
+                            else format_measured(o.measured, o.unit, o.target, lang),
+                            "status": o.status,
+                        }
+                        for index, o in rows
+                    ],
+                    "svg": chart_svg(chart),
+                },
+            }
+        )
+    return entries
+
+
+def _objective_results(results: Results) -> dict[str, list[tuple[int, ObjectiveResult]]]:
+    """Each objective's results with the index of their period, objectives in first-seen
+    order."""
+    rows: dict[str, list[tuple[int, ObjectiveResult]]] = {}
+    for index, period in enumerate(results.periods):
+        for o in period.objectives:
+            rows.setdefault(o.objective, []).append((index, o))
+    return rows
 
 
 def _responsibilities(terms: Sequence[Terms], names: Mapping[str, str]) -> list[dict[str, Any]]:
