@@ -141,7 +141,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slac.evaluation.measurement import Measurement, Period
+from slac.evaluation.measurement import MISSES_SHOWN, Measurement, MissedItem, Misses, Period
 from slac.plan.types import Calendar, Condition, Exclusion, Judgement, Objective, Plan, Terms
 
 Row = dict[str, Any]
@@ -643,12 +643,27 @@ def with_cycles(plan: Plan, name: str, params: dict[str, Any], rows: Rows) -> li
         key = row.get(key_field) if key_field else None
         if key is None:
             continue
-        for reopen in rows.get(cycles["dataset"], []):
-            if same(reopen.get(cycles["parent_key"]), key):
-                cycle = dict(row)
-                cycle[params["from"]] = reopen.get(cycles["start"])
-                cycle[params["to"]] = reopen.get(cycles["end"])
-                out.append(cycle)
+        reopens = [
+            (i, r)
+            for i, r in enumerate(rows.get(cycles["dataset"], []))
+            if same(r.get(cycles["parent_key"]), key)
+        ]
+        # Numbered 2, 3, … by start, then end (an open one last), then file order: the
+        # evidence (and the annex) name a cycle `KEY#N`.
+        reopens.sort(
+            key=lambda ir: (
+                timestamp(ir[1], cycles["start"]) or 0,
+                ir[1].get(cycles["end"]) is None,
+                timestamp(ir[1], cycles["end"]) or 0,
+                ir[0],
+            )
+        )
+        for n, (_, reopen) in enumerate(reopens, start=2):
+            cycle = dict(row)
+            cycle[params["from"]] = reopen.get(cycles["start"])
+            cycle[params["to"]] = reopen.get(cycles["end"])
+            cycle["_cycle"] = n
+            out.append(cycle)
     return out
 
 
@@ -687,6 +702,41 @@ class Outcome:
     breached: int = 0
     open: int = 0
     carried: int = 0
+    misses: Misses | None = None
+
+
+def listed_misses(
+    found: list[MissedItem], unit: str, business: bool = False, days: Decimal | None = None
+) -> Misses:
+    """The breached-items annex of the missed items ``found``: all counted, the first
+    MISSES_SHOWN listed, the one most over its threshold first, ties by key (as text)."""
+    ordered = sorted(found, key=lambda m: (-m.over, m.item))
+    return Misses(len(found), unit, tuple(ordered[:MISSES_SHOWN]), business, days)
+
+
+def clock_deadline(cal: Calendar, start: int, allowance: int) -> int | None:
+    """The first instant at which the calendar's clock from ``start`` reaches ``allowance``
+    (where an open range ends exactly there, its end), walking its business spans day by day."""
+    if allowance <= 0:
+        return None
+    if cal.always_open:
+        return start + allowance
+    remaining, t = allowance, start
+    for _ in range(3000):
+        for p, q in business_spans(cal, t, t + DAY_US):
+            if q - p >= remaining:
+                return p + remaining
+            remaining -= q - p
+        t += DAY_US
+    return None
+
+
+def local_iso(us: int, zone: str) -> str:
+    return at(us, zone).isoformat(timespec="seconds")
+
+
+def seconds_of(us: int | Fraction) -> Decimal:
+    return to_decimal(Fraction(us) / US)
 
 
 def share(met: int, judged: int) -> Fraction | None:
@@ -760,6 +810,7 @@ def measure_durations(
     closed: list[Fraction] = []
     by_end = dict(obj.metric.params)["period_membership"] == "end"
     params = dict(obj.metric.params)
+    missed: list[MissedItem] = []
     for row, _ in items:
         start = timestamp(row, params["from"])
         end = timestamp(row, params["to"])
@@ -782,13 +833,58 @@ def measure_durations(
             outcome.met += 1
         elif state == "breached":
             outcome.breached += 1
+            missed.append(missed_duration(plan, terms, obj, row, rows, window.end, duration))
     if threshold:
         outcome.sample = outcome.met + outcome.breached
         outcome.value = share(outcome.met, outcome.sample)
+        cal = calendar(terms, params["calendar"])
+        days = judgement.threshold_business_days
+        outcome.misses = listed_misses(missed, "seconds", not cal.always_open, days)
     else:
         outcome.sample = len(closed)
         outcome.value = statistic(judgement, closed)
     return outcome
+
+
+def missed_duration(
+    plan: Plan,
+    terms: Terms,
+    obj: Objective,
+    row: Row,
+    rows: Rows,
+    known_at: int,
+    duration: int | None,
+) -> MissedItem:
+    """A breached item as the annex lists it: an open (overdue) one measured up to
+    ``known_at``; its wall-clock deadline only when no pause took clock time from it."""
+    params = dict(obj.metric.params)
+    cal = calendar(terms, params["calendar"])
+    key_field = dataset(plan, obj.metric.dataset).key
+    judgement = obj.judgement
+    start = timestamp(row, params["from"])
+    assert start is not None and key_field is not None
+    if judgement.threshold_business_days is not None:
+        allowance = business_days_allowance_us(cal, start, int(judgement.threshold_business_days))
+    else:
+        assert judgement.threshold_seconds is not None
+        allowance = int(judgement.threshold_seconds * US)
+    upto = known_at if duration is None else timestamp(row, params["to"])
+    assert upto is not None
+    pauses = pause_spans(plan, params, rows, row.get(key_field))
+    measured = measured_us(cal, start, upto, pauses)
+    paused = clock_us(cal, start, upto) - measured
+    due = None if paused else clock_deadline(cal, start, allowance)
+    key = str(row.get(key_field))
+    if params["reopened"] == "each-cycle" and params.get("cycles"):
+        key = f"{key}#{row.get('_cycle', 1)}"
+    return MissedItem(
+        key,
+        seconds_of(measured),
+        seconds_of(allowance),
+        seconds_of(measured - allowance),
+        None if due is None else local_iso(due, plan.timezone),
+        "open" if duration is None else "",
+    )
 
 
 def duration_outcome(
@@ -836,22 +932,36 @@ def duration_outcome(
     return "open", None
 
 
-def measure_values(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
+def measure_values(plan: Plan, obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
     params = dict(obj.metric.params)
     scale = param_number(params["scale"]) or Fraction(1)
+    key_field = dataset(plan, obj.metric.dataset).key
     values = []
+    keyed = []
     for row, _ in items:
         parts = [number(row.get(f)) for f in params["fields"]]
         if any(p is None for p in parts):  # interpretation 9
             continue
         values.append(sum((p for p in parts if p is not None), Fraction(0)) * scale)
+        keyed.append((str(row.get(key_field)), values[-1]))
     judgement = obj.judgement
     if judgement.kind == "threshold-share":
         if judgement.threshold_seconds is None:
             raise NotImplementedError("business days on a value metric")
         limit = Fraction(judgement.threshold_seconds)
-        met = sum(1 for v in values if (v <= limit if judgement.threshold_inclusive else v < limit))
-        return Outcome(len(values), share(met, len(values)), met, len(values) - met, 0)
+
+        def within(v: Fraction) -> bool:
+            return v <= limit if judgement.threshold_inclusive else v < limit
+
+        met = sum(1 for v in values if within(v))
+        missed = [
+            MissedItem(k, to_decimal(v), to_decimal(limit), to_decimal(v - limit))
+            for k, v in keyed
+            if not within(v)
+        ]
+        unit = {"seconds": "seconds", "minutes": "seconds", "percent": "ratio"}
+        misses = listed_misses(missed, unit.get(params["unit"], "number"))
+        return Outcome(len(values), share(met, len(values)), met, len(values) - met, 0, 0, misses)
     return Outcome(len(values), statistic(judgement, values))
 
 
@@ -871,24 +981,45 @@ def measure_ratio(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
     return Outcome(len(den_rows), num / den if den_rows and den != 0 else None)
 
 
-def measure_service_level(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
+def measure_service_level(plan: Plan, obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
     params = dict(obj.metric.params)
     limit = param_number(params["within_seconds"])
     short = param_number(params["short_abandon_seconds"])
     assert limit is not None
+    key_field = dataset(plan, obj.metric.dataset).key
+    formula = params["formula"]
     answered = answered_in_time = abandoned = abandoned_in_time = 0
+    missed: list[MissedItem] = []
     for row, _ in items:
         outcome, wait = row.get(params["outcome"]), number(row.get(params["wait"]))
         if wait is None:  # interpretation 11
             continue
+        late = wait > limit
         if same(outcome, params["answered"]):
             answered += 1
             answered_in_time += wait <= limit
+            miss, note = late, ""
         elif same(outcome, params["abandoned"]):
             if short is not None and wait < short:  # short abandons are left out entirely
                 continue
             abandoned += 1
             abandoned_in_time += wait <= limit
+            # Against the service level: after the wait, or at any wait (abandoned-against).
+            miss = formula != "abandoned-ignored" and (late or formula == "abandoned-against")
+            note = "abandoned"
+        else:
+            continue
+        if miss:
+            missed.append(
+                MissedItem(
+                    str(row.get(key_field)),
+                    to_decimal(wait),
+                    to_decimal(limit),
+                    to_decimal(wait - limit),
+                    None,
+                    note,
+                )
+            )
     num, den = {
         "abandoned-after-ignored-within": (
             answered_in_time,
@@ -897,8 +1028,8 @@ def measure_service_level(obj: Objective, items: list[tuple[Row, int]]) -> Outco
         "abandoned-ignored": (answered_in_time, answered),
         "abandoned-against": (answered_in_time, answered + abandoned),
         "abandoned-within-for": (answered_in_time + abandoned_in_time, answered + abandoned),
-    }[params["formula"]]
-    return Outcome(den, share(num, den))
+    }[formula]
+    return Outcome(den, share(num, den), misses=listed_misses(missed, "seconds"))
 
 
 def measure_survey(obj: Objective, items: list[tuple[Row, int]]) -> Outcome:
@@ -1203,11 +1334,11 @@ def measure_objective(
         if kind == "duration":
             outcome = measure_durations(plan, terms, obj, kept, rows, window, frozenset(carried))
         elif kind == "value":
-            outcome = measure_values(obj, kept)
+            outcome = measure_values(plan, obj, kept)
         elif kind == "ratio":
             outcome = measure_ratio(obj, kept)
         elif kind == "service_level":
-            outcome = measure_service_level(obj, kept)
+            outcome = measure_service_level(plan, obj, kept)
         elif kind == "survey":
             outcome = measure_survey(obj, kept)
         elif kind == "servqual":
@@ -1230,6 +1361,7 @@ def measure_objective(
                 open=outcome.open,
                 excluded=tuple((e.id, counts[e.id]) for e in exclusions),
                 carried=outcome.carried,
+                misses=outcome.misses,
             )
         )
     return out

@@ -3,7 +3,8 @@
 For each generated case (a small contract as YAML text, rows, period ids; see strategies.py) the
 contract is compiled, then ``slac.evaluation.runner.measure_rows(plan, rows, period_ids)`` and
 ``reference.reference_measure(plan, rows, period_ids)`` must return equal lists of
-``Measurement`` (same order, same counts, Decimal values equal to the last digit).
+``Measurement`` (same order, same counts, Decimal values equal to the last digit), and list the
+same missed items (the breached-items annex: durations, values, service levels).
 
 Until the engine exists these tests are skipped; the validity test of the strategies (the
 contracts lint clean and the reference measures them) always runs.
@@ -68,6 +69,13 @@ def agree(case: Case) -> None:
     expected = reference_measure(plan, copy.deepcopy(case.rows), case.period_ids)
     got = measure_rows(plan, copy.deepcopy(case.rows), case.period_ids, KINDS)
     assert list(got) == expected, first_difference(list(got), expected)
+    # The breached-items annex (left out of Measurement equality): the same items missed,
+    # counted, listed and ordered, with the same values and deadlines.
+    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert a.misses == b.misses, (
+            f"measurement {i} ({a.period} {a.objective} {a.scope}) lists other misses:\n"
+            f"  engine:    {a.misses}\n  reference: {b.misses}"
+        )
 
 
 @DIFFERENTIAL

@@ -33,6 +33,8 @@ draw, and listed exclusions that removed nothing)::
                          points: [{period, scope, measured, status}], svg} (svg: the chart
                          drawn by slac, an <svg> element to embed as it is)
     responsibilities   [{id, party, text, objectives, exclusions}]
+    annex              {total, limit}: the items missed over all objective results, and how
+                         many each lists at most (their ``breached_items``)
     escalations        [{period, id, detail, due, notify, action}] (triggered only)
     provenance         {slac_version, results_version, results_sha256, plan_sha256,
                          source_sha256, sources: [{role, sha256}],
@@ -52,7 +54,22 @@ An objective row: ``{id, title, scope, objective_period, status, status_label, r
 target, measured, sample, min_sample, met, breached, open, exclusions: [{id, count, unit,
 text}] (only those that removed something, count > 0; unit `rows`, or `windows` for
 maintenance; text such as "1 window"), excluded_rows (rows only), credit: {tier, tier_text,
-percent, amount} | None}``.
+percent, amount} | None, breached_items}``.
+
+``breached_items`` (the breached-items annex, docs/semantics.md "Breached items") is None for
+objectives that judge no item by itself (ratios, means, availability); otherwise::
+
+    {count, shown: [{item, measured, threshold, due, deadline, over, note}], more,
+     evidence_hint}
+
+``count``: the items that missed their own threshold; ``shown``: the first
+``MISSES_SHOWN`` (20) of them, worst first (most over), ties by item key; ``more``: how many
+are not shown; ``evidence_hint``: where to find them all ("" when none is left out).
+``measured``, ``threshold`` and ``over`` are words ("1 h 15 min", "4 business hours");
+``due``: the wall-clock deadline ("5 October 2026 08:30 (UTC+02:00)"), "" when the item's
+clock paused; ``deadline``: the threshold ("1 business day (10 business hours)" for N business
+days, each item's own business time), with ``due`` when known; ``note``: "open at the
+period's end" (measured up to then) or "abandoned" (a contact), else "".
 """
 
 from __future__ import annotations
@@ -66,16 +83,26 @@ from slac.documents.exports import period_note
 from slac.documents.formatting import (
     format_measured,
     format_money,
+    format_number,
     format_percent,
     format_scope,
     format_target,
     format_timestamp,
+    format_value,
 )
 from slac.documents.locales import N_, Language, language
 from slac.documents.notes import has_note
 from slac.documents.phrases import translate_phrase
 from slac.evaluation.evaluate import results_json
-from slac.evaluation.results import CreditLine, ObjectiveResult, PeriodResult, Results, Trigger
+from slac.evaluation.measurement import MISSES_SHOWN
+from slac.evaluation.results import (
+    CreditLine,
+    Misses,
+    ObjectiveResult,
+    PeriodResult,
+    Results,
+    Trigger,
+)
 from slac.plan.types import Plan, Terms
 
 STATEMENT_VERSION = 2
@@ -165,6 +192,11 @@ def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
+        # The breached-items annex: items missed over all results, and how many each lists.
+        "annex": {
+            "total": sum(o.misses.count for p in results.periods for o in p.objectives if o.misses),
+            "limit": MISSES_SHOWN,
+        },
         # Set only with --timestamp: statements carry no clock otherwise (determinism).
         "generated_at": None,
         "provenance": {
@@ -288,7 +320,59 @@ def _objective_row(
         # Rows and maintenance windows are different things: only rows add up here.
         "excluded_rows": sum(e.count for e in o.excluded if e.unit == "rows"),
         "credit": None if o.credit is None else _credit_line(o.credit, currency, mode, lang),
+        "breached_items": None if o.misses is None else breached_items(o, o.misses, lang),
     }
+
+
+NOTES = {"open": N_("open at the period's end"), "abandoned": N_("abandoned")}
+
+
+def breached_items(o: ObjectiveResult, misses: Misses, lang: Language) -> dict[str, Any]:
+    """The breached-items annex of one objective result: the items the results list, and
+    where the rest are (the evidence file: results keep a bounded number)."""
+
+    def words(value: Decimal) -> str:
+        return format_value(value, misses.unit, business=misses.business, lang=lang)
+
+    def threshold(value: Decimal) -> str:
+        # N business days are each item's own business time: say both.
+        days = misses.business_days
+        if not days:
+            return words(value)
+        said = lang.ngettext("%(count)s business day", "%(count)s business days", int(days))
+        return f"{said % {'count': format_number(days, lang)}} ({words(value)})"
+
+    shown = []
+    for m in misses.shown:
+        due = format_timestamp(m.due, lang)
+        deadline = threshold(m.threshold)
+        if due:
+            deadline = lang.gettext("%(threshold)s, due %(due)s") % {
+                "threshold": deadline,
+                "due": due,
+            }
+        shown.append(
+            {
+                "item": m.item,
+                "measured": words(m.measured),
+                "threshold": words(m.threshold),
+                "due": due,
+                "deadline": deadline,
+                "over": words(m.over) if m.over >= 0 else "–",
+                "note": lang.gettext(NOTES[m.note]) if m.note in NOTES else m.note,
+            }
+        )
+    more = misses.count - len(misses.shown)
+    hint = (
+        lang.gettext(
+            "%(more)s more not listed: run `slac evaluate CONTRACT --evidence DIR` and see "
+            "DIR/evidence.parquet (objective %(objective)s, period %(period)s)"
+        )
+        % {"more": more, "objective": o.objective, "period": o.period}
+        if more > 0
+        else ""
+    )
+    return {"count": misses.count, "shown": shown, "more": more, "evidence_hint": hint}
 
 
 def _credit_line(

@@ -363,6 +363,7 @@ def _objective_result(
         weight=obj.weight,
         credit=line,
         carried=m.carried,
+        misses=m.misses,
     )
 
 

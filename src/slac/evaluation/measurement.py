@@ -14,6 +14,41 @@ Scalar = str | int | bool | Decimal | None
 ScopeKey = tuple[tuple[str, Scalar], ...]  # (field, value) for each scope field, in order
 
 
+# How many missed items each period × objective × scope keeps (the breached-items annex of a
+# statement): enough to act on, bounded so that results stay small whatever the data; the
+# rest are in the evidence file (`slac evaluate --evidence DIR`).
+MISSES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class MissedItem:
+    """One item that missed its own threshold (a ticket answered late, a call answered after
+    the wait), as the breached-items annex lists it (docs/semantics.md, "Breached items")."""
+
+    item: str  # its key, as the evidence file names it (`T-1`, `T-1#2` for a reopened cycle)
+    measured: Decimal  # its value in the unit of :class:`Misses` (open: elapsed at the as-of)
+    threshold: Decimal  # what it was judged against, same unit (business time on its calendar)
+    over: Decimal  # measured − threshold: by how much it missed (0: exactly at an `under` T)
+    # The wall-clock deadline, ISO 8601 in the contract's zone, where it follows from the
+    # threshold alone (no pause in the item's clock); None otherwise.
+    due: str | None = None
+    note: str = ""  # "open": not ended, overdue at the as-of instant; "abandoned": a contact
+
+
+@dataclass(frozen=True)
+class Misses:
+    """The items of one period × objective × scope that missed their threshold: how many, and
+    the first :data:`MISSES_SHOWN` of them, worst first (most over), ties by item key."""
+
+    count: int
+    unit: str  # of measured, threshold and over: seconds | ratio | number
+    shown: tuple[MissedItem, ...]
+    business: bool = False  # seconds of business time on the metric's calendar
+    # A threshold of N business days: each item's `threshold` is its own business time to the
+    # same position N business days later (a short Saturday makes it shorter).
+    business_days: Decimal | None = None
+
+
 @dataclass(frozen=True)
 class Measurement:
     period: str  # "2026-10" (month), "2026-Q4" (quarter), "2026" (year)
@@ -36,6 +71,10 @@ class Measurement:
     # Items judged here that belong to an earlier period, whose as-of instant did not know
     # their outcome yet (carry-over, docs/semantics.md "As of"); among `sample`.
     carried: int = 0
+    # The items that missed their own threshold (kinds that judge items one by one against a
+    # threshold); None for kinds and judgements without one. Compared on its own by the
+    # differential tests (a reference that lists misses for some kinds only).
+    misses: Misses | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# Re-exported: saved results rebuild every type of the results from this module's names.
+from slac.evaluation.measurement import MissedItem as MissedItem
+from slac.evaluation.measurement import Misses as Misses
 from slac.evaluation.measurement import ScopeKey
 
-RESULTS_VERSION = 1
+# 2: objective results list their missed items (`misses`, the breached-items annex).
+RESULTS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class ObjectiveResult:
     # Of the judged items, those that belong to an earlier period, whose end did not know
     # their outcome yet (carry-over, docs/semantics.md); they are counted there as open.
     carried: int = 0
+    # The items that missed their own threshold, for the breached-items annex: how many, and
+    # the first few, worst first (docs/semantics.md, "Breached items"); None for kinds and
+    # judgements that judge no item by itself (a ratio, a mean, availability).
+    misses: Misses | None = None
 
 
 @dataclass(frozen=True)

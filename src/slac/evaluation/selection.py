@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from slac.evaluation.conditions import all_of
 from slac.evaluation.grids import Grids
-from slac.evaluation.measurement import Measurement, Period, ScopeKey
+from slac.evaluation.measurement import MISSES_SHOWN, Measurement, Misses, Period, ScopeKey
 from slac.evaluation.sqltext import Engine, col, lit, sql, table
 from slac.plan.intervals import merge_spans
 from slac.plan.types import Dataset, Exclusion, Metric, Objective, Plan, Terms
@@ -235,6 +235,46 @@ def breach_values(last: Any, items: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class MissSpec:
+    """How a kind's rows miss their threshold one by one, for the breached-items annex: which
+    rows missed (``missed``), what sorts the worst first (``worst``, ascending: how far under
+    the threshold, negated), and the fields each listed row carries (``fields``, decoded by the
+    kind, which knows their units)."""
+
+    missed: exp.Expr
+    worst: exp.Expr
+    fields: dict[str, exp.Expr]
+
+
+def miss_columns(spec: MissSpec, item: exp.Expr) -> list[exp.Expr]:
+    """How many rows missed (``miss_count``) and the first :data:`MISSES_SHOWN` of them
+    (``misses``: a list of structs with ``item`` and the spec's fields), worst first, ties by
+    item key. Aggregates of the kind's own GROUP BY: a bounded heap per group, never another
+    pass over the rows, and only the bounded lists leave the engine."""
+    key = exp.cast(item, "VARCHAR")
+    payload = exp.func(
+        "struct_pack",
+        exp.PropertyEQ(this=exp.to_identifier("item"), expression=key.copy()),
+        *(exp.PropertyEQ(this=exp.to_identifier(n), expression=e) for n, e in spec.fields.items()),
+    )
+    order = exp.func(
+        "struct_pack",
+        exp.PropertyEQ(this=exp.to_identifier("w"), expression=spec.worst),
+        exp.PropertyEQ(this=exp.to_identifier("k"), expression=key),
+    )
+    return [
+        sql("count_if(:m)", m=spec.missed).as_("miss_count"),
+        sql(
+            "min_by(:p, :o, :n) FILTER (WHERE :m)",
+            p=payload,
+            o=order,
+            n=lit(MISSES_SHOWN),
+            m=spec.missed.copy(),
+        ).as_("misses"),
+    ]
+
+
 def objective_filter(terms: Terms, obj: Objective, alias: str = "b") -> exp.Expr:
     """:func:`policy_filter` over the rows aliased ``alias``."""
     expression = policy_filter(terms, obj)
@@ -301,16 +341,27 @@ def with_empty(
     periods: Sequence[Period],
     exclusions: Sequence[Exclusion],
     value: Decimal | None = None,
+    misses: Misses | None = None,
 ) -> list[Measurement]:
     """A period with no rows still gets its measurement (``value``: none, except for kinds
-    where no rows means something, such as a count of 0): without scope as usual, with scope
-    as one measurement for all scope values (none of them had rows)."""
+    where no rows means something, such as a count of 0; ``misses``: none missed, for kinds
+    that list them): without scope as usual, with scope as one measurement for all scope
+    values (none of them had rows)."""
     seen = {m.period for m in found}
     for p in periods:
         if p.id not in seen:
             found.append(
                 Measurement(
-                    p.id, obj.id, (), 0, value, 0, 0, 0, tuple((e.id, 0) for e in exclusions)
+                    p.id,
+                    obj.id,
+                    (),
+                    0,
+                    value,
+                    0,
+                    0,
+                    0,
+                    tuple((e.id, 0) for e in exclusions),
+                    misses=misses,
                 )
             )
     return found

@@ -20,9 +20,10 @@ from slac.contract.rules.base import Finding, RuleContext
 from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, exclusion_case
 from slac.evaluation.kind import Check
-from slac.evaluation.measurement import Measurement, Period
+from slac.evaluation.measurement import Measurement, MissedItem, Misses, Period
 from slac.evaluation.selection import (
     Group,
+    MissSpec,
     Run,
     account,
     excluded_columns,
@@ -30,6 +31,7 @@ from slac.evaluation.selection import (
     in_windows,
     incident_key,
     item_key,
+    miss_columns,
     objective_filter,
     record,
     scope_key,
@@ -157,9 +159,12 @@ class PerRowKind(Kind[P]):
         out: list[Measurement] = []
         for obj, obj_periods in group.objectives:
             exclusions = exclusions_for(terms, obj)
+            # `_evkey`: the row's key as the evidence names it (the breached-items annex too).
             rows = sql(
-                "SELECT b.*, :excl AS excl FROM :base AS b WHERE :theirs AND :mine",
+                "SELECT b.*, :excl AS excl, CAST(:key AS VARCHAR) AS _evkey FROM :base AS b "
+                "WHERE :theirs AND :mine",
                 excl=exclusion_case(exclusions, col(dataset.time, "b"), run.plan.timezone, "b"),
+                key=item_key(run.plan, obj),
                 base=base,
                 theirs=in_windows(obj_periods),
                 mine=objective_filter(terms, obj),
@@ -223,6 +228,18 @@ class AggregateKind(PerRowKind[P]):
         """What a period without any row of the objective measures (None: nothing to judge)."""
         return None
 
+    def misses(self, params: P, kept: exp.Expr) -> MissSpec | None:
+        """How a row misses on its own (None: the kind judges no row by itself, as a ratio of
+        rows or a mean of scores does): listed in the breached-items annex by
+        :meth:`missed_item`."""
+        return None
+
+    def missed_item(self, params: P, row: Mapping[str, Any]) -> MissedItem:
+        raise NotImplementedError
+
+    def misses_unit(self, params: P) -> str:
+        return "seconds"
+
     def measure_objective(
         self,
         engine: Engine,
@@ -234,11 +251,13 @@ class AggregateKind(PerRowKind[P]):
     ) -> list[Measurement]:
         scope = [col(f) for f in obj.scope]
         parts = self.aggregates(params, sql("excl IS NULL"))
+        spec = self.misses(params, sql("excl IS NULL"))
         query = (
             exp.select(
                 exp.column("pid"),
                 *scope,
                 *(expression.as_(name) for name, expression in parts.items()),
+                *(miss_columns(spec, exp.column("_evkey")) if spec else []),
                 *excluded_columns(exclusions),
             )
             .from_(exp.Paren(this=rows).as_("q"))
@@ -249,6 +268,11 @@ class AggregateKind(PerRowKind[P]):
             pid, rest = row[0], row[1:]
             scope_values, rest = rest[: len(scope)], rest[len(scope) :]
             values, counts = rest[: len(parts)], rest[len(parts) :]
+            misses = None
+            if spec is not None:
+                listed = tuple(self.missed_item(params, m) for m in counts[1] or ())
+                misses = Misses(int(counts[0]), self.misses_unit(params), listed)
+                counts = counts[2:]
             excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, counts, strict=True))
             sample, measured = self.value(params, dict(zip(parts, values, strict=True)))
             out.append(
@@ -262,6 +286,8 @@ class AggregateKind(PerRowKind[P]):
                     0,
                     0,
                     excluded,
+                    misses=misses,
                 )
             )
-        return with_empty(out, obj, periods, exclusions, self.empty_value(params))
+        none_missed = Misses(0, self.misses_unit(params), ()) if spec else None
+        return with_empty(out, obj, periods, exclusions, self.empty_value(params), none_missed)

@@ -9,9 +9,11 @@ already overdue, by `open_items`) or a statistic of the closed items (docs/seman
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -26,9 +28,16 @@ from slac.contract.source import Path
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.grids import business_us
 from slac.evaluation.kind import Check
-from slac.evaluation.measurement import Measurement, Period, exact_ratio
+from slac.evaluation.measurement import (
+    Measurement,
+    MissedItem,
+    Misses,
+    Period,
+    exact_ratio,
+)
 from slac.evaluation.selection import (
     Group,
+    MissSpec,
     Run,
     account,
     before_window,
@@ -39,6 +48,7 @@ from slac.evaluation.selection import (
     in_windows,
     incident_key,
     item_key,
+    miss_columns,
     objective_filter,
     record,
     scope_key,
@@ -51,6 +61,7 @@ from slac.evaluation.selection import (
 )
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
 from slac.evaluation.statistics import statistics
+from slac.evaluation.timegrid import Grid
 from slac.kinds.base import Kind
 from slac.plan.calendars import ALWAYS
 from slac.plan.canonical import to_json
@@ -465,9 +476,11 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     # Business time at the start and at the end (or the window's end, for open items).
     consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(0), gs=lit(1))
     grid_name = None
+    deadlines = Deadlines(None)
     if business:
         earliest = engine.scalar(sql("SELECT min(s_us) FROM :b", b=base))
         grid_name, grid = run.grids.get(calendar, int(earliest) if earliest is not None else None)
+        deadlines = Deadlines(grid)
         consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
     paused = _paused(engine, params.pause, base, key, grid_name, consts)
     timed = temp_name("timed")
@@ -514,7 +527,9 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
         )
         out.extend(
-            _objective(engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts)
+            _objective(
+                engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts, deadlines
+            )
         )
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
     for used in (timed, paused, base, days.table, *([ds] if params.each_cycle else [])):
@@ -639,6 +654,7 @@ def _objective(
     timed: exp.Table,
     grid_name: str | None,
     counts: _Counts,
+    deadlines: Deadlines,
 ) -> list[Measurement]:
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
@@ -705,6 +721,22 @@ def _objective(
                 sql("coalesce(e_us, asof)"),
             ),
             sql("count_if(status IN ('met', 'breached') AND w_start > h_start)").as_("carried"),
+            # The breached items, worst first: in this same aggregate, not another pass.
+            *miss_columns(
+                MissSpec(
+                    sql("status = 'breached'"),
+                    sql("limit_us - elapsed"),
+                    {
+                        "elapsed": sql("elapsed"),
+                        "limit_us": sql("limit_us"),
+                        "s_us": sql("s_us"),
+                        "bs_s": sql("bs_s"),
+                        "paused_us": sql("paused_us"),
+                        "open": sql("e_us IS NULL"),
+                    },
+                ),
+                _evidence_key(plan, obj, params),
+            ),
             *excluded_columns(exclusions),
         ]
         judged_rows = first_known(
@@ -741,7 +773,14 @@ def _objective(
             met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
             evidence = breach_values(rest[3], rest[4])
             carried = int(rest[5])
-            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[6:], strict=True))
+            misses = Misses(
+                int(rest[6]),
+                "seconds",
+                tuple(deadlines.missed(m, plan.timezone) for m in rest[7] or ()),
+                business=deadlines.grid is not None,
+                business_days=judge.threshold_business_days,
+            )
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[8:], strict=True))
             judged = met + breached
             value = exact_ratio(met, judged) if judged else None
             result.append(
@@ -757,9 +796,17 @@ def _objective(
                     excluded,
                     **evidence,
                     carried=carried,
+                    misses=misses,
                 )
             )
-        return with_empty(result, obj, periods, exclusions)
+        none = Misses(
+            0,
+            "seconds",
+            (),
+            business=deadlines.grid is not None,
+            business_days=judge.threshold_business_days,
+        )
+        return with_empty(result, obj, periods, exclusions, misses=none)
     # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
     # first later period that knows it.
     rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed))
@@ -804,6 +851,66 @@ def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
         "WHERE _first = 1 AND NOT w_before",
         unknown=unknown,
         rel=rows,
+    )
+
+
+class Deadlines:
+    """The wall-clock deadline of a missed item, from its clock start and its threshold in
+    clock time: on calendar time the start plus the threshold; on business time the instant
+    where the calendar's business time reaches the start's plus the threshold (an interval's
+    close, when it ends exactly there: due by 18:00, not at 08:00 the next day). Only for the
+    few items an annex lists, never per row. An item whose clock paused has none: where its
+    deadline fell depends on where the pauses lay, which the annex does not keep."""
+
+    def __init__(self, grid: Grid | None) -> None:
+        self.grid = grid
+        self.cums: list[int] = []
+        cum = 0
+        for start, end, _ in grid.intervals if grid else ():
+            self.cums.append(cum)
+            cum += end - start
+
+    def due_us(self, s_us: int, bs_s: int, limit_us: int, paused_us: int) -> int | None:
+        if paused_us or limit_us <= 0:
+            return None
+        if self.grid is None:
+            return s_us + limit_us
+        target = bs_s + limit_us
+        # The first interval whose business time reaches the target: cum < target ≤ cum + len.
+        i = bisect.bisect_left(self.cums, target) - 1
+        if i < 0:
+            return None
+        start, end, _ = self.grid.intervals[i]
+        if target - self.cums[i] > end - start:
+            return None  # beyond the grid's horizon
+        return start + target - self.cums[i]
+
+    def missed(self, row: Mapping[str, Any], timezone: str) -> MissedItem:
+        """One listed item of :func:`miss_columns` (times in µs) in seconds."""
+        elapsed, limit = int(row["elapsed"]), int(row["limit_us"])
+        due = self.due_us(int(row["s_us"]), int(row["bs_s"]), limit, int(row["paused_us"]))
+        return MissedItem(
+            str(row["item"]),
+            _seconds(elapsed),
+            _seconds(limit),
+            _seconds(elapsed - limit),
+            None if due is None else local_text(due, timezone),
+            "open" if row["open"] else "",
+        )
+
+
+def _seconds(us: int) -> Decimal:
+    return Decimal(us).scaleb(-6).normalize() if us else Decimal(0)
+
+
+def local_text(us: int, timezone: str) -> str:
+    """An instant as ISO 8601 in ``timezone``, to the second (``2026-10-05T14:00:00+02:00``)."""
+    from zoneinfo import ZoneInfo
+
+    return (
+        (EPOCH + timedelta(microseconds=us))
+        .astimezone(ZoneInfo(timezone))
+        .isoformat(timespec="seconds")
     )
 
 

@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 
 from sqlglot import exp
 
-from slac.evaluation.measurement import exact_ratio
+from slac.evaluation.measurement import MissedItem, exact_ratio
+from slac.evaluation.selection import MissSpec
 from slac.evaluation.sqltext import col, lit, sql
 from slac.kinds.base import AggregateKind
 from slac.plan.canonical import to_json
@@ -108,6 +109,43 @@ class ServiceLevel(AggregateKind[ServiceLevelParams]):
                 "count_if(:off AND :ab AND :w <= :t)", off=offered, ab=abandoned, w=wait, t=within
             ),
         }
+
+    def misses(self, params: ServiceLevelParams, kept: exp.Expr) -> MissSpec:
+        """The contacts in the formula's denominator and not in its numerator: answered after
+        the wait, and abandoned ones where the formula counts them against (after the wait,
+        or at any wait with `abandoned-against`). A contact without a wait is not listed."""
+        wait, within = col(params.wait), lit(params.within_seconds)
+        offered, answered, abandoned = _offered(params, kept)
+        if params.formula == "abandoned-ignored":
+            missed = sql(":off AND :ans AND :w > :t", off=offered, ans=answered, w=wait, t=within)
+        elif params.formula == "abandoned-against":
+            missed = sql(
+                ":off AND ((:ans AND :w > :t) OR :ab)",
+                off=offered,
+                ans=answered,
+                ab=abandoned,
+                w=wait,
+                t=within,
+            )
+        else:  # abandoned-within-for and the default: any offered contact after the wait
+            missed = sql(":off AND :w > :t", off=offered, w=wait, t=within)
+        missed = sql("coalesce(:m AND :w IS NOT NULL, FALSE)", m=missed, w=wait.copy())
+        value = exp.cast(wait.copy(), "DECIMAL(38, 9)")
+        return MissSpec(
+            missed,
+            exp.Neg(this=value.copy()),
+            {"wait": value, "abandoned": abandoned.copy()},
+        )
+
+    def missed_item(self, params: ServiceLevelParams, row: Mapping[str, Any]) -> MissedItem:
+        wait = Decimal(row["wait"]).normalize()
+        return MissedItem(
+            str(row["item"]),
+            wait,
+            params.within_seconds,
+            wait - params.within_seconds,
+            note="abandoned" if row["abandoned"] else "",
+        )
 
     def value(
         self, params: ServiceLevelParams, row: Mapping[str, Any]

@@ -17,11 +17,13 @@ from sqlglot import exp
 
 from slac.contract.kinds import FieldRef
 from slac.contract.source import Path
-from slac.evaluation.measurement import Measurement, Period, exact_ratio
+from slac.evaluation.measurement import Measurement, MissedItem, Misses, Period, exact_ratio
 from slac.evaluation.selection import (
+    MissSpec,
     breach_columns,
     breach_values,
     excluded_columns,
+    miss_columns,
     scope_key,
     with_empty,
 )
@@ -103,7 +105,10 @@ class Value(PerRowKind[ValueParams]):
         value = _row_value(params)
         scale = Fraction(params.scale)
         if obj.judgement.kind == "threshold-share":
-            return _threshold(engine, obj, periods, rows, value, scale, exclusions)
+            unit = {"seconds": "seconds", "minutes": "seconds", "percent": "ratio"}.get(
+                params.unit, "number"
+            )
+            return _threshold(engine, obj, periods, rows, value, scale, exclusions, unit)
         return statistics(
             engine, obj, periods, rows, exp.true(), exclusions, scale=scale, value=value
         )
@@ -125,11 +130,14 @@ def _threshold(
     value: exp.Expr,
     scale: Fraction,
     exclusions: Sequence[Exclusion],
+    unit: str,
 ) -> list[Measurement]:
+    """``unit``: what the values are in, once scaled (the breached-items annex says it)."""
     judge = obj.judgement
     assert judge.threshold_seconds is not None
     # value × scale ≤ T  ⟺  value ≤ T / scale (exact decimals).
-    limit = exact_ratio(Fraction(judge.threshold_seconds) / scale, 1)
+    threshold = judge.threshold_seconds
+    limit = exact_ratio(Fraction(threshold) / scale, 1)
     cmp = "<=" if judge.threshold_inclusive else "<"
     scope = [col(f) for f in obj.scope]
     status = sql(
@@ -144,6 +152,11 @@ def _threshold(
             sql("count_if(status = 'met')").as_("met"),
             sql("count_if(status = 'breached')").as_("breached"),
             *breach_columns(exp.column("_item"), exp.column("_at_us")),
+            # The threshold is one for all rows: the largest value missed by the most.
+            *miss_columns(
+                MissSpec(sql("status = 'breached'"), exp.Neg(this=value.copy()), {"v": value}),
+                exp.column("_evkey"),
+            ),
             *excluded_columns(exclusions),
         )
         .from_(
@@ -159,7 +172,9 @@ def _threshold(
         scope_values, rest = rest[: len(scope)], rest[len(scope) :]
         met, breached = int(rest[0]), int(rest[1])
         evidence = breach_values(rest[2], rest[3])
-        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[4:], strict=True))
+        shown = tuple(_missed(m, scale, threshold) for m in rest[5] or ())
+        misses = Misses(int(rest[4]), unit, shown)
+        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[6:], strict=True))
         judged = met + breached
         out.append(
             Measurement(
@@ -173,9 +188,16 @@ def _threshold(
                 0,
                 excluded,
                 **evidence,
+                misses=misses,
             )
         )
-    return with_empty(out, obj, periods, exclusions)
+    return with_empty(out, obj, periods, exclusions, misses=Misses(0, unit, ()))
+
+
+def _missed(row: Mapping[str, Any], scale: Fraction, threshold: Decimal) -> MissedItem:
+    """A listed row of :func:`miss_columns`: its value scaled to plan units, exactly."""
+    measured = exact_ratio(Fraction(row["v"]) * scale, 1)
+    return MissedItem(str(row["item"]), measured, threshold, measured - threshold)
 
 
 # ---- wording (slac explain)
