@@ -329,3 +329,16 @@ def test_exclusions_are_listed_only_where_they_removed_something() -> None:
         zero += sum(1 for e in result.excluded if e.count == 0)
         assert [(e["id"], e["count"]) for e in row["exclusions"]] == removed
     assert zero > 0, "the example no longer has an exclusion that removed nothing"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_markdown_tables_start_a_block(example: str) -> None:
+    """A table right under a line of text is that paragraph's text in CommonMark and in some
+    GFM renderers: every table starts after a blank line."""
+    lines = render_statement(view_of(example), "md").splitlines()
+    glued = [
+        f"line {n + 1}: {line}"
+        for n, line in enumerate(lines)
+        if n and line.startswith("|") and lines[n - 1] and not lines[n - 1].startswith("|")
+    ]
+    assert not glued, glued
