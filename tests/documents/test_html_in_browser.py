@@ -193,14 +193,14 @@ MEASURE = r"""
 
 
 @cache
-def statement_html(example: str) -> str:
+def statement_html(example: str, locale: str = "en") -> str:
     """The example's HTML statement over 2026-09 … 2026-11, as the golden files have it."""
     contract = str(ROOT / "examples" / example / "contract.yaml")
     today = date(2026, 11, 1)
     results = evaluate(contract, period="2026-09", through="2026-11", today=today).value
     plan = compile_plan(contract, today=today).value
     assert results is not None and plan is not None
-    return render_statement(statement_view(results, plan), "html")
+    return render_statement(statement_view(results, plan, locale), "html")
 
 
 def measured(browser: str, page: str, width: int, tmp_path: Path) -> tuple[dict[str, Any], Path]:
@@ -236,13 +236,24 @@ def _listed(items: list[list[Any]]) -> str:
 @pytest.mark.parametrize("paper", sorted(PAPERS))
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_statement_fits_the_page(example: str, paper: str, tmp_path: Path) -> None:
+    _check_fits(example, "en", paper, tmp_path)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_german_statement_fits_the_page(example: str, tmp_path: Path) -> None:
+    """German words are longer (Servicegutschriften, Mindeststichprobe): on the narrower
+    paper, A4, they must fit too."""
+    _check_fits(example, "de", "A4", tmp_path)
+
+
+def _check_fits(example: str, locale: str, paper: str, tmp_path: Path) -> None:
     browser = chromium()
     width = PAPERS[paper]
-    verdict, shot = measured(browser, statement_html(example), width, tmp_path)
+    verdict, shot = measured(browser, statement_html(example, locale), width, tmp_path)
     assert_not_blank(shot, width, HEIGHT)
     for media in ("screen", "print"):
         seen = verdict[media]
-        where = f"{example} on {paper} ({width} px, {media} styles)"
+        where = f"{example} ({locale}) on {paper} ({width} px, {media} styles)"
         assert seen["text"] > 2000, f"{where}: the page looks blank ({seen['text']} characters)"
         assert seen["charts"], f"{where}: no chart"
         for chart_width, chart_height, marks in seen["charts"]:
