@@ -63,6 +63,7 @@ __all__ = [
 
 T = TypeVar("T")
 LINT_ERRORS = "the contract has lint errors"
+CHART_FORMATS = frozenset({"html", "pdf"})  # the packaged statements that embed charts
 
 
 @dataclass(frozen=True)
@@ -600,10 +601,16 @@ def statement(
     sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed).
     ``locale``: the language and layout of the statement (``en``, ``de``, ``de_CH``,
     ``de-CH``: :func:`statement_locales` lists the languages); an unknown one is an error."""
+    from slac.documents.locales import LocaleError, language
+
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    try:  # a locale slac cannot write is known before the data is read
+        language(locale)
+    except LocaleError as err:
+        return Result(None, report, (str(err),))
     outcome = evaluate(
         contract,
         data=data,
@@ -680,7 +687,10 @@ def _render_view(
     from slac.documents.view import statement_view
 
     try:
-        view = statement_view(results, plan, locale)
+        # The packaged Markdown, text and credit-note statements show no chart: matplotlib is
+        # neither imported nor run for them (about a second). A user's template may embed one.
+        charts = template is not None or fmt in CHART_FORMATS
+        view = statement_view(results, plan, locale, charts=charts)
     except LocaleError as err:
         return Result(None, report, (str(err),))
     try:

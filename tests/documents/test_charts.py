@@ -312,3 +312,21 @@ def _marker_shape(svg: str, colour: str) -> str:
     path = re.search(rf'id="{ref.group(1)}" d="([^"]+)"', svg)
     assert path
     return path.group(1)
+
+
+@pytest.mark.parametrize(("fmt", "drawn"), [("md", False), ("txt", False), ("html", True)])
+def test_matplotlib_runs_only_for_statements_that_show_charts(fmt: str, drawn: bool) -> None:
+    # Markdown and text statements show no chart: drawing them cost a second of matplotlib.
+    code = (
+        "import sys\n"
+        "from slac import api\n"
+        "r = api.statement('examples/customer-support/contract.yaml', period='2026-10', "
+        f"fmt={fmt!r})\n"
+        "assert r.value, r.errors\n"
+        "print('matplotlib' in sys.modules, '<svg' in str(r.value))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(drawn), str(drawn)]

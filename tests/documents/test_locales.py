@@ -178,6 +178,14 @@ def test_the_api_reports_an_unknown_locale_as_an_error() -> None:
     assert "de" in api.statement_locales() and "en" in api.statement_locales()
 
 
+def test_an_unknown_locale_is_reported_before_the_data_is_read() -> None:
+    # A missing data file would be the first error if the data were read first.
+    result = api.statement(
+        CONTRACT, period="2026-10", data=["tickets=no/such/file.csv"], locale="klingon"
+    )
+    assert result.errors == ("unknown locale 'klingon': use one of en, de",)
+
+
 # ---------------------------------------------------------------- values for a locale
 
 

@@ -13,6 +13,8 @@ with the catalog of that language (:mod:`slac.documents.locales`).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import string
 import time
@@ -438,5 +440,21 @@ def render_pdf(view: Mapping[str, Any]) -> bytes:
             "PDF output needs the optional extra: pip install 'slac[pdf]'", FORMATS["html"]
         ) from exc
     html = render_statement(view, "html")
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    # The fonts WeasyPrint embeds are subset by fontTools, which stamps each subset's `head`
+    # table with the time of writing unless SOURCE_DATE_EPOCH (reproducible-builds.org) is set:
+    # without it two renderings a second apart differ. A value the user set is kept.
+    with _source_date_epoch("0"):
+        pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf
+
+
+@contextlib.contextmanager
+def _source_date_epoch(value: str) -> Iterator[None]:
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)

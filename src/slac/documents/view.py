@@ -140,10 +140,13 @@ COUNT_WORDS: dict[str, Callable[[Language, int], str]] = {
 }
 
 
-def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str, Any]:
+def statement_view(
+    results: Results, plan: Plan, locale: str = "en", *, charts: bool = True
+) -> dict[str, Any]:
     """The statement's data: JSON-serialisable, deterministic, numbers formatted in Python,
     words in ``locale`` (:class:`~slac.documents.locales.LocaleError` for one slac has no
-    catalog for). Text the contract provides (titles, responsibilities) stays as written."""
+    catalog for). Text the contract provides (titles, responsibilities) stays as written.
+    ``charts``: draw each objective's chart (``chart.svg``); without, ``svg`` is empty."""
     lang = language(locale)
     currency = results.currency
     mode = plan.terms[-1].commercials.rounding.mode if plan.terms else "half-up"
@@ -188,7 +191,7 @@ def statement_view(results: Results, plan: Plan, locale: str = "en") -> dict[str
         if results.total_credit
         else lang.gettext("none"),
         "periods": periods,
-        "objectives": _objectives(results, terms_used, names, lang),
+        "objectives": _objectives(results, terms_used, names, lang, charts),
         "responsibilities": _responsibilities(terms_used, names),
         "escalations": [e for e in escalations if e["triggered"]],
         "notes": list(results.notes),
@@ -407,11 +410,16 @@ def _trigger(t: Trigger, lang: Language) -> dict[str, Any]:
 
 
 def _objectives(
-    results: Results, terms: Sequence[Terms], names: Mapping[str, str], lang: Language
+    results: Results,
+    terms: Sequence[Terms],
+    names: Mapping[str, str],
+    lang: Language,
+    charts: bool,
 ) -> list[dict[str, Any]]:
     """Per objective, in the order first evaluated: its identity and its chart, as plain data
-    (the SVG markup as a string)."""
-    from slac.documents.plot import chart_svg  # matplotlib: only when charts are drawn
+    (the SVG markup as a string, empty when ``charts`` is false)."""
+    if charts:
+        from slac.documents.plot import chart_svg  # matplotlib: only when charts are drawn
 
     responsible = {
         o.id: names.get(o.responsible, o.responsible) for t in terms for o in t.objectives
@@ -442,7 +450,7 @@ def _objectives(
                         }
                         for index, o in rows
                     ],
-                    "svg": chart_svg(chart),
+                    "svg": chart_svg(chart) if charts else "",
                 },
             }
         )
