@@ -325,8 +325,8 @@ def _line_override(
 
 
 def _withheld_by(line: CreditLine) -> str:
-    # The judge's words (judge._one_credit_per_incident); any other drop is a per-line minimum.
-    return COMBINE if (line.dropped or "").startswith("one credit per incident") else MINIMUM
+    # Any drop but one for a shared incident is a per-line minimum.
+    return COMBINE if line.dropped_for_incident else MINIMUM
 
 
 def _set_to(override: AppliedOverride) -> Decimal:

@@ -18,6 +18,7 @@ from slac.evaluation.measurement import Measurement, scope_text
 from slac.evaluation.overrides import month_overridden, overridden
 from slac.evaluation.periods import MONTHS_IN, add_months, first_day, unit_of
 from slac.evaluation.results import (
+    ONE_CREDIT_PER_INCIDENT,
     AppliedOverride,
     CreditLine,
     EarlierPeriod,
@@ -529,7 +530,7 @@ def _one_credit_per_incident(
         where = f" ({scope_text(kept.scope)})" if kept.scope else ""
         out[i] = replace(
             line,
-            dropped=f"one credit per incident: {shared} is credited by {kept.objective}{where}",
+            dropped=f"{ONE_CREDIT_PER_INCIDENT}: {shared} is credited by {kept.objective}{where}",
         )
     return out
 

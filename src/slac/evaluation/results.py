@@ -21,6 +21,11 @@ class Excluded:
     unit: str  # rows | windows: a maintenance exclusion counts windows, any other rows
 
 
+# The words a credit line's ``dropped`` starts with when the contract credits an incident once
+# and another line of it is kept (the credit note books it as a `combine` adjustment).
+ONE_CREDIT_PER_INCIDENT = "one credit per incident"
+
+
 @dataclass(frozen=True)
 class CreditLine:
     objective: str
@@ -33,8 +38,14 @@ class CreditLine:
     incidents: int | None
     amount: Decimal  # before combining, caps and rounding (rounded here only with per-line)
     # Why this line is not part of the period's credit (below the minimum per line, or another
-    # line of the same incident is kept); None: it counts.
+    # line of the same incident is kept: then it starts with ONE_CREDIT_PER_INCIDENT); None: it
+    # counts.
     dropped: str | None = None
+
+    @property
+    def dropped_for_incident(self) -> bool:
+        """Withheld because another line credits the same incident (not for a minimum)."""
+        return (self.dropped or "").startswith(ONE_CREDIT_PER_INCIDENT)
 
 
 @dataclass(frozen=True)
