@@ -232,6 +232,8 @@ def evaluate_plan(
     finally:
         if own:
             engine.close()
+        elif shared is not None:
+            shared.forget_contract(engine)
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")
     customer = next((p.name for p in plan.parties if p.key == "customer"), "")
     total = sum((p.credit for p in periods), Decimal(0))

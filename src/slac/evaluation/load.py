@@ -397,6 +397,19 @@ class SharedSources:
             self._stages[key] = self._read(engine, ds, source, len(self._stages))
         return self._stages[key]
 
+    def forget_contract(self, engine: Engine) -> None:
+        """Drop the tables one contract's evaluation made (its datasets, the measuring's
+        intermediate tables), keeping the staged sources and the business-time grids for the
+        next contract: a portfolio's engine must not grow with every contract."""
+        names = engine.rows(
+            sql(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary "
+                "AND NOT starts_with(table_name, 'stage_') AND NOT starts_with(table_name, 'grid_')"
+            )
+        )
+        for (name,) in names:
+            engine.execute(sql("DROP TABLE IF EXISTS :t", t=table(str(name))))
+
     @staticmethod
     def _read(engine: Engine, ds: Dataset, source: Source, number: int) -> Stage:
         query, files, native = _staged_select(engine, ds, source)
