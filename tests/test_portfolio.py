@@ -274,3 +274,41 @@ def test_a_literal_where_value_filters_too(tmp_path: Path) -> None:
     )
     alone = json.loads(single(SMALL / "contract.yaml", "--period", "2026-10"))
     assert literal["periods"] == alone["periods"]
+
+
+# ---------------------------------------------------------------- the API and discovery
+
+
+def test_the_api_lists_what_was_done_and_what_failed(tmp_path: Path) -> None:
+    from slac import api
+
+    contracts, bindings = _shared(tmp_path)
+    outcome = api.evaluate_portfolio(
+        [str(contracts / "*.yaml")], bindings=str(bindings), period="2026-10"
+    )
+    assert outcome.value is not None and not outcome.ok
+    assert [(p, r.contract_id) for p, r in outcome.value.done] == [
+        (str(contracts / "acme.yaml"), "evaluate-test")
+    ]
+    assert [p for p, _ in outcome.value.failed] == [str(contracts / "globex.yaml")]
+    assert all(e.startswith(str(contracts / "globex.yaml")) for e in outcome.errors)
+
+
+def test_folders_give_their_contracts_only() -> None:
+    from slac.contract.discovery import discover_contracts
+
+    found = discover_contracts([str(EXAMPLES), str(EXAMPLES / "templates" / "gold.yaml")])
+    names = [str(Path(f).relative_to(EXAMPLES)) for f in found.files]
+    # bindings.yaml, contract.tests.yaml and the templates in the folders are skipped; a
+    # template named is kept (and refused as a template when evaluated)
+    assert names == [
+        *(
+            f"{d}/contract.yaml"
+            for d in sorted(p.parent.name for p in EXAMPLES.glob("*/contract.yaml"))
+        ),
+        "templates/gold.yaml",
+    ]
+    assert found.missing == ()
+    # a glob is searched like a folder: the bindings file it matches is not a contract
+    globbed = discover_contracts([str(EXAMPLES / "hosting-availability" / "*.yaml")])
+    assert [Path(f).name for f in globbed.files] == ["contract.yaml"]

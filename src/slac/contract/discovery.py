@@ -85,20 +85,25 @@ _NOT_A_CONTRACT = re.compile(
 
 def discover_contracts(paths: Iterable[str]) -> Found:
     """The contracts of a portfolio: files named, globs (``contracts/*.yaml``, expanded here so
-    that a quoted pattern works too), and folders searched as :func:`discover` does, keeping the
-    slac documents found there that are contracts (not bindings, worked examples or
-    templates). A glob that matches nothing is missing."""
+    that a quoted pattern works too), and folders searched as :func:`discover` does. Of the
+    files found by a folder or a glob, the slac documents that are contracts are kept (not
+    bindings, worked examples or templates); a file named is always kept. A glob that matches
+    nothing is missing."""
     import glob
 
     named: list[str] = []
     missing: list[str] = []
     in_folders: set[str] = set()
+    explicit: set[str] = set()
     for path in paths:
         if not os.path.exists(path) and glob.has_magic(path):
             matched = sorted(glob.glob(path, recursive=True))
             if not matched:
                 missing.append(path)
-            named.extend(matched)
+            for match in matched:
+                found = discover([match])  # a folder matched is searched
+                in_folders.update(found.files)
+                named.extend(found.files)
             continue
         if os.path.isdir(path):
             found = discover([path])
@@ -106,11 +111,12 @@ def discover_contracts(paths: Iterable[str]) -> Found:
             named.extend(found.files)
         elif os.path.exists(path):
             named.append(path)
+            explicit.add(path)
         else:
             missing.append(path)
     files: list[str] = []
     for path in dict.fromkeys(named):
-        if path in in_folders:
+        if path in in_folders and path not in explicit:
             try:
                 with open(path, "rb") as handle:
                     raw = handle.read()
