@@ -312,3 +312,15 @@ def test_folders_give_their_contracts_only() -> None:
     # a glob is searched like a folder: the bindings file it matches is not a contract
     globbed = discover_contracts([str(EXAMPLES / "hosting-availability" / "*.yaml")])
     assert [Path(f).name for f in globbed.files] == ["contract.yaml"]
+
+
+def test_a_folder_without_contracts_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "bindings.yaml").write_text("bindings: 1\ndatasets: {}\n", "utf-8")
+    for command in (
+        ("evaluate", str(tmp_path), "-o", str(tmp_path / "out")),
+        ("close", str(tmp_path), "--period", "2026-10", "--by", "x"),
+        ("credits", str(tmp_path)),
+    ):
+        code, _, err = run(*command)
+        assert code == 2, command
+        assert "no contracts found in" in err

@@ -26,6 +26,7 @@ from slac.cli.common import (
     existing_files,
     fail_usage,
     format_option,
+    found_none,
     history_ledger,
     ledger_option,
     ledger_read,
@@ -443,6 +444,7 @@ def credits_command(
         as_of=as_of,
     )
     show_findings(exported.report, to_stderr=True)
+    found_none(exported.report, contracts)
     # A contract that failed is left out, and named: the others are exported all the same.
     if exported.value is not None:
         emit(exported.value, output)

@@ -148,6 +148,7 @@ def portfolio_evaluate(
         fail_usage("many contracts write their results to a folder: give -o DIR")
     assert output is not None
     show_findings(outcome.report, to_stderr=True)
+    found_none(outcome.report, paths)
     portfolio = outcome.value
     if portfolio is None:
         show_errors(outcome.errors)
@@ -180,6 +181,12 @@ def portfolio_evaluate(
         os.path.join(output, PORTFOLIO_SUMMARY),
     )
     finish_portfolio(outcome.errors, len(portfolio.done), len(portfolio.failed), "evaluated")
+
+
+def found_none(report: CheckReport, paths: Sequence[str]) -> None:
+    """A run pointed at folders without a contract must not pass by doing nothing (exit 2)."""
+    if not report.files and not report.missing:
+        fail_usage(f"no contracts found in: {', '.join(paths)}")
 
 
 def finish_portfolio(errors: Sequence[str], done: int, failed: int, verb: str) -> None:

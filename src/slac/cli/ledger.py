@@ -23,6 +23,7 @@ from slac.cli.common import (
     fail_usage,
     finish_portfolio,
     format_option,
+    found_none,
     ledger_option,
     month_opt,
     on_bad_rows_opt,
@@ -101,6 +102,7 @@ def close_command(
             as_of=as_of,
         )
         show_findings(many.report, to_stderr=True)
+        found_none(many.report, contracts)
         done = many.value.done if many.value is not None else ()
         for _, record in done:
             _say_closed(record)
