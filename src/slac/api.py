@@ -246,6 +246,8 @@ def _evaluate_compiled(
         errors.extend(_unknown_datasets(plan, sources.values(), setting.today))
     else:
         sources, errors, missing = run.sources(contract, plan, setting)
+        # A portfolio reports each contract by its errors: a path missing is one of them.
+        errors.extend(f"no such file: {path}" for path in missing)
     if missing:
         report = dataclasses.replace(report, missing=(*report.missing, *missing))
     if errors or missing:

@@ -463,17 +463,28 @@ def _stage(
     itself when every field is typed in the source). Returns the file names, the fields kept in
     their native type, that table, and, for a staged source, every row it holds (the rows the
     binding's ``where`` left out are the difference)."""
-    if shared is None and not source.where:
-        query, files, native = _staged_select(engine, ds, source)
-        target = _check_table(ds, name, native)
-        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
-        return files, native, target, None
-    stage = (shared or SharedSources()).stage(engine, ds, source)
-    target = _check_table(ds, name, set(stage.native))
-    query = exp.select(*[exp.column(c, quoted=True) for c in stage.columns]).from_(stage.table)
     conditions = [
         sql(":k = :v", k=exp.column(f"_k{i}"), v=lit(f.value)) for i, f in enumerate(source.where)
     ]
+    if shared is None:
+        # One contract: its rows straight from the source, nothing staged or sorted.
+        query, files, native = _staged_select(engine, ds, source)
+        target = _check_table(ds, name, native)
+        if not conditions:
+            engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
+            return files, native, target, None
+        columns = [c.alias_or_name for c in query.expressions]
+        mine = (
+            exp.select(*[exp.column(c, quoted=True) for c in columns if not c.startswith("_k")])
+            .from_(subquery(query, "s"))
+            .where(exp.and_(*conditions))
+        )
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=mine))
+        read = engine.scalar(sql("SELECT count(*) FROM :q", q=subquery(query, "s")))
+        return files, native, target, int(read)
+    stage = shared.stage(engine, ds, source)
+    target = _check_table(ds, name, set(stage.native))
+    query = exp.select(*[exp.column(c, quoted=True) for c in stage.columns]).from_(stage.table)
     if conditions:
         query = query.where(exp.and_(*conditions))
     engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
