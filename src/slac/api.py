@@ -402,7 +402,8 @@ def _portfolio(
             out.append((checked.path, None, (f"{checked.path}: {LINT_ERRORS}",)))
         elif contract.is_template:
             where = contract.document.locate(("kind",))
-            out.append((checked.path, None, (f"{where}: a template, not a contract",)))
+            why = "a template (kind: template): use a contract that extends it"
+            out.append((checked.path, None, (f"{where}: {why}",)))
         else:
             out.append((checked.path, compile_contract(contract, KINDS), ()))
     return report, out
