@@ -29,6 +29,7 @@ EXPLAIN = "tests/plan/test_explain.py"
 EVALUATE = "tests/evaluation/test_cli_evaluate.py"
 BAD_DATA = "tests/evaluation/test_bad_data.py"
 AS_OF = "tests/evaluation/test_as_of.py"
+PORTFOLIO = "tests/test_portfolio.py"
 STATEMENT = "tests/documents/test_statement_cli.py"
 RENDER = "tests/documents/test_render_cli.py"
 CREDITS = "tests/documents/test_credits_cli.py"
@@ -67,7 +68,9 @@ TESTED: dict[tuple[str, str], str] = {
     ("explain", "--output"): f"{EXPLAIN}::test_cli_markdown_to_a_file",
     ("explain", "--today"): TODAY,
     ("explain", "--help"): HELP,
-    ("evaluate", "contract"): f"{EVALUATE}::test_exit_0_and_json_on_stdout",
+    ("evaluate", "contracts"): (
+        f"{PORTFOLIO}::test_a_folder_of_contracts_gives_each_the_results_it_gets_alone"
+    ),
     ("evaluate", "--data"): f"{EVALUATE}::test_data_option_overrides_a_binding",
     ("evaluate", "--bindings"): (
         f"{EVALUATE}::test_bindings_option_replaces_the_file_beside_the_contract"
@@ -126,7 +129,9 @@ TESTED: dict[tuple[str, str], str] = {
         "statement",
         "--no-ledger",
     ): f"{LEDGER}::test_the_ledger_beside_the_contract_is_read_by_default",
-    ("close", "contract"): f"{LEDGER}::test_close_records_the_month_once",
+    ("close", "contracts"): (
+        f"{PORTFOLIO}::test_close_closes_the_good_contracts_each_in_its_transaction"
+    ),
     ("close", "--period"): f"{LEDGER}::test_only_months_are_closed",
     ("close", "--ledger"): f"{LEDGER}::test_close_records_the_month_once",
     ("close", "--by"): f"{LEDGER}::test_close_records_the_month_once",

@@ -8,10 +8,11 @@ there is none), the lint report of the contracts it read, the errors that stoppe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -24,9 +25,17 @@ from slac.contract.rules import REGISTRY
 from slac.contract.source import MAX_BYTES
 from slac.diagnostics import Diagnostic, RuleInfo
 from slac.evaluation.asof import AT_PERIOD_END, AsOf
-from slac.evaluation.bindings import Source, merge_sources, parse_data_options, read_bindings
+from slac.evaluation.bindings import (
+    BindingsResult,
+    Source,
+    merge_sources,
+    parse_data_options,
+    read_bindings,
+)
 from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
+from slac.evaluation.load import SharedSources
 from slac.evaluation.results import AppliedOverride, EarlierPeriod, Results
+from slac.evaluation.sqltext import Engine
 from slac.kinds import KINDS
 from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
@@ -38,14 +47,17 @@ if TYPE_CHECKING:
     from slac.ledger.store import Store
 
 __all__ = [
+    "Portfolio",
     "Result",
     "add_override",
     "close_period",
+    "close_portfolio",
     "compile_plan",
     "credits_ledger",
     "default_ledger",
     "diff",
     "evaluate",
+    "evaluate_portfolio",
     "explain",
     "history",
     "init",
@@ -185,6 +197,42 @@ def evaluate(
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    return _evaluate_compiled(
+        contract,
+        plan,
+        report,
+        _Setting(data, bindings, period, through, on_bad_rows, today, as_of),
+        evidence=evidence,
+        progress=progress,
+        ledger=ledger,
+    )
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every contract of a run is evaluated with."""
+
+    data: Sequence[str] = ()
+    bindings: str | None = None
+    period: str | None = None
+    through: str | None = None
+    on_bad_rows: str = "error"
+    today: date | None = None
+    as_of: AsOf = AT_PERIOD_END
+
+
+def _evaluate_compiled(
+    contract: str,
+    plan: Plan,
+    report: CheckReport,
+    setting: _Setting,
+    *,
+    evidence: str | None = None,
+    progress: Progress | None = None,
+    ledger: str | None = None,
+    run: _SharedRun | None = None,
+) -> Result[Results]:
+    """Evaluate a compiled contract: alone, or with ``run`` in a portfolio's engine."""
     closed: tuple[EarlierPeriod, ...] = ()
     overrides: tuple[AppliedOverride, ...] = ()
     if ledger is not None:
@@ -194,8 +242,13 @@ def evaluate(
             closed, overrides = _ledger_history(ledger, plan.contract_id)
         except LedgerError as err:
             return Result(None, report, (str(err),))
-    sources, errors, missing = _resolve_sources(contract, data, bindings)
-    errors.extend(_unknown_datasets(plan, sources.values(), today))
+    if run is None:
+        sources, errors, missing = _resolve_sources(contract, setting.data, setting.bindings)
+        errors.extend(_unknown_datasets(plan, sources.values(), setting.today))
+    else:
+        sources, errors, missing = run.sources(contract, plan, setting)
+        # A portfolio reports each contract by its errors: a path missing is one of them.
+        errors.extend(f"no such file: {path}" for path in missing)
     if missing:
         report = dataclasses.replace(report, missing=(*report.missing, *missing))
     if errors or missing:
@@ -204,14 +257,16 @@ def evaluate(
         plan,
         sources,
         kinds=KINDS,
-        period=period,
-        through=through,
-        exclude_bad_rows=on_bad_rows == "exclude",
+        period=setting.period,
+        through=setting.through,
+        exclude_bad_rows=setting.on_bad_rows == "exclude",
         evidence=evidence,
         progress=progress,
-        as_of=as_of,
+        as_of=setting.as_of,
         closed=closed,
         overrides=overrides,
+        engine=None if run is None else run.engine,
+        shared=None if run is None else run.shared,
     )
     return Result(outcome.results, report, outcome.errors)
 
@@ -258,7 +313,10 @@ def _unknown_datasets(plan: Plan, sources: Iterable[Source], today: date | None)
 
 
 def _resolve_sources(
-    contract: str, data: Sequence[str], bindings: str | None
+    contract: str,
+    data: Sequence[str],
+    bindings: str | None,
+    read: Callable[[str], BindingsResult] = read_bindings,
 ) -> tuple[dict[str, Source], list[str], list[str]]:
     """The data sources: a bindings file (explicit, or beside the contract) then ``--data``;
     the errors; the paths given that do not exist (a usage error, as for any other path)."""
@@ -271,17 +329,168 @@ def _resolve_sources(
     if path is not None:
         if not os.path.isfile(path):
             return {}, [], [path]
-        read = read_bindings(path)
-        for diag in read.diagnostics:
+        found = read(path)
+        for diag in found.diagnostics:
             hint = f" ({diag.hint})" if diag.hint else ""
             errors.append(
                 f"{diag.location}: {diag.code} {diag.severity.value}: {diag.message}{hint}"
             )
-        groups.append(list(read.sources))
+        groups.append(list(found.sources))
     given, problems, missing = parse_data_options(data)
     errors.extend(problems)
     groups.append(given)
     return merge_sources(*groups), errors, missing
+
+
+# ---------------------------------------------------------------- portfolios
+
+
+@dataclass(frozen=True)
+class Portfolio(Generic[T]):
+    """What a run over many contracts did: each contract done (its path and what it gave:
+    results, a closed period), and each that failed (its path and why), in path order. One
+    contract failing stops none of the others."""
+
+    done: tuple[tuple[str, T], ...]
+    failed: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class _SharedRun:
+    """One engine for the contracts of a portfolio, the sources read into it once (each
+    contract takes its rows by its binding's ``where``), and each bindings file read once."""
+
+    def __init__(self, engine: Engine, known: set[str]) -> None:
+        self.engine = engine
+        self.shared = SharedSources()
+        self.known = known  # the datasets of every contract of the portfolio
+        self._read: dict[str, BindingsResult] = {}
+
+    def _bindings(self, path: str) -> BindingsResult:
+        if path not in self._read:
+            self._read[path] = read_bindings(path)
+        return self._read[path]
+
+    def sources(
+        self, contract: str, plan: Plan, setting: _Setting
+    ) -> tuple[dict[str, Source], list[str], list[str]]:
+        sources, errors, missing = _resolve_sources(
+            contract, setting.data, setting.bindings, self._bindings
+        )
+        # One bindings file serves the whole portfolio: only a dataset that no contract of
+        # it has is a typo.
+        errors.extend(
+            f"{s.origin}: '{s.dataset}' is not a dataset of any contract given"
+            for s in sources.values()
+            if s.dataset not in self.known
+        )
+        return sources, errors, missing
+
+
+def _portfolio(
+    paths: Sequence[str], today: date | None
+) -> tuple[CheckReport, list[tuple[str, Plan | None, tuple[str, ...]]]]:
+    """The contracts found under ``paths`` (files, folders, globs), checked together (so that
+    a contract id given twice is a finding): each with its plan, or the errors that stopped it."""
+    from slac.contract.discovery import discover_contracts
+
+    found = discover_contracts(paths)
+    report = Checker(KINDS, today).check_paths(found.files, every_file=True)
+    report = dataclasses.replace(report, missing=(*report.missing, *found.missing))
+    out: list[tuple[str, Plan | None, tuple[str, ...]]] = []
+    for checked in report.files:
+        contract = checked.contract
+        if contract is None or not checked.ok:
+            out.append((checked.path, None, (f"{checked.path}: {LINT_ERRORS}",)))
+        elif contract.is_template:
+            where = contract.document.locate(("kind",))
+            why = "a template (kind: template): use a contract that extends it"
+            out.append((checked.path, None, (f"{where}: {why}",)))
+        else:
+            out.append((checked.path, compile_contract(contract, KINDS), ()))
+    return report, out
+
+
+@contextlib.contextmanager
+def _shared_run(plans: Iterable[Plan | None]) -> Iterator[_SharedRun | str]:
+    """The engine of a portfolio run (or why it cannot start), closed at the end."""
+    from slac.evaluation.sqltext import EngineSettingError
+
+    try:
+        engine = Engine()
+    except EngineSettingError as err:
+        yield str(err)
+        return
+    try:
+        yield _SharedRun(engine, {d.name for p in plans if p for d in p.datasets})
+    finally:
+        engine.close()
+
+
+def _prefixed(contract: str, errors: Sequence[str]) -> tuple[str, ...]:
+    return tuple(e if e.startswith(contract) else f"{contract}: {e}" for e in errors)
+
+
+def evaluate_portfolio(
+    paths: Sequence[str],
+    *,
+    data: Sequence[str] = (),
+    bindings: str | None = None,
+    period: str | None = None,
+    through: str | None = None,
+    on_bad_rows: str = "error",
+    today: date | None = None,
+    progress: Progress | None = None,
+    as_of: AsOf = AT_PERIOD_END,
+    ledger: str | None = None,
+    ledgers_beside: bool = False,
+) -> Result[Portfolio[Results]]:
+    """Evaluate many contracts (``paths``: files, folders, globs) in one engine: a source bound
+    by several of them (the same files, columns and field types) is read once, and each
+    contract takes its rows from it by its binding's ``where`` (docs/portfolios.md). Each
+    contract's results are those :func:`evaluate` gives it alone, byte for byte.
+
+    ``bindings``: one bindings file for every contract (default: the bindings.yaml beside
+    each). ``ledger``: one period ledger for all; with ``ledgers_beside``, each contract reads
+    the ledger.duckdb beside it when there is one. The value lists the contracts evaluated and
+    those that failed; ``errors`` holds the failures' errors, each starting with the contract's
+    path (its lint findings are in the report, with file:line:col)."""
+    report, compiled = _portfolio(paths, today)
+    setting = _Setting(data, bindings, period, through, on_bad_rows, today, as_of)
+    done: list[tuple[str, Results]] = []
+    failed: list[tuple[str, tuple[str, ...]]] = []
+    with _shared_run(p for _, p, _ in compiled) as run:
+        if isinstance(run, str):
+            return Result(None, report, (run,))
+        for number, (contract, plan, errors) in enumerate(compiled, start=1):
+            if plan is None:
+                failed.append((contract, errors))
+                continue
+            if progress is not None:
+                progress(f"evaluating {number}/{len(compiled)}: {contract}")
+            outcome = _evaluate_compiled(
+                contract,
+                plan,
+                report,
+                setting,
+                ledger=_ledger_of(contract, ledger, ledgers_beside),
+                run=run,
+            )
+            if outcome.value is None:
+                failed.append((contract, _prefixed(contract, outcome.errors)))
+            else:
+                done.append((contract, outcome.value))
+    return Result(
+        Portfolio(tuple(done), tuple(failed)),
+        report,
+        tuple(e for _, errors in failed for e in errors),
+    )
+
+
+def _ledger_of(contract: str, ledger: str | None, beside: bool) -> str | None:
+    if ledger is not None or not beside:
+        return ledger
+    path = default_ledger(contract)
+    return path if os.path.isfile(path) else None
 
 
 def results_document(results: Results) -> dict[str, Any]:
@@ -300,10 +509,13 @@ def credits_ledger(
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
 ) -> Result[str]:
-    """Evaluate a portfolio of contracts (each with its own bindings.yaml, each given once)
-    and return the finance ledger as CSV or JSON (the value): one row per line of each
-    month's credit note, adding up to its credit (docs/ledger.md, "The credit export"); or
-    the errors that stopped it. The report holds the findings of every contract.
+    """Evaluate a portfolio of contracts (``contracts``: files, folders, globs; each with the
+    bindings.yaml beside it, each given once) in one engine, as :func:`evaluate_portfolio`
+    does, and return the finance ledger as CSV or JSON (the value): one row per line of each
+    month's credit note, adding up to its credit (docs/ledger.md, "The credit export"). A
+    contract that fails (lint errors, bad data) is left out of the ledger and its errors are
+    in ``errors`` (each starting with its path): the others are still exported. The report
+    holds the findings of every contract.
 
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
     there are taken as stored at their close, never recomputed, marked closed and numbered
@@ -314,53 +526,45 @@ def credits_ledger(
 
     evaluated: list[tuple[Results, Plan]] = []
     errors: list[str] = []
-    reports: list[CheckReport] = []
     seen: dict[str, str] = {}
-    for contract in contracts:
-        compiled = compile_plan(contract, today=today)
-        reports.append(compiled.report)
-        if compiled.value is None:
-            errors.extend(compiled.errors or (f"{contract}: {LINT_ERRORS}",))
-            continue
-        contract_id = compiled.value.contract_id
-        if contract_id in seen:
-            # Its credit notes would share numbers with those of the first one.
-            errors.append(
-                f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
-                " give each contract once"
-            )
-            continue
-        seen[contract_id] = contract
-        if ledger is not None and period is not None:
-            # Every month asked for is closed: its figures are in the ledger, and the data
-            # (perhaps archived since) is not read at all.
-            from slac.ledger.model import LedgerError
-
-            try:
-                issued = _all_closed(ledger, compiled.value, period, through)
-            except LedgerError as err:
-                return Result(None, compiled.report, (str(err),))
-            if issued is not None:
-                evaluated.append((issued, compiled.value))
+    report, compiled = _portfolio(contracts, today)
+    setting = _Setting((), None, period, through, on_bad_rows, today, as_of)
+    with _shared_run(p for _, p, _ in compiled) as run:
+        if isinstance(run, str):
+            return Result(None, report, (run,))
+        for contract, plan, stopped in compiled:
+            if plan is None:
+                errors.extend(stopped)
                 continue
-        outcome = evaluate(
-            contract,
-            period=period,
-            through=through,
-            on_bad_rows=on_bad_rows,
-            today=today,
-            ledger=ledger,
-            as_of=as_of,
-        )
-        if outcome.value is None:
-            errors.extend(f"{contract}: {line}" for line in outcome.errors)
-            continue
-        evaluated.append((outcome.value, compiled.value))
-    report = CheckReport(
-        tuple(f for r in reports for f in r.files), tuple(m for r in reports for m in r.missing)
-    )
-    if errors:
-        return Result(None, report, tuple(errors))
+            contract_id = plan.contract_id
+            if contract_id in seen:
+                # Its credit notes would share numbers with those of the first one.
+                errors.append(
+                    f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
+                    " give each contract once"
+                )
+                continue
+            seen[contract_id] = contract
+            if ledger is not None and period is not None:
+                # Every month asked for is closed: its figures are in the ledger, and the data
+                # (perhaps archived since) is not read at all.
+                from slac.ledger.model import LedgerError
+
+                try:
+                    issued = _all_closed(ledger, plan, period, through)
+                except LedgerError as err:
+                    errors.append(f"{contract}: {err}")
+                    continue
+                if issued is not None:
+                    evaluated.append((issued, plan))
+                    continue
+            outcome = _evaluate_compiled(contract, plan, report, setting, ledger=ledger, run=run)
+            if outcome.value is None:
+                errors.extend(_prefixed(contract, outcome.errors))
+                continue
+            evaluated.append((outcome.value, plan))
+    if not evaluated:
+        return Result(None, report, tuple(errors) or ("no contract to export",))
     if ledger is None:
         whole = exported_ledger(evaluated)
     else:
@@ -369,10 +573,10 @@ def credits_ledger(
         try:
             whole = _ledger_from_store(evaluated, ledger, period, through)
         except LedgerError as err:
-            return Result(None, report, (str(err),))
+            return Result(None, report, (*errors, str(err)))
     if fmt == "json":
-        return Result(to_json(whole.rows, whole.overrides), report)
-    return Result(to_csv(whole.rows), report)
+        return Result(to_json(whole.rows, whole.overrides), report, tuple(errors))
+    return Result(to_csv(whole.rows), report, tuple(errors))
 
 
 def _all_closed(ledger: str, plan: Plan, period: str, through: str | None) -> Results | None:
@@ -458,14 +662,34 @@ def close_period(
     """Evaluate one month of ``contract`` and record it as closed in ``ledger`` (default:
     :func:`default_ledger`), in one transaction. A closed month is refused unless ``reopen``
     (with a ``reason``), which records the next revision. The value is what was stored."""
-    from slac.ledger.model import LedgerError
-    from slac.ledger.records import closed_period
-    from slac.ledger.store import open_store
-
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    setting = _Setting(data, bindings, period, period, on_bad_rows, today, as_of)
+    return _close_compiled(
+        contract, plan, report, setting, closed_by, ledger, reopen, reason, progress
+    )
+
+
+def _close_compiled(
+    contract: str,
+    plan: Plan,
+    report: CheckReport,
+    setting: _Setting,
+    closed_by: str,
+    ledger: str | None,
+    reopen: bool,
+    reason: str | None,
+    progress: Progress | None,
+    run: _SharedRun | None = None,
+) -> Result[ClosedPeriod]:
+    from slac.ledger.model import LedgerError
+    from slac.ledger.records import closed_period
+    from slac.ledger.store import open_store
+
+    assert setting.period is not None
+    period = setting.period
     target = ledger or default_ledger(contract)
     try:
         # Checked before evaluating (which may take minutes), and again by the database when
@@ -488,17 +712,14 @@ def close_period(
         return Result(
             None, report, (f"{plan.contract_id} {period} is not closed: leave out --reopen",)
         )
-    outcome = evaluate(
+    outcome = _evaluate_compiled(
         contract,
-        data=data,
-        bindings=bindings,
-        period=period,
-        through=period,
-        on_bad_rows=on_bad_rows,
-        today=today,
+        plan,
+        report,
+        setting,
         progress=progress,
-        as_of=as_of,
         ledger=target,  # the months closed before this one (opened above: it exists)
+        run=run,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)
@@ -516,6 +737,53 @@ def close_period(
     except LedgerError as err:
         return Result(None, outcome.report, (str(err),))
     return Result(record, outcome.report)
+
+
+def close_portfolio(
+    paths: Sequence[str],
+    period: str,
+    *,
+    closed_by: str,
+    ledger: str | None = None,
+    reopen: bool = False,
+    reason: str | None = None,
+    data: Sequence[str] = (),
+    bindings: str | None = None,
+    on_bad_rows: str = "error",
+    today: date | None = None,
+    progress: Progress | None = None,
+    as_of: AsOf = AT_PERIOD_END,
+) -> Result[Portfolio[ClosedPeriod]]:
+    """Close ``period`` for many contracts (``paths``: files, folders, globs), as
+    :func:`close_period` closes one, each in its own transaction in its ledger (``ledger``, or
+    the ledger.duckdb beside each), evaluated in one engine as :func:`evaluate_portfolio`
+    does. One contract refused (lint errors, bad data, already closed) stops none of the
+    others; the value lists the closed periods and the contracts that failed."""
+    report, compiled = _portfolio(paths, today)
+    setting = _Setting(data, bindings, period, period, on_bad_rows, today, as_of)
+    done: list[tuple[str, ClosedPeriod]] = []
+    failed: list[tuple[str, tuple[str, ...]]] = []
+    with _shared_run(p for _, p, _ in compiled) as run:
+        if isinstance(run, str):
+            return Result(None, report, (run,))
+        for number, (contract, plan, errors) in enumerate(compiled, start=1):
+            if plan is None:
+                failed.append((contract, errors))
+                continue
+            if progress is not None:
+                progress(f"closing {number}/{len(compiled)}: {contract}")
+            outcome = _close_compiled(
+                contract, plan, report, setting, closed_by, ledger, reopen, reason, None, run
+            )
+            if outcome.value is None:
+                failed.append((contract, _prefixed(contract, outcome.errors)))
+            else:
+                done.append((contract, outcome.value))
+    return Result(
+        Portfolio(tuple(done), tuple(failed)),
+        report,
+        tuple(e for _, errors in failed for e in errors),
+    )
 
 
 def add_override(

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -297,11 +298,21 @@ def test_a_second_run_gives_the_same_bytes(portfolio: Portfolio) -> None:
     assert again.value == to_csv(ledger_rows(portfolio))
 
 
-def test_a_portfolio_naming_a_contract_twice_is_an_error() -> None:
-    contract = str(EXAMPLES_DIR / "customer-support" / "contract.yaml")
+def test_a_portfolio_naming_a_contract_twice_exports_it_once(tmp_path: Path) -> None:
+    contract = str(EXAMPLES_DIR / "hosting-availability" / "contract.yaml")
+    once = api.credits_ledger([contract], period="2026-10", today=TODAY)
     twice = api.credits_ledger([contract, contract], period="2026-10", today=TODAY)
-    assert twice.value is None
-    assert any("acme-support-2026" in e and "once" in e for e in twice.errors)
+    assert twice.ok and twice.value == once.value  # one path named twice is one contract
+    # Two files with one contract id: the second is a lint error (its notes would share the
+    # first one's numbers), named with file:line:col; the first is exported (docs/portfolios.md).
+    for name in ("a", "b"):
+        shutil.copytree(EXAMPLES_DIR / "hosting-availability", tmp_path / name)
+    copies = [str(tmp_path / name / "contract.yaml") for name in ("a", "b")]
+    both = api.credits_ledger(copies, period="2026-10", today=TODAY)
+    assert both.errors == (f"{copies[1]}: the contract has lint errors",)
+    assert [str(d.location) for d in both.diagnostics] == [f"{copies[1]}:12:5"]
+    assert "is also the id of" in both.diagnostics[0].message
+    assert both.value == once.value
 
 
 # ---------------------------------------------------------------- determinism

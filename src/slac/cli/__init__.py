@@ -19,12 +19,14 @@ from slac.cli.common import (
     check_layout,
     check_range,
     contract_argument,
+    contracts_argument,
     data_sources,
     emit,
     emit_rendered,
     existing_files,
     fail_usage,
     format_option,
+    found_none,
     history_ledger,
     ledger_option,
     ledger_read,
@@ -32,9 +34,11 @@ from slac.cli.common import (
     on_bad_rows_opt,
     output_option,
     period_range,
+    portfolio_evaluate,
     progress,
     show_errors,
     show_findings,
+    single_contract,
     statement_format_opt,
     template_opt,
     timestamp_opt,
@@ -210,7 +214,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 
 
 @cli.command(name="evaluate")
-@contract_argument
+@contracts_argument
 @data_sources
 @period_range
 @output_option("the results")
@@ -226,7 +230,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def evaluate_command(
-    contract: str,
+    contracts: tuple[str, ...],
     data: tuple[str, ...],
     bindings: str | None,
     period: str | None,
@@ -240,11 +244,38 @@ def evaluate_command(
     quiet: bool,
     today: date | None,
 ) -> None:
-    """Evaluate a contract over its measurement data: what was met, and what is owed.
+    """Evaluate contracts over their measurement data: what was met, and what is owed.
 
-    Exit status: 0 evaluated, 1 lint errors in the contract or bad data, 2 usage errors.
+    One contract file: its results (to stdout, or -o FILE). Many contracts (files, folders,
+    globs: a portfolio): each contract's results to -o DIR/<contract-id>.json, and a
+    summary to DIR/_portfolio.json; one that fails is reported and the others are still
+    evaluated (docs/portfolios.md).
+
+    Exit status: 0 evaluated, 1 lint errors in a contract or bad data (any contract), 2 usage
+    errors.
     """
     check_range(period, through)
+    if not single_contract(contracts):
+        if evidence is not None:
+            fail_usage("--evidence takes one contract")
+        portfolio_evaluate(
+            contracts,
+            output,
+            api.evaluate_portfolio(
+                contracts,
+                data=data,
+                bindings=bindings,
+                period=period,
+                through=through,
+                on_bad_rows=on_bad_rows,
+                today=today,
+                progress=progress(quiet),
+                as_of=as_of,
+                ledger=None if no_ledger else ledger,
+                ledgers_beside=not no_ledger and ledger is None,
+            ),
+        )
+    contract = contracts[0]
     try:
         outcome = api.evaluate(
             contract,
@@ -368,7 +399,7 @@ def render_command(
 
 
 @cli.command(name="credits")
-@click.argument("contracts", nargs=-1, required=True, callback=existing_files)
+@contracts_argument
 @period_range
 @format_option(("csv", "json"), "csv")
 @output_option("the ledger")
@@ -388,7 +419,9 @@ def credits_command(
     today: date | None,
 ) -> None:
     """The service-credit ledger of a portfolio for finance: one row per line of each
-    month's credit note (each contract's data from the bindings.yaml beside it).
+    month's credit note (contracts: files, folders, globs; each contract's data from the
+    bindings.yaml beside it). A contract that fails is named (exit 1) and left out; the
+    others are exported.
 
     A note's credit lines and its adjustments (cap, pool, combine, minimum, override,
     rounding) add up to the credit issued, rounded once by the contract's rule. Each cell
@@ -411,11 +444,13 @@ def credits_command(
         as_of=as_of,
     )
     show_findings(exported.report, to_stderr=True)
-    if exported.value is None:
-        for line in exported.errors:
-            click.echo(f"slac: error: {line}", err=True)
+    found_none(exported.report, contracts)
+    # A contract that failed is left out, and named: the others are exported all the same.
+    if exported.value is not None:
+        emit(exported.value, output)
+    show_errors(exported.errors)
+    if exported.errors:
         sys.exit(ExitCode.FINDINGS)
-    emit(exported.value, output)
 
 
 for _command in (

@@ -4,6 +4,7 @@ outputs written through slac.files."""
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ from slac.contract.checker import CheckReport
 from slac.diagnostics import ExitCode, Severity
 from slac.evaluation.asof import PERIOD_END, AsOf, parse_as_of
 from slac.evaluation.evaluate import Progress
-from slac.files import OutputError, write_output
+from slac.files import OutputError, make_folder, write_output
 from slac.reporters import OutputFormat, render
 
 FC = TypeVar("FC", bound=Callable[..., Any])
@@ -111,6 +112,88 @@ def today_option(*, hidden: bool = True) -> Callable[[FC], FC]:
 
 def contract_argument(f: FC) -> FC:
     return click.argument("contract", callback=existing_files)(f)
+
+
+def contracts_argument(f: FC) -> FC:
+    """Contracts of a portfolio: files, folders (searched as `slac lint` does) and globs; the
+    paths that do not exist are named by the command (exit 2)."""
+    return click.argument("contracts", nargs=-1, required=True)(f)
+
+
+def single_contract(paths: tuple[str, ...]) -> bool:
+    """One contract file, named: the command behaves as it always has (output to a file or
+    stdout). Anything else is a portfolio."""
+    if len(paths) != 1 or os.path.isdir(paths[0]):
+        return False
+    if not os.path.exists(paths[0]) and glob.has_magic(paths[0]):
+        return False
+    if not os.path.isfile(paths[0]):
+        fail_usage(f"no such file: {paths[0]}")
+    return True
+
+
+PORTFOLIO_SUMMARY = "_portfolio.json"  # contract ids start with a letter or digit
+
+
+def portfolio_evaluate(
+    paths: tuple[str, ...], output: str | None, outcome: api.Result[api.Portfolio[Any]]
+) -> None:
+    """Write each contract's results to ``output``/<contract-id>.json (each atomically) and
+    the summary, name the contracts that failed, and exit (1 when any failed)."""
+    import json
+
+    from slac.plan.canonical import pretty
+
+    if output is None or output == "-":
+        fail_usage("many contracts write their results to a folder: give -o DIR")
+    assert output is not None
+    show_findings(outcome.report, to_stderr=True)
+    found_none(outcome.report, paths)
+    portfolio = outcome.value
+    if portfolio is None:
+        show_errors(outcome.errors)
+        sys.exit(ExitCode.FINDINGS)
+    try:
+        make_folder(output)
+    except OutputError as err:
+        fail_usage(str(err))
+    evaluated = []
+    for contract, results in portfolio.done:
+        document = api.results_document(results)
+        name = f"{results.contract_id}.json"
+        emit(pretty(document), os.path.join(output, name))
+        evaluated.append(
+            {
+                "contract": contract,
+                "contract_id": results.contract_id,
+                "results": name,
+                "results_sha256": document["results_sha256"],
+                "total_credit": document["total_credit"],
+                "currency": results.currency,
+            }
+        )
+    summary = {
+        "evaluated": evaluated,
+        "failed": [{"contract": c, "errors": list(e)} for c, e in portfolio.failed],
+    }
+    emit(
+        json.dumps(summary, indent=2, sort_keys=True) + "\n",
+        os.path.join(output, PORTFOLIO_SUMMARY),
+    )
+    finish_portfolio(outcome.errors, len(portfolio.done), len(portfolio.failed), "evaluated")
+
+
+def found_none(report: CheckReport, paths: Sequence[str]) -> None:
+    """A run pointed at folders without a contract must not pass by doing nothing (exit 2)."""
+    if not report.files and not report.missing:
+        fail_usage(f"no contracts found in: {', '.join(paths)}")
+
+
+def finish_portfolio(errors: Sequence[str], done: int, failed: int, verb: str) -> None:
+    """Name what failed, say how many were done, and exit: 1 when any contract failed."""
+    show_errors(errors)
+    click.echo(f"slac: {done} {verb}, {failed} failed", err=True)
+    sys.exit(ExitCode.FINDINGS if failed or errors else ExitCode.OK)
 
 
 period_opt = click.option(

@@ -17,10 +17,13 @@ from slac.cli.common import (
     as_of_opt,
     by_option,
     contract_argument,
+    contracts_argument,
     data_sources,
     emit,
     fail_usage,
+    finish_portfolio,
     format_option,
+    found_none,
     ledger_option,
     month_opt,
     on_bad_rows_opt,
@@ -28,11 +31,13 @@ from slac.cli.common import (
     progress,
     show_errors,
     show_findings,
+    single_contract,
     today_option,
     who,
 )
 from slac.diagnostics import ExitCode
 from slac.evaluation.asof import AsOf
+from slac.ledger.model import ClosedPeriod
 
 DEFAULT_LEDGER = "Default: ledger.duckdb beside the contract, or $SLAC_LEDGER."
 
@@ -44,7 +49,7 @@ def _stop_unless(result: api.Result[Any]) -> None:
 
 
 @click.command(name="close")
-@contract_argument
+@contracts_argument
 @month_opt
 @ledger_option(DEFAULT_LEDGER)
 @by_option
@@ -56,7 +61,7 @@ def _stop_unless(result: api.Result[Any]) -> None:
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def close_command(
-    contract: str,
+    contracts: tuple[str, ...],
     period: str,
     ledger: str | None,
     by: str | None,
@@ -72,14 +77,38 @@ def close_command(
     """Evaluate a month and record it in the ledger as closed (one transaction).
 
     A closed month is refused unless --reopen --reason TEXT, which records a new revision;
-    the earlier one stays in the ledger. Exit status: 0 closed, 1 refused (already closed,
-    closed at the same time by someone else, lint errors, bad data, ledger problems),
-    2 usage errors.
+    the earlier one stays in the ledger. Many contracts (files, folders, globs): each is
+    closed in its own transaction, and one refused stops none of the others. Exit status:
+    0 closed, 1 refused (any contract: already closed, closed at the same time by someone
+    else, lint errors, bad data, ledger problems), 2 usage errors.
     """
     if reopen and not (reason and reason.strip()):
         fail_usage("--reopen needs --reason TEXT (it is kept in the ledger)")
     if reason is not None and not reopen:
         fail_usage("--reason goes with --reopen")
+    if not single_contract(contracts):
+        many = api.close_portfolio(
+            contracts,
+            period,
+            closed_by=who(by),
+            ledger=ledger,
+            reopen=reopen,
+            reason=reason,
+            data=data,
+            bindings=bindings,
+            on_bad_rows=on_bad_rows,
+            today=today,
+            progress=progress(quiet),
+            as_of=as_of,
+        )
+        show_findings(many.report, to_stderr=True)
+        found_none(many.report, contracts)
+        done = many.value.done if many.value is not None else ()
+        for _, record in done:
+            _say_closed(record)
+        failed = len(many.value.failed) if many.value is not None else 1
+        finish_portfolio(many.errors, len(done), failed, "closed")
+    contract = contracts[0]
     closed = api.close_period(
         contract,
         period,
@@ -95,8 +124,11 @@ def close_command(
         as_of=as_of,
     )
     _stop_unless(closed)
-    record = closed.value
-    assert record is not None
+    assert closed.value is not None
+    _say_closed(closed.value)
+
+
+def _say_closed(record: ClosedPeriod) -> None:
     currency = f" {record.currency}" if record.currency else ""
     click.echo(
         f"slac: closed {record.contract_id} {record.period} (revision {record.revision}, "

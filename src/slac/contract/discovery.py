@@ -72,3 +72,58 @@ def discover(paths: Iterable[str]) -> Found:
         else:
             missing.append(path)
     return Found(tuple(dict.fromkeys(found)), tuple(missing))
+
+
+# A slac document found in a folder that is not a contract: a bindings file, worked examples,
+# or a template (`kind: template` at the top level). Named files are never skipped.
+_NOT_A_CONTRACT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?:[\"']?(?:bindings|slac_tests)[\"']?[ \t]*:"
+    rb"|kind[ \t]*:[ \t]*[\"']?template[\"']?[ \t]*(?:#.*)?$)",
+    re.MULTILINE,
+)
+
+
+def discover_contracts(paths: Iterable[str]) -> Found:
+    """The contracts of a portfolio: files named, globs (``contracts/*.yaml``, expanded here so
+    that a quoted pattern works too), and folders searched as :func:`discover` does. Of the
+    files found by a folder or a glob, the slac documents that are contracts are kept (not
+    bindings, worked examples or templates); a file named is always kept. A glob that matches
+    nothing is missing."""
+    import glob
+
+    named: list[str] = []
+    missing: list[str] = []
+    in_folders: set[str] = set()
+    explicit: set[str] = set()
+    for path in paths:
+        if not os.path.exists(path) and glob.has_magic(path):
+            matched = sorted(glob.glob(path, recursive=True))
+            if not matched:
+                missing.append(path)
+            for match in matched:
+                found = discover([match])  # a folder matched is searched
+                in_folders.update(found.files)
+                named.extend(found.files)
+            continue
+        if os.path.isdir(path):
+            found = discover([path])
+            in_folders.update(found.files)
+            named.extend(found.files)
+        elif os.path.exists(path):
+            named.append(path)
+            explicit.add(path)
+        else:
+            missing.append(path)
+    files: list[str] = []
+    for path in dict.fromkeys(named):
+        if path in in_folders and path not in explicit:
+            try:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except OSError:
+                files.append(path)  # named in the findings as unreadable
+                continue
+            if not is_slac_document(raw) or _NOT_A_CONTRACT.search(raw):
+                continue
+        files.append(path)
+    return Found(tuple(files), tuple(missing))

@@ -7,6 +7,7 @@ dataset to files for the simple case.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,19 @@ from slac.contract.source import SourceDocument, load_file
 from slac.diagnostics import Diagnostic, Location, Severity
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# What a binding's `where` may take from each contract: its id, or its customer's name.
+CONTRACT_KEYS = ("id", "customer")
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """One condition of a binding's ``where``: the source's ``column`` (as named in the source),
+    read as text, equals ``value``, or the contract's ``id`` or customer name (``contract``),
+    which :func:`for_contract` puts in ``value`` for each contract."""
+
+    column: str
+    value: str | None = None
+    contract: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,9 @@ class Source:
     timezone: str | None = None
     repeated_hour: str = "first"  # first | second: a naive time in the hour DST repeats
     origin: Location = field(default=Location("--data"))
+    # A shared table holding the rows of many contracts: only the rows matching every
+    # condition are this contract's (the others are counted as filtered by the binding).
+    where: tuple[RowFilter, ...] = ()
 
     def column(self, name: str) -> str:
         return dict(self.columns).get(name, name)
@@ -78,10 +95,11 @@ def read_bindings(path: str) -> BindingsResult:
 def _source(
     doc: SourceDocument, base: str, name: str, spec: dict[str, object]
 ) -> tuple[Source | None, list[Diagnostic]]:
-    where = doc.locate(("datasets", name), key=True)
+    where_at = doc.locate(("datasets", name), key=True)
     columns = tuple(sorted((str(k), str(v)) for k, v in dict(spec.get("columns") or {}).items()))  # type: ignore[call-overload]
     zone = spec.get("timezone")
     repeated = str(spec.get("repeated_hour") or "first")
+    where = _filters(spec.get("where"))
     bad_zone = zone_finding(doc, name, zone)
     if bad_zone is not None:
         return None, [bad_zone]
@@ -102,7 +120,8 @@ def _source(
                 columns=columns,
                 timezone=_opt(zone),
                 repeated_hour=repeated,
-                origin=where,
+                origin=where_at,
+                where=where,
             ),
             [],
         )
@@ -133,10 +152,36 @@ def _source(
             columns=columns,
             timezone=_opt(zone),
             repeated_hour=repeated,
-            origin=where,
+            origin=where_at,
+            where=where,
         ),
         [],
     )
+
+
+def _filters(spec: object) -> tuple[RowFilter, ...]:
+    """A binding's ``where`` (checked by the schema): column → a value, or {contract: KEY}."""
+    if not isinstance(spec, dict):
+        return ()
+    out: list[RowFilter] = []
+    for column, value in sorted(spec.items()):
+        if isinstance(value, dict):
+            out.append(RowFilter(str(column), contract=str(value["contract"])))
+        else:
+            out.append(RowFilter(str(column), value=str(value)))
+    return tuple(out)
+
+
+def for_contract(source: Source, contract_id: str, customer: str) -> Source:
+    """The source as one contract reads it: each ``{contract: KEY}`` of its ``where`` replaced
+    by that contract's value."""
+    if not any(f.contract for f in source.where):
+        return source
+    values = {"id": contract_id, "customer": customer}
+    where = tuple(
+        RowFilter(f.column, values[f.contract]) if f.contract else f for f in source.where
+    )
+    return dataclasses.replace(source, where=where)
 
 
 def _opt(value: object) -> str | None:

@@ -70,10 +70,18 @@ def _scope_sort(scope: ScopeKey) -> tuple[tuple[int, str], ...]:
     return tuple((0 if v is None else 1, str(v)) for _, v in scope)
 
 
-def row_accounts(engine: Engine, plan: Plan, bad: Mapping[str, int]) -> list[RowAccount]:
+def row_accounts(
+    engine: Engine,
+    plan: Plan,
+    bad: Mapping[str, int],
+    by_binding: Mapping[str, int] | None = None,
+) -> list[RowAccount]:
     """Each measured objective's rows over the run (after :func:`measure`), summed over the
     terms it was judged under; ``bad``: the bad rows left out of each dataset, counted for the
-    objective's dataset and for each dataset its kind named as holding items too."""
+    objective's dataset and for each dataset its kind named as holding items too;
+    ``by_binding``: the rows of a shared source its binding's ``where`` left out (other
+    contracts' rows), counted as read and filtered, for the same datasets."""
+    by_binding = by_binding or {}
     # Each set of terms an objective was judged under sees the same items (max), each over
     # its own periods (sum).
     found = engine.rows(
@@ -88,15 +96,17 @@ def row_accounts(engine: Engine, plan: Plan, bad: Mapping[str, int]) -> list[Row
     out = []
     for objective, dataset, items, in_window, taken, judged, excluded, pending, left, also in found:
         # Bad rows of the other datasets whose rows are items here too (reopens, as cycles).
-        bad_rows = sum(int(bad.get(str(d), 0)) for d in {str(dataset), *(also or [])})
+        holding = {str(dataset), *(also or [])}
+        bad_rows = sum(int(bad.get(d, 0)) for d in holding)
+        others = sum(int(by_binding.get(d, 0)) for d in holding)
         out.append(
             RowAccount(
                 objective=str(objective),
                 dataset=str(dataset),
-                input=int(items) + bad_rows,
+                input=int(items) + bad_rows + others,
                 judged=int(judged),
                 excluded=int(excluded),
-                filtered=int(in_window) - int(taken) + int(left),
+                filtered=int(in_window) - int(taken) + int(left) + others,
                 outside=int(items) - int(in_window),
                 bad=bad_rows,
                 pending=int(pending),

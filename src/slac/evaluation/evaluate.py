@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,7 @@ from slac.evaluation.bindings import Source
 from slac.evaluation.evidence import write_evidence
 from slac.evaluation.judge import judge_periods
 from slac.evaluation.kind import MeasuredKinds
-from slac.evaluation.load import DataError, LoadReport, load_datasets
+from slac.evaluation.load import DataError, LoadReport, SharedSources, load_datasets
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.periods import add_months, first_day, month_range, period_id
 from slac.evaluation.results import (
@@ -25,6 +26,7 @@ from slac.evaluation.results import (
     Input,
     InputFile,
     Results,
+    RowAccount,
 )
 from slac.evaluation.sqltext import MEMORY_ENV, Engine, EngineSettingError, col, sql, typed_table
 from slac.evaluation.tasks import plan_tasks, terms_on
@@ -133,15 +135,21 @@ def evaluate_plan(
     as_of: AsOf = AT_PERIOD_END,
     closed: Sequence[EarlierPeriod] = (),
     overrides: Sequence[AppliedOverride] = (),
+    engine: Engine | None = None,
+    shared: SharedSources | None = None,
 ) -> Evaluation:
     """``closed``: months the period ledger closed; those before the evaluated months are what
     the rules that look back (chronic failure, escalations, rolling caps) know of them.
-    ``overrides``: those the ledger recorded, applied to the credits of their months."""
+    ``overrides``: those the ledger recorded, applied to the credits of their months.
+    ``engine`` and ``shared``: the engine of a portfolio and the sources already read into it
+    (the caller closes it); by default an engine of its own."""
     say = progress or (lambda _: None)
-    try:
-        engine = Engine()
-    except EngineSettingError as err:
-        return Evaluation(None, (str(err),))
+    own = engine is None
+    if engine is None:
+        try:
+            engine = Engine()
+        except EngineSettingError as err:
+            return Evaluation(None, (str(err),))
     engine.record_evidence = evidence is not None
     try:
         if period is not None:
@@ -159,7 +167,12 @@ def evaluate_plan(
         say("loading data")
         try:
             report = load_datasets(
-                engine, plan, sources, kinds=kinds, exclude_bad_rows=exclude_bad_rows
+                engine,
+                plan,
+                sources,
+                kinds=kinds,
+                exclude_bad_rows=exclude_bad_rows,
+                shared=shared,
             )
         except DataError as err:
             return Evaluation(None, (str(err),))
@@ -194,9 +207,13 @@ def evaluate_plan(
         tasks = plan_tasks(plan, months)
         measurements = measure(engine, plan, months, kinds, as_of.instant_us)
         bad = {i.dataset: i.bad_rows for i in report.inputs}
-        accounts = row_accounts(engine, plan, bad)
+        others = dict(report.filtered_by_binding)
+        accounts = row_accounts(engine, plan, bad, others)
         fees = read_fees(engine, plan)
-        accounts.extend(billing_accounts(plan, tasks, measurements, fees, bad))
+        accounts.extend(
+            _with_others(a, others.get(a.dataset, 0))
+            for a in billing_accounts(plan, tasks, measurements, fees, bad)
+        )
         if evidence:
             say("writing evidence")
             write_evidence(engine, plan, tasks, evidence)
@@ -213,7 +230,10 @@ def evaluate_plan(
             ),
         )
     finally:
-        engine.close()
+        if own:
+            engine.close()
+        elif shared is not None:
+            shared.forget_contract(engine)
     provider = next((p.name for p in plan.parties if p.key == "provider"), "")
     customer = next((p.name for p in plan.parties if p.key == "customer"), "")
     total = sum((p.credit for p in periods), Decimal(0))
@@ -246,6 +266,15 @@ def evaluate_plan(
         earlier=earlier,
     )
     return Evaluation(results, (), report, tuple(measurements))
+
+
+def _with_others(account: RowAccount, others: int) -> RowAccount:
+    """A row account with the rows of other contracts its binding's ``where`` left out."""
+    if not others:
+        return account
+    return dataclasses.replace(
+        account, input=account.input + others, filtered=account.filtered + others
+    )
 
 
 def _first_line(err: Exception) -> str:

@@ -7,32 +7,41 @@ the bucket is open, so business time between two instants is two lookups and a s
 
 from __future__ import annotations
 
+import weakref
+
 from sqlglot import exp
 
 from slac.evaluation.sqltext import Engine, lit, sql, table
 from slac.evaluation.timegrid import Grid, build_grid
 from slac.plan.types import Calendar
 
+# The grids built in each engine, by calendar and span: the contracts of a portfolio share
+# one engine and, mostly, their calendars (building one is a fifth of a small contract's time).
+_BUILT: weakref.WeakKeyDictionary[Engine, dict[tuple[Calendar, int, int], tuple[str, Grid]]] = (
+    weakref.WeakKeyDictionary()
+)
+
 
 class Grids:
-    """One lookup table per calendar (by its content), built on first use."""
+    """One lookup table per calendar (by its content) and span, built on first use and kept
+    for the engine's later runs."""
 
     def __init__(self, engine: Engine, horizon: tuple[int, int]) -> None:
         self.engine = engine
         self.horizon = horizon
-        self.built: dict[Calendar, tuple[str, Grid]] = {}
+        self.built = _BUILT.setdefault(engine, {})
 
     def get(self, calendar: Calendar, earliest_us: int | None = None) -> tuple[str, Grid]:
         """The grid of ``calendar``, covering ``earliest_us`` too (items may start before the
         first window: with period_membership: end, or in rolling windows)."""
-        known = self.built.get(calendar)
         start = self.horizon[0] if earliest_us is None else min(self.horizon[0], earliest_us)
-        if known is None or known[1].start_us > start:
-            name = known[0] if known else f"grid_{len(self.built)}"
+        key = (calendar, start, self.horizon[1])
+        if key not in self.built:
+            name = f"grid_{len(self.built)}"
             grid = build_grid(calendar, start, self.horizon[1])
             self._load(name, grid)
-            self.built[calendar] = (name, grid)
-        return self.built[calendar]
+            self.built[key] = (name, grid)
+        return self.built[key]
 
     def _load(self, name: str, grid: Grid) -> None:
         low, high = -(2**62), 2**62

@@ -9,6 +9,7 @@ the engine's session time zone.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from slac.diagnostics import Location
 from slac.evaluation.billing import billing_checks, billing_uses, duplicate_charges
-from slac.evaluation.bindings import Source
+from slac.evaluation.bindings import RowFilter, Source, for_contract
 from slac.evaluation.conditions import all_of
 from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.sqltext import Engine, lit, sql, subquery, table, typed_table
@@ -62,6 +64,8 @@ class LoadReport:
     inputs: tuple[InputInfo, ...]
     bad_rows: int
     listed: tuple[BadRow, ...]  # at most MAX_LISTED, in file and row order
+    # Per dataset: rows of a shared source the binding's `where` left out (other contracts').
+    filtered_by_binding: tuple[tuple[str, int], ...] = ()
 
 
 def _sha256(path: str) -> str:
@@ -154,6 +158,9 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     for index, (relation, name, _) in enumerate(units):
         present = set(described[index])
         missing = [f"'{col}' (field {field})" for field, col in needed if col not in present]
+        missing += [
+            f"'{f.column}' (the binding's where)" for f in source.where if f.column not in present
+        ]
         if missing:
             raise DataError(
                 f"{name}: missing column {', '.join(missing)} for dataset '{ds.name}'"
@@ -167,6 +174,10 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
             ).as_(field, quoted=True)
             for field, col in needed
         ]
+        select.extend(
+            exp.cast(exp.column(f.column, quoted=True), "VARCHAR").as_(f"_k{i}")
+            for i, f in enumerate(source.where)
+        )
         select.append(lit(index).as_("_file"))
         select.append(sql("row_number() OVER ()").as_("_row"))
         parts.append(exp.select(*select).from_(subquery(relation, "src")))
@@ -345,6 +356,147 @@ def _problems(
     return out
 
 
+@dataclass(frozen=True)
+class Stage:
+    """A source read once into the engine (``table``), for every contract that binds it."""
+
+    table: exp.Table
+    files: tuple[str, ...]
+    native: frozenset[str]
+    columns: tuple[str, ...]  # the staged columns a contract's rows are taken with
+    rows: int  # every row read, of all contracts
+
+
+class SharedSources:
+    """The sources read into one engine, by what was read: the same files (or table), read
+    with the same columns, zone and field types, are read, typed and hashed once for a whole
+    portfolio; each contract takes its rows from the staged table by its binding's ``where``.
+    The staged table is sorted by the ``where`` columns, so that the engine's zone maps skip
+    the other contracts' rows."""
+
+    def __init__(self) -> None:
+        self._stages: dict[tuple[object, ...], Stage] = {}
+        self._hashes: dict[str, str] = {}
+
+    def sha256(self, path: str) -> str:
+        if path not in self._hashes:
+            self._hashes[path] = _sha256(path)
+        return self._hashes[path]
+
+    def stage(self, engine: Engine, ds: Dataset, source: Source) -> Stage:
+        key = (
+            dataclasses.replace(
+                source,
+                dataset="",
+                origin=Location(""),
+                where=tuple(RowFilter(f.column) for f in source.where),
+            ),
+            tuple((f.name, f.type) for f in ds.fields),
+        )
+        if key not in self._stages:
+            self._stages[key] = self._read(engine, ds, source, len(self._stages))
+        return self._stages[key]
+
+    def forget_contract(self, engine: Engine) -> None:
+        """Drop the tables one contract's evaluation made (its datasets, the measuring's
+        intermediate tables), keeping the staged sources and the business-time grids for the
+        next contract: a portfolio's engine must not grow with every contract."""
+        names = engine.rows(
+            sql(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary "
+                "AND NOT starts_with(table_name, 'stage_') AND NOT starts_with(table_name, 'grid_')"
+            )
+        )
+        for (name,) in names:
+            engine.execute(sql("DROP TABLE IF EXISTS :t", t=table(str(name))))
+
+    @staticmethod
+    def _read(engine: Engine, ds: Dataset, source: Source, number: int) -> Stage:
+        query, files, native = _staged_select(engine, ds, source)
+        keys = [exp.column(f"_k{i}") for i in range(len(source.where))]
+        if keys:
+            query = query.order_by(*keys, "_file", "_row")
+        name = table(f"stage_{number}")
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=name, q=query))
+        columns = tuple(
+            str(c.alias_or_name) for c in query.expressions if not c.alias_or_name.startswith("_k")
+        )
+        rows = int(engine.scalar(sql("SELECT count(*) FROM :t", t=name)))
+        return Stage(name, tuple(files), frozenset(native), columns, rows)
+
+
+# A single evaluation hashes its files each time (they may have changed since).
+class _Unshared:
+    @staticmethod
+    def sha256(path: str) -> str:
+        return _sha256(path)
+
+
+_HASHES = _Unshared()
+
+
+def _staged_select(
+    engine: Engine, ds: Dataset, source: Source
+) -> tuple[exp.Select, list[str], set[str]]:
+    """One pass over the source: each field as text (r__name) and typed (name) side by side,
+    so that the checks read one table, with no join. Fields typed in the source (Parquet,
+    tables) are used as they are. Then the binding's ``where`` columns as text (_k0, …)."""
+    raw, files, native = _raw(engine, ds, source)
+    staged: list[exp.Expr] = [exp.column("_file"), exp.column("_row")]
+    for f in ds.fields:
+        text = exp.column(f.name, quoted=True)
+        if f.name in native:  # already typed: nothing to parse, nothing can fail to
+            staged.append(_native_typed(f.type, text).as_(f.name, quoted=True))
+            continue
+        staged.append(text.copy().as_(f"r__{f.name}", quoted=True))
+        staged.append(
+            _typed(f.type, text, source.timezone, source.repeated_hour).as_(f.name, quoted=True)
+        )
+    staged.extend(exp.column(f"_k{i}") for i in range(len(source.where)))
+    return exp.select(*staged).from_(subquery(raw, "src")), files, native
+
+
+def _stage(
+    engine: Engine, ds: Dataset, source: Source, name: str, shared: SharedSources | None
+) -> tuple[list[str], set[str], exp.Table, int | None]:
+    """Read a dataset's rows into the table its checks read (``raw_<name>``, or ``ds_<name>``
+    itself when every field is typed in the source). Returns the file names, the fields kept in
+    their native type, that table, and, for a staged source, every row it holds (the rows the
+    binding's ``where`` left out are the difference)."""
+    conditions = [
+        sql(":k = :v", k=exp.column(f"_k{i}"), v=lit(f.value)) for i, f in enumerate(source.where)
+    ]
+    if shared is None:
+        # One contract: its rows straight from the source, nothing staged or sorted.
+        query, files, native = _staged_select(engine, ds, source)
+        target = _check_table(ds, name, native)
+        if not conditions:
+            engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
+            return files, native, target, None
+        columns = [c.alias_or_name for c in query.expressions]
+        mine = (
+            exp.select(*[exp.column(c, quoted=True) for c in columns if not c.startswith("_k")])
+            .from_(subquery(query, "s"))
+            .where(exp.and_(*conditions))
+        )
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=mine))
+        read = engine.scalar(sql("SELECT count(*) FROM :q", q=subquery(query, "s")))
+        return files, native, target, int(read)
+    stage = shared.stage(engine, ds, source)
+    target = _check_table(ds, name, set(stage.native))
+    query = exp.select(*[exp.column(c, quoted=True) for c in stage.columns]).from_(stage.table)
+    if conditions:
+        query = query.where(exp.and_(*conditions))
+    engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
+    return list(stage.files), set(stage.native), target, stage.rows
+
+
+def _check_table(ds: Dataset, name: str, native: set[str]) -> exp.Table:
+    # When every field is typed in the source, the staged table is the dataset itself, not
+    # copied once more.
+    return typed_table(name) if all(f.name in native for f in ds.fields) else table(f"raw_{name}")
+
+
 def load_datasets(
     engine: Engine,
     plan: Plan,
@@ -352,8 +504,15 @@ def load_datasets(
     *,
     kinds: MeasuredKinds,
     exclude_bad_rows: bool,
+    shared: SharedSources | None = None,
 ) -> LoadReport:
-    """Create ``ds_<name>`` for each dataset the plan reads; raise DataError or report bad rows."""
+    """Create ``ds_<name>`` for each dataset the plan reads; raise DataError or report bad rows.
+
+    ``shared``: the sources already read into this engine for other contracts of a portfolio
+    (each is read once, and each contract takes its rows from it by its binding's ``where``).
+    """
+    dropped: dict[str, int] = {}
+    customer = next((p.name for p in plan.parties if p.key == "customer"), "")
     needed = needed_datasets(plan, kinds)
     datasets = {d.name: d for d in plan.datasets}
     billing = billing_uses(plan)
@@ -375,31 +534,10 @@ def load_datasets(
             raise DataError(
                 f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
             )
-        raw, files, native = _raw(engine, ds, source)
+        source = for_contract(source, plan.contract_id, customer)
+        files, native, raw_t, kept = _stage(engine, ds, source, name, shared)
         file_names[name] = files
-        # One pass over the source: each field as text (r__name) and typed (name) side by
-        # side, so that the checks below read one table, with no join.
-        # Fields typed in the source (Parquet, tables) are used as they are: when every field
-        # is, the staged table is the dataset itself, not copied once more.
         all_native = all(f.name in native for f in ds.fields)
-        raw_t = typed_table(name) if all_native else table(f"raw_{name}")
-        staged: list[exp.Expr] = [exp.column("_file"), exp.column("_row")]
-        for f in ds.fields:
-            text = exp.column(f.name, quoted=True)
-            if f.name in native:  # already typed: nothing to parse, nothing can fail to
-                staged.append(_native_typed(f.type, text).as_(f.name, quoted=True))
-                continue
-            staged.append(text.copy().as_(f"r__{f.name}", quoted=True))
-            staged.append(
-                _typed(f.type, text, source.timezone, source.repeated_hour).as_(f.name, quoted=True)
-            )
-        engine.execute(
-            sql(
-                "CREATE OR REPLACE TEMP TABLE :t AS :q",
-                t=raw_t,
-                q=exp.select(*staged).from_(subquery(raw, "src")),
-            )
-        )
         checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds)
         if name in billing:
             checks.extend(billing_checks(ds, billing[name]))
@@ -457,8 +595,12 @@ def load_datasets(
         if not all_native:
             engine.execute(sql("DROP TABLE :t", t=raw_t))
         rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
+        if kept is not None:  # the rows the binding's `where` left out are those not kept
+            dropped[name] = kept - int(rows)
+            rows = kept
         hashed = tuple(
-            (f.rsplit("/", 1)[-1], _sha256(f) if not source.table else "") for f in files
+            (f.rsplit("/", 1)[-1], (shared or _HASHES).sha256(f) if not source.table else "")
+            for f in files
         )
         infos.append(InputInfo(name, hashed, int(rows), 0))
     loaded = set(needed)
@@ -492,7 +634,7 @@ def load_datasets(
                     ds=lit(name),
                 )
             )
-    return LoadReport(tuple(infos), total, listed)
+    return LoadReport(tuple(infos), total, listed, tuple(sorted(dropped.items())))
 
 
 def needed_datasets(plan: Plan, kinds: MeasuredKinds) -> list[str]:

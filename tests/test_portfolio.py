@@ -1,0 +1,326 @@
+"""Portfolios: many contracts in one run, a shared table filtered by each contract's customer,
+and one bad contract (or bad data) among good ones (docs/portfolios.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from slac.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SMALL = ROOT / "tests" / "data" / "evaluate"  # a four-ticket contract, ACME GmbH
+GOOD = ("contact-centre", "hosting-availability")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def single(contract: Path, *args: str) -> str:
+    code, out, err = run("evaluate", str(contract), "--no-ledger", *args)
+    assert code == 0, err
+    return out
+
+
+# ---------------------------------------------------------------- many contracts, one engine
+
+
+def test_a_folder_of_contracts_gives_each_the_results_it_gets_alone(tmp_path: Path) -> None:
+    """Every example, evaluated together in one engine (folder discovery skips templates,
+    bindings and worked examples), byte for byte as evaluated one by one."""
+    out = tmp_path / "out"
+    code, _, err = run("evaluate", str(EXAMPLES), "--period", "2026-10", "-o", str(out))
+    assert code == 0, err
+    summary = json.loads((out / "_portfolio.json").read_text("utf-8"))
+    contracts = sorted(EXAMPLES.glob("*/contract.yaml"))
+    assert [e["contract"] for e in summary["evaluated"]] == [str(c) for c in contracts]
+    assert summary["failed"] == []
+    for entry in summary["evaluated"]:
+        written = (out / entry["results"]).read_text("utf-8")
+        assert written == single(Path(entry["contract"]), "--period", "2026-10")
+        assert json.loads(written)["results_sha256"] == entry["results_sha256"]
+    assert "slac: 6 evaluated, 0 failed" in err
+
+
+def test_many_contracts_need_an_output_folder() -> None:
+    code, _, err = run("evaluate", str(EXAMPLES), "--period", "2026-10")
+    assert code == 2
+    assert "give -o DIR" in err
+
+
+def test_a_glob_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("evaluate", str(tmp_path / "*.yaml"), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert "no such file or folder" in err
+
+
+# ---------------------------------------------------------------- one bad contract among good
+
+
+def _portfolio(tmp_path: Path) -> tuple[Path, list[Path], Path, Path]:
+    """Two good examples, one contract with a lint error (line 6, column 1) and one whose
+    data has a bad row (row 1 of its tickets)."""
+    folder = tmp_path / "portfolio"
+    good = []
+    for name in GOOD:
+        shutil.copytree(EXAMPLES / name, folder / name)
+        good.append(folder / name / "contract.yaml")
+    shutil.copytree(SMALL, folder / "bad-lint")
+    lint = folder / "bad-lint" / "contract.yaml"
+    text = lint.read_text("utf-8").replace("kind: contract\nid: evaluate-test\n", "")
+    lint.write_text(
+        text.replace("slac: 1\n", "slac: 1\nkind: contract\nid: evaluate-test\ntitel: typo\n"),
+        "utf-8",
+    )
+    shutil.copytree(SMALL, folder / "bad-data")
+    data = folder / "bad-data" / "contract.yaml"
+    data.write_text(data.read_text("utf-8").replace("id: evaluate-test", "id: bad-data"), "utf-8")
+    tickets = folder / "bad-data" / "data" / "tickets.csv"
+    tickets.write_text(
+        tickets.read_text("utf-8").replace("2026-10-05T10:00:00+02:00", "soon"), "utf-8"
+    )
+    return folder, good, lint, data
+
+
+def test_evaluate_reports_the_bad_contracts_and_writes_the_others(tmp_path: Path) -> None:
+    folder, good, lint, data = _portfolio(tmp_path)
+    out = tmp_path / "out"
+    code, _, err = run("evaluate", str(folder), "--period", "2026-10", "-o", str(out))
+    assert code == 1
+    # the lint error, with file:line:col (the unknown key on line 6)
+    assert f"{lint}:6:1" in err
+    assert f"slac: error: {lint}: the contract has lint errors" in err
+    # the bad data, with file and row
+    assert f"{data}: " in err and "tickets.csv:1: tickets.resolved_at: not a valid" in err
+    assert "slac: 2 evaluated, 2 failed" in err
+    for contract in good:
+        contract_id = json.loads(single(contract, "--period", "2026-10"))["contract_id"]
+        written = (out / f"{contract_id}.json").read_text("utf-8")
+        assert written == single(contract, "--period", "2026-10")
+    summary = json.loads((out / "_portfolio.json").read_text("utf-8"))
+    assert [f["contract"] for f in summary["failed"]] == [str(data), str(lint)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["_portfolio.json", "northwind-contact-centre-2026.json", "skyhost-hosting-2026.json"]
+    )
+
+
+def test_close_closes_the_good_contracts_each_in_its_transaction(tmp_path: Path) -> None:
+    folder, good, lint, _ = _portfolio(tmp_path)
+    ledger = tmp_path / "ledger.duckdb"
+    args = ("--period", "2026-10", "--ledger", str(ledger), "--by", "tester")
+    code, _, err = run("close", str(folder), *args)
+    assert code == 1
+    assert f"{lint}:6:1" in err and "tickets.csv:1:" in err
+    assert "slac: 2 closed, 2 failed" in err
+    assert "closed skyhost-hosting-2026 2026-10 (revision 1" in err
+    for contract in good:
+        code, out, _ = run("history", str(contract), "--ledger", str(ledger), "--format", "json")
+        assert code == 0
+        assert [p["period"] for p in json.loads(out)["periods"]] == ["2026-10"]
+    # Closing again: every good one is refused now (already closed), each named.
+    code, _, err = run("close", *(str(c) for c in good), *args)
+    assert code == 1
+    assert err.count("is closed (revision 1") == 2
+    assert "slac: 0 closed, 2 failed" in err
+
+
+def test_credits_exports_the_good_contracts_and_names_the_bad(tmp_path: Path) -> None:
+    folder, good, lint, _ = _portfolio(tmp_path)
+    code, out, err = run("credits", str(folder), "--period", "2026-10")
+    assert code == 1
+    assert f"{lint}:6:1" in err and "tickets.csv:1:" in err
+    alone = [run("credits", str(c), "--period", "2026-10") for c in good]
+    assert all(code == 0 for code, _, _ in alone)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = [r for _, text, _ in alone for r in csv.DictReader(io.StringIO(text))]
+    key = ("contract_id", "period", "line")
+    assert sorted(rows, key=lambda r: tuple(r.get(k, "") for k in key)) == sorted(
+        expected, key=lambda r: tuple(r.get(k, "") for k in key)
+    )
+    assert {r["contract_id"] for r in rows} == {
+        "northwind-contact-centre-2026",
+        "skyhost-hosting-2026",
+    }
+
+
+# ---------------------------------------------------------------- a shared table
+
+
+OTHERS_TICKETS = [
+    # Globex's tickets: one with a bad timestamp, bad data only for Globex.
+    ("G-1", "2026-10-05T09:00:00+02:00", "2026-10-05T20:00:00+02:00", "P1", "0", "Globex"),
+    ("G-2", "2026-10-06T09:00:00+02:00", "yesterday", "P1", "0", "Globex"),
+    ("G-3", "2026-10-07T09:00:00+02:00", "2026-10-07T10:00:00+02:00", "P2", "0", "Globex"),
+    # a row of no customer: no contract's
+    ("X-1", "2026-10-07T09:00:00+02:00", "2026-10-07T10:00:00+02:00", "P2", "0", ""),
+]
+
+
+def _shared(tmp_path: Path) -> tuple[Path, Path]:
+    """ACME's and Globex's contracts over one shared folder of tables with a `customer`
+    column, bound by one bindings file that filters each by the contract's customer."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for name, extra in (("tickets", OTHERS_TICKETS), ("pauses", []), ("surveys", [])):
+        rows = list(csv.reader(io.StringIO((SMALL / "data" / f"{name}.csv").read_text("utf-8"))))
+        body = [[*rows[0], "customer"], *([*r, "ACME GmbH"] for r in rows[1:])]
+        if name == "surveys":
+            extra = [("Z-1", "2026-10-05T11:00:00+02:00", "1", "Globex")] * 1 + [
+                ("Z-2", "2026-10-06T11:00:00+02:00", "2", "Globex")
+            ]
+        body.extend(list(r) for r in extra)
+        with open(shared / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(body)
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    text = (SMALL / "contract.yaml").read_text("utf-8")
+    (contracts / "acme.yaml").write_text(text, "utf-8")
+    (contracts / "globex.yaml").write_text(
+        text.replace("id: evaluate-test", "id: globex-test").replace("ACME GmbH", "Globex"),
+        "utf-8",
+    )
+    where = "where: {customer: {contract: customer}}"
+    bindings = tmp_path / "shared.yaml"
+    bindings.write_text(
+        "bindings: 1\ndatasets:\n"
+        + "".join(
+            f"  {n}: {{path: shared/{n}.csv, {where}}}\n" for n in ("tickets", "pauses", "surveys")
+        ),
+        "utf-8",
+    )
+    return contracts, bindings
+
+
+def test_a_shared_table_gives_each_contract_its_own_rows(tmp_path: Path) -> None:
+    contracts, bindings = _shared(tmp_path)
+    alone = json.loads(single(SMALL / "contract.yaml", "--period", "2026-10"))
+    out = tmp_path / "out"
+    code, _, err = run(
+        "evaluate", str(contracts), "--bindings", str(bindings), "--period", "2026-10",
+        "-o", str(out),
+    )  # fmt: skip
+    # Globex's bad row is Globex's: ACME is evaluated, Globex is not.
+    assert code == 1
+    assert "globex.yaml: 1 bad row(s)" in err
+    assert "tickets.csv:6: tickets.resolved_at: not a valid timestamp: yesterday" in err
+    shared = json.loads((out / "evaluate-test.json").read_text("utf-8"))
+    # The same judgement as from ACME's own files ...
+    assert shared["periods"] == alone["periods"]
+    assert shared["total_credit"] == alone["total_credit"]
+    # ... and the rows of other customers counted as read and filtered by the binding:
+    # tickets 4 ACME + 3 Globex + 1 of no customer; surveys 3 ACME + 2 Globex.
+    accounts = {a["objective"]: a for a in shared["row_accounts"]}
+    by_alone = {a["objective"]: a for a in alone["row_accounts"]}
+    assert accounts["resolve-4h"]["input"] == 8
+    assert accounts["resolve-4h"]["filtered"] == by_alone["resolve-4h"]["filtered"] + 4
+    assert accounts["csat"]["input"] == 5
+    assert accounts["csat"]["filtered"] == by_alone["csat"]["filtered"] + 2
+    for objective, account in accounts.items():
+        assert {k: v for k, v in account.items() if k not in ("input", "filtered")} == {
+            k: v for k, v in by_alone[objective].items() if k not in ("input", "filtered")
+        }
+    assert {i["dataset"]: (i["rows"], i["bad_rows"]) for i in shared["inputs"]} == {
+        "pauses": (1, 0),
+        "surveys": (5, 0),
+        "tickets": (8, 0),
+    }
+
+
+def test_a_portfolio_over_a_shared_table_equals_its_single_evaluations(tmp_path: Path) -> None:
+    contracts, bindings = _shared(tmp_path)
+    out = tmp_path / "out"
+    args = ("--bindings", str(bindings), "--period", "2026-10", "--on-bad-rows", "exclude")
+    code, _, err = run("evaluate", str(contracts), *args, "-o", str(out))
+    assert code == 0, err
+    for name, contract_id in (("acme", "evaluate-test"), ("globex", "globex-test")):
+        written = (out / f"{contract_id}.json").read_text("utf-8")
+        assert written == single(contracts / f"{name}.yaml", *args)
+    globex = json.loads((out / "globex-test.json").read_text("utf-8"))
+    assert globex["bad_rows"] == 1
+    account = {a["objective"]: a for a in globex["row_accounts"]}["resolve-4h"]
+    # 3 Globex tickets (one bad) of 8 rows: 5 others' rows filtered by the binding
+    assert (account["input"], account["bad"], account["judged"]) == (8, 1, 2)
+    assert account["filtered"] == 5
+
+
+def test_a_where_column_missing_from_the_source_names_the_binding(tmp_path: Path) -> None:
+    contracts, bindings = _shared(tmp_path)
+    bindings.write_text(
+        bindings.read_text("utf-8").replace("customer: {contract", "client: {contract"), "utf-8"
+    )
+    code, _, err = run(
+        "evaluate", str(contracts / "acme.yaml"), "--bindings", str(bindings),
+        "--period", "2026-10",
+    )  # fmt: skip
+    assert code == 1
+    assert "missing column 'client' (the binding's where)" in err
+
+
+def test_a_literal_where_value_filters_too(tmp_path: Path) -> None:
+    contracts, bindings = _shared(tmp_path)
+    bindings.write_text(
+        bindings.read_text("utf-8").replace("{contract: customer}", "ACME GmbH"), "utf-8"
+    )
+    literal = json.loads(
+        single(contracts / "acme.yaml", "--bindings", str(bindings), "--period", "2026-10")
+    )
+    alone = json.loads(single(SMALL / "contract.yaml", "--period", "2026-10"))
+    assert literal["periods"] == alone["periods"]
+
+
+# ---------------------------------------------------------------- the API and discovery
+
+
+def test_the_api_lists_what_was_done_and_what_failed(tmp_path: Path) -> None:
+    from slac import api
+
+    contracts, bindings = _shared(tmp_path)
+    outcome = api.evaluate_portfolio(
+        [str(contracts / "*.yaml")], bindings=str(bindings), period="2026-10"
+    )
+    assert outcome.value is not None and not outcome.ok
+    assert [(p, r.contract_id) for p, r in outcome.value.done] == [
+        (str(contracts / "acme.yaml"), "evaluate-test")
+    ]
+    assert [p for p, _ in outcome.value.failed] == [str(contracts / "globex.yaml")]
+    assert all(e.startswith(str(contracts / "globex.yaml")) for e in outcome.errors)
+
+
+def test_folders_give_their_contracts_only() -> None:
+    from slac.contract.discovery import discover_contracts
+
+    found = discover_contracts([str(EXAMPLES), str(EXAMPLES / "templates" / "gold.yaml")])
+    names = [str(Path(f).relative_to(EXAMPLES)) for f in found.files]
+    # bindings.yaml, contract.tests.yaml and the templates in the folders are skipped; a
+    # template named is kept (and refused as a template when evaluated)
+    assert names == [
+        *(
+            f"{d}/contract.yaml"
+            for d in sorted(p.parent.name for p in EXAMPLES.glob("*/contract.yaml"))
+        ),
+        "templates/gold.yaml",
+    ]
+    assert found.missing == ()
+    # a glob is searched like a folder: the bindings file it matches is not a contract
+    globbed = discover_contracts([str(EXAMPLES / "hosting-availability" / "*.yaml")])
+    assert [Path(f).name for f in globbed.files] == ["contract.yaml"]
+
+
+def test_a_folder_without_contracts_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "bindings.yaml").write_text("bindings: 1\ndatasets: {}\n", "utf-8")
+    for command in (
+        ("evaluate", str(tmp_path), "-o", str(tmp_path / "out")),
+        ("close", str(tmp_path), "--period", "2026-10", "--by", "x"),
+        ("credits", str(tmp_path)),
+    ):
+        code, _, err = run(*command)
+        assert code == 2, command
+        assert "no contracts found in" in err
