@@ -74,13 +74,12 @@ def _sha256(path: str) -> str:
 
 def _reader(engine: Engine, source: Source, index: int) -> exp.Expr:
     path = source.paths[index]
-    if engine.dialect == "spark":
-        if source.format != "parquet":
-            raise DataError(
-                f"{path}: --engine spark reads Parquet files and Spark tables, not "
-                f"{source.format.upper() if source.format else 'this format'}: convert it to "
-                "Parquet with columns of the fields' types (docs/engines.md)"
-            )
+    if engine.dialect == "spark" and source.format != "parquet":
+        raise DataError(
+            f"{path}: --engine spark reads Parquet files and Spark tables, not "
+            f"{source.format.upper() if source.format else 'this format'}: convert it to "
+            "Parquet with columns of the fields' types (docs/engines.md)"
+        )
     if source.format == "parquet":
         return engine.read_parquet(path)
     if source.format == "csv":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -248,7 +249,10 @@ def _ancestors(node: exp.Expr) -> list[exp.Expr]:
 
 def _source_of(select: exp.Select, alias: str | None) -> exp.Expr:
     """The relation of ``select``'s FROM or JOIN named ``alias`` (None: its only one)."""
-    sources = [select.args["from_"].this, *(j.this for j in select.args.get("joins") or [])]
+    sources: list[exp.Expr] = [
+        select.args["from_"].this,
+        *(j.this for j in select.args.get("joins") or []),
+    ]
     if alias is None:
         assert len(sources) == 1, "an unqualified * EXCLUDE over a join"
         return sources[0]
@@ -297,7 +301,7 @@ def _duckdb_type(data_type: Any) -> str:
     for kind, name in simple.items():
         if isinstance(data_type, kind):
             return name
-    return data_type.simpleString().upper()
+    return str(data_type.simpleString()).upper()
 
 
 # -- DuckDB functions in Spark's terms ----------------------------------------------------
@@ -325,7 +329,8 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         rewrite = _FUNCTIONS.get(name)
         if rewrite is None:
             raise SparkUnsupported(f"the function {name}() has no Spark counterpart in slac")
-        return rewrite(*node.expressions)
+        rewritten: exp.Expr = rewrite(*node.expressions)
+        return rewritten
     if (
         isinstance(node, exp.Window)
         and isinstance(node.this, exp.RowNumber)
@@ -418,7 +423,7 @@ def _regexp_matches(text: exp.Expr, pattern: exp.Expr) -> exp.Expr:
     return exp.RegexpLike(this=text, expression=exp.Literal.string(java))
 
 
-_FUNCTIONS: dict[str, Any] = {
+_FUNCTIONS: dict[str, Callable[..., exp.Expr]] = {
     "regexp_matches": _regexp_matches,
     "epoch_us": lambda x: exp.func("unix_micros", x),
     "list_distinct": _list_distinct,
