@@ -1,0 +1,130 @@
+"""DuckDB and Spark (local mode) must give the same results: every example, and generated data.
+
+Spark reads Parquet files whose columns already have the fields' types (docs/engines.md), so
+each case's data is first loaded by DuckDB (with every bad-data check) and written as such
+files (spark_data.py); both engines then evaluate the same files. The results documents must be
+byte-identical apart from ``engine``; generated cases compare every Measurement, missed items
+included. One Spark session serves the module. Skipped only when pyspark is not installed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from slac.api import _resolve_sources, compile_plan
+from slac.evaluation.evaluate import evaluate_plan, results_json
+from slac.evaluation.runner import run_measure, write_rows
+from slac.kinds import KINDS
+
+from .spark_data import typed_parquet
+from .strategies import Case, availability_cases, other_cases, ticket_cases
+from .test_differential import DIFFERENTIAL, compile_case
+
+pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'slac[spark]')")
+
+from slac.evaluation.spark import SparkEngine, spark_session  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The months the examples' tests and docs evaluate (tests/golden/results: October 2026).
+PERIODS = {
+    "contact-centre": "2026-10",
+    "customer-support": "2026-10",
+    "fulfilment": "2026-10",
+    "hosting-availability": "2026-10",
+    "it-outsourcing": "2026-10",
+    "managed-services": "2026-10",
+}
+# Each generated case costs Spark some seconds: a few per strategy, the same on every run.
+GENERATED = int(os.environ.get("SLAC_SPARK_EXAMPLES", "2"))
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[Any]:
+    spark = spark_session("local[2]")
+    yield spark
+
+
+def test_every_example_is_listed() -> None:
+    assert sorted(PERIODS) == sorted(p.parent.name for p in EXAMPLES.glob("*/contract.yaml"))
+
+
+@pytest.mark.parametrize("example", sorted(PERIODS))
+def test_example_results_are_identical(example: str, session: Any, tmp_path: Path) -> None:
+    contract = str(EXAMPLES / example / "contract.yaml")
+    plan = compile_plan(contract).value
+    assert plan is not None
+    sources, errors, missing = _resolve_sources(contract, (), None)
+    assert not errors and not missing
+    parquet = typed_parquet(plan, sources, str(tmp_path))
+    documents = {}
+    for engine in ("duckdb", "spark"):
+        evaluation = evaluate_plan(
+            plan, parquet, kinds=KINDS, period=PERIODS[example], engine_name=engine
+        )
+        assert evaluation.results is not None, evaluation.errors
+        document = results_json(evaluation.results)
+        assert document.pop("engine") == engine
+        del document["results_sha256"]
+        documents[engine] = json.dumps(document, indent=1, sort_keys=True)
+    assert documents["spark"] == documents["duckdb"]
+    # Not a comparison of two empty documents: the example judges objectives and owes credit.
+    assert '"status": "breached"' in documents["duckdb"]
+
+
+def _agree_on_spark(case: Case) -> None:
+    plan = compile_case(case)
+    with tempfile.TemporaryDirectory() as folder:
+        written = write_rows(plan, copy.deepcopy(case.rows), folder, KINDS)
+        parquet = typed_parquet(plan, written, folder)
+        on_duckdb, _ = run_measure(plan, parquet, case.period_ids, kinds=KINDS)
+        engine = SparkEngine(spark_session())
+        try:
+            on_spark, report = run_measure(
+                plan, parquet, case.period_ids, kinds=KINDS, engine=engine
+            )
+        finally:
+            engine.close()
+    assert not report.bad_rows
+    assert on_spark == on_duckdb
+    assert [m.misses for m in on_spark] == [m.misses for m in on_duckdb]
+
+
+SPARK_GENERATED = settings(DIFFERENTIAL, max_examples=GENERATED)
+
+
+@SPARK_GENERATED
+@given(case=ticket_cases())
+def test_generated_durations_are_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+@SPARK_GENERATED
+@given(case=availability_cases())
+def test_generated_availability_is_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+@SPARK_GENERATED
+@given(case=other_cases())
+def test_generated_other_kinds_are_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+def test_csv_is_refused_naming_the_file(session: Any) -> None:
+    contract = str(EXAMPLES / "fulfilment" / "contract.yaml")
+    plan = compile_plan(contract).value
+    assert plan is not None
+    sources, _, _ = _resolve_sources(contract, (), None)
+    evaluation = evaluate_plan(plan, sources, kinds=KINDS, period="2026-10", engine_name="spark")
+    assert evaluation.results is None
+    (error,) = evaluation.errors
+    assert "inventory_cycles.csv: --engine spark reads Parquet files" in error
