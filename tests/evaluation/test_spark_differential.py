@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 
 from slac.api import _resolve_sources, compile_plan
+from slac.cli import cli
 from slac.evaluation.evaluate import evaluate_plan, results_json
 from slac.evaluation.runner import run_measure, write_rows
 from slac.kinds import KINDS
@@ -31,7 +33,7 @@ from .test_differential import DIFFERENTIAL, compile_case
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'slac[spark]')")
 
-from slac.evaluation.spark import SparkEngine, spark_session  # noqa: E402
+from slac.evaluation.spark import SparkEngine, spark_session
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # The months the examples' tests and docs evaluate (tests/golden/results: October 2026).
@@ -128,3 +130,61 @@ def test_csv_is_refused_naming_the_file(session: Any) -> None:
     assert evaluation.results is None
     (error,) = evaluation.errors
     assert "inventory_cycles.csv: --engine spark reads Parquet files" in error
+
+
+def _parquet_case(tmp_path: Path, example: str) -> Path:
+    """The example's contract beside a bindings file naming its data as typed Parquet."""
+    contract = EXAMPLES / example / "contract.yaml"
+    plan = compile_plan(str(contract)).value
+    assert plan is not None
+    sources, _, _ = _resolve_sources(str(contract), (), None)
+    parquet = typed_parquet(plan, sources, str(tmp_path))
+    copied = tmp_path / "contract.yaml"
+    copied.write_text(contract.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = ["bindings: 1", "datasets:"]
+    lines += [f"  {name}: {{path: {name}.parquet, format: parquet}}" for name in sorted(parquet)]
+    (tmp_path / "bindings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copied
+
+
+def test_cli_evaluates_and_states_on_spark(session: Any, tmp_path: Path) -> None:
+    contract = str(_parquet_case(tmp_path, "managed-services"))
+    runner = CliRunner()
+    documents = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.json"
+        result = runner.invoke(
+            cli,
+            ["evaluate", contract, "--period", "2026-10", "--engine", engine, "-o", str(out)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        documents[engine] = json.loads(out.read_text(encoding="utf-8"))
+    assert documents["spark"].pop("engine") == "spark"
+    assert documents["duckdb"].pop("engine") == "duckdb"
+    assert documents["spark"]["results_sha256"] != documents["duckdb"]["results_sha256"]
+    del documents["spark"]["results_sha256"], documents["duckdb"]["results_sha256"]
+    assert documents["spark"] == documents["duckdb"]
+    statements = {}
+    for engine in ("duckdb", "spark"):
+        result = runner.invoke(
+            cli,
+            ["statement", contract, "--period", "2026-10", "--engine", engine, "--format", "txt"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        statements[engine] = [
+            line for line in result.output.splitlines() if "results_sha256" not in line
+        ]
+    assert statements["spark"] == statements["duckdb"]
+    assert "Provenance" in result.output or "provenance" in result.output.lower()
+
+
+def test_cli_refuses_csv_on_spark_with_exit_1(session: Any) -> None:
+    contract = str(EXAMPLES / "customer-support" / "contract.yaml")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1
+    assert "ticket_pauses.csv: --engine spark reads Parquet files and Spark tables" in result.output
+    assert "Traceback" not in result.output
