@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -186,5 +187,26 @@ def test_cli_refuses_csv_on_spark_with_exit_1(session: Any) -> None:
         cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
     )
     assert result.exit_code == 1
-    assert "ticket_pauses.csv: --engine spark reads Parquet files and Spark tables" in result.output
+    assert "ticket_pauses.csv: --engine spark reads Parquet files, not CSV" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_column_not_of_its_field_type_is_refused_on_spark(session: Any, tmp_path: Path) -> None:
+    contract = _parquet_case(tmp_path, "managed-services")
+    # The same tickets with created_at as text: DuckDB parses it, Spark refuses it.
+    path = tmp_path / "tickets.parquet"
+    text = tmp_path / "text.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (CAST(created_at AS VARCHAR) AS created_at) "
+        f"FROM read_parquet('{path}')) TO '{text}' (FORMAT parquet)"
+    )
+    text.replace(path)
+    for engine, code in (("duckdb", 0), ("spark", 1)):
+        result = CliRunner().invoke(
+            cli, ["evaluate", str(contract), "--period", "2026-10", "--engine", engine]
+        )
+        assert result.exit_code == code, result.output
+    assert (
+        "tickets.parquet: --engine spark reads columns already of their field's type; "
+        "not of it: 'created_at' (field created_at, timestamp)"
+    ) in result.output

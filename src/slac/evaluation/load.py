@@ -76,7 +76,7 @@ def _reader(engine: Engine, source: Source, index: int) -> exp.Expr:
     path = source.paths[index]
     if engine.dialect == "spark" and source.format != "parquet":
         raise DataError(
-            f"{path}: --engine spark reads Parquet files and Spark tables, not "
+            f"{path}: --engine spark reads Parquet files, not "
             f"{source.format.upper() if source.format else 'this format'}: convert it to "
             "Parquet with columns of the fields' types (docs/engines.md)"
         )
@@ -127,6 +127,11 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     parts: list[exp.Expr] = []
     files: list[str] = []
     native: set[str] | None = None
+    if source.table and engine.dialect == "spark":
+        raise DataError(
+            f"{source.label}: --engine spark reads Parquet files, not tables in a DuckDB "
+            "database (docs/engines.md)"
+        )
     if source.table:
         catalog = engine.attach(source.database or "")
         # `table: name` or `table: schema.name` inside the attached file.

@@ -129,7 +129,7 @@ class SparkEngine(Engine):
 
     def attach(self, database: str) -> str:
         raise SparkUnsupported(
-            f"--engine spark reads Parquet files and Spark tables, not the DuckDB database {database}"
+            f"--engine spark reads Parquet files, not the DuckDB database {database}"
         )
 
     def close(self) -> None:
