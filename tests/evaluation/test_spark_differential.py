@@ -210,3 +210,48 @@ def test_a_column_not_of_its_field_type_is_refused_on_spark(session: Any, tmp_pa
         "tickets.parquet: --engine spark reads columns already of their field's type; "
         "not of it: 'created_at' (field created_at, timestamp)"
     ) in result.output
+
+
+def test_bad_rows_are_found_and_excluded_alike(session: Any, tmp_path: Path) -> None:
+    contract = _parquet_case(tmp_path, "managed-services")
+    # Two bad rows: a repeated key (its second row is the bad one) and a service the contract
+    # does not list.
+    path, changed = tmp_path / "tickets.parquet", tmp_path / "changed.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * FROM (SELECT * FROM read_parquet('{path}') UNION ALL "
+        f"(SELECT * FROM read_parquet('{path}') LIMIT 1) UNION ALL "
+        f"(SELECT * REPLACE ('crm' AS service, id || '-x' AS id) FROM read_parquet('{path}') "
+        f"LIMIT 1))) TO '{changed}' (FORMAT parquet)"
+    )
+    changed.replace(path)
+    outputs = {}
+    for engine in ("duckdb", "spark"):
+        stopped = CliRunner().invoke(
+            cli, ["evaluate", str(contract), "--period", "2026-10", "--engine", engine]
+        )
+        assert stopped.exit_code == 1
+        assert "2 bad row(s) in the data" in stopped.output
+        out = tmp_path / f"{engine}.json"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "evaluate",
+                str(contract),
+                "--period",
+                "2026-10",
+                "--engine",
+                engine,
+                "--on-bad-rows",
+                "exclude",
+                "-o",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        document = json.loads(out.read_text(encoding="utf-8"))
+        del document["engine"], document["results_sha256"]
+        outputs[engine] = (stopped.output, document)
+    assert outputs["spark"] == outputs["duckdb"]
+    assert outputs["duckdb"][1]["bad_rows"] == 2
+    assert "duplicate key" in outputs["duckdb"][0]
+    assert "value not listed in the contract: crm" in outputs["duckdb"][0]

@@ -62,7 +62,9 @@ def spark_session(master: str | None = None) -> Any:
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    # Spark's errors reach slac as exceptions, each made one line of its own error
+    # message: Spark's log would print each once more, as JSON, on stderr.
+    session.sparkContext.setLogLevel("OFF")
     for key, value in SESSION_CONF.items():
         if not key.startswith("spark.ui"):
             session.conf.set(key, value)
@@ -349,6 +351,16 @@ def _rewrite(node: exp.Expr) -> exp.Expr:
         return _aggregate(node.this, node.expression.this)
     if _listing(node) and not isinstance(node.parent, exp.Filter):
         return _aggregate(node, None)
+    if isinstance(node, exp.In) and isinstance(node.this, exp.Tuple) and node.args.get("query"):
+        # DuckDB compares (a, b) with a subquery of one tuple column; Spark with a subquery of
+        # as many columns.
+        query = node.args["query"]
+        select = query.this if isinstance(query, exp.Subquery) else query
+        if isinstance(select, exp.Select) and len(select.expressions) == 1:
+            (only,) = select.expressions
+            if isinstance(only, exp.Tuple):
+                select.set("expressions", list(only.expressions))
+        return node
     if isinstance(node, exp.Flatten):
         # DuckDB's flatten of a list holding NULL lists skips them; Spark's is NULL.
         return sql("flatten(filter(:x, e -> e IS NOT NULL))", x=node.this)
