@@ -39,6 +39,7 @@ DIFF = "tests/review/test_diff_cli.py"
 SIMULATE = "tests/review/test_simulate_cli.py"
 INIT = "tests/contract/test_init_cli.py"
 LEDGER = "tests/ledger/test_close_cli.py"
+SPARK = "tests/evaluation/test_spark_differential.py"
 
 HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
@@ -79,6 +80,8 @@ TESTED: dict[tuple[str, str], str] = {
     ("evaluate", "--through"): f"{EVALUATE}::test_period_and_through_choose_the_months",
     ("evaluate", "--output"): f"{EVALUATE}::test_output_file_is_written_atomically",
     ("evaluate", "--evidence"): f"{EVALUATE}::test_evidence_file_has_every_outcome",
+    ("evaluate", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
+    ("statement", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
     ("evaluate", "--on-bad-rows"): f"{BAD_DATA}::test_exclude_leaves_bad_rows_out_and_lists_them",
     ("evaluate", "--as-of"): f"{AS_OF}::test_an_instant_judges_october_with_what_was_known_then",
     ("statement", "--as-of"): f"{AS_OF}::test_the_statement_is_judged_as_of_the_instant_given",

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from slac.cli import cli
@@ -54,6 +55,23 @@ def test_many_contracts_need_an_output_folder() -> None:
     code, _, err = run("evaluate", str(EXAMPLES), "--period", "2026-10")
     assert code == 2
     assert "give -o DIR" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (("--evidence", "ev"), "--evidence takes one contract"),
+        (("--engine", "spark"), "--engine spark takes one contract: a portfolio runs on duckdb"),
+    ],
+)
+def test_options_for_one_contract_are_refused_for_a_portfolio(
+    tmp_path: Path, option: tuple[str, str], message: str
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = run("evaluate", str(EXAMPLES), "--period", "2026-10", "-o", str(out), *option)
+    assert code == 2
+    assert message in err
+    assert not out.exists()
 
 
 def test_a_glob_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:

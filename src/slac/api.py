@@ -182,6 +182,7 @@ def evaluate(
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
     ledger: str | None = None,
+    engine: str = "duckdb",
 ) -> Result[Results]:
     """Compile ``contract`` and evaluate it over its data.
 
@@ -192,6 +193,8 @@ def evaluate(
     Evidence that cannot be written to ``evidence`` raises :class:`slac.files.OutputError`.
     With ``ledger`` (a period ledger that exists), the months closed there before the
     evaluated ones are what chronic failure, escalations and rolling caps know of them.
+    ``engine``: ``duckdb`` (embedded) or ``spark`` (Spark local mode or ``SLAC_SPARK_MASTER``;
+    Parquet data only; docs/engines.md): the results are the same but for the engine named.
     """
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
@@ -205,6 +208,7 @@ def evaluate(
         evidence=evidence,
         progress=progress,
         ledger=ledger,
+        engine=engine,
     )
 
 
@@ -231,8 +235,10 @@ def _evaluate_compiled(
     progress: Progress | None = None,
     ledger: str | None = None,
     run: _SharedRun | None = None,
+    engine: str = "duckdb",
 ) -> Result[Results]:
-    """Evaluate a compiled contract: alone, or with ``run`` in a portfolio's engine."""
+    """Evaluate a compiled contract: alone (on the ``engine`` named), or with ``run`` in a
+    portfolio's DuckDB engine."""
     closed: tuple[EarlierPeriod, ...] = ()
     overrides: tuple[AppliedOverride, ...] = ()
     if ledger is not None:
@@ -267,6 +273,7 @@ def _evaluate_compiled(
         overrides=overrides,
         engine=None if run is None else run.engine,
         shared=None if run is None else run.shared,
+        engine_name=engine,
     )
     return Result(outcome.results, report, outcome.errors)
 
@@ -863,12 +870,14 @@ def statement(
     as_of: AsOf = AT_PERIOD_END,
     ledger: str | None = None,
     locale: str = "en",
+    engine: str = "duckdb",
 ) -> Result[str | bytes]:
     """Evaluate ``contract`` and render its compliance statement (``md``, ``txt``, ``html``,
     ``pdf``, ``credit-note``), or render it with the user's own Jinja2 ``template`` in a
     sandbox. ``ledger``: as for :func:`evaluate` (its overrides are applied and listed).
     ``locale``: the language and layout of the statement (``en``, ``de``, ``de_CH``,
-    ``de-CH``: :func:`statement_locales` lists the languages); an unknown one is an error."""
+    ``de-CH``: :func:`statement_locales` lists the languages); an unknown one is an error.
+    ``engine``: as for :func:`evaluate`."""
     from slac.documents.locales import LocaleError, language
 
     compiled = compile_plan(contract, today=today)
@@ -889,6 +898,7 @@ def statement(
         today=today,
         as_of=as_of,
         ledger=ledger,
+        engine=engine,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)

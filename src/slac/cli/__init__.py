@@ -23,6 +23,7 @@ from slac.cli.common import (
     data_sources,
     emit,
     emit_rendered,
+    engine_opt,
     existing_files,
     fail_usage,
     format_option,
@@ -227,6 +228,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 @on_bad_rows_opt
 @as_of_opt
 @history_ledger
+@engine_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def evaluate_command(
@@ -241,6 +243,7 @@ def evaluate_command(
     as_of: AsOf,
     ledger: str | None,
     no_ledger: bool,
+    engine: str,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -258,6 +261,8 @@ def evaluate_command(
     if not single_contract(contracts):
         if evidence is not None:
             fail_usage("--evidence takes one contract")
+        if engine != "duckdb":  # a portfolio shares one DuckDB engine (docs/portfolios.md)
+            fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
         portfolio_evaluate(
             contracts,
             output,
@@ -289,6 +294,7 @@ def evaluate_command(
             progress=progress(quiet),
             as_of=as_of,
             ledger=ledger_read(contract, ledger, no_ledger),
+            engine=engine,
         )
     except OutputError as err:  # --evidence could not be written
         fail_usage(str(err))
@@ -312,6 +318,7 @@ def evaluate_command(
 @on_bad_rows_opt
 @as_of_opt
 @history_ledger
+@engine_opt
 @timestamp_opt
 @today_option()
 def statement_command(
@@ -328,6 +335,7 @@ def statement_command(
     as_of: AsOf,
     ledger: str | None,
     no_ledger: bool,
+    engine: str,
     timestamp: bool,
     today: date | None,
 ) -> None:
@@ -352,6 +360,7 @@ def statement_command(
         as_of=as_of,
         ledger=ledger_read(contract, ledger, no_ledger),
         locale=locale,
+        engine=engine,
     )
     emit_rendered(rendered, output)
 

@@ -267,6 +267,14 @@ on_bad_rows_opt = click.option(
     show_default=True,
     help="Stop on bad data, or leave bad rows out (counted and listed in the results).",
 )
+engine_opt = click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Run the evaluation's SQL on embedded DuckDB, or on Apache Spark (pip install "
+    "'slac[spark]'; Parquet data only; SLAC_SPARK_MASTER, default local[2]).",
+)
 template_opt = click.option(
     "--template",
     default=None,

@@ -18,7 +18,7 @@ from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.measurement import Measurement, ScopeKey
 from slac.evaluation.results import RowAccount
 from slac.evaluation.selection import ROW_ACCOUNT, Group, Run, create_row_account
-from slac.evaluation.sqltext import Engine, sql
+from slac.evaluation.sqltext import Engine, EngineUnsupported, sql
 from slac.evaluation.tasks import plan_tasks
 from slac.plan.types import Plan
 
@@ -59,7 +59,11 @@ def measure(
             group.objectives.append((task.objective, [task.period]))
     out: list[Measurement] = []
     for group in groups.values():
-        out.extend(kinds[group.metric.kind].measure(run, group))
+        try:
+            out.extend(kinds[group.metric.kind].measure(run, group))
+        except EngineUnsupported as err:
+            names = ", ".join(o.id for o, _ in group.objectives)
+            raise EngineUnsupported(f"objective {names}: {err}") from None
     index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
     return sorted(
         out, key=lambda m: (m.period, index.get(m.objective, 0), m.objective, _scope_sort(m.scope))

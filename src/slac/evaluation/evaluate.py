@@ -28,7 +28,15 @@ from slac.evaluation.results import (
     Results,
     RowAccount,
 )
-from slac.evaluation.sqltext import MEMORY_ENV, Engine, EngineSettingError, col, sql, typed_table
+from slac.evaluation.sqltext import (
+    MEMORY_ENV,
+    Engine,
+    EngineSettingError,
+    EngineUnsupported,
+    col,
+    sql,
+    typed_table,
+)
 from slac.evaluation.tasks import plan_tasks, terms_on
 from slac.plan.canonical import money_text, sha256_of, to_json
 from slac.plan.compiler import plan_json
@@ -137,17 +145,24 @@ def evaluate_plan(
     overrides: Sequence[AppliedOverride] = (),
     engine: Engine | None = None,
     shared: SharedSources | None = None,
+    engine_name: str = "duckdb",
 ) -> Evaluation:
-    """``closed``: months the period ledger closed; those before the evaluated months are what
-    the rules that look back (chronic failure, escalations, rolling caps) know of them.
+    """``engine_name``: ``duckdb`` (embedded) or ``spark`` (docs/engines.md); the results are
+    the same but for the engine they name. ``closed``: months the period ledger closed; those
+    before the evaluated months are what the rules that look back (chronic failure,
+    escalations, rolling caps) know of them.
     ``overrides``: those the ledger recorded, applied to the credits of their months.
     ``engine`` and ``shared``: the engine of a portfolio and the sources already read into it
     (the caller closes it); by default an engine of its own."""
     say = progress or (lambda _: None)
+    if engine_name == "spark" and evidence is not None:
+        return Evaluation(
+            None, ("--evidence is written by the DuckDB engine only, not with --engine spark",)
+        )
     own = engine is None
     if engine is None:
         try:
-            engine = Engine()
+            engine = open_engine(engine_name)
         except EngineSettingError as err:
             return Evaluation(None, (str(err),))
     engine.record_evidence = evidence is not None
@@ -179,7 +194,8 @@ def evaluate_plan(
         except Exception as err:  # an unreadable file: DuckDB names it in its message
             if type(err).__name__ == "OutOfMemoryException":
                 raise
-            if type(err).__module__.startswith("_duckdb") or "duckdb" in type(err).__module__:
+            module = type(err).__module__
+            if module.startswith(("_duckdb", "pyspark")) or "duckdb" in module:
                 return Evaluation(None, (f"cannot read the data: {_first_line(err)}",))
             raise
         if report.bad_rows and not exclude_bad_rows:
@@ -219,7 +235,11 @@ def evaluate_plan(
             write_evidence(engine, plan, tasks, evidence)
         earlier = tuple(e for e in closed if e.period < months[0])
         periods = judge_periods(plan, months, tasks, measurements, fees, earlier, overrides)
+    except EngineUnsupported as err:
+        return Evaluation(None, (f"--engine {engine_name}: {err}",))
     except Exception as err:
+        if engine.dialect == "spark" and type(err).__module__.startswith(("pyspark", "py4j")):
+            return Evaluation(None, (f"Spark refused the evaluation: {_first_line(err)}",))
         if type(err).__name__ != "OutOfMemoryException":
             raise
         return Evaluation(
@@ -264,6 +284,7 @@ def evaluate_plan(
         row_accounts=tuple(accounts),
         as_of=as_of.text,
         earlier=earlier,
+        engine=engine_name,
     )
     return Evaluation(results, (), report, tuple(measurements))
 
@@ -275,6 +296,24 @@ def _with_others(account: RowAccount, others: int) -> RowAccount:
     return dataclasses.replace(
         account, input=account.input + others, filtered=account.filtered + others
     )
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def open_engine(name: str) -> Engine:
+    """The engine named (one of :data:`ENGINES`); raises :class:`EngineSettingError` when it
+    cannot be started (pyspark missing, a memory setting refused)."""
+    if name == "spark":
+        from slac.evaluation.spark import SparkEngine, SparkMissing
+
+        try:
+            return SparkEngine()
+        except SparkMissing as err:
+            raise EngineSettingError(str(err)) from None
+    if name != "duckdb":
+        raise EngineSettingError(f"unknown engine {name!r} (engines: {', '.join(ENGINES)})")
+    return Engine()
 
 
 def _first_line(err: Exception) -> str:

@@ -76,8 +76,16 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _reader(source: Source, index: int) -> exp.Expr:
+def _reader(engine: Engine, source: Source, index: int) -> exp.Expr:
     path = source.paths[index]
+    if engine.dialect == "spark" and source.format != "parquet":
+        raise DataError(
+            f"{path}: --engine spark reads Parquet files, not "
+            f"{source.format.upper() if source.format else 'this format'}: convert it to "
+            "Parquet with columns of the fields' types (docs/engines.md)"
+        )
+    if source.format == "parquet":
+        return engine.read_parquet(path)
     if source.format == "csv":
         # RFC 4180: comma-separated with a header; a row with more fields is an error that
         # names its line, instead of a sniffer guessing another layout.
@@ -85,8 +93,6 @@ def _reader(source: Source, index: int) -> exp.Expr:
             "SELECT * FROM read_csv(:p, all_varchar = TRUE, header = TRUE, delim = ',', quote = '\"')",
             p=lit(path),
         )
-    if source.format == "parquet":
-        return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
     return sql("SELECT * FROM read_json(:p, format = 'newline_delimited')", p=lit(path))
 
 
@@ -125,6 +131,11 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     parts: list[exp.Expr] = []
     files: list[str] = []
     native: set[str] | None = None
+    if source.table and engine.dialect == "spark":
+        raise DataError(
+            f"{source.label}: --engine spark reads Parquet files, not tables in a DuckDB "
+            "database (docs/engines.md)"
+        )
     if source.table:
         catalog = engine.attach(source.database or "")
         # `table: name` or `table: schema.name` inside the attached file.
@@ -140,7 +151,8 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
         units = [(relation, f"{source.database}:{source.table}", False)]
     else:
         units = [
-            (_reader(source, i), p, source.format == "parquet") for i, p in enumerate(source.paths)
+            (_reader(engine, source, i), p, source.format == "parquet")
+            for i, p in enumerate(source.paths)
         ]
     described: list[dict[str, str]] = []
     for _relation, name, _ in units:
@@ -155,6 +167,14 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
         kept = {f for f, c in needed if _native(declared[f], described[-1].get(c, ""))}
         native = kept if native is None else native & kept
     native = native or set()
+    typed_elsewhere = [f"'{c}' (field {f}, {declared[f]})" for f, c in needed if f not in native]
+    if engine.dialect == "spark" and typed_elsewhere:
+        # Reading text into typed values (with every check on it) is DuckDB's work: Spark's
+        # casts accept other texts than DuckDB's, and the results must not depend on the engine.
+        raise DataError(
+            f"{units[0][1]}: --engine spark reads columns already of their field's type; "
+            f"not of it: {', '.join(typed_elsewhere)} (docs/engines.md)"
+        )
     for index, (relation, name, _) in enumerate(units):
         present = set(described[index])
         missing = [f"'{col}' (field {field})" for field, col in needed if col not in present]
@@ -179,13 +199,20 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
             for i, f in enumerate(source.where)
         )
         select.append(lit(index).as_("_file"))
-        select.append(sql("row_number() OVER ()").as_("_row"))
+        select.append(_row_number(engine).as_("_row"))
         parts.append(exp.select(*select).from_(subquery(relation, "src")))
         files.append(name)
     union: exp.Expr = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False, copy=False)
     return union, files, native
+
+
+def _row_number(engine: Engine) -> exp.Expr:
+    # Spark reads a file in parallel, in no order: its reader numbers each file's rows.
+    if engine.dialect == "spark":
+        return exp.column("__slac_row")
+    return sql("row_number() OVER ()")
 
 
 def _csv_shape_problem(path: str) -> str | None:
@@ -210,7 +237,7 @@ def _csv_shape_problem(path: str) -> str | None:
 
 
 def _described(engine: Engine, relation: exp.Expr) -> list[tuple[str, str]]:
-    return [(str(row[0]), str(row[1])) for row in engine.rows(sql("DESCRIBE :q", q=relation))]
+    return engine.describe(relation)
 
 
 def _native_typed(field_type: str, column: exp.Expr) -> exp.Expr:

@@ -217,3 +217,6 @@ class Results:
     # The months before the evaluated ones read from the period ledger (docs/ledger.md,
     # "History across closes"); empty when no ledger was read or it closed none of them.
     earlier: tuple[EarlierPeriod, ...] = field(default=())
+    # The engine that ran the evaluation's SQL (docs/engines.md): results are the same on
+    # each, apart from this name.
+    engine: str = "duckdb"

@@ -101,6 +101,10 @@ SPILL_ENV = "SLAC_SPILL_DIRECTORY"
 DEFAULT_MEMORY_LIMIT = "768MB"
 
 
+class EngineUnsupported(Exception):
+    """A statement the engine cannot run with the same results as DuckDB (evaluation/spark.py)."""
+
+
 class EngineSettingError(ValueError):
     """A memory limit or spill folder the engine refused (a user's setting, not a bug)."""
 
@@ -158,6 +162,14 @@ class Engine:
     def scalar(self, expression: exp.Expr) -> Any:
         row = self.con.execute(self.text(expression)).fetchone()
         return row[0] if row else None
+
+    def read_parquet(self, path: str) -> exp.Expr:
+        """A relation of a Parquet file's rows."""
+        return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
+
+    def describe(self, relation: exp.Expr) -> list[tuple[str, str]]:
+        """The columns of ``relation`` and their types (DuckDB's names)."""
+        return [(str(r[0]), str(r[1])) for r in self.rows(sql("DESCRIBE :q", q=relation))]
 
     def attach(self, database: str) -> str:
         """Attach a DuckDB database file read-only; the catalog name to read its tables by."""

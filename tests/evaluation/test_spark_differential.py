@@ -1,0 +1,257 @@
+"""DuckDB and Spark (local mode) must give the same results: every example, and generated data.
+
+Spark reads Parquet files whose columns already have the fields' types (docs/engines.md), so
+each case's data is first loaded by DuckDB (with every bad-data check) and written as such
+files (spark_data.py); both engines then evaluate the same files. The results documents must be
+byte-identical apart from ``engine``; generated cases compare every Measurement, missed items
+included. One Spark session serves the module. Skipped only when pyspark is not installed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+
+from slac.api import _resolve_sources, compile_plan
+from slac.cli import cli
+from slac.evaluation.evaluate import evaluate_plan, results_json
+from slac.evaluation.runner import run_measure, write_rows
+from slac.kinds import KINDS
+
+from .spark_data import typed_parquet
+from .strategies import Case, availability_cases, other_cases, ticket_cases
+from .test_differential import DIFFERENTIAL, compile_case
+
+pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'slac[spark]')")
+
+from slac.evaluation.spark import SparkEngine, spark_session
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The months the examples' tests and docs evaluate (tests/golden/results: October 2026).
+PERIODS = {
+    "contact-centre": "2026-10",
+    "customer-support": "2026-10",
+    "fulfilment": "2026-10",
+    "hosting-availability": "2026-10",
+    "it-outsourcing": "2026-10",
+    "managed-services": "2026-10",
+}
+# Each generated case costs Spark some seconds: a few per strategy, the same on every run.
+GENERATED = int(os.environ.get("SLAC_SPARK_EXAMPLES", "2"))
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[Any]:
+    spark = spark_session("local[2]")
+    yield spark
+
+
+def test_every_example_is_listed() -> None:
+    assert sorted(PERIODS) == sorted(p.parent.name for p in EXAMPLES.glob("*/contract.yaml"))
+
+
+@pytest.mark.parametrize("example", sorted(PERIODS))
+def test_example_results_are_identical(example: str, session: Any, tmp_path: Path) -> None:
+    contract = str(EXAMPLES / example / "contract.yaml")
+    plan = compile_plan(contract).value
+    assert plan is not None
+    sources, errors, missing = _resolve_sources(contract, (), None)
+    assert not errors and not missing
+    parquet = typed_parquet(plan, sources, str(tmp_path))
+    documents = {}
+    for engine in ("duckdb", "spark"):
+        evaluation = evaluate_plan(
+            plan, parquet, kinds=KINDS, period=PERIODS[example], engine_name=engine
+        )
+        assert evaluation.results is not None, evaluation.errors
+        document = results_json(evaluation.results)
+        assert document.pop("engine") == engine
+        del document["results_sha256"]
+        documents[engine] = json.dumps(document, indent=1, sort_keys=True)
+    assert documents["spark"] == documents["duckdb"]
+    # Not a comparison of two empty documents: the example judges objectives and owes credit.
+    assert '"status": "breached"' in documents["duckdb"]
+
+
+def _agree_on_spark(case: Case) -> None:
+    plan = compile_case(case)
+    with tempfile.TemporaryDirectory() as folder:
+        written = write_rows(plan, copy.deepcopy(case.rows), folder, KINDS)
+        parquet = typed_parquet(plan, written, folder)
+        on_duckdb, _ = run_measure(plan, parquet, case.period_ids, kinds=KINDS)
+        engine = SparkEngine(spark_session())
+        try:
+            on_spark, report = run_measure(
+                plan, parquet, case.period_ids, kinds=KINDS, engine=engine
+            )
+        finally:
+            engine.close()
+    assert not report.bad_rows
+    assert on_spark == on_duckdb
+    assert [m.misses for m in on_spark] == [m.misses for m in on_duckdb]
+
+
+SPARK_GENERATED = settings(DIFFERENTIAL, max_examples=GENERATED)
+
+
+@SPARK_GENERATED
+@given(case=ticket_cases())
+def test_generated_durations_are_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+@SPARK_GENERATED
+@given(case=availability_cases())
+def test_generated_availability_is_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+@SPARK_GENERATED
+@given(case=other_cases())
+def test_generated_other_kinds_are_identical(case: Case, session: Any) -> None:
+    _agree_on_spark(case)
+
+
+def test_csv_is_refused_naming_the_file(session: Any) -> None:
+    contract = str(EXAMPLES / "fulfilment" / "contract.yaml")
+    plan = compile_plan(contract).value
+    assert plan is not None
+    sources, _, _ = _resolve_sources(contract, (), None)
+    evaluation = evaluate_plan(plan, sources, kinds=KINDS, period="2026-10", engine_name="spark")
+    assert evaluation.results is None
+    (error,) = evaluation.errors
+    assert "inventory_cycles.csv: --engine spark reads Parquet files" in error
+
+
+def _parquet_case(tmp_path: Path, example: str) -> Path:
+    """The example's contract beside a bindings file naming its data as typed Parquet."""
+    contract = EXAMPLES / example / "contract.yaml"
+    plan = compile_plan(str(contract)).value
+    assert plan is not None
+    sources, _, _ = _resolve_sources(str(contract), (), None)
+    parquet = typed_parquet(plan, sources, str(tmp_path))
+    copied = tmp_path / "contract.yaml"
+    copied.write_text(contract.read_text(encoding="utf-8"), encoding="utf-8")
+    lines = ["bindings: 1", "datasets:"]
+    lines += [f"  {name}: {{path: {name}.parquet, format: parquet}}" for name in sorted(parquet)]
+    (tmp_path / "bindings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copied
+
+
+def test_cli_evaluates_and_states_on_spark(session: Any, tmp_path: Path) -> None:
+    contract = str(_parquet_case(tmp_path, "managed-services"))
+    runner = CliRunner()
+    documents = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.json"
+        result = runner.invoke(
+            cli,
+            ["evaluate", contract, "--period", "2026-10", "--engine", engine, "-o", str(out)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        documents[engine] = json.loads(out.read_text(encoding="utf-8"))
+    assert documents["spark"].pop("engine") == "spark"
+    assert documents["duckdb"].pop("engine") == "duckdb"
+    assert documents["spark"]["results_sha256"] != documents["duckdb"]["results_sha256"]
+    del documents["spark"]["results_sha256"], documents["duckdb"]["results_sha256"]
+    assert documents["spark"] == documents["duckdb"]
+    statements = {}
+    for engine in ("duckdb", "spark"):
+        result = runner.invoke(
+            cli,
+            ["statement", contract, "--period", "2026-10", "--engine", engine, "--format", "txt"],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        statements[engine] = [
+            line for line in result.output.splitlines() if "results_sha256" not in line
+        ]
+    assert statements["spark"] == statements["duckdb"]
+    assert "Provenance" in result.output or "provenance" in result.output.lower()
+
+
+def test_cli_refuses_csv_on_spark_with_exit_1(session: Any) -> None:
+    contract = str(EXAMPLES / "customer-support" / "contract.yaml")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1
+    assert "ticket_pauses.csv: --engine spark reads Parquet files, not CSV" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_column_not_of_its_field_type_is_refused_on_spark(session: Any, tmp_path: Path) -> None:
+    contract = _parquet_case(tmp_path, "managed-services")
+    # The same tickets with created_at as text: DuckDB parses it, Spark refuses it.
+    path = tmp_path / "tickets.parquet"
+    text = tmp_path / "text.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (CAST(created_at AS VARCHAR) AS created_at) "
+        f"FROM read_parquet('{path}')) TO '{text}' (FORMAT parquet)"
+    )
+    text.replace(path)
+    for engine, code in (("duckdb", 0), ("spark", 1)):
+        result = CliRunner().invoke(
+            cli, ["evaluate", str(contract), "--period", "2026-10", "--engine", engine]
+        )
+        assert result.exit_code == code, result.output
+    assert (
+        "tickets.parquet: --engine spark reads columns already of their field's type; "
+        "not of it: 'created_at' (field created_at, timestamp)"
+    ) in result.output
+
+
+def test_bad_rows_are_found_and_excluded_alike(session: Any, tmp_path: Path) -> None:
+    contract = _parquet_case(tmp_path, "managed-services")
+    # Two bad rows: a repeated key (its second row is the bad one) and a service the contract
+    # does not list.
+    path, changed = tmp_path / "tickets.parquet", tmp_path / "changed.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * FROM (SELECT * FROM read_parquet('{path}') UNION ALL "
+        f"(SELECT * FROM read_parquet('{path}') LIMIT 1) UNION ALL "
+        f"(SELECT * REPLACE ('crm' AS service, id || '-x' AS id) FROM read_parquet('{path}') "
+        f"LIMIT 1))) TO '{changed}' (FORMAT parquet)"
+    )
+    changed.replace(path)
+    outputs = {}
+    for engine in ("duckdb", "spark"):
+        stopped = CliRunner().invoke(
+            cli, ["evaluate", str(contract), "--period", "2026-10", "--engine", engine]
+        )
+        assert stopped.exit_code == 1
+        assert "2 bad row(s) in the data" in stopped.output
+        out = tmp_path / f"{engine}.json"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "evaluate",
+                str(contract),
+                "--period",
+                "2026-10",
+                "--engine",
+                engine,
+                "--on-bad-rows",
+                "exclude",
+                "-o",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        document = json.loads(out.read_text(encoding="utf-8"))
+        del document["engine"], document["results_sha256"]
+        outputs[engine] = (stopped.output, document)
+    assert outputs["spark"] == outputs["duckdb"]
+    assert outputs["duckdb"][1]["bad_rows"] == 2
+    assert "duplicate key" in outputs["duckdb"][0]
+    assert "value not listed in the contract: crm" in outputs["duckdb"][0]
