@@ -138,10 +138,47 @@ def _value(v: Any) -> Any:
     if isinstance(v, bool) or v is None or isinstance(v, str):
         return v
     if isinstance(v, int | Decimal):
-        d = Decimal(v)
-        return d.normalize() if d == d.to_integral_value() else d.normalize()
+        return Decimal(v).normalize()
     if isinstance(v, float):
         return Decimal(repr(v)).normalize()
     if isinstance(v, list | tuple):
         return tuple(_value(x) for x in v)
     return v
+
+
+POSTGRES_TYPES = {
+    "string": "TEXT",
+    "integer": "BIGINT",
+    "decimal": "NUMERIC(38, 9)",
+    "duration": "NUMERIC(38, 6)",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMPTZ",
+}
+
+
+def postgres_reads(
+    url: str, example: str, statements: Sequence[tuple[str, bool]]
+) -> list[list[tuple[Any, ...]]]:
+    """The script run on a PostgreSQL server, in a schema of its own (dropped afterwards)."""
+    import uuid
+
+    import psycopg
+
+    schema = f"slac_wh_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+        try:
+            con.execute(f"SET search_path = {schema}")
+            con.execute("SET TimeZone = 'UTC'")
+            for name, (fields, rows) in example_rows(example).items():
+                columns = ", ".join(f'"{f}" {POSTGRES_TYPES[t]}' for f, t in fields)
+                con.execute(f'CREATE TABLE "{name}" ({columns})')
+                if rows:
+                    marks = ", ".join("%s" for _ in fields)
+                    with con.cursor() as cur:
+                        cur.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+            with con.cursor() as cur:
+                return run_statements(cur, statements)
+        finally:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -86,6 +86,29 @@ class _Step:
     expression: exp.Expr
     objective: Objective | None
     read: bool
+    source: tuple[Dataset, exp.Table] | None = None  # the load of a dataset from a user table
+
+
+# Epoch microseconds of a TIMESTAMP WITH TIME ZONE column `c`, in each dialect's own words
+# (sqlglot passes UNIX_MICROS through to dialects that lack it). Trino's instants reach
+# milliseconds here: its TO_UNIXTIME is a DOUBLE, which cannot hold microseconds exactly.
+EPOCH_US = {
+    "postgres": "CAST(EXTRACT(EPOCH FROM c) * 1000000 AS BIGINT)",
+    "spark": "UNIX_MICROS(c)",
+    "bigquery": "UNIX_MICROS(c)",
+    "snowflake": "DATE_PART(EPOCH_MICROSECOND, c)",
+    "trino": "CAST(TO_UNIXTIME(DATE_TRUNC('second', c)) AS BIGINT) * 1000000 "
+    "+ DATE_DIFF('millisecond', DATE_TRUNC('second', c), c) * 1000",
+}
+
+
+def _epoch_us(column: exp.Expr, dialect: str) -> exp.Expr:
+    if dialect not in EPOCH_US:
+        return exp.UnixMicros(this=column)
+    template = sqlglot.parse_one(EPOCH_US[dialect], read=dialect)
+    return template.transform(
+        lambda n: column.copy() if isinstance(n, exp.Column) and n.name == "c" else n
+    )
 
 
 def _tables(expression: exp.Expr) -> set[str]:
@@ -147,16 +170,15 @@ class RecordingEngine(Engine):
         if not self._reads_data(expression):
             return super().scalar(expression)
         # The only such read is a duration's earliest start, for its grid (see LOOKBACK_US).
-        select = expression if isinstance(expression, exp.Select) else None
-        if select is not None and len(select.expressions) == 1:
-            if isinstance(select.expressions[0], exp.Min):
-                return self.earliest_us
+        projections = expression.expressions if isinstance(expression, exp.Select) else []
+        if len(projections) == 1 and isinstance(projections[0], exp.Min):
+            return self.earliest_us
         raise NotExpressible(
             "it reads a value of the data to decide what to compute next", _objective_on_stack()
         )
 
 
-def source_statement(ds: Dataset, source: exp.Table) -> exp.Expr:
+def source_statement(ds: Dataset, source: exp.Table, dialect: str = "duckdb") -> exp.Expr:
     """The typed table ``ds_<dataset>`` from the user's table, converted as load.py converts
     a natively typed column (timestamps to epoch microseconds)."""
     select: list[exp.Expr] = [
@@ -167,7 +189,7 @@ def source_statement(ds: Dataset, source: exp.Table) -> exp.Expr:
         column = col(f.name)
         typed: exp.Expr
         if f.type == "timestamp":
-            typed = exp.UnixMicros(this=column)
+            typed = _epoch_us(column, dialect)
         elif f.type == "integer":
             typed = exp.cast(column, "BIGINT")
         elif f.type == "decimal":
@@ -236,9 +258,8 @@ def record(
             )
             engine.con.execute(f'CREATE TEMP TABLE "user_{name}" ({columns})')
             Engine.execute(engine, source_statement(ds, local))
-            engine.steps.append(
-                _Step(source_statement(ds, user_table(tables.get(name, name))), None, False)
-            )
+            mine = user_table(tables.get(name, name))
+            engine.steps.append(_Step(source_statement(ds, mine), None, False, (ds, mine)))
             engine.data.add(f"ds_{name}")
         try:
             measure(engine, plan, month_ids, kinds)
@@ -283,6 +304,61 @@ def without_misses(expression: exp.Expr) -> exp.Expr:
     return node
 
 
+def _transpiled(node: exp.Expr, dialect: str) -> str:
+    """``node`` in ``dialect``. The templates are parsed as PostgreSQL and printed for DuckDB;
+    read back as DuckDB, its functions (``range``, ``list``, …) are known to sqlglot and
+    translated, and a function sqlglot does not know is refused rather than passed on."""
+    if dialect == "duckdb":
+        return node.sql(dialect="duckdb")
+    tree = sqlglot.parse_one(node.sql(dialect="duckdb"), read="duckdb")
+    unknown = sorted({str(f.this).lower() for f in tree.find_all(exp.Anonymous)})
+    if unknown:
+        raise NotExpressible(f"no {dialect} function for {', '.join(unknown)}", None)
+    if dialect in ("postgres", "trino", "spark"):
+        for star in tree.find_all(exp.Star):
+            for arg in ("except", "replace", "rename"):
+                if star.args.get(arg):
+                    # sqlglot prints them anyway: the statement would fail where it runs.
+                    raise NotExpressible(f"{dialect} has no SELECT * {arg.upper()}", None)
+    if dialect == "postgres":
+        tree = tree.transform(_set_returning).transform(_sorted_distinct)
+    return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def _sorted_distinct(node: exp.Expr) -> exp.Expr:
+    # list_sort(list_distinct(list(x) FILTER (WHERE c))): PostgreSQL has neither list
+    # function, and says it in the aggregate (NULL keys are bad rows: there are none).
+    if not (isinstance(node, exp.ArraySort) and isinstance(node.this, exp.ArrayDistinct)):
+        return node
+    inner = node.this.this
+    if isinstance(inner, exp.Filter) and isinstance(inner.this, exp.ArrayAgg):
+        template = sqlglot.parse_one(
+            "ARRAY_AGG(DISTINCT x ORDER BY x) FILTER (WHERE c)", read="postgres"
+        )
+        value, where = inner.this.this, inner.expression.this
+        return template.transform(
+            lambda n: (
+                (value if n.name == "x" else where).copy()
+                if isinstance(n, exp.Column) and n.name in ("x", "c")
+                else n
+            )
+        )
+    return node
+
+
+def _set_returning(node: exp.Expr) -> exp.Expr:
+    # DuckDB's unnest(range(a, b)) in a projection becomes UNNEST(GENERATE_SERIES(…)), but
+    # PostgreSQL's generate_series already returns the rows: there is no array to unnest.
+    if isinstance(node, exp.Explode) and isinstance(node.this, exp.GenerateSeries):
+        series = node.this
+        if series.args.get("is_end_exclusive"):
+            end = exp.Sub(this=exp.Paren(this=series.args["end"]), expression=exp.Literal.number(1))
+            series.set("end", end)
+            series.set("is_end_exclusive", False)
+        return series
+    return node
+
+
 def script(
     plan: Plan,
     month_ids: Sequence[str],
@@ -313,9 +389,12 @@ def script(
     failed: dict[str, str] = {}
     reads = 0
     for step in steps:
-        node = _for_dialect(step.expression, dialect, names)
         try:
-            text = node.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+            if step.source is not None:  # written in the dialect's own words already
+                node = _for_dialect(source_statement(*step.source, dialect), dialect, names)
+                text = node.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+            else:
+                text = _transpiled(_for_dialect(step.expression, dialect, names), dialect)
         except Exception as err:  # sqlglot's UnsupportedError and its own bugs alike
             key = step.objective.id if step.objective else ""
             failed.setdefault(key, _REPLACE.sub(" ", str(err)).strip())

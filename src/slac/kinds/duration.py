@@ -838,14 +838,16 @@ def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
     """Of each item's rows (its home window and the later windows it was carried to), the
     home row (open there when its outcome was not known yet) and the first later row whose
     window knows the outcome: an item is judged once, and reported open where it was.
+    Both kinds of row keep ``_first`` (1): `* EXCLUDE` would drop it, and PostgreSQL, Trino and
+    others have no such star (the warehouse SQL, docs/warehouse-sql.md).
 
     Only items unknown at home have later rows worth ordering: the window function runs over
     those few, not over every row."""
     return sql(
         "WITH r AS (:rel) "
-        "SELECT * FROM r WHERE w_start = h_start AND NOT w_before "
+        "SELECT *, 1 AS _first FROM r WHERE w_start = h_start AND NOT w_before "
         "UNION ALL "
-        "SELECT * EXCLUDE (_first) FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
+        "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
         "ORDER BY w_start) AS _first FROM r WHERE w_start > h_start AND NOT (:unknown) "
         "AND _iid IN (SELECT _iid FROM r WHERE w_start = h_start AND (:unknown))) AS f "
         "WHERE _first = 1 AND NOT w_before",
