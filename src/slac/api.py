@@ -59,6 +59,7 @@ __all__ = [
     "statement_locales",
     "test_examples",
     "test_report",
+    "warehouse_sql",
 ]
 
 T = TypeVar("T")
@@ -138,6 +139,62 @@ def compile_plan(path: str, *, today: date | None = None) -> Result[Plan]:
         why = "a template (kind: template): use a contract that extends it"
         return Result(None, report, (f"{where}: {why}",))
     return Result(compile_contract(contract, KINDS), report)
+
+
+def warehouse_sql(
+    contract: str,
+    dialect: str,
+    *,
+    period: str,
+    through: str | None = None,
+    tables: Sequence[str] = (),
+    today: date | None = None,
+) -> Result[str]:
+    """The measurement SQL of ``contract`` over ``period`` [.. ``through``] for ``dialect``
+    (docs/warehouse-sql.md). ``tables``: ``DATASET=schema.table`` entries (by default a
+    dataset is read from the table of its own name). An objective the dialect cannot express
+    is an error naming it, with its place in the contract."""
+    import re
+
+    from slac.evaluation.evaluate import months_asked
+    from slac.evaluation.warehouse import script
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    named: dict[str, str] = {}
+    for entry in tables:
+        name, sep, target = entry.partition("=")
+        if not sep or not name or not target:
+            return Result(None, report, (f"--table {entry!r}: expected DATASET=TABLE",))
+        if name not in {d.name for d in plan.datasets}:
+            return Result(None, report, (f"--table {entry!r}: no dataset '{name}'",))
+        named[name] = target
+    try:
+        months = months_asked(plan, period, through)
+    except ValueError as err:
+        return Result(None, report, (str(err),))
+    made = script(plan, months, KINDS, dialect, named)
+    if made.text is not None:
+        return Result(made.text, report)
+    text = ""
+    if contract != STDIN and os.path.isfile(contract):
+        with open(contract, encoding="utf-8") as handle:
+            text = handle.read()
+    errors = []
+    for problem in made.problems:
+        if problem.objective is None:
+            errors.append(problem.message)
+            continue
+        where = contract
+        pattern = rf"^(\s*-?\s*)id:\s*['\"]?{re.escape(problem.objective)}['\"]?\s*$"
+        found = re.search(pattern, text, re.MULTILINE)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            where = f"{contract}:{line}:{len(found.group(1)) + 1}"
+        errors.append(f"{where}: objective '{problem.objective}': {problem.message}")
+    return Result(None, report, tuple(errors))
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

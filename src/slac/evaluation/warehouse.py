@@ -336,13 +336,14 @@ def _sorted_distinct(node: exp.Expr) -> exp.Expr:
             "ARRAY_AGG(DISTINCT x ORDER BY x) FILTER (WHERE c)", read="postgres"
         )
         value, where = inner.this.this, inner.expression.this
-        return template.transform(
+        rewritten: exp.Expr = template.transform(
             lambda n: (
                 (value if n.name == "x" else where).copy()
                 if isinstance(n, exp.Column) and n.name in ("x", "c")
                 else n
             )
         )
+        return rewritten
     return node
 
 
