@@ -35,6 +35,7 @@ from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
     from slac.documents.exports import Ledger
+    from slac.evaluation.warehouse import Problem
     from slac.ledger.store import Store
 
 __all__ = [
@@ -154,8 +155,6 @@ def warehouse_sql(
     (docs/warehouse-sql.md). ``tables``: ``DATASET=schema.table`` entries (by default a
     dataset is read from the table of its own name). An objective the dialect cannot express
     is an error naming it, with its place in the contract."""
-    import re
-
     from slac.evaluation.evaluate import months_asked
     from slac.evaluation.warehouse import script
 
@@ -178,23 +177,24 @@ def warehouse_sql(
     made = script(plan, months, KINDS, dialect, named)
     if made.text is not None:
         return Result(made.text, report)
-    text = ""
-    if contract != STDIN and os.path.isfile(contract):
-        with open(contract, encoding="utf-8") as handle:
-            text = handle.read()
+    return Result(None, report, _objective_errors(contract, report, made.problems))
+
+
+def _objective_errors(
+    contract: str, report: CheckReport, problems: Sequence[Problem]
+) -> tuple[str, ...]:
+    """Each problem as an error naming its objective where it is written: the contract's own
+    entry, or the template's for an objective it inherits through `extends`."""
+    checked = report.files[0].contract if report.files else None
+    located = {o.id: str(o.location) for o in (checked.objectives if checked else ())}
     errors = []
-    for problem in made.problems:
+    for problem in problems:
         if problem.objective is None:
             errors.append(problem.message)
             continue
-        where = contract
-        pattern = rf"^(\s*-?\s*)id:\s*['\"]?{re.escape(problem.objective)}['\"]?\s*$"
-        found = re.search(pattern, text, re.MULTILINE)
-        if found:
-            line = text.count("\n", 0, found.start()) + 1
-            where = f"{contract}:{line}:{len(found.group(1)) + 1}"
+        where = located.get(problem.objective, contract)
         errors.append(f"{where}: objective '{problem.objective}': {problem.message}")
-    return Result(None, report, tuple(errors))
+    return tuple(errors)
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

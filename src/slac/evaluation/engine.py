@@ -59,7 +59,8 @@ def measure(
             group.objectives.append((task.objective, [task.period]))
     out: list[Measurement] = []
     for group in groups.values():
-        out.extend(kinds[group.metric.kind].measure(run, group))
+        with engine.measuring(tuple(obj.id for obj, _ in group.objectives)):
+            out.extend(kinds[group.metric.kind].measure(run, group))
     index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
     return sorted(
         out, key=lambda m: (m.period, index.get(m.objective, 0), m.objective, _scope_sort(m.scope))

@@ -12,7 +12,6 @@ named as not expressible (docs/warehouse-sql.md).
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,14 +25,16 @@ from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.load import needed_datasets
 from slac.evaluation.selection import ROW_ACCOUNT
 from slac.evaluation.sqltext import Engine, col, lit, sql, table, typed_table
-from slac.plan.types import Dataset, Objective, Plan
+from slac.plan.types import Dataset, Plan
 
 DIALECTS = ("duckdb", "postgres", "spark", "trino", "bigquery", "snowflake")
 
 # A duration's items may start before the first period (carry-over, `period_membership: end`):
 # a run reads the earliest start to extend its business-time grid back to it. A script cannot
-# ask, so its grids reach this far back (docs/warehouse-sql.md, "Limits").
-LOOKBACK_US = 366 * 86_400_000_000
+# ask, so its grids reach this far back, and a check of the script counts the items that
+# started earlier (docs/warehouse-sql.md, "Limits").
+LOOKBACK_DAYS = 366
+LOOKBACK_US = LOOKBACK_DAYS * 86_400_000_000
 
 # The column types the user's tables hold for each field type.
 NATIVE_TYPES = {
@@ -73,20 +74,22 @@ class WarehouseSql:
     text: str | None
     problems: tuple[Problem, ...] = ()
     statements: tuple[tuple[str, bool], ...] = ()
+    checks: tuple[int, ...] = ()  # the statements that are checks (each must count 0)
 
 
 class NotExpressible(Exception):
-    def __init__(self, message: str, objective: Objective | None) -> None:
+    def __init__(self, message: str, objectives: tuple[str, ...]) -> None:
         super().__init__(message)
-        self.objective = objective
+        self.objectives = objectives
 
 
 @dataclass
 class _Step:
     expression: exp.Expr
-    objective: Objective | None
+    objectives: tuple[str, ...]  # what the statement measures (Engine.measuring)
     read: bool
     source: tuple[Dataset, exp.Table] | None = None  # the load of a dataset from a user table
+    check: bool = False  # a count the user must find 0 (see LOOKBACK_US)
 
 
 # Epoch microseconds of a TIMESTAMP WITH TIME ZONE column `c`, in each dialect's own words
@@ -125,21 +128,6 @@ def _target(expression: exp.Expr) -> str | None:
     return None
 
 
-def _objective_on_stack() -> Objective | None:
-    """The objective being measured: the kinds pass it down as a local named ``obj``; the
-    engine's interface has no place for it, and the kinds are not changed to carry it."""
-    frame = inspect.currentframe()
-    try:
-        while frame is not None:
-            found = frame.f_locals.get("obj")
-            if isinstance(found, Objective):
-                return found
-            frame = frame.f_back
-        return None
-    finally:
-        del frame
-
-
 class RecordingEngine(Engine):
     """An engine over empty tables that keeps every statement and every read of the data."""
 
@@ -159,11 +147,11 @@ class RecordingEngine(Engine):
             return  # the row account is reported by a run, not a measurement
         if target and self._reads_data(expression) and not isinstance(expression, exp.Drop):
             self.data.add(target)
-        self.steps.append(_Step(expression, _objective_on_stack(), read=False))
+        self.steps.append(_Step(expression, self.objectives, read=False))
 
     def rows(self, expression: exp.Expr) -> list[tuple[Any, ...]]:
         if self._reads_data(expression):
-            self.steps.append(_Step(expression, _objective_on_stack(), read=True))
+            self.steps.append(_Step(expression, self.objectives, read=True))
         return super().rows(expression)
 
     def scalar(self, expression: exp.Expr) -> Any:
@@ -172,9 +160,17 @@ class RecordingEngine(Engine):
         # The only such read is a duration's earliest start, for its grid (see LOOKBACK_US).
         projections = expression.expressions if isinstance(expression, exp.Select) else []
         if len(projections) == 1 and isinstance(projections[0], exp.Min):
+            # Never silently: a check of the script counts the items the grid misses.
+            source = expression.find(exp.From)
+            assert source is not None
+            check = exp.select(sql("count(*)").as_("items_before_grid")).from_(source.this.copy())
+            check = check.where(
+                sql(":x < :t", x=projections[0].this.copy(), t=lit(self.earliest_us))
+            )
+            self.steps.append(_Step(check, self.objectives, read=False, check=True))
             return self.earliest_us
         raise NotExpressible(
-            "it reads a value of the data to decide what to compute next", _objective_on_stack()
+            "it reads a value of the data to decide what to compute next", self.objectives
         )
 
 
@@ -216,25 +212,6 @@ def user_table(name: str) -> exp.Table:
     )
 
 
-def _precheck(plan: Plan) -> list[Problem]:
-    problems = []
-    for terms in plan.terms:
-        for obj in terms.objectives:
-            maintained = [
-                e.id for e in terms.exclusions if e.id in obj.exclusions and e.maintenance_dataset
-            ]
-            if obj.metric.kind == "availability" and maintained:
-                problems.append(
-                    Problem(
-                        obj.id,
-                        f"its maintenance exclusion {', '.join(maintained)} is applied by "
-                        "reading the maintenance windows into slac (notice, allowance), "
-                        "which a script cannot do",
-                    )
-                )
-    return problems
-
-
 def record(
     plan: Plan,
     month_ids: Sequence[str],
@@ -259,13 +236,12 @@ def record(
             engine.con.execute(f'CREATE TEMP TABLE "user_{name}" ({columns})')
             Engine.execute(engine, source_statement(ds, local))
             mine = user_table(tables.get(name, name))
-            engine.steps.append(_Step(source_statement(ds, mine), None, False, (ds, mine)))
+            engine.steps.append(_Step(source_statement(ds, mine), (), False, (ds, mine)))
             engine.data.add(f"ds_{name}")
         try:
             measure(engine, plan, month_ids, kinds)
         except NotExpressible as err:
-            obj = err.objective
-            return [], [Problem(obj.id if obj else None, str(err))]
+            return [], [Problem(o, str(err)) for o in err.objectives or (None,)]
         return engine.steps, []
     finally:
         engine.close()
@@ -313,28 +289,38 @@ def _transpiled(node: exp.Expr, dialect: str) -> str:
     tree = sqlglot.parse_one(node.sql(dialect="duckdb"), read="duckdb")
     unknown = sorted({str(f.this).lower() for f in tree.find_all(exp.Anonymous)})
     if unknown:
-        raise NotExpressible(f"no {dialect} function for {', '.join(unknown)}", None)
+        raise NotExpressible(f"no {dialect} function for {', '.join(unknown)}", ())
     if dialect in ("postgres", "trino", "spark"):
         for star in tree.find_all(exp.Star):
             for arg in ("except", "replace", "rename"):
                 if star.args.get(arg):
                     # sqlglot prints them anyway: the statement would fail where it runs.
-                    raise NotExpressible(f"{dialect} has no SELECT * {arg.upper()}", None)
+                    raise NotExpressible(f"{dialect} has no SELECT * {arg.upper()}", ())
     if dialect == "postgres":
-        tree = tree.transform(_set_returning).transform(_sorted_distinct)
+        tree = tree.transform(_set_returning)
+    if dialect in ("postgres", "bigquery"):
+        tree = tree.transform(lambda n: _sorted_distinct(n, dialect))
+    if dialect == "bigquery":
+        tree = tree.transform(_nulls_as_a_key)
     return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
-def _sorted_distinct(node: exp.Expr) -> exp.Expr:
-    # list_sort(list_distinct(list(x) FILTER (WHERE c))): PostgreSQL has neither list
-    # function, and says it in the aggregate (NULL keys are bad rows: there are none).
+# list_sort(list_distinct(list(x) FILTER (WHERE c))) as one aggregate: PostgreSQL and
+# BigQuery have neither list function (NULL keys are bad rows: there are none). BigQuery has
+# no FILTER either: the value is NULL outside `c`, and NULLs are ignored.
+SORTED_DISTINCT = {
+    "postgres": "ARRAY_AGG(DISTINCT x ORDER BY x) FILTER (WHERE c)",
+    "bigquery": "ARRAY_AGG(DISTINCT CASE WHEN c THEN x END IGNORE NULLS "
+    "ORDER BY CASE WHEN c THEN x END)",
+}
+
+
+def _sorted_distinct(node: exp.Expr, dialect: str) -> exp.Expr:
     if not (isinstance(node, exp.ArraySort) and isinstance(node.this, exp.ArrayDistinct)):
         return node
     inner = node.this.this
     if isinstance(inner, exp.Filter) and isinstance(inner.this, exp.ArrayAgg):
-        template = sqlglot.parse_one(
-            "ARRAY_AGG(DISTINCT x ORDER BY x) FILTER (WHERE c)", read="postgres"
-        )
+        template = sqlglot.parse_one(SORTED_DISTINCT[dialect], read=dialect)
         value, where = inner.this.this, inner.expression.this
         rewritten: exp.Expr = template.transform(
             lambda n: (
@@ -344,6 +330,26 @@ def _sorted_distinct(node: exp.Expr) -> exp.Expr:
             )
         )
         return rewritten
+    return node
+
+
+def _nulls_as_a_key(node: exp.Expr) -> exp.Expr:
+    # BigQuery's window functions take no NULLS FIRST/LAST: where the order asks for NULLs
+    # against BigQuery's own (first ascending, last descending), a key `x IS NULL` (false
+    # first) puts them there, and the value's own key keeps the dialect's default.
+    if not isinstance(node, exp.Window) or not isinstance(node.args.get("order"), exp.Order):
+        return node
+    keys: list[exp.Expr] = []
+    for ordered in node.args["order"].expressions:
+        desc = bool(ordered.args.get("desc"))
+        nulls_first = bool(ordered.args.get("nulls_first"))
+        if isinstance(ordered, exp.Ordered) and nulls_first == desc:
+            flag = exp.Is(this=ordered.this.copy(), expression=exp.null())
+            keys.append(exp.Ordered(this=flag, desc=nulls_first, nulls_first=not nulls_first))
+            keys.append(exp.Ordered(this=ordered.this.copy(), desc=desc, nulls_first=not desc))
+        else:
+            keys.append(ordered)
+    node.args["order"].set("expressions", keys)
     return node
 
 
@@ -360,6 +366,21 @@ def _set_returning(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _cleanup(steps: Sequence[_Step], names: Mapping[str, str]) -> list[_Step]:
+    """A DROP of each working table still there at the end: on Trino they are tables of the
+    user's schema, and a script leaves behind nothing it made."""
+    alive: dict[str, None] = {}
+    for step in steps:
+        target = _target(step.expression)
+        if target is None or target not in names:
+            continue
+        if isinstance(step.expression, exp.Create):
+            alive[target] = None
+        elif isinstance(step.expression, exp.Drop):
+            alive.pop(target, None)
+    return [_Step(sql("DROP TABLE IF EXISTS :t", t=table(t)), (), read=False) for t in alive]
+
+
 def script(
     plan: Plan,
     month_ids: Sequence[str],
@@ -370,9 +391,6 @@ def script(
     """The measurement SQL of ``plan`` over ``month_ids`` in ``dialect``."""
     if dialect not in DIALECTS:
         return WarehouseSql(None, (Problem(None, f"unknown dialect {dialect!r}"),))
-    problems = _precheck(plan)
-    if problems:
-        return WarehouseSql(None, tuple(problems))
     steps, problems = record(plan, month_ids, kinds, tables or {})
     if problems:
         return WarehouseSql(None, tuple(problems))
@@ -385,11 +403,13 @@ def script(
                 if target.startswith("ds_")
                 else f"slac_{len(names)}_{target.rsplit('_', 1)[0]}"
             )
+    kinds_of = {o.id: o.metric.kind for terms in plan.terms for o in terms.objectives}
     out: list[str] = []
     statements: list[tuple[str, bool]] = []
     failed: dict[str, str] = {}
+    checks: list[int] = []
     reads = 0
-    for step in steps:
+    for step in [*steps, *_cleanup(steps, names)]:
         try:
             if step.source is not None:  # written in the dialect's own words already
                 node = _for_dialect(source_statement(*step.source, dialect), dialect, names)
@@ -397,14 +417,27 @@ def script(
             else:
                 text = _transpiled(_for_dialect(step.expression, dialect, names), dialect)
         except Exception as err:  # sqlglot's UnsupportedError and its own bugs alike
-            key = step.objective.id if step.objective else ""
-            failed.setdefault(key, _REPLACE.sub(" ", str(err)).strip())
+            for key in step.objectives or ("",):
+                failed.setdefault(key, _REPLACE.sub(" ", str(err)).strip())
             continue
         statements.append((text, step.read))
-        if step.read:
+        if step.check:
+            checks.append(len(statements) - 1)
+            out.append(
+                f"-- check {len(checks)}: objective{'s' if len(step.objectives) > 1 else ''} "
+                f"{', '.join(step.objectives)}: items that started more than {LOOKBACK_DAYS} "
+                "days before the first period, which this script cannot measure; must be 0 "
+                f"(docs/warehouse-sql.md)\n{text}"
+            )
+        elif step.read:
             reads += 1
-            obj = step.objective
-            label = f"objective {obj.id} ({obj.metric.kind})" if obj else "the data"
+            label = "the data"
+            if step.objectives:
+                kinds_read = sorted({kinds_of[o] for o in step.objectives})
+                label = (
+                    f"objective{'s' if len(step.objectives) > 1 else ''} "
+                    f"{', '.join(step.objectives)} ({', '.join(kinds_read)})"
+                )
             out.append(f"-- read {reads}: {label}\n{text}")
         else:
             out.append(text)
@@ -422,8 +455,12 @@ def script(
         f"-- periods: {month_ids[0]} to {month_ids[-1]}" if month_ids else "-- periods: none",
         "-- reads the tables: "
         + ", ".join(f"{n} = {(tables or {}).get(n, n)}" for n in needed_datasets(plan, kinds)),
-        "-- each '-- read N' SELECT below is a result set of measurements (docs/warehouse-sql.md)",
+        "-- each '-- read N' SELECT below is a result set of measurements; each '-- check N' "
+        "must return 0 (docs/warehouse-sql.md)",
     ]
     return WarehouseSql(
-        "\n".join(header) + "\n\n" + ";\n\n".join(out) + ";\n", (), tuple(statements)
+        "\n".join(header) + "\n\n" + ";\n\n".join(out) + ";\n",
+        (),
+        tuple(statements),
+        tuple(checks),
     )
