@@ -464,12 +464,18 @@ def _taken(
                 (window.id, exc.id, lo, hi, allowance, window.start_us, window.end_us)
                 for lo, hi in spans
             )
-    if units:
-        values = exp.values(
-            [tuple(lit(v) for v in row) for row in units],
-            alias="u",
-            columns=["pid", "xid", "lo", "hi", "allowance", "ws", "we"],
+    if not units:
+        return sql(
+            "SELECT CAST(NULL AS VARCHAR) AS pid, si, CAST(NULL AS VARCHAR) AS xid, "
+            "CAST(NULL AS BIGINT) AS wid, CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS z "
+            "FROM :targets WHERE FALSE",
+            targets=targets,
         )
+    values = exp.values(
+        [tuple(lit(v) for v in row) for row in units],
+        alias="u",
+        columns=["pid", "xid", "lo", "hi", "allowance", "ws", "we"],
+    )
     for exc in exclusions:
         dataset = exc.maintenance_dataset or ""
         fields = dict(exc.maintenance_fields)
@@ -520,13 +526,6 @@ def _taken(
                 targets=targets,
                 match=exp.and_(*matched) if matched else exp.true(),
             )
-        )
-    if not units:
-        return sql(
-            "SELECT CAST(NULL AS VARCHAR) AS pid, si, CAST(NULL AS VARCHAR) AS xid, "
-            "CAST(NULL AS BIGINT) AS wid, CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS z "
-            "FROM :targets WHERE FALSE",
-            targets=targets,
         )
     union: exp.Expr = parts[0]
     for part in parts[1:]:
