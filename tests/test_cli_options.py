@@ -45,6 +45,7 @@ HELP = f"{OPTIONS}::test_help_on_every_command"
 TODAY = f"{OPTIONS}::test_today_fixes_the_day_review_dates_are_judged_by"
 
 # (command, parameter as spelled on the command line) → the test that shows it works.
+WAREHOUSE = "tests/warehouse/test_warehouse_sql.py"
 TESTED: dict[tuple[str, str], str] = {
     ("slac", "--version"): f"{OPTIONS}::test_version",
     ("slac", "--help"): HELP,
@@ -63,6 +64,10 @@ TESTED: dict[tuple[str, str], str] = {
     ("compile", "contract"): f"{PLANS}::test_compilation_is_deterministic_across_processes",
     ("compile", "--output"): f"{PLANS}::test_compile_writes_the_plan_to_a_file",
     ("compile", "--today"): TODAY,
+    ("compile", "--sql"): f"{WAREHOUSE}::test_cli_writes_the_postgres_script",
+    ("compile", "--period"): f"{WAREHOUSE}::test_cli_sql_needs_a_period_and_period_needs_sql",
+    ("compile", "--through"): f"{WAREHOUSE}::test_cli_sql_needs_a_period_and_period_needs_sql",
+    ("compile", "--table"): f"{WAREHOUSE}::test_cli_writes_the_postgres_script",
     ("compile", "--help"): HELP,
     ("explain", "contract"): f"{EXPLAIN}::test_cli_explains_an_example",
     ("explain", "--format"): f"{EXPLAIN}::test_cli_markdown_to_a_file",

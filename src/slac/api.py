@@ -44,6 +44,7 @@ from slac.review.examples_run import TestRun
 
 if TYPE_CHECKING:
     from slac.documents.exports import Ledger
+    from slac.evaluation.warehouse import Problem
     from slac.ledger.store import Store
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "statement_locales",
     "test_examples",
     "test_report",
+    "warehouse_sql",
 ]
 
 T = TypeVar("T")
@@ -151,6 +153,61 @@ def compile_plan(path: str, *, today: date | None = None) -> Result[Plan]:
         why = "a template (kind: template): use a contract that extends it"
         return Result(None, report, (f"{where}: {why}",))
     return Result(compile_contract(contract, KINDS), report)
+
+
+def warehouse_sql(
+    contract: str,
+    dialect: str,
+    *,
+    period: str,
+    through: str | None = None,
+    tables: Sequence[str] = (),
+    today: date | None = None,
+) -> Result[str]:
+    """The measurement SQL of ``contract`` over ``period`` [.. ``through``] for ``dialect``
+    (docs/warehouse-sql.md). ``tables``: ``DATASET=schema.table`` entries (by default a
+    dataset is read from the table of its own name). An objective the dialect cannot express
+    is an error naming it, with its place in the contract."""
+    from slac.evaluation.evaluate import months_asked
+    from slac.evaluation.warehouse import script
+
+    compiled = compile_plan(contract, today=today)
+    plan, report = compiled.value, compiled.report
+    if plan is None:
+        return Result(None, report, compiled.errors or (LINT_ERRORS,))
+    named: dict[str, str] = {}
+    for entry in tables:
+        name, sep, target = entry.partition("=")
+        if not sep or not name or not target:
+            return Result(None, report, (f"--table {entry!r}: expected DATASET=TABLE",))
+        if name not in {d.name for d in plan.datasets}:
+            return Result(None, report, (f"--table {entry!r}: no dataset '{name}'",))
+        named[name] = target
+    try:
+        months = months_asked(plan, period, through)
+    except ValueError as err:
+        return Result(None, report, (str(err),))
+    made = script(plan, months, KINDS, dialect, named)
+    if made.text is not None:
+        return Result(made.text, report)
+    return Result(None, report, _objective_errors(contract, report, made.problems))
+
+
+def _objective_errors(
+    contract: str, report: CheckReport, problems: Sequence[Problem]
+) -> tuple[str, ...]:
+    """Each problem as an error naming its objective where it is written: the contract's own
+    entry, or the template's for an objective it inherits through `extends`."""
+    checked = report.files[0].contract if report.files else None
+    located = {o.id: str(o.location) for o in (checked.objectives if checked else ())}
+    errors = []
+    for problem in problems:
+        if problem.objective is None:
+            errors.append(problem.message)
+            continue
+        where = located.get(problem.objective, contract)
+        errors.append(f"{where}: objective '{problem.objective}': {problem.message}")
+    return tuple(errors)
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:

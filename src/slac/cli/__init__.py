@@ -185,11 +185,53 @@ def schema(name: str) -> None:
 @click.argument("contract")
 @output_option("the plan")
 @today_option()
-def compile_command(contract: str, output: str | None, today: date | None) -> None:
+@click.option(
+    "--sql",
+    "dialect",
+    type=click.Choice(["duckdb", "postgres", "spark", "trino", "bigquery", "snowflake"]),
+    help="Write the measurement SQL for this warehouse dialect instead of the plan "
+    "(docs/warehouse-sql.md); needs --period.",
+)
+@click.option("--period", help="With --sql: the first month (2026-10), quarter or year.")
+@click.option("--through", help="With --sql: the last month, quarter or year.")
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="DATASET=TABLE",
+    help="With --sql: the table a dataset is read from (default: the dataset's name).",
+)
+def compile_command(
+    contract: str,
+    output: str | None,
+    today: date | None,
+    dialect: str | None,
+    period: str | None,
+    through: str | None,
+    tables: tuple[str, ...],
+) -> None:
     """Compile a contract into its evaluation plan (canonical JSON, hashed).
 
     The contract is linted first: findings of error severity stop compilation (exit 1).
+    With --sql DIALECT the output is the SQL script that measures the contract's objectives
+    where the data lives: it reads one table per dataset (timestamps as TIMESTAMP WITH TIME
+    ZONE) and ends its measurement reads with SELECTs of aggregates per period, objective
+    and scope. An objective the dialect cannot express is named (exit 1).
     """
+    if dialect is not None:
+        if period is None:
+            fail_usage("--sql needs --period (the periods are written into the SQL)")
+            return
+        made = api.warehouse_sql(
+            contract, dialect, period=period, through=through, tables=tables, today=today
+        )
+        if show_findings(made.report, to_stderr=True) or made.value is None:
+            show_errors(made.errors)
+            sys.exit(ExitCode.FINDINGS)
+        emit(made.value, output)
+        return
+    if period or through or tables:
+        fail_usage("--period, --through and --table go with --sql")
     compiled = api.compile_plan(contract, today=today)
     if show_findings(compiled.report, to_stderr=True) or compiled.value is None:
         show_errors(compiled.errors)

@@ -59,11 +59,12 @@ def measure(
             group.objectives.append((task.objective, [task.period]))
     out: list[Measurement] = []
     for group in groups.values():
-        try:
-            out.extend(kinds[group.metric.kind].measure(run, group))
-        except EngineUnsupported as err:
-            names = ", ".join(o.id for o, _ in group.objectives)
-            raise EngineUnsupported(f"objective {names}: {err}") from None
+        ids = tuple(obj.id for obj, _ in group.objectives)
+        with engine.measuring(ids):
+            try:
+                out.extend(kinds[group.metric.kind].measure(run, group))
+            except EngineUnsupported as err:
+                raise EngineUnsupported(f"objective {', '.join(ids)}: {err}") from None
     index = {o.id: i for terms in plan.terms for i, o in enumerate(terms.objectives)}
     return sorted(
         out, key=lambda m: (m.period, index.get(m.objective, 0), m.objective, _scope_sort(m.scope))

@@ -8,7 +8,7 @@ and the empty measurement of a period without rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence, Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,12 @@ class Group:
     @property
     def periods(self) -> list[Period]:
         return [p for _, ps in self.objectives for p in ps]
+
+    def each(self, engine: Engine) -> Iterator[tuple[Objective, list[Period]]]:
+        """The objectives one by one, the engine measuring each in turn (Engine.measuring)."""
+        for obj, periods in self.objectives:
+            with engine.measuring((obj.id,)):
+                yield obj, periods
 
 
 def temp_name(prefix: str) -> exp.Table:

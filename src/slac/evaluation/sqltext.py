@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -121,6 +123,9 @@ class Engine:
     """A DuckDB connection in UTC that runs sqlglot expressions."""
 
     dialect = "duckdb"
+    # The objectives the statements run now measure (see measuring): an engine that records
+    # its statements (the warehouse script) names them.
+    objectives: tuple[str, ...] = ()
 
     def __init__(self, threads: int | None = None) -> None:
         import duckdb
@@ -149,6 +154,16 @@ class Engine:
                 raise EngineSettingError(f"{source}={value!r} is refused: {first}") from None
         self._attached: dict[str, str] = {}
         self.record_evidence = False
+
+    @contextmanager
+    def measuring(self, objectives: tuple[str, ...]) -> Iterator[None]:
+        """The statements run inside measure ``objectives``."""
+        before = self.objectives
+        self.objectives = objectives
+        try:
+            yield
+        finally:
+            self.objectives = before
 
     def text(self, expression: exp.Expr) -> str:
         return expression.sql(dialect=self.dialect)

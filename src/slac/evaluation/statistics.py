@@ -50,7 +50,7 @@ def statistics(
     )
     groups = engine.rows(query)
     order_stats: dict[tuple[Any, ...], dict[int, Any]] = {}
-    if judge.percentile is not None and groups:
+    if judge.percentile is not None:
         p = judge.percentile
         partition = [exp.column("pid"), *scope]
         numbered = sql("row_number() OVER (ORDER BY v) - 1")

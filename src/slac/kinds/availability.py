@@ -160,23 +160,38 @@ def measure_availability(
 ) -> list[Measurement]:
     out: list[Measurement] = []
     for obj, periods in objectives:
-        exclusions = [e for e in terms.exclusions if e.id in obj.exclusions]
-        maint = [e for e in exclusions if e.maintenance_dataset]
-        rows_excl = [e for e in exclusions if not e.maintenance_dataset]
-        read: list[tuple[Period, _Maintenance]] = []
-        for window in periods:
-            maintenance = _Maintenance.read(engine, plan, obj, maint, window)
-            read.append((window, maintenance))
-            found = _one(engine, plan, obj, metric, params, window, rows_excl, maint, maintenance)
-            if not found:  # no rows for any scope value in this window
-                ids = {x.id for x in exclusions}
-                counts = {e: 0 for e in obj.exclusions if e in ids}
-                counts.update(maintenance.at(None)[1])
-                found = [
-                    Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, tuple(counts.items()))
-                ]
-            out.extend(found)
-        _account(engine, plan, obj, metric, params, read, rows_excl)
+        with engine.measuring((obj.id,)):
+            out.extend(_objective(engine, plan, terms, obj, periods, metric, params))
+    return out
+
+
+def _objective(
+    engine: Engine,
+    plan: Plan,
+    terms: Terms,
+    obj: Objective,
+    periods: Sequence[Period],
+    metric: Metric,
+    params: AvailabilityParams,
+) -> list[Measurement]:
+    out: list[Measurement] = []
+    exclusions = [e for e in terms.exclusions if e.id in obj.exclusions]
+    maint = [e for e in exclusions if e.maintenance_dataset]
+    rows_excl = [e for e in exclusions if not e.maintenance_dataset]
+    excluded = _MaintenanceTime.create(engine, plan, obj, metric, maint, periods)
+    read: list[tuple[Period, _Maintenance]] = []
+    for window in periods:
+        maintenance = excluded.of(window)
+        read.append((window, maintenance))
+        found = _one(engine, plan, obj, metric, params, window, rows_excl, maint, maintenance)
+        if not found:  # no rows for any scope value in this window
+            ids = {x.id for x in exclusions}
+            counts = {e: 0 for e in obj.exclusions if e in ids}
+            counts.update(maintenance.at(None)[1])
+            found = [Measurement(window.id, obj.id, (), 0, None, 0, 0, 0, tuple(counts.items()))]
+        out.extend(found)
+    _account(engine, plan, obj, metric, params, read, rows_excl, excluded)
+    excluded.drop(engine)
     return out
 
 
@@ -188,52 +203,22 @@ def _account(
     params: AvailabilityParams,
     read: Sequence[tuple[Period, _Maintenance]],
     rows_excl: Sequence[Exclusion],
+    excluded: _MaintenanceTime,
 ) -> None:
     """The objective's row account (docs/semantics.md, "Row account"), in the engine, with
     the categories the measurement above gives its rows: a probe or request row is judged when
     its interval is counted, excluded when it or another row of its interval matches an
     exclusion or its interval starts in excluded maintenance time (the interval is left out
     whole); an outage row is judged when it overlaps the period, lasts `min_outage` and is not
-    wholly inside excluded maintenance time. Python passes only the merged maintenance spans of
-    each scope value, not rows."""
+    wholly inside excluded maintenance time. The excluded maintenance time of each scope value
+    is the table :class:`_MaintenanceTime` made for the measurement."""
     where = exp.and_(
         exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
     )
     scope = [col(f, "t") for f in obj.scope]
     scope_cols = exp.Tuple(expressions=scope) if scope else lit(0)
     ds = typed_table(metric.dataset)
-    # Each scope value of the dataset gets a number, so that the maintenance spans computed
-    # for it in Python (by the same _Maintenance the measurement uses) join back to its rows.
-    scopes = temp_name("scopes")
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP TABLE :s AS SELECT row_number() OVER () AS si, sc "
-            "FROM (SELECT DISTINCT :sc AS sc FROM :ds AS t) AS d",
-            s=scopes,
-            sc=scope_cols,
-            ds=ds,
-        )
-    )
-    spans = [
-        (window.id, int(si), a, z)
-        for si, sc in engine.rows(sql("SELECT si, sc FROM :s", s=scopes))
-        for window, maintenance in read
-        for a, z in maintenance.at(sc)[0]
-    ]
-    maint = temp_name("maint")
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP TABLE :m (pid VARCHAR, si BIGINT, a BIGINT, z BIGINT)",
-            m=maint,
-        )
-    )
-    if spans:
-        values = exp.values(
-            [tuple(lit(v) for v in row) for row in spans],
-            alias="v",
-            columns=["pid", "si", "a", "z"],
-        )
-        engine.execute(sql("INSERT INTO :m SELECT * FROM :v", m=maint, v=values))
+    scopes, maint = excluded.targets, excluded.spans
     win = windows(engine, [w for w, _ in read])
     if params.source == "outages":
         start, end = col(_required(params.start), "t"), col(_required(params.end), "t")
@@ -242,7 +227,7 @@ def _account(
             "least(coalesce(:e, w.w_end), w.w_end) AS z, "
             "coalesce(coalesce(:e, w.w_end) - :s >= :minlen, FALSE) AS long_enough "
             "FROM :ds AS t JOIN :win AS w ON :s < w.w_end AND coalesce(:e, w.w_end) > w.w_start "
-            "JOIN :scopes AS s ON s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
+            "JOIN :scopes AS s ON NOT s.every AND s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
             excl=exclusion_case(rows_excl, start, plan.timezone, "t"),
             s=start,
             e=end,
@@ -281,7 +266,7 @@ def _account(
             "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) "
             f"OVER ({within}) AS bucket_requests "
             "FROM :ds AS t JOIN :days AS w ON :placed "
-            "JOIN :scopes AS s ON s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
+            "JOIN :scopes AS s ON NOT s.every AND s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
             days=days.table,
             placed=days.join("w", time_col.copy()),
             excl=excl,
@@ -317,120 +302,246 @@ def _account(
         [w for w, _ in read],
         until=until,
     )
-    for t in (scopes, maint, win):
-        engine.execute(sql("DROP TABLE IF EXISTS :t", t=t))
+    engine.execute(sql("DROP TABLE IF EXISTS :t", t=win))
 
 
-@dataclass(frozen=True)
-class _Windows:
-    """The maintenance windows of one exclusion that reach into the allowance units of a
-    period, in order of start, each with the values of the objective's scope fields that the
-    maintenance dataset carries (None: the window applies to every value)."""
-
-    exclusion: Exclusion
-    matched: tuple[int, ...]  # indexes into the objective's scope of the fields it declares
-    units: tuple[tuple[int, int], ...]
-    allowance: int
-    rows: tuple[tuple[int, int, tuple[Any, ...]], ...]
+_EVERY = ("every",)
 
 
 @dataclass(frozen=True)
 class _Maintenance:
-    """Excluded maintenance time of one objective in one period, per scope value.
-
-    A window applies to a scope value when each scope field the maintenance dataset declares
-    (matched by name) is empty in the window or equal to the value: `service: api` windows
-    leave only the api's probes and outages, windows without a service leave every service's.
-    The allowance is consumed per scope value, each value being judged on its own.
-    """
+    """Excluded maintenance time of one objective in one period, per scope value: the
+    pieces of maintenance windows taken (as measured by :class:`_MaintenanceTime`), keyed
+    by scope value (``_EVERY``: every window, for a period without rows)."""
 
     window: Period
     scope: tuple[str, ...]
-    exclusions: tuple[_Windows, ...]
-
-    @classmethod
-    def read(
-        cls,
-        engine: Engine,
-        plan: Plan,
-        obj: Objective,
-        exclusions: Sequence[Exclusion],
-        window: Period,
-    ) -> _Maintenance:
-        declared = {d.name: {f.name for f in d.fields} for d in plan.datasets}
-        found = []
-        for exc in exclusions:
-            dataset = exc.maintenance_dataset or ""
-            fields = dict(exc.maintenance_fields)
-            has = declared.get(dataset, set())
-            # Matched by name: a scope field the dataset lacks matches every value.
-            mine = tuple(i for i, f in enumerate(obj.scope) if f in has)
-            if exc.allowance_seconds is not None and exc.allowance_per is not None:
-                units = _allowance_units(window, exc.allowance_per, plan.timezone)
-                allowance = int(exc.allowance_seconds * US)
-            else:
-                units, allowance = [(window.start_us, window.end_us)], 2**62
-            announced = fields.get("announced_at")
-            scope_cols = [col(obj.scope[i]) for i in mine]
-            rows = engine.rows(
-                sql(
-                    "SELECT :s, :e, :a, :sc FROM :t WHERE :s IS NOT NULL AND :e IS NOT NULL "
-                    "AND :e > :s AND :s < :hi AND :e > :lo ORDER BY :s, :e",
-                    s=col(fields["start"]),
-                    e=col(fields["end"]),
-                    # Without an announced_at field there is no notice to check (lint requires
-                    # the field when `notice` is set): every declared window is maintenance.
-                    a=col(announced) if announced else lit(0),
-                    sc=exp.Tuple(expressions=scope_cols) if scope_cols else lit(0),
-                    t=typed_table(dataset),
-                    lo=lit(units[0][0]),
-                    hi=lit(units[-1][1]),
-                )
-            )
-            notice = int((exc.notice_seconds or Decimal(0)) * US)
-            kept = []
-            for start, end, when, sc in rows:
-                start, end = int(start), int(end)
-                if announced is not None and (when is None or start - int(when) < notice):
-                    continue  # unannounced or announced too late: not maintenance, downtime
-                if announced is None and notice:
-                    continue  # a notice nothing can show was given: not maintenance
-                kept.append((start, end, _values(sc, len(mine)) if mine else ()))
-            found.append(_Windows(exc, mine, tuple(units), allowance, tuple(kept)))
-        return cls(window, obj.scope, tuple(found))
+    ids: tuple[str, ...]  # the maintenance exclusions, in the objective's order
+    pieces: Mapping[Any, tuple[tuple[str, int, int, int], ...]]  # (exclusion, window, a, z)
+    targets: exp.Table  # the tables of _MaintenanceTime
+    spans: exp.Table
 
     def at(self, sc: Any) -> tuple[list[tuple[int, int]], dict[str, int]]:
         """The merged excluded time inside the period for one scope value (None: the
         measurement of a period without rows, which every window applies to), and how many
         windows of each exclusion had excluded time inside the period."""
-        values = None if sc is None else _values(sc, len(self.scope))
-        union: list[tuple[int, int]] = []
-        counts: dict[str, int] = {}
-        for w in self.exclusions:
-            units = list(w.units)
-            remaining = dict.fromkeys(units, w.allowance)
-            excluded: list[tuple[int, int]] = []
-            counted = 0
-            for start, end, own in w.rows:
-                if values is not None and not all(
-                    v is None or v == values[i] for i, v in zip(w.matched, own, strict=True)
-                ):
-                    continue  # another scope value's window
-                fresh = _minus([(max(start, units[0][0]), min(end, units[-1][1]))], excluded)
-                taken: list[tuple[int, int]] = []
-                for p, q in fresh:
-                    for unit in units:
-                        lo, hi = max(p, unit[0]), min(q, unit[1])
-                        amount = min(remaining[unit], hi - lo)
-                        if amount > 0:
-                            taken.append((lo, lo + amount))
-                            remaining[unit] -= amount
-                excluded = merge_spans(excluded + taken)
-                if any(min(b, self.window.end_us) > max(a, self.window.start_us) for a, b in taken):
-                    counted += 1
-            union.extend(_clip(excluded, self.window.start_us, self.window.end_us))
-            counts[w.exclusion.id] = counted
-        return merge_spans(union), counts
+        key = _EVERY if sc is None else _values(sc, len(self.scope))
+        pieces = self.pieces.get(key, ())
+        counts = {x: len({w for xid, w, _, _ in pieces if xid == x}) for x in self.ids}
+        return merge_spans((a, z) for _, _, a, z in pieces), counts
+
+
+@dataclass(frozen=True)
+class _MaintenanceTime:
+    """The excluded maintenance time of one objective over its periods, measured in the
+    engine (docs/semantics.md, "Maintenance") into two tables: ``targets``, each scope value
+    of the objective's dataset numbered (``si``; ``every``: a row for the windows of every
+    scope value), and ``spans``, its merged excluded time in each period (``pid``, ``si``,
+    ``a``, ``z``). The pieces taken are read once, for the counts of windows and the
+    arithmetic of the measurement; nothing read steers the SQL.
+
+    The allowance in SQL: windows are taken in order of start (then end), each unit of the
+    allowance (a local day, week, month…) on its own. Taken in that order, what a window adds
+    to the windows before it inside a unit is the single span from the later of its start and
+    the latest end before it, to its end; the allowance left is the allowance minus what the
+    windows before it added; the window takes that much of its span, from its beginning.
+    """
+
+    targets: exp.Table
+    spans: exp.Table
+    ids: tuple[str, ...]
+    scope: tuple[str, ...]
+    pieces: Mapping[str, Mapping[Any, tuple[tuple[str, int, int, int], ...]]]
+
+    @classmethod
+    def create(
+        cls,
+        engine: Engine,
+        plan: Plan,
+        obj: Objective,
+        metric: Metric,
+        exclusions: Sequence[Exclusion],
+        periods: Sequence[Period],
+    ) -> _MaintenanceTime:
+        targets, spans = temp_name("scopes"), temp_name("maint")
+        scope = [col(f, "t") for f in obj.scope]
+        scope_cols = exp.Tuple(expressions=scope) if scope else lit(0)
+        # Each scope field also as a column of its own (s0, s1, …), for the windows that
+        # name a value of it.
+        values = [c.copy().as_(f"s{i}") for i, c in enumerate(scope)]
+        found_q = sql(
+            "SELECT DISTINCT FALSE AS every, :sc AS sc FROM :ds AS t",
+            sc=scope_cols,
+            ds=typed_table(metric.dataset),
+        )
+        every_q = sql("SELECT TRUE AS every, NULL AS sc")
+        assert isinstance(found_q, exp.Select) and isinstance(every_q, exp.Select)
+        found_q.set("expressions", [*found_q.expressions, *values])
+        every_q.set("expressions", [*every_q.expressions, *(exp.null() for _ in values)])
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :s AS SELECT row_number() OVER () AS si, d.* "
+                "FROM (:q) AS d",
+                s=targets,
+                q=exp.union(found_q, every_q, distinct=False),
+            )
+        )
+        ids = tuple(e.id for e in exclusions)
+        pieces = temp_name("mpieces")
+        taken = _taken(plan, obj, exclusions, periods, targets)
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :p AS :q", p=pieces, q=taken))
+        engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :m AS SELECT pid, si, min(a) AS a, max(z) AS z "
+                "FROM (SELECT pid, si, a, z, sum(CASE WHEN a <= before THEN 0 ELSE 1 END) "
+                "OVER (PARTITION BY pid, si ORDER BY a, z ROWS UNBOUNDED PRECEDING) AS island "
+                "FROM (SELECT pid, si, a, z, max(z) OVER (PARTITION BY pid, si ORDER BY a, z "
+                "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM :p) AS q"
+                ") AS r GROUP BY pid, si, island",
+                m=spans,
+                p=pieces,
+            )
+        )
+        found: dict[str, dict[Any, list[tuple[str, int, int, int]]]] = {}
+        if exclusions:
+            rows = engine.rows(
+                sql(
+                    "SELECT p.pid, s.every, s.sc, p.xid, p.wid, p.a, p.z FROM :p AS p "
+                    "JOIN :s AS s ON s.si = p.si",
+                    p=pieces,
+                    s=targets,
+                )
+            )
+            for pid, every, sc, xid, wid, a, z in rows:
+                key = _EVERY if every else _values(sc, len(obj.scope))
+                found.setdefault(str(pid), {}).setdefault(key, []).append(
+                    (str(xid), int(wid), int(a), int(z))
+                )
+        engine.execute(sql("DROP TABLE IF EXISTS :t", t=pieces))
+        return cls(
+            targets,
+            spans,
+            ids,
+            obj.scope,
+            {pid: {k: tuple(sorted(v)) for k, v in per.items()} for pid, per in found.items()},
+        )
+
+    def of(self, window: Period) -> _Maintenance:
+        return _Maintenance(
+            window,
+            self.scope,
+            self.ids,
+            self.pieces.get(window.id, {}),
+            self.targets,
+            self.spans,
+        )
+
+    def drop(self, engine: Engine) -> None:
+        for t in (self.spans, self.targets):
+            engine.execute(sql("DROP TABLE IF EXISTS :t", t=t))
+
+
+def _taken(
+    plan: Plan,
+    obj: Objective,
+    exclusions: Sequence[Exclusion],
+    periods: Sequence[Period],
+    targets: exp.Table,
+) -> exp.Expr:
+    """The pieces of maintenance windows taken as excluded time, clipped to their period:
+    (pid, si, xid, wid, a, z). Only the periods and the allowance units are literals."""
+    declared = {d.name: {f.name for f in d.fields} for d in plan.datasets}
+    units: list[tuple[Any, ...]] = []
+    parts: list[exp.Expr] = []
+    for exc in exclusions:
+        for window in periods:
+            if exc.allowance_seconds is not None and exc.allowance_per is not None:
+                spans = _allowance_units(window, exc.allowance_per, plan.timezone)
+                allowance = int(exc.allowance_seconds * US)
+            else:
+                spans, allowance = [(window.start_us, window.end_us)], 2**62
+            units.extend(
+                (window.id, exc.id, lo, hi, allowance, window.start_us, window.end_us)
+                for lo, hi in spans
+            )
+    if not units:
+        return sql(
+            "SELECT CAST(NULL AS VARCHAR) AS pid, si, CAST(NULL AS VARCHAR) AS xid, "
+            "CAST(NULL AS BIGINT) AS wid, CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS z "
+            "FROM :targets WHERE FALSE",
+            targets=targets,
+        )
+    values = exp.values(
+        [tuple(lit(v) for v in row) for row in units],
+        alias="u",
+        columns=["pid", "xid", "lo", "hi", "allowance", "ws", "we"],
+    )
+    for exc in exclusions:
+        dataset = exc.maintenance_dataset or ""
+        fields = dict(exc.maintenance_fields)
+        has = declared.get(dataset, set())
+        announced = fields.get("announced_at")
+        notice = int((exc.notice_seconds or Decimal(0)) * US)
+        start, end = col(fields["start"], "m"), col(fields["end"], "m")
+        if announced is not None:
+            # Unannounced or announced too late: not maintenance, downtime.
+            announced_in_time: exp.Expr = sql(
+                ":a IS NOT NULL AND :s - :a >= :n", a=col(announced, "m"), s=start, n=lit(notice)
+            )
+        else:
+            # Without an announced_at field there is no notice to check (lint requires the
+            # field when `notice` is set): every declared window is maintenance.
+            announced_in_time = exp.Boolean(this=not notice)
+        # Matched by name: a scope field the dataset lacks matches every value; a window
+        # without a value applies to every value.
+        matched = [
+            sql(
+                "(:w IS NULL OR :w = :v)",
+                w=col(f, "w"),
+                v=col(f"s{i}", "s"),
+            )
+            for i, f in enumerate(obj.scope)
+            if f in has
+        ]
+        picked = [col(f, "m").as_(f, quoted=True) for f in obj.scope if f in has]
+        windows_q = sql(
+            "SELECT :s AS a0, :e AS z0, row_number() OVER (ORDER BY :s, :e, m._file, m._row) "
+            "AS wid FROM :ds AS m WHERE :s IS NOT NULL AND :e IS NOT NULL AND :e > :s AND :ok",
+            s=start,
+            e=end,
+            ds=typed_table(dataset),
+            ok=announced_in_time,
+        )
+        assert isinstance(windows_q, exp.Select)
+        windows_q.set("expressions", [*windows_q.expressions, *picked])
+        parts.append(
+            sql(
+                "SELECT u.pid, s.si, u.xid, w.wid, w.a0, w.z0, u.lo, u.allowance, u.ws, u.we, "
+                "greatest(w.a0, u.lo) AS a, least(w.z0, u.hi) AS z "
+                "FROM (:wq) AS w JOIN :units ON u.xid = :xid AND w.a0 < u.hi AND w.z0 > u.lo "
+                "JOIN :targets AS s ON s.every OR :match",
+                wq=windows_q,
+                units=values.copy(),
+                xid=lit(exc.id),
+                targets=targets,
+                match=exp.and_(*matched) if matched else exp.true(),
+            )
+        )
+    union: exp.Expr = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    within = "PARTITION BY pid, si, xid, lo ORDER BY a0, z0, wid"
+    before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    return sql(
+        "SELECT pid, si, xid, wid, greatest(fa, ws) AS a, least(fa + took, we) AS z FROM ("
+        "SELECT *, least(f, greatest(allowance - coalesce(sum(f) OVER "
+        f"({within} {before}), 0), 0)) AS took FROM ("
+        "SELECT *, greatest(a, coalesce(latest, a)) AS fa, "
+        "greatest(z - greatest(a, coalesce(latest, a)), 0) AS f FROM ("
+        f"SELECT *, max(z) OVER ({within} {before}) AS latest FROM (:pieces) AS p"
+        ") AS q) AS r) AS t WHERE took > 0 AND least(fa + took, we) > greatest(fa, ws)",
+        pieces=union,
+    )
 
 
 def _values(sc: Any, n: int) -> tuple[Any, ...]:
@@ -565,7 +676,7 @@ def _one(
         "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, "
         "sum(CASE WHEN :excl IS NULL THEN CAST(:er AS DECIMAL(38, 9)) ELSE 0 END) AS e, "
         "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) AS r, "
-        "count_if(:excl IS NULL) AS kept, count_if(:excl IS NOT NULL) AS x, first(:excl) FILTER (WHERE :excl IS NOT NULL) AS xid "
+        "count_if(:excl IS NULL) AS kept, count_if(:excl IS NOT NULL) AS x "
         "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         tm=time_col,
@@ -578,15 +689,10 @@ def _one(
         ds=typed_table(metric.dataset),
         cond=where,
     )
-    per_scope_e: dict[Any, dict[int, tuple[Fraction, Fraction, int, Any]]] = {}
+    per_scope_e: dict[Any, dict[int, tuple[Fraction, Fraction, int]]] = {}
     rows_kept: dict[Any, dict[int, int]] = {}
-    for sc, bucket, e, r, kept, x, xid in engine.rows(query):
-        per_scope_e.setdefault(sc, {})[int(bucket)] = (
-            Fraction(e or 0),
-            Fraction(r or 0),
-            int(x),
-            xid,
-        )
+    for sc, bucket, e, r, kept, x in engine.rows(query):
+        per_scope_e.setdefault(sc, {})[int(bucket)] = (Fraction(e or 0), Fraction(r or 0), int(x))
         rows_kept.setdefault(sc, {})[int(bucket)] = int(kept)
     out = []
     for sc, ebuckets in sorted(per_scope_e.items(), key=lambda kv: str(kv[0])):
@@ -659,63 +765,38 @@ def _probes(
             cond=where,
         )
     )
-    scopes = temp_name("scopes")
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP TABLE :s AS SELECT row_number() OVER (ORDER BY sc) AS si, sc "
-            "FROM (SELECT DISTINCT sc FROM :b) AS d",
-            s=scopes,
-            b=buckets,
-        )
-    )
-    values = {int(si): sc for si, sc in engine.rows(sql("SELECT si, sc FROM :s", s=scopes))}
-    excluded_time = {si: maintenance.at(sc) for si, sc in values.items()}
-    # Each scope value's maintenance buckets, as ranges of bucket indexes [lo, hi): a bucket
-    # is left out when its start lies in excluded maintenance time.
-    maint = {si: _bucket_ranges(spans, window, size) for si, (spans, _) in excluded_time.items()}
-    ranges = temp_name("mranges")
-    engine.execute(
-        sql("CREATE OR REPLACE TEMP TABLE :r (si BIGINT, lo BIGINT, hi BIGINT)", r=ranges)
-    )
-    rows = [(si, lo, hi) for si, spans in maint.items() for lo, hi in spans]
-    if rows:
-        engine.execute(
-            sql(
-                "INSERT INTO :r SELECT * FROM :v",
-                r=ranges,
-                v=exp.values(
-                    [tuple(lit(v) for v in row) for row in rows],
-                    alias="v",
-                    columns=["si", "lo", "hi"],
-                ),
-            )
-        )
+    # A bucket is left out when its start lies in excluded maintenance time of its scope
+    # value (the spans of _MaintenanceTime).
     counts = {
-        int(si): (int(probed), int(failed), int(rx), int(kept or 0))
-        for si, probed, failed, rx, kept in engine.rows(
+        sc: (int(probed), int(failed), int(rx), int(kept or 0))
+        for sc, probed, failed, rx, kept in engine.rows(
             sql(
-                "SELECT si, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
+                "SELECT sc, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
                 "count_if(NOT m AND rx), sum(kept) FROM ("
-                "SELECT s.si, b.up, b.rx, b.kept, r.si IS NOT NULL AS m FROM :b AS b "
-                "JOIN :s AS s ON s.sc IS NOT DISTINCT FROM b.sc "
-                "LEFT JOIN :r AS r ON r.si = s.si AND b.bucket >= r.lo AND b.bucket < r.hi"
-                ") AS q GROUP BY si",
+                "SELECT b.sc, b.up, b.rx, b.kept, EXISTS (SELECT 1 FROM :spans AS r "
+                "JOIN :s AS s ON s.si = r.si WHERE NOT s.every AND s.sc IS NOT DISTINCT FROM b.sc "
+                "AND r.pid = :pid AND :ws + b.bucket * :size >= r.a "
+                "AND :ws + b.bucket * :size < r.z) AS m FROM :b AS b"
+                ") AS q GROUP BY sc",
                 b=buckets,
-                s=scopes,
-                r=ranges,
+                s=maintenance.targets,
+                spans=maintenance.spans,
+                pid=lit(window.id),
+                ws=lit(window.start_us),
+                size=lit(size),
             )
         )
     }
-    for used in (ranges, scopes, buckets):
-        engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
+    engine.execute(sql("DROP TABLE IF EXISTS :t", t=buckets))
     total_buckets = -(-(window.end_us - window.start_us) // size)
     nominal_buckets = _total_us(window, params.availability_minutes) // size
     # No probe at all in the window is missing data, not a month of downtime: the caller
     # reports it as insufficient data (docs/semantics.md).
     out = []
-    for si, sc in sorted(values.items(), key=lambda kv: str(kv[1])):
-        probed, failed, row_excluded, kept = counts[si]
-        _, maint_counts = excluded_time[si]
+    for sc, (probed, failed, row_excluded, kept) in sorted(
+        counts.items(), key=lambda kv: str(kv[0])
+    ):
+        spans, maint_counts = maintenance.at(sc)
         excluded_counts = {e.id: 0 for e in all_excl}
         excluded_counts.update(row_counts.get(sc, {}))
         excluded_counts.update(maint_counts)
@@ -723,7 +804,7 @@ def _probes(
             # Every probe of this scope was excluded: nothing is left to judge.
             out.append(_measurement(window, obj, sc, 0, None, all_excl, excluded_counts))
             continue
-        gone = sum(hi - lo for lo, hi in maint[si]) + row_excluded
+        gone = sum(hi - lo for lo, hi in _bucket_ranges(spans, window, size)) + row_excluded
         if params.missing == "down":
             base = nominal_buckets if params.availability_minutes == "nominal" else total_buckets
             counted = total_buckets - gone

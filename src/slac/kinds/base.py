@@ -157,7 +157,7 @@ class PerRowKind(Kind[P]):
             )
         )
         out: list[Measurement] = []
-        for obj, obj_periods in group.objectives:
+        for obj, obj_periods in group.each(engine):
             exclusions = exclusions_for(terms, obj)
             # `_evkey`: the row's key as the evidence names it (the breached-items annex too).
             rows = sql(

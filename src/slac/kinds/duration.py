@@ -395,22 +395,42 @@ def _cycle_items(engine: Engine, run: Run, metric: Metric, params: DurationParam
     key = run.dataset(metric.dataset).key
     assert cycles is not None and cycles.parent_key and key, "cycles need a parent (lint)"
     name = temp_name("cycles")
+    # The columns by name, not `t.* REPLACE (…)`: PostgreSQL, Trino and Spark have no star
+    # modifiers (docs/warehouse-sql.md).
+    columns = ["_file", "_row", *(f.name for f in run.dataset(metric.dataset).fields)]
+    replaced = {params.start: col(cycles.start, "c"), params.end: col(cycles.end, "c")}
+    item = exp.select(*(col(c, "t") for c in columns), lit(1).as_("_cycle")).from_(
+        typed_table(metric.dataset).as_("t")
+    )
+    cycle = sql(
+        "1 + row_number() OVER (PARTITION BY :pk ORDER BY :cs, :ce NULLS LAST, c._file, c._row)",
+        pk=col(cycles.parent_key, "c"),
+        cs=col(cycles.start, "c"),
+        ce=col(cycles.end, "c"),
+    )
+    reopen = sql(
+        "SELECT 1 FROM :cds AS c JOIN :ds AS t ON :pk = :k",
+        cds=typed_table(cycles.dataset),
+        ds=typed_table(metric.dataset),
+        pk=col(cycles.parent_key, "c"),
+        k=col(key, "t"),
+    )
+    assert isinstance(reopen, exp.Select)
+    reopen.set(
+        "expressions",
+        [
+            *(
+                replaced[c].copy().as_(c, quoted=True) if c in replaced else col(c, "t")
+                for c in columns
+            ),
+            cycle.as_("_cycle"),
+        ],
+    )
     engine.execute(
         sql(
-            "CREATE OR REPLACE TEMP TABLE :name AS "
-            "SELECT t.*, 1 AS _cycle FROM :ds AS t UNION ALL "
-            "SELECT t.* REPLACE (:cs AS :s, :ce AS :e), 1 + row_number() OVER "
-            "(PARTITION BY :pk ORDER BY :cs, :ce NULLS LAST, c._file, c._row) AS _cycle "
-            "FROM :cds AS c JOIN :ds AS t ON :pk = :k",
+            "CREATE OR REPLACE TEMP TABLE :name AS :q",
             name=name,
-            ds=typed_table(metric.dataset),
-            cds=typed_table(cycles.dataset),
-            cs=col(cycles.start, "c"),
-            ce=col(cycles.end, "c"),
-            s=exp.to_identifier(params.start, quoted=True),
-            e=exp.to_identifier(params.end, quoted=True),
-            pk=col(cycles.parent_key, "c"),
-            k=col(key, "t"),
+            q=exp.union(item, reopen, distinct=False),
         )
     )
     return name
@@ -515,7 +535,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             )
         )
     out: list[Measurement] = []
-    for obj, obj_periods in group.objectives:
+    for obj, obj_periods in group.each(engine):
         counts = _Counts(
             sql("SELECT * FROM :ds", ds=ds),
             # By its end, an item without one is open in its start's period.
@@ -838,14 +858,16 @@ def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
     """Of each item's rows (its home window and the later windows it was carried to), the
     home row (open there when its outcome was not known yet) and the first later row whose
     window knows the outcome: an item is judged once, and reported open where it was.
+    Both kinds of row keep ``_first`` (1): `* EXCLUDE` would drop it, and PostgreSQL, Trino and
+    others have no such star (the warehouse SQL, docs/warehouse-sql.md).
 
     Only items unknown at home have later rows worth ordering: the window function runs over
     those few, not over every row."""
     return sql(
         "WITH r AS (:rel) "
-        "SELECT * FROM r WHERE w_start = h_start AND NOT w_before "
+        "SELECT *, 1 AS _first FROM r WHERE w_start = h_start AND NOT w_before "
         "UNION ALL "
-        "SELECT * EXCLUDE (_first) FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
+        "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY _iid "
         "ORDER BY w_start) AS _first FROM r WHERE w_start > h_start AND NOT (:unknown) "
         "AND _iid IN (SELECT _iid FROM r WHERE w_start = h_start AND (:unknown))) AS f "
         "WHERE _first = 1 AND NOT w_before",

@@ -1,0 +1,114 @@
+"""What a warehouse script cannot do is said, never silently left out: a construct a dialect
+lacks names its objective where the contract (or the template it extends) writes it; items a
+business-time grid cannot reach are counted by a check; the script leaves no table behind."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import ClassVar
+
+from tests.warehouse.harness import PERIOD, ROOT, duckdb_tables, plan_of, run_statements
+
+from slac import api
+from slac.evaluation.evaluate import months_asked
+from slac.evaluation.measurement import Measurement
+from slac.evaluation.selection import Group, Run
+from slac.evaluation.sqltext import Engine, sql, table
+from slac.evaluation.warehouse import script
+from slac.kinds import KINDS
+from slac.kinds.duration import Duration
+
+
+class _DuckDbOnly(Duration):
+    """A duration kind that also runs a function only DuckDB has (jaro_similarity)."""
+
+    name: ClassVar[str] = "duration"
+
+    def measure(self, run: Run, group: Group) -> list[Measurement]:
+        run.engine.execute(
+            sql(
+                "CREATE OR REPLACE TEMP TABLE :t AS SELECT jaro_similarity('a', 'b') AS j",
+                t=table("only_duckdb"),
+            )
+        )
+        return super().measure(run, group)
+
+
+def test_a_construct_the_dialect_lacks_names_the_objective_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    # frt-p4 left out of the contract: it is inherited from the template, whose entry names it.
+    shutil.copytree(ROOT / "examples" / "customer-support", tmp_path / "customer-support")
+    shutil.copytree(ROOT / "examples" / "templates", tmp_path / "customer-support" / "templates")
+    contract = tmp_path / "customer-support" / "contract.yaml"
+    text = contract.read_text(encoding="utf-8")
+    assert "extends: ../templates/gold.yaml\n" in text
+    text = text.replace("extends: ../templates/gold.yaml\n", "extends: templates/gold.yaml\n")
+    own = '  - id: frt-p4\n    within: 1 business day\n    target: ">= 90%"\n'
+    assert own in text
+    contract.write_text(text.replace(own, ""), encoding="utf-8")
+    compiled = api.compile_plan(str(contract))
+    assert compiled.value is not None, compiled.errors
+    kinds = {**KINDS, "duration": _DuckDbOnly()}
+    months = months_asked(compiled.value, PERIOD, None)
+    assert script(compiled.value, months, kinds, "duckdb").text is not None
+    made = script(compiled.value, months, kinds, "postgres")
+    assert made.text is None
+    errors = api._objective_errors(str(contract), compiled.report, made.problems)
+    template = tmp_path / "customer-support" / "templates" / "gold.yaml"
+    line = template.read_text(encoding="utf-8").splitlines().index("  - id: frt-p4") + 1
+    inherited = f"{template}:{line}:5: objective 'frt-p4': postgres cannot express it: "
+    assert any(e.startswith(inherited) and "jaro_similarity" in e for e in errors), errors
+    line = text.splitlines().index("  - id: frt-p2") + 1
+    assert any(e.startswith(f"{contract}:{line}:5: objective 'frt-p2': ") for e in errors)
+    # Every objective measured with the duration kind is named, each once, none else.
+    durations = {
+        o.id for t in compiled.value.terms for o in t.objectives if o.metric.kind == "duration"
+    }
+    assert sorted(p.objective for p in made.problems) == sorted(durations)
+
+
+def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
+    plan = plan_of("customer-support")
+    made = script(plan, months_asked(plan, PERIOD, None), KINDS, "duckdb")
+    assert made.text is not None and made.checks
+    engine = Engine(threads=1)
+    try:
+        duckdb_tables(engine, "customer-support")
+
+        def checked() -> list[int]:
+            counts = []
+            for index, (text, _) in enumerate(made.statements):
+                found = engine.con.execute(text).fetchall()
+                if index in made.checks:
+                    counts.append(found[0][0])
+            return counts
+
+        assert set(checked()) == {0}
+        # A P3 ticket created two years before the period, still open: business time from
+        # then on cannot be looked up in the script's grid.
+        engine.con.execute(
+            "INSERT INTO tickets SELECT * REPLACE ('OLD-1' AS id, "
+            "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, NULL AS first_responded_at, "
+            "NULL AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
+        )
+        assert 1 in checked()
+    finally:
+        engine.close()
+
+
+def test_the_script_leaves_only_the_users_tables() -> None:
+    for example in ("customer-support", "hosting-availability"):
+        plan = plan_of(example)
+        made = script(plan, months_asked(plan, PERIOD, None), KINDS, "duckdb")
+        assert made.text is not None
+        engine = Engine(threads=1)
+        try:
+            duckdb_tables(engine, example)
+            before = set(engine.con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
+            run_statements(engine.con, made.statements)
+            after = set(engine.con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
+        finally:
+            engine.close()
+        assert after == before and before
