@@ -285,21 +285,11 @@ commercials: {{{{currency: USD, monthly_fee: "1000.00"}}}}
 """
 
 
-def tickets_contract() -> str:
-    objectives = "".join(
-        f"""  - id: frt-{p.lower()}
-    metric: first_response
-    where: {{priority: {p}}}
-    within: {seconds // 3600} business hour{"s" if seconds > 3600 else ""}
-    target: ">= 90%"
-    period: month
-    scope: [customer]
-"""
-        for p, seconds in PRIORITIES.items()
-    )
-    return (
-        HEADER.format(name="tickets")
-        + f"""calendars:
+def tickets_definitions(customer_field: bool = True) -> str:
+    """The calendar, datasets and metric of the tickets workload (bench/portfolio.py's
+    contracts use them too, without the customer field: a binding picks their rows)."""
+    customer = "      customer: {type: string}\n" if customer_field else ""
+    return f"""calendars:
   support:
     timezone: {ZONE}
     hours:
@@ -311,8 +301,7 @@ datasets:
     key: id
     fields:
       id: {{type: string}}
-      customer: {{type: string}}
-      priority: {{type: string, values: [P1, P2, P3, P4]}}
+{customer}      priority: {{type: string, values: [P1, P2, P3, P4]}}
       created_at: {{type: timestamp}}
       first_responded_at: {{type: timestamp}}
   ticket_pauses:
@@ -335,9 +324,22 @@ metrics:
         start: start
         end: end
         where: {{status: waiting_on_customer}}
-objectives:
-{objectives}"""
+"""
+
+
+def tickets_contract() -> str:
+    objectives = "".join(
+        f"""  - id: frt-{p.lower()}
+    metric: first_response
+    where: {{priority: {p}}}
+    within: {seconds // 3600} business hour{"s" if seconds > 3600 else ""}
+    target: ">= 90%"
+    period: month
+    scope: [customer]
+"""
+        for p, seconds in PRIORITIES.items()
     )
+    return HEADER.format(name="tickets") + tickets_definitions() + f"objectives:\n{objectives}"
 
 
 def probes_contract() -> str:

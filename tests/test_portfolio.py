@@ -7,12 +7,16 @@ import csv
 import io
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from slac import api
 from slac.cli import cli
+from slac.evaluation.grids import Grids
+from slac.evaluation.sqltext import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -342,3 +346,113 @@ def test_a_folder_without_contracts_is_a_usage_error(tmp_path: Path) -> None:
         code, _, err = run(*command)
         assert code == 2, command
         assert "no contracts found in" in err
+
+
+# ---------------------------------------------------------------- business-time grids
+
+BUSINESS_CONTRACT = """slac: 1
+kind: contract
+id: {id}
+title: First response in business hours
+version: "1"
+effective: {{from: 2025-01-01, to: 2026-12-31}}
+timezone: America/New_York
+parties:
+  provider: {{name: Provider}}
+  customer: {{name: {customer}}}
+commercials: {{currency: USD, monthly_fee: "1000.00"}}
+calendars:
+  support:
+    timezone: America/New_York
+    hours:
+      mon-fri: ["09:00-17:00"]
+    holidays: {{country: US}}
+datasets:
+  tickets:
+    kind: tickets
+    key: id
+    fields:
+      id: {{type: string}}
+      created_at: {{type: timestamp}}
+      first_responded_at: {{type: timestamp}}
+metrics:
+  first_response:
+    dataset: tickets
+    duration: {{from: created_at, to: first_responded_at, calendar: support}}
+objectives:
+  - id: frt
+    metric: first_response
+    within: 2 business hours
+    target: ">= 50%"
+    period: month
+"""
+
+GRID_TICKETS = [
+    # Early's first ticket is from the year before: its grid starts then, and Late's (later)
+    # span is inside it: Late is measured on Early's grid and must get what it gets alone.
+    ("E-1", "2025-12-30T16:30:00-05:00", "2026-01-02T10:00:00-05:00", "Early"),
+    ("E-2", "2026-10-05T09:00:00-04:00", "2026-10-05T12:00:00-04:00", "Early"),
+    # Friday 16:00 to Monday 10:00: 2 business hours; over Columbus Day (a US holiday).
+    ("L-1", "2026-10-09T16:00:00-04:00", "2026-10-13T10:00:00-04:00", "Late"),
+    ("L-2", "2026-10-14T15:30:00-04:00", "2026-10-15T09:45:00-04:00", "Late"),
+    ("L-3", "2026-10-20T08:00:00-04:00", "2026-10-20T11:01:00-04:00", "Late"),
+]
+
+
+def test_contracts_measured_on_a_shared_grid_get_what_they_get_alone(tmp_path: Path) -> None:
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    for name in ("Early", "Late"):
+        (contracts / f"{name.lower()}.yaml").write_text(
+            BUSINESS_CONTRACT.format(id=name.lower(), customer=name), "utf-8"
+        )
+    with open(tmp_path / "tickets.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [("id", "created_at", "first_responded_at", "customer"), *GRID_TICKETS]
+        )
+    bindings = tmp_path / "shared.yaml"
+    bindings.write_text(
+        "bindings: 1\ndatasets:\n"
+        "  tickets: {path: tickets.csv, where: {customer: {contract: customer}}}\n",
+        "utf-8",
+    )
+    args = ("--bindings", str(bindings), "--period", "2026-10")
+    out = tmp_path / "out"
+    code, _, err = run("evaluate", str(contracts), *args, "-o", str(out))
+    assert code == 0, err
+    late = (out / "late.json").read_text("utf-8")
+    assert late == single(contracts / "late.yaml", *args)
+    measured = json.loads(late)["periods"][0]["objectives"][0]
+    # L-1: 1 h Friday + 1 h Tuesday (Monday is Columbus Day) = 2 h, met (within 2 h);
+    # L-2: 1.5 h + 0.75 h = 2.25 h, breached; L-3: 09:00-11:01 = 2 h 1 min, breached.
+    assert (measured["met"], measured["breached"]) == (1, 2), measured
+
+
+def _us(text: str) -> int:
+    return int(datetime.fromisoformat(text).timestamp()) * 1_000_000
+
+
+def test_a_grid_is_reused_for_a_later_start_and_rebuilt_for_another_end(tmp_path: Path) -> None:
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(BUSINESS_CONTRACT.format(id="early", customer="Early"), "utf-8")
+    plan = api.compile_plan(str(contract)).value
+    assert plan is not None
+    calendar = plan.terms[0].calendars[0]
+    october = (_us("2026-10-01T04:00:00+00:00"), _us("2026-11-01T04:00:00+00:00"))
+    engine = Engine()
+    try:
+        grids = Grids(engine, october)
+        first, _ = grids.get(calendar, _us("2026-09-15T00:00:00+00:00"))
+        # from the start of the year: items starting later that year need no other grid
+        assert grids.get(calendar, _us("2026-03-01T00:00:00+00:00"))[0] == first
+        assert grids.get(calendar, None)[0] == first
+        earlier, _ = grids.get(calendar, _us("2025-12-30T21:30:00+00:00"))
+        assert earlier != first
+        # the next contract of a portfolio (another run in the same engine) reuses them
+        again = Grids(engine, october).get(calendar, _us("2026-10-02T00:00:00+00:00"))[0]
+        assert again in (first, earlier)
+        # another end is another grid: a deadline past a grid's end is "none"
+        longer = (october[0], _us("2026-12-01T05:00:00+00:00"))
+        assert Grids(engine, longer).get(calendar, None)[0] not in (first, earlier)
+    finally:
+        engine.close()

@@ -8,6 +8,7 @@ the bucket is open, so business time between two instants is two lookups and a s
 from __future__ import annotations
 
 import weakref
+from datetime import UTC, datetime
 
 from sqlglot import exp
 
@@ -20,6 +21,16 @@ from slac.plan.types import Calendar
 _BUILT: weakref.WeakKeyDictionary[Engine, dict[tuple[Calendar, int, int], tuple[str, Grid]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _year_start(us: int) -> int:
+    """The start of ``us``'s UTC year (at most a year of extra buckets), so that items starting
+    in the same year need one grid."""
+    try:
+        year = datetime.fromtimestamp(us / 1_000_000, tz=UTC).year
+    except (OverflowError, OSError, ValueError):
+        return us
+    return int(datetime(year, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 
 
 class Grids:
@@ -35,13 +46,19 @@ class Grids:
         """The grid of ``calendar``, covering ``earliest_us`` too (items may start before the
         first window: with period_membership: end, or in rolling windows)."""
         start = self.horizon[0] if earliest_us is None else min(self.horizon[0], earliest_us)
-        key = (calendar, start, self.horizon[1])
-        if key not in self.built:
-            name = f"grid_{len(self.built)}"
-            grid = build_grid(calendar, start, self.horizon[1])
-            self._load(name, grid)
-            self.built[key] = (name, grid)
-        return self.built[key]
+        end = self.horizon[1]
+        # Business time is a difference of two lookups, so any grid from an earlier start gives
+        # the same numbers (the end must be the same: a deadline past it is "none"): the
+        # contracts of a portfolio, whose data start at different instants, share one.
+        for (built, low, high), found in self.built.items():
+            if built == calendar and low <= start and high == end:
+                return found
+        start = _year_start(start)
+        name = f"grid_{len(self.built)}"
+        grid = build_grid(calendar, start, end)
+        self._load(name, grid)
+        self.built[(calendar, start, end)] = (name, grid)
+        return name, grid
 
     def _load(self, name: str, grid: Grid) -> None:
         low, high = -(2**62), 2**62

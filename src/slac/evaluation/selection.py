@@ -426,8 +426,11 @@ def account(
     )
     best = (
         exp.select(*(exp.column(c) for c in ident), exp.alias_(rank, "o"))
-        .from_(exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("r"))))
-        .group_by(*(exp.column(c) for c in ident))
+        .from_(
+            exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("r"))),
+            copy=False,
+        )
+        .group_by(*(exp.column(c) for c in ident), copy=False)
     )
     if until is None:
         # The periods merged into spans: a row lies in one span at most, so the test needs no
@@ -516,8 +519,11 @@ def _account_from_outcomes(
             exp.alias_(sql("bool_or(coalesce(:p, FALSE))", p=placed.copy()), "p"),
             exp.alias_(sql("bool_or(coalesce(:t, FALSE))", t=taken.copy()), "tk"),
         )
-        .from_(exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("t"))))
-        .group_by(*(exp.column(c) for c in ident))
+        .from_(
+            exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("t"))),
+            copy=False,
+        )
+        .group_by(*(exp.column(c) for c in ident), copy=False)
     )
     engine.execute(
         sql(

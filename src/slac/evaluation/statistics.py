@@ -46,7 +46,9 @@ def statistics(
         *excluded_columns(exclusions),
     ]
     query = (
-        exp.select(*select).from_(exp.Paren(this=rows).as_("q")).group_by(exp.column("pid"), *scope)
+        exp.select(*select)
+        .from_(exp.Paren(this=rows).as_("q"), copy=False)
+        .group_by(exp.column("pid"), *scope, copy=False)
     )
     groups = engine.rows(query)
     order_stats: dict[tuple[Any, ...], dict[int, Any]] = {}

@@ -260,8 +260,8 @@ class AggregateKind(PerRowKind[P]):
                 *(miss_columns(spec, exp.column("_evkey")) if spec else []),
                 *excluded_columns(exclusions),
             )
-            .from_(exp.Paren(this=rows).as_("q"))
-            .group_by(exp.column("pid"), *scope)
+            .from_(exp.Paren(this=rows).as_("q"), copy=False)
+            .group_by(exp.column("pid"), *scope, copy=False)
         )
         out: list[Measurement] = []
         for row in engine.rows(query):

@@ -400,7 +400,7 @@ def _cycle_items(engine: Engine, run: Run, metric: Metric, params: DurationParam
     columns = ["_file", "_row", *(f.name for f in run.dataset(metric.dataset).fields)]
     replaced = {params.start: col(cycles.start, "c"), params.end: col(cycles.end, "c")}
     item = exp.select(*(col(c, "t") for c in columns), lit(1).as_("_cycle")).from_(
-        typed_table(metric.dataset).as_("t")
+        typed_table(metric.dataset).as_("t"), copy=False
     )
     cycle = sql(
         "1 + row_number() OVER (PARTITION BY :pk ORDER BY :cs, :ce NULLS LAST, c._file, c._row)",
@@ -783,8 +783,8 @@ def _objective(
         )
         query = (
             exp.select(*select)
-            .from_(subquery(judged_rows, "s"))
-            .group_by(exp.column("pid"), *scope)
+            .from_(subquery(judged_rows, "s"), copy=False)
+            .group_by(exp.column("pid"), *scope, copy=False)
         )
         result = []
         for row in engine.rows(query):

@@ -162,9 +162,10 @@ def _threshold(
         .from_(
             subquery(
                 sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows), "s"
-            )
+            ),
+            copy=False,
         )
-        .group_by(exp.column("pid"), *scope)
+        .group_by(exp.column("pid"), *scope, copy=False)
     )
     out = []
     for row in engine.rows(query):
