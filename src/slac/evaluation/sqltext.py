@@ -35,7 +35,14 @@ def _int_div(node: exp.Expr) -> exp.Expr:
 
 @functools.lru_cache(maxsize=512)
 def _template(text: str) -> exp.Expr:
-    return sqlglot.parse_one(text, read="postgres").transform(_int_div)
+    tree = sqlglot.parse_one(text, read="postgres").transform(_int_div)
+    # Each use copies the template: the parser's source positions (a dict per identifier)
+    # and empty comment lists would be deep-copied every time, for nothing.
+    for node in tree.walk():
+        node._meta = None
+        if not node.comments:
+            node.comments = None
+    return tree
 
 
 def sql(text: str, **values: Any) -> exp.Expr:
