@@ -10,6 +10,7 @@ included. One Spark session serves the module. Skipped only when pyspark is not 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import tempfile
@@ -342,3 +343,50 @@ def test_a_spark_table_is_refused_on_duckdb_and_checked_on_spark(
     assert "spark:typed.outages: cannot read it as a table: [TABLE_OR_VIEW_NOT_FOUND]" in (
         result.output
     )
+
+
+def test_close_and_credits_on_spark_give_the_rows_of_duckdb(session: Any, tmp_path: Path) -> None:
+    from slac.ledger.store import open_store
+
+    contract = str(_parquet_case(tmp_path, "managed-services"))
+    runner = CliRunner()
+    closed = {}
+    exported = {}
+    for engine in ("duckdb", "spark"):
+        ledger = str(tmp_path / f"{engine}.duckdb")
+        result = runner.invoke(
+            cli,
+            [
+                *("close", contract, "--period", "2026-10", "--ledger", ledger),
+                *("--by", "test", "--engine", engine, "--quiet"),
+            ],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        with open_store(ledger) as store:
+            (record,) = store.revisions("polder-managed-services-2026")
+        document = json.loads(record.results)
+        assert document.pop("engine") == engine
+        del document["results_sha256"]
+        closed[engine] = (
+            dataclasses.replace(record, closed_at=None, results=b"", results_sha256=""),
+            document,
+        )
+        result = runner.invoke(
+            cli,
+            ["credits", contract, "--period", "2026-10", "--engine", engine],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        exported[engine] = result.stdout_bytes
+    assert closed["spark"] == closed["duckdb"]
+    assert closed["duckdb"][0].total_credit > 0 and closed["duckdb"][0].credit_lines
+    assert exported["spark"] == exported["duckdb"]
+    assert exported["duckdb"].count(b"\n") > 2
+    # The export above was evaluated by Spark: CSV data, which DuckDB reads, is refused.
+    refused = runner.invoke(
+        cli,
+        ["credits", str(EXAMPLES / "customer-support" / "contract.yaml"), "--engine", "spark"],
+    )
+    assert refused.exit_code == 1, refused.output
+    assert "ticket_pauses.csv: --engine spark reads Parquet files, not CSV" in refused.output
