@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -334,6 +335,30 @@ def test_a_spark_table_is_refused_on_duckdb_and_checked_on_spark(
         "not of it: 'created_at' (field created_at, timestamp)"
     ) in result.output
     assert "Traceback" not in result.output
+    # A table's rows are numbered in the order of their values (the fields by name: created_at
+    # first), not as written: a ticket repeated with an earlier created_at, written last, is
+    # row 1 and the item; the row it repeats is the duplicate.
+    columns = ["created_at", "first_response_at", "id", "priority", "resolved_at", "service"]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT {', '.join(columns)} FROM read_parquet(?)", [str(tmp_path / "tickets.parquet")]
+        ).fetchall()
+    original = sorted(rows, key=lambda r: r[0])[len(rows) // 2]
+    repeated = (min(r[0] for r in rows) - timedelta(days=1), *original[1:])
+    ordered = sorted([*rows, repeated], key=lambda r: [(v is not None, v) for v in r])
+    assert ordered.index(repeated) == 0
+    frame = session.read.parquet(str(tmp_path / "tickets.parquet")).select(*columns)
+    added = session.createDataFrame([repeated], frame.schema)
+    frame.union(added).repartition(2).write.mode("overwrite").saveAsTable("typed.tickets")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        f"spark:typed.tickets:{ordered.index(original) + 1}: tickets.id: duplicate key "
+        f"{original[2]}: its first row is row 1 of spark:typed.tickets"
+    ) in result.output
+    assert "1 bad row(s)" in result.output
     # A table the catalog does not have is named as a file not found is.
     session.sql("DROP TABLE typed.outages")
     result = CliRunner().invoke(
