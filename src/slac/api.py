@@ -251,7 +251,8 @@ def evaluate(
     With ``ledger`` (a period ledger that exists), the months closed there before the
     evaluated ones are what chronic failure, escalations and rolling caps know of them.
     ``engine``: ``duckdb`` (embedded) or ``spark`` (Spark local mode or ``SLAC_SPARK_MASTER``;
-    Parquet data only; docs/engines.md): the results are the same but for the engine named.
+    Parquet files or Spark tables; docs/engines.md): the results are the same but for the
+    engine named.
     """
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report

@@ -1037,6 +1037,30 @@ def test_a_spark_table_binding_needs_the_spark_engine(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "spark.sql.session.timeZone=Europe/Berlin",
+            "SLAC_SPARK_CONF: spark.sql.session.timeZone is set by slac",
+        ),
+        ("spark.driver.memory", "SLAC_SPARK_CONF: 'spark.driver.memory' is not spark.KEY=VALUE"),
+        ("driver.memory=2g", "SLAC_SPARK_CONF: 'driver.memory=2g' is not spark.KEY=VALUE"),
+    ],
+)
+def test_spark_settings_the_results_depend_on_are_refused(setting: str, message: str) -> None:
+    """SLAC_SPARK_CONF passes the user's settings to Spark (docs/engines.md), never the
+    session's time zone or ANSI mode: refused before Spark starts, exit 1."""
+    result = invoke(
+        *("evaluate", contract_path("customer-support"), "--period", "2026-10"),
+        *("--engine", "spark", "--quiet"),
+        env={"SLAC_SPARK_CONF": f"spark.executor.cores=1 {setting}"},
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"slac: error: {message}")
+    assert "Traceback" not in result.output
+
+
 def test_evidence_counts_only_the_rows_in_the_sample(tmp_path: Path) -> None:
     """Rows the measure leaves out (short abandons, abandons after the formula ignores them,
     unrated surveys) are "not counted" in the evidence, so that the counted rows per objective

@@ -483,7 +483,8 @@ def credits_command(
 
     With --ledger, the months closed there are taken as stored at their close (state closed,
     note CN-CONTRACT-YYYYMM, -R2 after a reopen), never evaluated again; the others are
-    evaluated now (state draft, note …-DRAFT), as known at --as-of.
+    evaluated now (state draft, note …-DRAFT), as known at --as-of. --engine spark evaluates
+    one contract on Spark (docs/engines.md).
     """
     check_range(period, through)
     if engine != "duckdb" and not single_contract(contracts):

@@ -81,7 +81,8 @@ def close_command(
 
     A closed month is refused unless --reopen --reason TEXT, which records a new revision;
     the earlier one stays in the ledger. Many contracts (files, folders, globs): each is
-    closed in its own transaction, and one refused stops none of the others. Exit status:
+    closed in its own transaction, and one refused stops none of the others. --engine spark
+    evaluates one contract on Spark; the ledger is written as always. Exit status:
     0 closed, 1 refused (any contract: already closed, closed at the same time by someone
     else, lint errors, bad data, ledger problems), 2 usage errors.
     """
