@@ -277,9 +277,10 @@ class SparkEngine(Engine):
 
 
 def _reads_tables(frame: Any) -> bool:
-    """Whether ``frame``'s plan reads a table, file or checkpoint (not only constants)."""
+    """Whether ``frame``'s plan reads a table, file or checkpoint (not only constants); a
+    table of a catalog of tables of the second data source API is a ``RelationV2``."""
     plan = frame._jdf.queryExecution().analyzed().toString()
-    return re.search(r"(?<!Local)Relation\b|LogicalRDD|Range \(", plan) is not None
+    return re.search(r"(?<!Local)Relation(?:V2)?\b|LogicalRDD|Range \(", plan) is not None
 
 
 def _ancestors(node: exp.Expr) -> list[exp.Expr]:
