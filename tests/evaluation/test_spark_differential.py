@@ -415,3 +415,24 @@ def test_close_and_credits_on_spark_give_the_rows_of_duckdb(session: Any, tmp_pa
     )
     assert refused.exit_code == 1, refused.output
     assert "ticket_pauses.csv: --engine spark reads Parquet files, not CSV" in refused.output
+
+
+def test_a_read_through_the_second_data_source_api_is_computed_once(
+    session: Any, tmp_path: Path
+) -> None:
+    # A catalog of the second data source API (Iceberg, a file read with
+    # spark.sql.sources.useV1SourceList empty) plans a table as RelationV2: it must be taken
+    # for a read, so that ids drawn over its rows are drawn once (docs/engines.md).
+    from slac.evaluation.spark import _reads_tables
+
+    path = str(tmp_path / "ids.parquet")
+    session.range(3).write.parquet(path)
+    before = session.conf.get("spark.sql.sources.useV1SourceList")
+    session.conf.set("spark.sql.sources.useV1SourceList", "")
+    try:
+        frame = session.read.parquet(path)
+        assert "RelationV2" in frame._jdf.queryExecution().analyzed().toString()
+        assert _reads_tables(frame)
+    finally:
+        session.conf.set("spark.sql.sources.useV1SourceList", before)
+    assert not _reads_tables(session.sql("SELECT * FROM VALUES (1) AS t(one)"))
