@@ -87,6 +87,8 @@ TESTED: dict[tuple[str, str], str] = {
     ("evaluate", "--evidence"): f"{EVALUATE}::test_evidence_file_has_every_outcome",
     ("evaluate", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
     ("statement", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
+    ("close", "--engine"): f"{SPARK}::test_close_and_credits_on_spark_give_the_rows_of_duckdb",
+    ("credits", "--engine"): f"{SPARK}::test_close_and_credits_on_spark_give_the_rows_of_duckdb",
     ("evaluate", "--on-bad-rows"): f"{BAD_DATA}::test_exclude_leaves_bad_rows_out_and_lists_them",
     ("evaluate", "--as-of"): f"{AS_OF}::test_an_instant_judges_october_with_what_was_known_then",
     ("statement", "--as-of"): f"{AS_OF}::test_the_statement_is_judged_as_of_the_instant_given",

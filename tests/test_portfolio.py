@@ -78,6 +78,20 @@ def test_options_for_one_contract_are_refused_for_a_portfolio(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["close", "credits"])
+def test_a_portfolio_is_closed_and_exported_on_duckdb_only(tmp_path: Path, command: str) -> None:
+    # Spark evaluates one contract on an engine of its own; a portfolio shares one DuckDB.
+    code, _, err = run(command, str(EXAMPLES), "--period", "2026-10", "--engine", "spark")
+    assert code == 2
+    assert "--engine spark takes one contract: a portfolio runs on duckdb" in err
+
+
+def test_the_credit_export_of_a_portfolio_is_refused_on_spark_by_the_api() -> None:
+    refused = api.credits_ledger([str(EXAMPLES)], period="2026-10", engine="spark")
+    assert refused.value is None
+    assert refused.errors == ("--engine spark takes one contract: a portfolio runs on duckdb",)
+
+
 def test_a_glob_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("evaluate", str(tmp_path / "*.yaml"), "-o", str(tmp_path / "out"))
     assert code == 2

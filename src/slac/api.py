@@ -251,7 +251,8 @@ def evaluate(
     With ``ledger`` (a period ledger that exists), the months closed there before the
     evaluated ones are what chronic failure, escalations and rolling caps know of them.
     ``engine``: ``duckdb`` (embedded) or ``spark`` (Spark local mode or ``SLAC_SPARK_MASTER``;
-    Parquet data only; docs/engines.md): the results are the same but for the engine named.
+    Parquet files or Spark tables; docs/engines.md): the results are the same but for the
+    engine named.
     """
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
@@ -490,6 +491,20 @@ def _shared_run(plans: Iterable[Plan | None]) -> Iterator[_SharedRun | str]:
         engine.close()
 
 
+_ON_DUCKDB = "a portfolio runs on duckdb"
+
+
+@contextlib.contextmanager
+def _run_on(engine: str, plans: Iterable[Plan | None]) -> Iterator[_SharedRun | str | None]:
+    """The portfolio's shared DuckDB engine, as :func:`_shared_run`; on another engine None:
+    its one contract is evaluated on an engine of its own."""
+    if engine != "duckdb":
+        yield None
+        return
+    with _shared_run(plans) as run:
+        yield run
+
+
 def _prefixed(contract: str, errors: Sequence[str]) -> tuple[str, ...]:
     return tuple(e if e.startswith(contract) else f"{contract}: {e}" for e in errors)
 
@@ -572,6 +587,7 @@ def credits_ledger(
     today: date | None = None,
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
+    engine: str = "duckdb",
 ) -> Result[str]:
     """Evaluate a portfolio of contracts (``contracts``: files, folders, globs; each with the
     bindings.yaml beside it, each given once) in one engine, as :func:`evaluate_portfolio`
@@ -584,7 +600,10 @@ def credits_ledger(
     With ``ledger`` (a period ledger: a DuckDB file or a PostgreSQL URL), the periods closed
     there are taken as stored at their close, never recomputed, marked closed and numbered
     with their revision; the others are evaluated now (as known at ``as_of``) and marked
-    draft. Overrides recorded against a month after its close are listed at 0."""
+    draft. Overrides recorded against a month after its close are listed at 0.
+
+    ``engine``: as for :func:`evaluate`; another engine than ``duckdb`` takes one contract
+    (a portfolio shares one DuckDB engine)."""
     from slac.documents.exports import ledger as exported_ledger
     from slac.documents.exports import to_csv, to_json
 
@@ -593,7 +612,9 @@ def credits_ledger(
     seen: dict[str, str] = {}
     report, compiled = _portfolio(contracts, today)
     setting = _Setting((), None, period, through, on_bad_rows, today, as_of)
-    with _shared_run(p for _, p, _ in compiled) as run:
+    if engine != "duckdb" and len(compiled) > 1:
+        return Result(None, report, (f"--engine {engine} takes one contract: {_ON_DUCKDB}",))
+    with _run_on(engine, (p for _, p, _ in compiled)) as run:
         if isinstance(run, str):
             return Result(None, report, (run,))
         for contract, plan, stopped in compiled:
@@ -622,7 +643,9 @@ def credits_ledger(
                 if issued is not None:
                     evaluated.append((issued, plan))
                     continue
-            outcome = _evaluate_compiled(contract, plan, report, setting, ledger=ledger, run=run)
+            outcome = _evaluate_compiled(
+                contract, plan, report, setting, ledger=ledger, run=run, engine=engine
+            )
             if outcome.value is None:
                 errors.extend(_prefixed(contract, outcome.errors))
                 continue
@@ -722,17 +745,20 @@ def close_period(
     today: date | None = None,
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
+    engine: str = "duckdb",
 ) -> Result[ClosedPeriod]:
     """Evaluate one month of ``contract`` and record it as closed in ``ledger`` (default:
     :func:`default_ledger`), in one transaction. A closed month is refused unless ``reopen``
-    (with a ``reason``), which records the next revision. The value is what was stored."""
+    (with a ``reason``), which records the next revision. The value is what was stored.
+    ``engine``: what evaluates the month, as for :func:`evaluate` (the ledger is written as
+    always)."""
     compiled = compile_plan(contract, today=today)
     plan, report = compiled.value, compiled.report
     if plan is None:
         return Result(None, report, compiled.errors or (LINT_ERRORS,))
     setting = _Setting(data, bindings, period, period, on_bad_rows, today, as_of)
     return _close_compiled(
-        contract, plan, report, setting, closed_by, ledger, reopen, reason, progress
+        contract, plan, report, setting, closed_by, ledger, reopen, reason, progress, engine=engine
     )
 
 
@@ -747,6 +773,7 @@ def _close_compiled(
     reason: str | None,
     progress: Progress | None,
     run: _SharedRun | None = None,
+    engine: str = "duckdb",
 ) -> Result[ClosedPeriod]:
     from slac.ledger.model import LedgerError
     from slac.ledger.records import closed_period
@@ -784,6 +811,7 @@ def _close_compiled(
         progress=progress,
         ledger=target,  # the months closed before this one (opened above: it exists)
         run=run,
+        engine=engine,
     )
     if outcome.value is None:
         return Result(None, outcome.report, outcome.errors)

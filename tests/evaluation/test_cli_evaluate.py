@@ -1007,6 +1007,60 @@ def test_database_bindings_read_tables_from_duckdb_files(tmp_path: Path) -> None
     assert any(o["status"] == "breached" for o in db_periods[0]["objectives"])
 
 
+def test_a_spark_table_binding_needs_the_spark_engine(tmp_path: Path) -> None:
+    """A dataset bound to a table of the Spark catalog (`spark_table:`) is an error on DuckDB
+    naming the binding, exit 1 and no traceback; `spark_table:` beside `path:` is refused by
+    the bindings schema. (On Spark: tests/evaluation/test_spark_differential.py.)"""
+    example = EXAMPLES_DIR / "customer-support"
+    bindings = tmp_path / "bindings.yaml"
+    bindings.write_text(
+        "bindings: 1\n"
+        "datasets:\n"
+        f"  tickets: {{path: {example / 'data' / 'tickets.csv'}}}\n"
+        "  ticket_pauses: {spark_table: ops.ticket_pauses}\n",
+        encoding="utf-8",
+    )
+    args = ["evaluate", str(example / "contract.yaml"), "--period", "2026-10", "--quiet"]
+    result = invoke(*args, "--bindings", str(bindings))
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"slac: error: {bindings}:4:3: dataset 'ticket_pauses' is bound to the Spark table "
+        "ops.ticket_pauses: it needs --engine spark (docs/engines.md)\n"
+    )
+    bindings.write_text(
+        "bindings: 1\ndatasets:\n  tickets: {path: t.csv, spark_table: tickets}\n",
+        encoding="utf-8",
+    )
+    result = invoke(*args, "--bindings", str(bindings))
+    assert result.exit_code == 1, result.output
+    assert f"{bindings}:3:" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "spark.sql.session.timeZone=Europe/Berlin",
+            "SLAC_SPARK_CONF: spark.sql.session.timeZone is set by slac",
+        ),
+        ("spark.driver.memory", "SLAC_SPARK_CONF: 'spark.driver.memory' is not spark.KEY=VALUE"),
+        ("driver.memory=2g", "SLAC_SPARK_CONF: 'driver.memory=2g' is not spark.KEY=VALUE"),
+    ],
+)
+def test_spark_settings_the_results_depend_on_are_refused(setting: str, message: str) -> None:
+    """SLAC_SPARK_CONF passes the user's settings to Spark (docs/engines.md), never the
+    session's time zone or ANSI mode: refused before Spark starts, exit 1."""
+    result = invoke(
+        *("evaluate", contract_path("customer-support"), "--period", "2026-10"),
+        *("--engine", "spark", "--quiet"),
+        env={"SLAC_SPARK_CONF": f"spark.executor.cores=1 {setting}"},
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"slac: error: {message}")
+    assert "Traceback" not in result.output
+
+
 def test_evidence_counts_only_the_rows_in_the_sample(tmp_path: Path) -> None:
     """Rows the measure leaves out (short abandons, abandons after the formula ignores them,
     unrated surveys) are "not counted" in the evidence, so that the counted rows per objective

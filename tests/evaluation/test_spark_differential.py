@@ -10,10 +10,12 @@ included. One Spark session serves the module. Skipped only when pyspark is not 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +53,15 @@ GENERATED = int(os.environ.get("SLAC_SPARK_EXAMPLES", "2"))
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[Any]:
-    spark = spark_session("local[2]")
-    yield spark
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    # The catalog's tables (test_spark_tables_*) are written to a warehouse of the module's
+    # own, set as a user sets theirs (docs/engines.md).
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SLAC_SPARK_CONF", f"spark.sql.warehouse.dir={warehouse}")
+        spark = spark_session("local[2]")
+        assert spark.conf.get("spark.sql.warehouse.dir").endswith(str(warehouse))
+        yield spark
 
 
 def test_every_example_is_listed() -> None:
@@ -255,3 +263,176 @@ def test_bad_rows_are_found_and_excluded_alike(session: Any, tmp_path: Path) -> 
     assert outputs["duckdb"][1]["bad_rows"] == 2
     assert "duplicate key" in outputs["duckdb"][0]
     assert "value not listed in the contract: crm" in outputs["duckdb"][0]
+
+
+def _table_case(session: Any, tmp_path: Path, example: str, database: str) -> Path:
+    """The example's contract beside a bindings file naming its datasets as tables of the
+    Spark catalog, ``database.<dataset>``, each written from its typed Parquet file."""
+    contract = _parquet_case(tmp_path, example)
+    names = sorted(p.stem for p in tmp_path.glob("*.parquet"))
+    session.sql(f"CREATE DATABASE IF NOT EXISTS {database}")
+    for name in names:
+        # Two files in a shuffled order: a table's rows have no order of their own.
+        frame = session.read.parquet(str(tmp_path / f"{name}.parquet"))
+        frame.repartition(2).write.mode("overwrite").saveAsTable(f"{database}.{name}")
+    lines = ["bindings: 1", "datasets:"]
+    lines += [f"  {name}: {{spark_table: {database}.{name}}}" for name in names]
+    (tmp_path / "bindings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return contract
+
+
+def test_spark_tables_give_the_results_of_their_files(session: Any, tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    files.mkdir()
+    on_files = str(_parquet_case(files, "managed-services"))
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    on_tables = str(_table_case(session, tables, "managed-services", "support"))
+    documents = {}
+    for engine, contract in (("duckdb", on_files), ("spark", on_tables)):
+        out = tmp_path / f"{engine}.json"
+        result = CliRunner().invoke(
+            cli,
+            ["evaluate", contract, "--period", "2026-10", "--engine", engine, "-o", str(out)],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        documents[engine] = json.loads(out.read_text(encoding="utf-8"))
+    # A table is named, not hashed (as a table of a DuckDB database file).
+    assert [i["files"] for i in documents["spark"]["inputs"]] == [
+        [{"name": f"spark:support.{i['dataset']}", "sha256": ""}]
+        for i in documents["duckdb"]["inputs"]
+    ]
+    for document in documents.values():
+        del document["engine"], document["results_sha256"]
+        for read in document["inputs"]:
+            del read["files"]
+    assert documents["spark"] == documents["duckdb"]
+    assert sum(i["rows"] for i in documents["duckdb"]["inputs"]) > 0
+
+
+def test_a_spark_table_is_refused_on_duckdb_and_checked_on_spark(
+    session: Any, tmp_path: Path
+) -> None:
+    contract = str(_table_case(session, tmp_path, "managed-services", "typed"))
+    refused = CliRunner().invoke(cli, ["evaluate", contract, "--period", "2026-10"])
+    assert refused.exit_code == 1
+    assert (
+        f"{tmp_path / 'bindings.yaml'}:3:3: dataset 'billing' is bound to the Spark table "
+        "typed.billing: it needs --engine spark"
+    ) in refused.output
+    assert "Traceback" not in refused.output
+    # The same tickets with created_at as text: refused on Spark as in a Parquet file.
+    frame = session.read.parquet(str(tmp_path / "tickets.parquet"))
+    frame = frame.withColumn("created_at", frame["created_at"].cast("string"))
+    frame.write.mode("overwrite").saveAsTable("typed.tickets")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        "spark:typed.tickets: --engine spark reads columns already of their field's type; "
+        "not of it: 'created_at' (field created_at, timestamp)"
+    ) in result.output
+    assert "Traceback" not in result.output
+    # A table's rows are numbered in the order of their values (the fields by name: created_at
+    # first), not as written: a ticket repeated with an earlier created_at, written last, is
+    # row 1 and the item; the row it repeats is the duplicate.
+    columns = ["created_at", "first_response_at", "id", "priority", "resolved_at", "service"]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT {', '.join(columns)} FROM read_parquet(?)", [str(tmp_path / "tickets.parquet")]
+        ).fetchall()
+    original = sorted(rows, key=lambda r: r[0])[len(rows) // 2]
+    repeated = (min(r[0] for r in rows) - timedelta(days=1), *original[1:])
+    ordered = sorted([*rows, repeated], key=lambda r: [(v is not None, v) for v in r])
+    assert ordered.index(repeated) == 0
+    frame = session.read.parquet(str(tmp_path / "tickets.parquet")).select(*columns)
+    added = session.createDataFrame([repeated], frame.schema)
+    frame.union(added).repartition(2).write.mode("overwrite").saveAsTable("typed.tickets")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        f"spark:typed.tickets:{ordered.index(original) + 1}: tickets.id: duplicate key "
+        f"{original[2]}: its first row is row 1 of spark:typed.tickets"
+    ) in result.output
+    assert "1 bad row(s)" in result.output
+    # A table the catalog does not have is named as a file not found is.
+    session.sql("DROP TABLE typed.outages")
+    result = CliRunner().invoke(
+        cli, ["evaluate", contract, "--period", "2026-10", "--engine", "spark"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "spark:typed.outages: cannot read it as a table: [TABLE_OR_VIEW_NOT_FOUND]" in (
+        result.output
+    )
+
+
+def test_close_and_credits_on_spark_give_the_rows_of_duckdb(session: Any, tmp_path: Path) -> None:
+    from slac.ledger.store import open_store
+
+    contract = str(_parquet_case(tmp_path, "managed-services"))
+    runner = CliRunner()
+    closed = {}
+    exported = {}
+    for engine in ("duckdb", "spark"):
+        ledger = str(tmp_path / f"{engine}.duckdb")
+        result = runner.invoke(
+            cli,
+            [
+                *("close", contract, "--period", "2026-10", "--ledger", ledger),
+                *("--by", "test", "--engine", engine, "--quiet"),
+            ],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        with open_store(ledger) as store:
+            (record,) = store.revisions("polder-managed-services-2026")
+        document = json.loads(record.results)
+        assert document.pop("engine") == engine
+        del document["results_sha256"]
+        closed[engine] = (
+            dataclasses.replace(record, closed_at=None, results=b"", results_sha256=""),
+            document,
+        )
+        result = runner.invoke(
+            cli,
+            ["credits", contract, "--period", "2026-10", "--engine", engine],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        exported[engine] = result.stdout_bytes
+    assert closed["spark"] == closed["duckdb"]
+    assert closed["duckdb"][0].total_credit > 0 and closed["duckdb"][0].credit_lines
+    assert exported["spark"] == exported["duckdb"]
+    assert exported["duckdb"].count(b"\n") > 2
+    # The export above was evaluated by Spark: CSV data, which DuckDB reads, is refused.
+    refused = runner.invoke(
+        cli,
+        ["credits", str(EXAMPLES / "customer-support" / "contract.yaml"), "--engine", "spark"],
+    )
+    assert refused.exit_code == 1, refused.output
+    assert "ticket_pauses.csv: --engine spark reads Parquet files, not CSV" in refused.output
+
+
+def test_a_read_through_the_second_data_source_api_is_computed_once(
+    session: Any, tmp_path: Path
+) -> None:
+    # A catalog of the second data source API (Iceberg, a file read with
+    # spark.sql.sources.useV1SourceList empty) plans a table as RelationV2: it must be taken
+    # for a read, so that ids drawn over its rows are drawn once (docs/engines.md).
+    from slac.evaluation.spark import _reads_tables
+
+    path = str(tmp_path / "ids.parquet")
+    session.range(3).write.parquet(path)
+    before = session.conf.get("spark.sql.sources.useV1SourceList")
+    session.conf.set("spark.sql.sources.useV1SourceList", "")
+    try:
+        frame = session.read.parquet(path)
+        assert "RelationV2" in frame._jdf.queryExecution().analyzed().toString()
+        assert _reads_tables(frame)
+    finally:
+        session.conf.set("spark.sql.sources.useV1SourceList", before)
+    assert not _reads_tables(session.sql("SELECT * FROM VALUES (1) AS t(one)"))

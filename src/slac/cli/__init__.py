@@ -457,6 +457,7 @@ def render_command(
 @on_bad_rows_opt
 @as_of_opt
 @ledger_option("Closed months come from it as issued; the others are drafts. Default: none.")
+@engine_opt
 @today_option()
 def credits_command(
     contracts: tuple[str, ...],
@@ -467,6 +468,7 @@ def credits_command(
     on_bad_rows: str,
     as_of: AsOf,
     ledger: str | None,
+    engine: str,
     today: date | None,
 ) -> None:
     """The service-credit ledger of a portfolio for finance: one row per line of each
@@ -481,9 +483,12 @@ def credits_command(
 
     With --ledger, the months closed there are taken as stored at their close (state closed,
     note CN-CONTRACT-YYYYMM, -R2 after a reopen), never evaluated again; the others are
-    evaluated now (state draft, note …-DRAFT), as known at --as-of.
+    evaluated now (state draft, note …-DRAFT), as known at --as-of. --engine spark evaluates
+    one contract on Spark (docs/engines.md).
     """
     check_range(period, through)
+    if engine != "duckdb" and not single_contract(contracts):
+        fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
     exported = api.credits_ledger(
         contracts,
         period=period,
@@ -493,6 +498,7 @@ def credits_command(
         today=today,
         ledger=ledger,
         as_of=as_of,
+        engine=engine,
     )
     show_findings(exported.report, to_stderr=True)
     found_none(exported.report, contracts)

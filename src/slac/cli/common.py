@@ -273,7 +273,8 @@ engine_opt = click.option(
     default="duckdb",
     show_default=True,
     help="Run the evaluation's SQL on embedded DuckDB, or on Apache Spark (pip install "
-    "'slac[spark]'; Parquet data only; SLAC_SPARK_MASTER, default local[2]).",
+    "'slac[spark]'; Parquet files or Spark tables; SLAC_SPARK_MASTER, default local[2]; "
+    "SLAC_SPARK_CONF).",
 )
 template_opt = click.option(
     "--template",

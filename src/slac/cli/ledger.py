@@ -20,6 +20,7 @@ from slac.cli.common import (
     contracts_argument,
     data_sources,
     emit,
+    engine_opt,
     fail_usage,
     finish_portfolio,
     format_option,
@@ -58,6 +59,7 @@ def _stop_unless(result: api.Result[Any]) -> None:
 @data_sources
 @on_bad_rows_opt
 @as_of_opt
+@engine_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def close_command(
@@ -71,6 +73,7 @@ def close_command(
     bindings: str | None,
     on_bad_rows: str,
     as_of: AsOf,
+    engine: str,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -78,7 +81,8 @@ def close_command(
 
     A closed month is refused unless --reopen --reason TEXT, which records a new revision;
     the earlier one stays in the ledger. Many contracts (files, folders, globs): each is
-    closed in its own transaction, and one refused stops none of the others. Exit status:
+    closed in its own transaction, and one refused stops none of the others. --engine spark
+    evaluates one contract on Spark; the ledger is written as always. Exit status:
     0 closed, 1 refused (any contract: already closed, closed at the same time by someone
     else, lint errors, bad data, ledger problems), 2 usage errors.
     """
@@ -87,6 +91,8 @@ def close_command(
     if reason is not None and not reopen:
         fail_usage("--reason goes with --reopen")
     if not single_contract(contracts):
+        if engine != "duckdb":  # a portfolio shares one DuckDB engine (docs/portfolios.md)
+            fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
         many = api.close_portfolio(
             contracts,
             period,
@@ -122,6 +128,7 @@ def close_command(
         today=today,
         progress=progress(quiet),
         as_of=as_of,
+        engine=engine,
     )
     _stop_unless(closed)
     assert closed.value is not None

@@ -36,7 +36,8 @@ class RowFilter:
 
 @dataclass(frozen=True)
 class Source:
-    """One dataset's data: files (``paths``) or a table in a DuckDB database."""
+    """One dataset's data: files (``paths``), a table in a DuckDB database, or a table of the
+    Spark catalog (``spark_table``, read by ``--engine spark`` only)."""
 
     dataset: str
     paths: tuple[str, ...] = ()
@@ -50,12 +51,15 @@ class Source:
     # A shared table holding the rows of many contracts: only the rows matching every
     # condition are this contract's (the others are counted as filtered by the binding).
     where: tuple[RowFilter, ...] = ()
+    spark_table: str | None = None
 
     def column(self, name: str) -> str:
         return dict(self.columns).get(name, name)
 
     @property
     def label(self) -> str:
+        if self.spark_table:
+            return f"spark:{self.spark_table}"
         if self.table:
             return f"{self.database}:{self.table}"
         return self.paths[0] if len(self.paths) == 1 else f"{len(self.paths)} files"
@@ -103,6 +107,19 @@ def _source(
     bad_zone = zone_finding(doc, name, zone)
     if bad_zone is not None:
         return None, [bad_zone]
+    if isinstance(spec.get("spark_table"), str):
+        return (
+            Source(
+                name,
+                spark_table=str(spec["spark_table"]),
+                columns=columns,
+                timezone=_opt(zone),
+                repeated_hour=repeated,
+                origin=where_at,
+                where=where,
+            ),
+            [],
+        )
     if isinstance(spec.get("database"), str):
         database = os.path.join(base, str(spec["database"]))
         if not os.path.isfile(database):

@@ -136,7 +136,14 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
             f"{source.label}: --engine spark reads Parquet files, not tables in a DuckDB "
             "database (docs/engines.md)"
         )
-    if source.table:
+    if source.spark_table:
+        if engine.dialect != "spark":
+            raise DataError(
+                f"{source.origin}: dataset '{ds.name}' is bound to the Spark table "
+                f"{source.spark_table}: it needs --engine spark (docs/engines.md)"
+            )
+        units = [(engine.read_table(source.spark_table), source.label, False)]
+    elif source.table:
         catalog = engine.attach(source.database or "")
         # `table: name` or `table: schema.name` inside the attached file.
         schema, _, name = source.table.rpartition(".")
@@ -199,7 +206,7 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
             for i, f in enumerate(source.where)
         )
         select.append(lit(index).as_("_file"))
-        select.append(_row_number(engine).as_("_row"))
+        select.append(_row_number(engine, source, needed).as_("_row"))
         parts.append(exp.select(*select).from_(subquery(relation, "src")))
         files.append(name)
     union: exp.Expr = parts[0]
@@ -208,7 +215,21 @@ def _raw(engine: Engine, ds: Dataset, source: Source) -> tuple[exp.Expr, list[st
     return union, files, native
 
 
-def _row_number(engine: Engine) -> exp.Expr:
+def _row_number(engine: Engine, source: Source, needed: Sequence[tuple[str, str]]) -> exp.Expr:
+    if source.spark_table:
+        # A table has no order (its files, partitions and their order are the catalog's
+        # business): its rows are numbered in the order of the values read, so that row N,
+        # and the row of a duplicate key kept, are the same for the same rows however stored.
+        read = [c for _, c in needed] + [f.column for f in source.where]
+        return exp.Window(
+            this=exp.RowNumber(),
+            order=exp.Order(
+                expressions=[
+                    exp.Ordered(this=exp.column(c, quoted=True), nulls_first=True)
+                    for c in dict.fromkeys(read)
+                ]
+            ),
+        )
     # Spark reads a file in parallel, in no order: its reader numbers each file's rows.
     if engine.dialect == "spark":
         return exp.column("__slac_row")
@@ -626,7 +647,7 @@ def load_datasets(
             dropped[name] = kept - int(rows)
             rows = kept
         hashed = tuple(
-            (f.rsplit("/", 1)[-1], (shared or _HASHES).sha256(f) if not source.table else "")
+            (f.rsplit("/", 1)[-1], (shared or _HASHES).sha256(f) if source.paths else "")
             for f in files
         )
         infos.append(InputInfo(name, hashed, int(rows), 0))

@@ -24,7 +24,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from slac.evaluation.sqltext import Engine, EngineUnsupported, sql
+from slac.evaluation.sqltext import Engine, EngineSettingError, EngineUnsupported, sql
 
 # Spark's session settings for an evaluation: UTC (slac converts instants itself, the zone must
 # never matter), ANSI SQL (an overflow raises, as on DuckDB, instead of turning into NULL), and
@@ -38,6 +38,10 @@ SESSION_CONF = {
     "spark.sql.adaptive.enabled": "true",
 }
 MASTER_ENV = "SLAC_SPARK_MASTER"
+# The user's own settings (a catalog, its warehouse, memory): `spark.KEY=VALUE` separated by
+# whitespace. Not those the results depend on.
+CONF_ENV = "SLAC_SPARK_CONF"
+FIXED_CONF = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled")
 
 
 class SparkUnsupported(EngineUnsupported):
@@ -48,8 +52,27 @@ class SparkMissing(Exception):
     """pyspark is not installed."""
 
 
+def user_conf() -> dict[str, str]:
+    """The settings :data:`CONF_ENV` gives; raises :class:`EngineSettingError` for one that is
+    not ``spark.KEY=VALUE`` or that the results depend on (:data:`FIXED_CONF`)."""
+    out: dict[str, str] = {}
+    for item in os.environ.get(CONF_ENV, "").split():
+        key, _, value = item.partition("=")
+        if not key.startswith("spark.") or not value:
+            raise EngineSettingError(f"{CONF_ENV}: {item!r} is not spark.KEY=VALUE")
+        if key in FIXED_CONF:
+            raise EngineSettingError(
+                f"{CONF_ENV}: {key} is set by slac (the results must not depend on it)"
+            )
+        out[key] = value
+    return out
+
+
 def spark_session(master: str | None = None) -> Any:
-    """The process's Spark session (created on first use) with :data:`SESSION_CONF`."""
+    """The process's Spark session (created on first use) with :data:`SESSION_CONF` and the
+    user's :func:`user_conf`. Settings read when Spark starts (``spark.sql.warehouse.dir``,
+    ``spark.sql.catalogImplementation``) take effect in the first session of a process."""
+    settings = {**SESSION_CONF, **user_conf()}
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -59,15 +82,15 @@ def spark_session(master: str | None = None) -> Any:
     builder = SparkSession.builder.master(
         master or os.environ.get(MASTER_ENV, "").strip() or "local[2]"
     ).appName("slac")
-    for key, value in SESSION_CONF.items():
+    for key, value in settings.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     # Spark's errors reach slac as exceptions, each made one line of its own error
     # message: Spark's log would print each once more, as JSON, on stderr.
     session.sparkContext.setLogLevel("OFF")
-    for key, value in SESSION_CONF.items():
+    for key in SESSION_CONF:
         if not key.startswith("spark.ui"):
-            session.conf.set(key, value)
+            session.conf.set(key, settings[key])
     return session
 
 
@@ -128,6 +151,24 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         self._views.append(name)
         return sql("SELECT * FROM :t", t=exp.Table(this=exp.to_identifier(name, quoted=True)))
+
+    def read_table(self, name: str) -> exp.Expr:
+        """A relation of the rows of ``name``, a table of the session's catalog (``name``,
+        ``database.name`` or ``catalog.database.name``). A name without its database is the
+        current database's table, never one of the temporary views the evaluation makes."""
+        parts = name.split(".")
+        if len(parts) == 1:
+            parts.insert(0, self.session.catalog.currentDatabase())
+        # Read when the load asks for its columns: a table not found is then an error naming
+        # the binding's table, as a file not found is.
+        return sql(
+            "SELECT * FROM :t",
+            t=exp.Table(
+                this=exp.to_identifier(parts[-1], quoted=True),
+                db=exp.to_identifier(parts[-2], quoted=True),
+                catalog=exp.to_identifier(parts[-3], quoted=True) if len(parts) > 2 else None,
+            ),
+        )
 
     def attach(self, database: str) -> str:
         raise SparkUnsupported(
@@ -236,9 +277,10 @@ class SparkEngine(Engine):
 
 
 def _reads_tables(frame: Any) -> bool:
-    """Whether ``frame``'s plan reads a table, file or checkpoint (not only constants)."""
+    """Whether ``frame``'s plan reads a table, file or checkpoint (not only constants); a
+    table of a catalog of tables of the second data source API is a ``RelationV2``."""
     plan = frame._jdf.queryExecution().analyzed().toString()
-    return re.search(r"(?<!Local)Relation\b|LogicalRDD|Range \(", plan) is not None
+    return re.search(r"(?<!Local)Relation(?:V2)?\b|LogicalRDD|Range \(", plan) is not None
 
 
 def _ancestors(node: exp.Expr) -> list[exp.Expr]:

@@ -192,6 +192,11 @@ class Engine:
         """A relation of a Parquet file's rows."""
         return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
 
+    def read_table(self, name: str) -> exp.Expr:
+        """A relation of the rows of ``name``, a table of the engine's own catalog: Spark's
+        (a DuckDB engine reads files, and tables of the database files it attaches)."""
+        raise EngineUnsupported(f"the Spark table {name} needs --engine spark")
+
     def describe(self, relation: exp.Expr) -> list[tuple[str, str]]:
         """The columns of ``relation`` and their types (DuckDB's names)."""
         return [(str(r[0]), str(r[1])) for r in self.rows(sql("DESCRIBE :q", q=relation))]
