@@ -533,9 +533,35 @@ def evaluate_portfolio(
     the ledger.duckdb beside it when there is one. The value lists the contracts evaluated and
     those that failed; ``errors`` holds the failures' errors, each starting with the contract's
     path (its lint findings are in the report, with file:line:col)."""
-    report, compiled = _portfolio(paths, today)
     setting = _Setting(data, bindings, period, through, on_bad_rows, today, as_of)
-    done: list[tuple[str, Results]] = []
+    return _each_contract(
+        paths,
+        today,
+        progress,
+        "evaluating",
+        lambda contract, plan, report, run: _evaluate_compiled(
+            contract,
+            plan,
+            report,
+            setting,
+            ledger=_ledger_of(contract, ledger, ledgers_beside),
+            run=run,
+        ),
+    )
+
+
+def _each_contract(
+    paths: Sequence[str],
+    today: date | None,
+    progress: Progress | None,
+    doing: str,
+    work: Callable[[str, Plan, CheckReport, _SharedRun], Result[T]],
+) -> Result[Portfolio[T]]:
+    """``work`` done for each contract found under ``paths`` in one shared engine: a
+    contract that fails (lint errors, bad data, a refusal) is listed with its errors, each
+    starting with its path, and stops none of the others."""
+    report, compiled = _portfolio(paths, today)
+    done: list[tuple[str, T]] = []
     failed: list[tuple[str, tuple[str, ...]]] = []
     with _shared_run(p for _, p, _ in compiled) as run:
         if isinstance(run, str):
@@ -545,15 +571,8 @@ def evaluate_portfolio(
                 failed.append((contract, errors))
                 continue
             if progress is not None:
-                progress(f"evaluating {number}/{len(compiled)}: {contract}")
-            outcome = _evaluate_compiled(
-                contract,
-                plan,
-                report,
-                setting,
-                ledger=_ledger_of(contract, ledger, ledgers_beside),
-                run=run,
-            )
+                progress(f"{doing} {number}/{len(compiled)}: {contract}")
+            outcome = work(contract, plan, report, run)
             if outcome.value is None:
                 failed.append((contract, _prefixed(contract, outcome.errors)))
             else:
@@ -851,30 +870,15 @@ def close_portfolio(
     the ledger.duckdb beside each), evaluated in one engine as :func:`evaluate_portfolio`
     does. One contract refused (lint errors, bad data, already closed) stops none of the
     others; the value lists the closed periods and the contracts that failed."""
-    report, compiled = _portfolio(paths, today)
     setting = _Setting(data, bindings, period, period, on_bad_rows, today, as_of)
-    done: list[tuple[str, ClosedPeriod]] = []
-    failed: list[tuple[str, tuple[str, ...]]] = []
-    with _shared_run(p for _, p, _ in compiled) as run:
-        if isinstance(run, str):
-            return Result(None, report, (run,))
-        for number, (contract, plan, errors) in enumerate(compiled, start=1):
-            if plan is None:
-                failed.append((contract, errors))
-                continue
-            if progress is not None:
-                progress(f"closing {number}/{len(compiled)}: {contract}")
-            outcome = _close_compiled(
-                contract, plan, report, setting, closed_by, ledger, reopen, reason, None, run
-            )
-            if outcome.value is None:
-                failed.append((contract, _prefixed(contract, outcome.errors)))
-            else:
-                done.append((contract, outcome.value))
-    return Result(
-        Portfolio(tuple(done), tuple(failed)),
-        report,
-        tuple(e for _, errors in failed for e in errors),
+    return _each_contract(
+        paths,
+        today,
+        progress,
+        "closing",
+        lambda contract, plan, report, run: _close_compiled(
+            contract, plan, report, setting, closed_by, ledger, reopen, reason, None, run
+        ),
     )
 
 
