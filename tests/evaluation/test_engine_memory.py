@@ -1,5 +1,6 @@
 """The engine's memory limit and spill folder are slac's, not DuckDB's defaults (80% of the
-machine's memory, and `.tmp` in the working folder), and each can be overridden."""
+machine's memory, and `.tmp` in the working folder), and each can be overridden; a
+portfolio's small contracts run on one thread, and the engine's setting comes back after."""
 
 from __future__ import annotations
 
@@ -72,3 +73,45 @@ def test_running_out_of_memory_is_an_error_that_says_what_to_set(tmp_path: Path)
     assert "needs more memory than the engine may use" in result.output
     assert f"set {MEMORY_ENV}" in result.output
     assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def _threads(engine: Engine) -> int:
+    return int(engine.con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+def test_a_portfolio_contract_on_one_thread_gets_the_engines_threads_back() -> None:
+    engine = Engine()
+    try:
+        default = _threads(engine)
+        engine.set_threads(1)
+        assert _threads(engine) == 1
+        engine.set_threads(None)
+        assert _threads(engine) == default
+    finally:
+        engine.close()
+    engine = Engine(threads=3)
+    try:
+        engine.set_threads(1)
+        engine.set_threads(None)
+        assert _threads(engine) == 3  # what the engine was opened with, not DuckDB's default
+    finally:
+        engine.close()
+
+
+def test_only_a_portfolios_small_contracts_run_on_one_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from slac import api
+
+    seen: list[int | None] = []
+    original = Engine.set_threads
+
+    def spy(self: Engine, threads: int | None) -> None:
+        seen.append(threads)
+        original(self, threads)
+
+    monkeypatch.setattr(Engine, "set_threads", spy)
+    assert api.evaluate(CONTRACT, period="2026-10").value is not None
+    assert seen == []  # one contract alone keeps the engine's threads
+    assert api.evaluate_portfolio([CONTRACT], period="2026-10").value is not None
+    assert seen == [1, None]

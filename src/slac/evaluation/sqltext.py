@@ -141,6 +141,7 @@ class Engine:
         _OPEN.add(self)
         # Timestamps are converted to instants explicitly; the session zone must never matter.
         self.con.execute("SET TimeZone = 'UTC'")
+        self._threads = threads
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         # DuckDB would take 80% of the machine's memory and spill into `.tmp` in the working
@@ -171,6 +172,11 @@ class Engine:
             yield
         finally:
             self.objectives = before
+
+    def set_threads(self, threads: int | None) -> None:
+        """``threads`` for the statements that follow; None: the engine's own setting again."""
+        value = threads or self._threads
+        self.con.execute(f"SET threads = {int(value)}" if value else "RESET threads")
 
     def text(self, expression: exp.Expr) -> str:
         # DuckDB's generator only rewrites constructs slac never builds (CONNECT BY, SEQ),
