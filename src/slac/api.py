@@ -32,7 +32,12 @@ from slac.evaluation.bindings import (
     parse_data_options,
     read_bindings,
 )
-from slac.evaluation.evaluate import Progress, evaluate_plan, results_json
+from slac.evaluation.evaluate import (
+    Progress,
+    evaluate_plan,
+    portfolio_engine_refused,
+    results_json,
+)
 from slac.evaluation.load import SharedSources
 from slac.evaluation.results import AppliedOverride, EarlierPeriod, Results
 from slac.evaluation.sqltext import Engine
@@ -491,9 +496,6 @@ def _shared_run(plans: Iterable[Plan | None]) -> Iterator[_SharedRun | str]:
         engine.close()
 
 
-_ON_DUCKDB = "a portfolio runs on duckdb"
-
-
 @contextlib.contextmanager
 def _run_on(engine: str, plans: Iterable[Plan | None]) -> Iterator[_SharedRun | str | None]:
     """The portfolio's shared DuckDB engine, as :func:`_shared_run`; on another engine None:
@@ -631,8 +633,9 @@ def credits_ledger(
     seen: dict[str, str] = {}
     report, compiled = _portfolio(contracts, today)
     setting = _Setting((), None, period, through, on_bad_rows, today, as_of)
-    if engine != "duckdb" and len(compiled) > 1:
-        return Result(None, report, (f"--engine {engine} takes one contract: {_ON_DUCKDB}",))
+    refused = portfolio_engine_refused(engine)
+    if refused is not None and len(compiled) > 1:
+        return Result(None, report, (refused,))
     with _run_on(engine, (p for _, p, _ in compiled)) as run:
         if isinstance(run, str):
             return Result(None, report, (run,))

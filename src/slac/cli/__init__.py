@@ -37,6 +37,7 @@ from slac.cli.common import (
     period_range,
     portfolio_evaluate,
     progress,
+    refuse_portfolio_engine,
     show_errors,
     show_findings,
     single_contract,
@@ -303,8 +304,7 @@ def evaluate_command(
     if not single_contract(contracts):
         if evidence is not None:
             fail_usage("--evidence takes one contract")
-        if engine != "duckdb":  # a portfolio shares one DuckDB engine (docs/portfolios.md)
-            fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
+        refuse_portfolio_engine(engine)
         portfolio_evaluate(
             contracts,
             output,
@@ -488,7 +488,7 @@ def credits_command(
     """
     check_range(period, through)
     if engine != "duckdb" and not single_contract(contracts):
-        fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
+        refuse_portfolio_engine(engine)
     exported = api.credits_ledger(
         contracts,
         period=period,

@@ -19,7 +19,7 @@ from slac import __version__, api
 from slac.contract.checker import CheckReport
 from slac.diagnostics import ExitCode, Severity
 from slac.evaluation.asof import PERIOD_END, AsOf, parse_as_of
-from slac.evaluation.evaluate import Progress
+from slac.evaluation.evaluate import Progress, portfolio_engine_refused
 from slac.files import OutputError, make_folder, write_output
 from slac.reporters import OutputFormat, render
 
@@ -118,6 +118,13 @@ def contracts_argument(f: FC) -> FC:
     """Contracts of a portfolio: files, folders (searched as `slac lint` does) and globs; the
     paths that do not exist are named by the command (exit 2)."""
     return click.argument("contracts", nargs=-1, required=True)(f)
+
+
+def refuse_portfolio_engine(engine: str) -> None:
+    """A usage error when ``engine`` cannot run the portfolio asked for."""
+    refused = portfolio_engine_refused(engine)
+    if refused is not None:
+        fail_usage(refused)
 
 
 def single_contract(paths: tuple[str, ...]) -> bool:

@@ -30,6 +30,7 @@ from slac.cli.common import (
     on_bad_rows_opt,
     output_option,
     progress,
+    refuse_portfolio_engine,
     show_errors,
     show_findings,
     single_contract,
@@ -91,8 +92,7 @@ def close_command(
     if reason is not None and not reopen:
         fail_usage("--reason goes with --reopen")
     if not single_contract(contracts):
-        if engine != "duckdb":  # a portfolio shares one DuckDB engine (docs/portfolios.md)
-            fail_usage(f"--engine {engine} takes one contract: a portfolio runs on duckdb")
+        refuse_portfolio_engine(engine)
         many = api.close_portfolio(
             contracts,
             period,

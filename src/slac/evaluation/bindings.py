@@ -107,19 +107,17 @@ def _source(
     bad_zone = zone_finding(doc, name, zone)
     if bad_zone is not None:
         return None, [bad_zone]
+    # What every kind of binding has; each adds where its rows are.
+    bound = Source(
+        name,
+        columns=columns,
+        timezone=_opt(zone),
+        repeated_hour=repeated,
+        origin=where_at,
+        where=where,
+    )
     if isinstance(spec.get("spark_table"), str):
-        return (
-            Source(
-                name,
-                spark_table=str(spec["spark_table"]),
-                columns=columns,
-                timezone=_opt(zone),
-                repeated_hour=repeated,
-                origin=where_at,
-                where=where,
-            ),
-            [],
-        )
+        return dataclasses.replace(bound, spark_table=str(spec["spark_table"])), []
     if isinstance(spec.get("database"), str):
         database = os.path.join(base, str(spec["database"]))
         if not os.path.isfile(database):
@@ -129,19 +127,7 @@ def _source(
                     doc.locate(("datasets", name, "database")),
                 )
             ]
-        return (
-            Source(
-                name,
-                database=database,
-                table=str(spec["table"]),
-                columns=columns,
-                timezone=_opt(zone),
-                repeated_hour=repeated,
-                origin=where_at,
-                where=where,
-            ),
-            [],
-        )
+        return dataclasses.replace(bound, database=database, table=str(spec["table"])), []
     pattern = os.path.join(base, str(spec["path"]))
     paths = tuple(sorted(glob.glob(pattern)))
     if not paths:
@@ -161,19 +147,7 @@ def _source(
                 "add format: csv, parquet or jsonl",
             )
         ]
-    return (
-        Source(
-            name,
-            paths,
-            fmt,
-            columns=columns,
-            timezone=_opt(zone),
-            repeated_hour=repeated,
-            origin=where_at,
-            where=where,
-        ),
-        [],
-    )
+    return dataclasses.replace(bound, paths=paths, format=fmt), []
 
 
 def _filters(spec: object) -> tuple[RowFilter, ...]:

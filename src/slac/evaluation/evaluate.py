@@ -315,6 +315,14 @@ def _with_others(account: RowAccount, others: int) -> RowAccount:
 ENGINES = ("duckdb", "spark")
 
 
+def portfolio_engine_refused(engine: str) -> str | None:
+    """Why ``engine`` cannot run a portfolio, or None: a portfolio shares one DuckDB engine
+    (docs/portfolios.md), so another engine takes one contract."""
+    if engine == "duckdb":
+        return None
+    return f"--engine {engine} takes one contract: a portfolio runs on duckdb"
+
+
 def open_engine(name: str) -> Engine:
     """The engine named (one of :data:`ENGINES`); raises :class:`EngineSettingError` when it
     cannot be started (pyspark missing, a memory setting refused)."""
