@@ -153,6 +153,9 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=1000, help=f"at most {CUSTOMERS}")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--keep", default=None, help="generate into this folder and keep it")
+    parser.add_argument(
+        "--jobs", default=None, help="the portfolio's --jobs (default: slac's, one per processor)"
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     count = min(args.contracts, CUSTOMERS)
@@ -177,10 +180,14 @@ def main() -> None:
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
     shared = str(work / "shared.yaml")
-    print(f"\n== {count:,} contracts over {args.tickets:,} shared tickets")
+    jobs = ["--jobs", args.jobs] if args.jobs else []
+    print(
+        f"\n== {count:,} contracts over {args.tickets:,} shared tickets, {jobs or 'default jobs'}"
+    )
     runs = {
         "portfolio": run_child(
-            slac(str(contracts), "--bindings", shared, "-o", str(out)), work / "portfolio.err"
+            slac(str(contracts), "--bindings", shared, "-o", str(out), *jobs),
+            work / "portfolio.err",
         ),
         "one": run_child(
             slac(str(one), "--bindings", shared, "-o", str(work / "one.json")), work / "one.err"

@@ -86,6 +86,12 @@ TESTED: dict[tuple[str, str], str] = {
     ("evaluate", "--output"): f"{EVALUATE}::test_output_file_is_written_atomically",
     ("evaluate", "--evidence"): f"{EVALUATE}::test_evidence_file_has_every_outcome",
     ("evaluate", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
+    (
+        "evaluate",
+        "--jobs",
+    ): f"{PORTFOLIO}::test_any_number_of_jobs_evaluates_each_contract_as_alone",
+    ("close", "--jobs"): f"{PORTFOLIO}::test_close_on_several_jobs_writes_each_ledger_once",
+    ("credits", "--jobs"): f"{PORTFOLIO}::test_credits_on_several_jobs_equal_credits_on_one",
     ("statement", "--engine"): f"{SPARK}::test_cli_evaluates_and_states_on_spark",
     ("close", "--engine"): f"{SPARK}::test_close_and_credits_on_spark_give_the_rows_of_duckdb",
     ("credits", "--engine"): f"{SPARK}::test_close_and_credits_on_spark_give_the_rows_of_duckdb",

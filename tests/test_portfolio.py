@@ -470,3 +470,75 @@ def test_a_grid_is_reused_for_a_later_start_and_rebuilt_for_another_end(tmp_path
         assert Grids(engine, longer).get(calendar, None)[0] not in (first, earlier)
     finally:
         engine.close()
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def _many(tmp_path: Path) -> list[str]:
+    """The contracts of :func:`_portfolio` and every other example: eight contracts, so that
+    three jobs each take several after the first, which is evaluated alone."""
+    folder, _, _, _ = _portfolio(tmp_path)
+    others = [c for c in sorted(EXAMPLES.glob("*/contract.yaml")) if c.parent.name not in GOOD]
+    return [str(folder), *(str(c) for c in others)]
+
+
+def _good(paths: list[str]) -> list[Path]:
+    folder = Path(paths[0])
+    mine = [c for c in sorted(folder.glob("*/contract.yaml")) if "bad-" not in c.parent.name]
+    return [*mine, *(Path(p) for p in paths[1:])]
+
+
+def test_any_number_of_jobs_evaluates_each_contract_as_alone(tmp_path: Path) -> None:
+    paths = _many(tmp_path)
+    written: dict[str, dict[str, str]] = {}
+    errors: dict[str, str] = {}
+    for jobs in ("1", "3"):
+        out = tmp_path / f"out-{jobs}"
+        code, _, err = run(
+            "evaluate", *paths, "--period", "2026-10", "-o", str(out), "--jobs", jobs
+        )
+        assert code == 1
+        assert "slac: 6 evaluated, 2 failed" in err
+        written[jobs] = {p.name: p.read_text("utf-8") for p in sorted(out.iterdir())}
+        errors[jobs] = "\n".join(line for line in err.splitlines() if "evaluating" not in line)
+    assert written["1"] == written["3"]
+    assert errors["1"] == errors["3"]
+    for contract in _good(paths):
+        alone = single(contract, "--period", "2026-10")
+        assert written["3"][json.loads(alone)["contract_id"] + ".json"] == alone
+
+
+def test_jobs_must_be_a_positive_number(tmp_path: Path) -> None:
+    code, _, err = run("evaluate", str(EXAMPLES), "-o", str(tmp_path), "--jobs", "0")
+    assert code == 2
+    assert "--jobs" in err and "0" in err
+
+
+def test_close_on_several_jobs_writes_each_ledger_once(tmp_path: Path) -> None:
+    paths = _many(tmp_path)
+    ledger = tmp_path / "ledger.duckdb"
+    args = ("--period", "2026-10", "--ledger", str(ledger), "--by", "tester", "--jobs", "3")
+    code, _, err = run("close", *paths, *args)
+    assert code == 1
+    assert "slac: 6 closed, 2 failed" in err
+    closed = {}
+    for contract in _good(paths):
+        code, out, _ = run("history", str(contract), "--ledger", str(ledger), "--format", "json")
+        assert code == 0
+        periods = json.loads(out)["periods"]
+        assert [(p["period"], p["revision"]) for p in periods] == [("2026-10", 1)]
+        closed[contract] = periods[0]["results_sha256"]
+    # What was closed is what the contract's evaluation alone gives.
+    for contract, sha in closed.items():
+        assert json.loads(single(contract, "--period", "2026-10"))["results_sha256"] == sha
+
+
+def test_credits_on_several_jobs_equal_credits_on_one(tmp_path: Path) -> None:
+    paths = _many(tmp_path)
+    one = run("credits", *paths, "--period", "2026-10", "--jobs", "1")
+    three = run("credits", *paths, "--period", "2026-10", "--jobs", "3")
+    assert one[0] == three[0] == 1
+    assert one[1] == three[1]
+    assert one[2] == three[2]
+    assert len({r["contract_id"] for r in csv.DictReader(io.StringIO(three[1]))}) == 6

@@ -41,6 +41,7 @@ from slac.evaluation.evaluate import (
 from slac.evaluation.load import SharedSources
 from slac.evaluation.results import AppliedOverride, EarlierPeriod, Results
 from slac.evaluation.sqltext import Engine
+from slac.evaluation.workers import Workers, default_jobs
 from slac.kinds import KINDS
 from slac.ledger.model import ClosedPeriod, Override
 from slac.plan.compiler import compile_contract, plan_json
@@ -322,22 +323,24 @@ def _evaluate_compiled(
         report = dataclasses.replace(report, missing=(*report.missing, *missing))
     if errors or missing:
         return Result(None, report, tuple(errors))
-    outcome = evaluate_plan(
-        plan,
-        sources,
-        kinds=KINDS,
-        period=setting.period,
-        through=setting.through,
-        exclude_bad_rows=setting.on_bad_rows == "exclude",
-        evidence=evidence,
-        progress=progress,
-        as_of=setting.as_of,
-        closed=closed,
-        overrides=overrides,
-        engine=None if run is None else run.engine,
-        shared=None if run is None else run.shared,
-        engine_name=engine,
-    )
+    # In a portfolio run on several threads, only the evaluations run at the same time.
+    with contextlib.nullcontext() if run is None else run.workers.evaluating():
+        outcome = evaluate_plan(
+            plan,
+            sources,
+            kinds=KINDS,
+            period=setting.period,
+            through=setting.through,
+            exclude_bad_rows=setting.on_bad_rows == "exclude",
+            evidence=evidence,
+            progress=progress,
+            as_of=setting.as_of,
+            closed=closed,
+            overrides=overrides,
+            engine=None if run is None else run.engine,
+            shared=None if run is None else run.shared,
+            engine_name=engine,
+        )
     return Result(outcome.results, report, outcome.errors)
 
 
@@ -430,10 +433,15 @@ class _SharedRun:
     contract takes its rows by its binding's ``where``), and each bindings file read once."""
 
     def __init__(self, engine: Engine, known: set[str]) -> None:
-        self.engine = engine
+        self.workers = Workers(engine)
         self.shared = SharedSources()
         self.known = known  # the datasets of every contract of the portfolio
         self._read: dict[str, BindingsResult] = {}
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the thread asking (each job has its own connection)."""
+        return self.workers.engine
 
     def _bindings(self, path: str) -> BindingsResult:
         if path not in self._read:
@@ -524,6 +532,7 @@ def evaluate_portfolio(
     as_of: AsOf = AT_PERIOD_END,
     ledger: str | None = None,
     ledgers_beside: bool = False,
+    jobs: int | None = None,
 ) -> Result[Portfolio[Results]]:
     """Evaluate many contracts (``paths``: files, folders, globs) in one engine: a source bound
     by several of them (the same files, columns and field types) is read once, and each
@@ -534,7 +543,9 @@ def evaluate_portfolio(
     each). ``ledger``: one period ledger for all; with ``ledgers_beside``, each contract reads
     the ledger.duckdb beside it when there is one. The value lists the contracts evaluated and
     those that failed; ``errors`` holds the failures' errors, each starting with the contract's
-    path (its lint findings are in the report, with file:line:col)."""
+    path (its lint findings are in the report, with file:line:col). ``jobs``: contracts
+    evaluated at the same time, each on a thread of its own (default: one per processor); the
+    results are the same for any number."""
     setting = _Setting(data, bindings, period, through, on_bad_rows, today, as_of)
     return _each_contract(
         paths,
@@ -549,6 +560,7 @@ def evaluate_portfolio(
             ledger=_ledger_of(contract, ledger, ledgers_beside),
             run=run,
         ),
+        jobs,
     )
 
 
@@ -558,27 +570,37 @@ def _each_contract(
     progress: Progress | None,
     doing: str,
     work: Callable[[str, Plan, CheckReport, _SharedRun], Result[T]],
+    jobs: int | None,
 ) -> Result[Portfolio[T]]:
-    """``work`` done for each contract found under ``paths`` in one shared engine: a
-    contract that fails (lint errors, bad data, a refusal) is listed with its errors, each
-    starting with its path, and stops none of the others."""
+    """``work`` done for each contract found under ``paths`` in one shared engine, on up to
+    ``jobs`` threads (default: one per processor): a contract that fails (lint errors, bad
+    data, a refusal) is listed with its errors, each starting with its path, and stops none
+    of the others."""
     report, compiled = _portfolio(paths, today)
-    done: list[tuple[str, T]] = []
-    failed: list[tuple[str, tuple[str, ...]]] = []
+    outcomes: dict[int, Result[T]] = {}
     with _shared_run(p for _, p, _ in compiled) as run:
         if isinstance(run, str):
             return Result(None, report, (run,))
-        for number, (contract, plan, errors) in enumerate(compiled, start=1):
-            if plan is None:
-                failed.append((contract, errors))
-                continue
+        shared = run
+
+        def one(item: tuple[int, str, Plan]) -> None:
+            number, contract, plan = item
             if progress is not None:
                 progress(f"{doing} {number}/{len(compiled)}: {contract}")
-            outcome = work(contract, plan, report, run)
-            if outcome.value is None:
-                failed.append((contract, _prefixed(contract, outcome.errors)))
-            else:
-                done.append((contract, outcome.value))
+            outcomes[number] = work(contract, plan, report, shared)
+
+        todo = [(n, c, p) for n, (c, p, _) in enumerate(compiled, start=1) if p is not None]
+        run.workers.each(todo, one, jobs or default_jobs())
+    done: list[tuple[str, T]] = []
+    failed: list[tuple[str, tuple[str, ...]]] = []
+    for number, (contract, _, errors) in enumerate(compiled, start=1):
+        outcome = outcomes.get(number)
+        if outcome is None:
+            failed.append((contract, errors))
+        elif outcome.value is None:
+            failed.append((contract, _prefixed(contract, outcome.errors)))
+        else:
+            done.append((contract, outcome.value))
     return Result(
         Portfolio(tuple(done), tuple(failed)),
         report,
@@ -609,6 +631,7 @@ def credits_ledger(
     ledger: str | None = None,
     as_of: AsOf = AT_PERIOD_END,
     engine: str = "duckdb",
+    jobs: int | None = None,
 ) -> Result[str]:
     """Evaluate a portfolio of contracts (``contracts``: files, folders, globs; each with the
     bindings.yaml beside it, each given once) in one engine, as :func:`evaluate_portfolio`
@@ -624,31 +647,33 @@ def credits_ledger(
     draft. Overrides recorded against a month after its close are listed at 0.
 
     ``engine``: as for :func:`evaluate`; another engine than ``duckdb`` takes one contract
-    (a portfolio shares one DuckDB engine)."""
+    (a portfolio shares one DuckDB engine). ``jobs``: as for :func:`evaluate_portfolio`."""
     from slac.documents.exports import ledger as exported_ledger
     from slac.documents.exports import to_csv, to_json
 
-    evaluated: list[tuple[Results, Plan]] = []
-    errors: list[str] = []
     seen: dict[str, str] = {}
     report, compiled = _portfolio(contracts, today)
     setting = _Setting((), None, period, through, on_bad_rows, today, as_of)
     refused = portfolio_engine_refused(engine)
     if refused is not None and len(compiled) > 1:
         return Result(None, report, (refused,))
+    # By each contract's place among those given: its results (and plan), or its errors.
+    found: dict[int, tuple[Results, Plan]] = {}
+    failures: dict[int, tuple[str, ...]] = {}
     with _run_on(engine, (p for _, p, _ in compiled)) as run:
         if isinstance(run, str):
             return Result(None, report, (run,))
-        for contract, plan, stopped in compiled:
+        todo: list[tuple[int, str, Plan]] = []
+        for number, (contract, plan, stopped) in enumerate(compiled):
             if plan is None:
-                errors.extend(stopped)
+                failures[number] = stopped
                 continue
             contract_id = plan.contract_id
             if contract_id in seen:
                 # Its credit notes would share numbers with those of the first one.
-                errors.append(
+                failures[number] = (
                     f"{contract}: contract {contract_id} is already given ({seen[contract_id]}):"
-                    " give each contract once"
+                    " give each contract once",
                 )
                 continue
             seen[contract_id] = contract
@@ -660,18 +685,30 @@ def credits_ledger(
                 try:
                     issued = _all_closed(ledger, plan, period, through)
                 except LedgerError as err:
-                    errors.append(f"{contract}: {err}")
+                    failures[number] = (f"{contract}: {err}",)
                     continue
                 if issued is not None:
-                    evaluated.append((issued, plan))
+                    found[number] = (issued, plan)
                     continue
+            todo.append((number, contract, plan))
+
+        def one(item: tuple[int, str, Plan]) -> None:
+            number, contract, plan = item
             outcome = _evaluate_compiled(
                 contract, plan, report, setting, ledger=ledger, run=run, engine=engine
             )
             if outcome.value is None:
-                errors.extend(_prefixed(contract, outcome.errors))
-                continue
-            evaluated.append((outcome.value, plan))
+                failures[number] = _prefixed(contract, outcome.errors)
+            else:
+                found[number] = (outcome.value, plan)
+
+        if run is None:  # another engine: its one contract
+            for item in todo:
+                one(item)
+        else:
+            run.workers.each(todo, one, jobs or default_jobs())
+    evaluated = [found[n] for n in sorted(found)]
+    errors = [e for n in sorted(failures) for e in failures[n]]
     if not evaluated:
         return Result(None, report, tuple(errors) or ("no contract to export",))
     if ledger is None:
@@ -867,12 +904,14 @@ def close_portfolio(
     today: date | None = None,
     progress: Progress | None = None,
     as_of: AsOf = AT_PERIOD_END,
+    jobs: int | None = None,
 ) -> Result[Portfolio[ClosedPeriod]]:
     """Close ``period`` for many contracts (``paths``: files, folders, globs), as
     :func:`close_period` closes one, each in its own transaction in its ledger (``ledger``, or
     the ledger.duckdb beside each), evaluated in one engine as :func:`evaluate_portfolio`
-    does. One contract refused (lint errors, bad data, already closed) stops none of the
-    others; the value lists the closed periods and the contracts that failed."""
+    does (``jobs`` as there: the ledgers are written one contract at a time). One contract
+    refused (lint errors, bad data, already closed) stops none of the others; the value lists
+    the closed periods and the contracts that failed."""
     setting = _Setting(data, bindings, period, period, on_bad_rows, today, as_of)
     return _each_contract(
         paths,
@@ -882,6 +921,7 @@ def close_portfolio(
         lambda contract, plan, report, run: _close_compiled(
             contract, plan, report, setting, closed_by, ledger, reopen, reason, None, run
         ),
+        jobs,
     )
 
 

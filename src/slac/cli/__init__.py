@@ -29,6 +29,7 @@ from slac.cli.common import (
     format_option,
     found_none,
     history_ledger,
+    jobs_opt,
     ledger_option,
     ledger_read,
     locale_opt,
@@ -272,6 +273,7 @@ def explain_command(contract: str, fmt: str, output: str | None, today: date | N
 @as_of_opt
 @history_ledger
 @engine_opt
+@jobs_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def evaluate_command(
@@ -287,6 +289,7 @@ def evaluate_command(
     ledger: str | None,
     no_ledger: bool,
     engine: str,
+    jobs: int | None,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -320,6 +323,7 @@ def evaluate_command(
                 as_of=as_of,
                 ledger=None if no_ledger else ledger,
                 ledgers_beside=not no_ledger and ledger is None,
+                jobs=jobs,
             ),
         )
     contract = contracts[0]
@@ -458,6 +462,7 @@ def render_command(
 @as_of_opt
 @ledger_option("Closed months come from it as issued; the others are drafts. Default: none.")
 @engine_opt
+@jobs_opt
 @today_option()
 def credits_command(
     contracts: tuple[str, ...],
@@ -469,6 +474,7 @@ def credits_command(
     as_of: AsOf,
     ledger: str | None,
     engine: str,
+    jobs: int | None,
     today: date | None,
 ) -> None:
     """The service-credit ledger of a portfolio for finance: one row per line of each
@@ -499,6 +505,7 @@ def credits_command(
         ledger=ledger,
         as_of=as_of,
         engine=engine,
+        jobs=jobs,
     )
     show_findings(exported.report, to_stderr=True)
     found_none(exported.report, contracts)

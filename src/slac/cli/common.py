@@ -283,6 +283,14 @@ engine_opt = click.option(
     "'slac[spark]'; Parquet files or Spark tables; SLAC_SPARK_MASTER, default local[2]; "
     "SLAC_SPARK_CONF).",
 )
+jobs_opt = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="A portfolio's contracts evaluated at the same time, each on a thread (default: one "
+    "per processor); the results are the same for any N.",
+)
 template_opt = click.option(
     "--template",
     default=None,

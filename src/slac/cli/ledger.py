@@ -25,6 +25,7 @@ from slac.cli.common import (
     finish_portfolio,
     format_option,
     found_none,
+    jobs_opt,
     ledger_option,
     month_opt,
     on_bad_rows_opt,
@@ -61,6 +62,7 @@ def _stop_unless(result: api.Result[Any]) -> None:
 @on_bad_rows_opt
 @as_of_opt
 @engine_opt
+@jobs_opt
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @today_option()
 def close_command(
@@ -75,6 +77,7 @@ def close_command(
     on_bad_rows: str,
     as_of: AsOf,
     engine: str,
+    jobs: int | None,
     quiet: bool,
     today: date | None,
 ) -> None:
@@ -106,6 +109,7 @@ def close_command(
             today=today,
             progress=progress(quiet),
             as_of=as_of,
+            jobs=jobs,
         )
         show_findings(many.report, to_stderr=True)
         found_none(many.report, contracts)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -425,6 +426,7 @@ class SharedSources:
     def __init__(self) -> None:
         self._stages: dict[tuple[object, ...], Stage] = {}
         self._hashes: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def sha256(self, path: str) -> str:
         if path not in self._hashes:
@@ -441,9 +443,12 @@ class SharedSources:
             ),
             tuple((f.name, f.type) for f in ds.fields),
         )
-        if key not in self._stages:
-            self._stages[key] = self._read(engine, ds, source, len(self._stages))
-        return self._stages[key]
+        # The contracts of a portfolio may be evaluated on several threads: the first to need
+        # a source reads it; the others wait for it rather than read it again.
+        with self._lock:
+            if key not in self._stages:
+                self._stages[key] = self._read(engine, ds, source, len(self._stages))
+            return self._stages[key]
 
     def forget_contract(self, engine: Engine) -> None:
         """Drop the tables one contract's evaluation made (its datasets, the measuring's
@@ -465,7 +470,9 @@ class SharedSources:
         if keys:
             query = query.order_by(*keys, "_file", "_row")
         name = table(f"stage_{number}")
-        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=name, q=query))
+        # Not a temp table: those are a connection's own, and a portfolio's threads each
+        # have a connection to the one database (Engine.connection).
+        engine.execute(sql("CREATE OR REPLACE TABLE :t AS :q", t=name, q=query))
         columns = tuple(
             str(c.alias_or_name) for c in query.expressions if not c.alias_or_name.startswith("_k")
         )

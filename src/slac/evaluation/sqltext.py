@@ -55,10 +55,13 @@ def sql(text: str, **values: Any) -> exp.Expr:
 def _node(value: Any) -> exp.Expr:
     if not isinstance(value, exp.Expr):
         return lit(value)
+    # A node already in another statement is copied: two trees sharing a node would each
+    # claim it as their child, and a portfolio's threads build statements at the same time.
+    node: exp.Expr = value if value.parent is None else value.copy()
     # A substituted `a - b` must stay one operand wherever the template puts it.
-    if isinstance(value, exp.Binary | exp.Not | exp.Case):
-        return exp.Paren(this=value)
-    return value
+    if isinstance(node, exp.Binary | exp.Not | exp.Case):
+        return exp.Paren(this=node)
+    return node
 
 
 def lit(value: Any) -> exp.Expr:
@@ -161,6 +164,7 @@ class Engine:
                 first = str(err).strip().splitlines()[0]
                 raise EngineSettingError(f"{source}={value!r} is refused: {first}") from None
         self._attached: dict[str, str] = {}
+        self._shares_database = False
         self.record_evidence = False
 
     @contextmanager
@@ -174,9 +178,27 @@ class Engine:
             self.objectives = before
 
     def set_threads(self, threads: int | None) -> None:
-        """``threads`` for the statements that follow; None: the engine's own setting again."""
+        """``threads`` for the statements that follow; None: the engine's own setting again.
+        The setting is the database's: a connection of :meth:`connection` leaves it to the
+        engine it came from."""
+        if self._shares_database:
+            return
         value = threads or self._threads
         self.con.execute(f"SET threads = {int(value)}" if value else "RESET threads")
+
+    def connection(self) -> Engine:
+        """Another connection to this engine's database, for another thread: its temp tables
+        are its own; tables (a portfolio's staged sources), attached files and settings are
+        shared. Closing it leaves the database open."""
+        other = Engine.__new__(Engine)
+        other.con = self.con.cursor()
+        _OPEN.add(other)
+        other._threads = self._threads
+        other._spill = None
+        other._shares_database = True
+        other._attached = self._attached
+        other.record_evidence = False
+        return other
 
     def text(self, expression: exp.Expr) -> str:
         # DuckDB's generator only rewrites constructs slac never builds (CONNECT BY, SEQ),

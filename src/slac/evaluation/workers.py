@@ -1,0 +1,108 @@
+"""A portfolio's contracts evaluated side by side: a thread per job, each on its own
+connection to the portfolio's one database (docs/portfolios.md, "Jobs").
+
+Only the evaluations run at the same time. Everything else a contract's work does (reading
+bindings and ledgers, writing a closed period, reporting progress) takes turns, so that it
+runs as it would one contract after another. Each contract's results are those it gets alone:
+its tables are its connection's own, and the tables it shares (the staged sources) are only
+read once written.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from slac.evaluation.sqltext import Engine
+
+Item = TypeVar("Item")
+
+
+def default_jobs() -> int:
+    """The processors this process may run on (a container's or ``taskset``'s share)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class Workers:
+    """The engine of each thread working on a portfolio, and the turns they take."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.main = engine
+        self._local = threading.local()
+        self._turn = threading.Lock()
+        self._side_by_side = False
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the thread asking: its own connection, or the main one."""
+        own: Engine | None = getattr(self._local, "engine", None)
+        return own if own is not None else self.main
+
+    @contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """An evaluation, which may run while other threads evaluate."""
+        if not self._side_by_side:
+            yield
+            return
+        self._turn.release()
+        try:
+            yield
+        finally:
+            self._turn.acquire()
+
+    def each(self, items: Sequence[Item], work: Callable[[Item], None], jobs: int) -> None:
+        """``work`` for each item, on up to ``jobs`` threads. The first item is done alone on
+        the main engine: it reads the shared sources with all of the engine's threads. The
+        others follow on one engine thread each, so that ``jobs`` of them share the processors
+        (a contract's few thousand rows gain nothing from more). The first exception raised by
+        ``work`` stops the rest and is raised here."""
+        if not items:
+            return
+        work(items[0])
+        rest = list(items[1:])
+        jobs = min(jobs, len(rest))
+        if jobs <= 1:
+            for item in rest:
+                work(item)
+            return
+        todo = iter(rest)
+        done = object()
+        failed: list[BaseException] = []
+
+        def worker(engine: Engine) -> None:
+            self._local.engine = engine
+            try:
+                while True:
+                    with self._turn:
+                        item = next(todo, done) if not failed else done
+                        if item is done:
+                            return
+                        try:
+                            work(item)  # type: ignore[arg-type]
+                        except BaseException as err:  # raised in the main thread below
+                            failed.append(err)
+                            return
+            finally:
+                engine.close()
+
+        self.main.set_threads(1)
+        self._side_by_side = True
+        try:
+            threads = [
+                threading.Thread(target=worker, args=(self.main.connection(),), daemon=True)
+                for _ in range(jobs)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            self._side_by_side = False
+            self.main.set_threads(None)
+        if failed:
+            raise failed[0]
