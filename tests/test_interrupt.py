@@ -107,3 +107,39 @@ def test_a_second_ctrl_c_exits_at_once_when_the_first_was_swallowed(tmp_path: Pa
     started = time.monotonic()
     assert _finish(process) == (130, b"", b"")
     assert time.monotonic() - started < 30
+
+
+def test_ctrl_c_while_jobs_run_queries_exits_130_quietly_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    # A portfolio on several jobs: the main thread waits for the workers while their
+    # connections run queries; the handler interrupts every connection, and the run ends.
+    work, marker = tmp_path / "work", tmp_path / "started"
+    work.mkdir()
+    script = (
+        "import sys, pathlib\n"
+        "from slac import cli\n"
+        "from slac.evaluation.sqltext import Engine\n"
+        "from slac.evaluation.workers import Workers\n"
+        "from slac.files import write_output\n"
+        "@cli.cli.command(name='spin')\n"
+        "def spin() -> None:\n"
+        "    workers = Workers(Engine())\n"
+        "    def work(item: int) -> None:\n"
+        "        if not item:\n"
+        "            return\n"
+        "        with workers.evaluating():\n"
+        f"            pathlib.Path({str(marker)!r}).touch()\n"
+        "            sql = 'SELECT count(*) FROM range(10000000000000) a'\n"
+        "            workers.engine.con.execute(sql).fetchall()\n"
+        "    workers.each([0, 1, 2, 3], work, jobs=2)\n"
+        "    write_output('out.json', 'done')\n"
+        "sys.argv = ['slac', 'spin']\n"
+        "from slac.entry import main\n"
+        "main()\n"
+    )
+    pipe = subprocess.PIPE
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe)
+    _when_exists(marker)
+    assert _finish(process) == (130, b"", b"")
+    assert list(work.iterdir()) == []

@@ -3,6 +3,7 @@ evaluations side by side, the rest one at a time, and a failure raised where it 
 
 from __future__ import annotations
 
+import decimal
 import threading
 
 import pytest
@@ -116,3 +117,16 @@ def test_one_job_does_the_items_in_order_on_the_main_engine() -> None:
 
 def test_the_default_is_one_job_per_processor() -> None:
     assert default_jobs() >= 1
+
+
+def test_the_workers_compute_decimals_in_the_callers_context() -> None:
+    engine = Engine()
+    workers = Workers(engine)
+    seen: list[decimal.Context] = []
+    try:
+        with decimal.localcontext() as ctx:
+            ctx.prec, ctx.rounding = 12, decimal.ROUND_DOWN
+            workers.each([0, 1, 2, 3], lambda _: seen.append(decimal.getcontext()), jobs=2)
+    finally:
+        engine.close()
+    assert {(c.prec, c.rounding) for c in seen} == {(12, decimal.ROUND_DOWN)}

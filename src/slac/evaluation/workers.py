@@ -10,6 +10,7 @@ read once written.
 
 from __future__ import annotations
 
+import decimal
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -73,9 +74,12 @@ class Workers:
         todo = iter(rest)
         done = object()
         failed: list[BaseException] = []
+        # Decimal arithmetic follows each thread's own context: the workers take the caller's.
+        arithmetic = decimal.getcontext()
 
         def worker(engine: Engine) -> None:
             self._local.engine = engine
+            decimal.setcontext(arithmetic.copy())
             try:
                 while True:
                     with self._turn:
