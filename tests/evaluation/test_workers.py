@@ -4,6 +4,7 @@ evaluations side by side, the rest one at a time, and a failure raised where it 
 from __future__ import annotations
 
 import decimal
+import gc
 import threading
 
 import pytest
@@ -130,3 +131,18 @@ def test_the_workers_compute_decimals_in_the_callers_context() -> None:
     finally:
         engine.close()
     assert {(c.prec, c.rounding) for c in seen} == {(12, decimal.ROUND_DOWN)}
+
+
+def test_the_garbage_collector_is_as_it_was_after_the_run() -> None:
+    engine = Engine()
+    workers = Workers(engine)
+    before = gc.get_threshold()
+    during: list[tuple[tuple[int, ...], int]] = []
+    try:
+        workers.each(
+            [0, 1, 2], lambda _: during.append((gc.get_threshold(), gc.get_freeze_count())), jobs=2
+        )
+    finally:
+        engine.close()
+    assert all(threshold[0] == 10_000 and frozen > 0 for threshold, frozen in during)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
