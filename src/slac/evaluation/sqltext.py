@@ -136,6 +136,8 @@ class Engine:
     # The objectives the statements run now measure (see measuring): an engine that records
     # its statements (the warehouse script) names them.
     objectives: tuple[str, ...] = ()
+    # A connection of another engine's database (see connection): its settings are not its own.
+    _shares_database = False
 
     def __init__(self, threads: int | None = None) -> None:
         import duckdb
@@ -164,7 +166,6 @@ class Engine:
                 first = str(err).strip().splitlines()[0]
                 raise EngineSettingError(f"{source}={value!r} is refused: {first}") from None
         self._attached: dict[str, str] = {}
-        self._shares_database = False
         self.record_evidence = False
 
     @contextmanager
