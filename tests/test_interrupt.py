@@ -51,24 +51,20 @@ def test_ctrl_c_while_reading_a_contract_exits_130_quietly(tmp_path: Path) -> No
     assert _finish(process) == (130, b"", b"")
 
 
-def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Path) -> None:
-    # DuckDB turns the interrupt into its own RuntimeError("Query interrupted"): still 130.
-    # Run under `cmd &` (as CI runs the suite) DuckDB does not notice the signal itself: the
-    # handler interrupts every open engine.
-    work, marker = tmp_path / "work", tmp_path / "started"
-    work.mkdir()
+def _interrupted_command(work: Path, marker: Path, body: str) -> tuple[int, bytes, bytes]:
+    """Run a `slac spin` command whose ``body`` (Python, indented under the command; it
+    touches ``marker`` once busy) is interrupted by Ctrl-C; its exit status and output."""
     script = (
         "import sys, pathlib\n"
         "from slac import cli\n"
         "from slac.evaluation.sqltext import Engine\n"
+        "from slac.evaluation.workers import Workers\n"
         "from slac.files import write_output\n"
+        f"MARKER = pathlib.Path({str(marker)!r})\n"
+        "SQL = 'SELECT count(*) FROM range(10000000000000) a'\n"
         "@cli.cli.command(name='spin')\n"
         "def spin() -> None:\n"
-        "    engine = Engine()\n"
-        f"    pathlib.Path({str(marker)!r}).touch()\n"
-        "    sql = 'SELECT count(*) FROM range(10000000000000) a'\n"
-        "    total = engine.con.execute(sql).fetchall()\n"
-        "    write_output('out.json', str(total))\n"
+        f"{body}"
         "sys.argv = ['slac', 'spin']\n"
         "from slac.entry import main\n"
         "main()\n"
@@ -76,7 +72,21 @@ def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Pa
     pipe = subprocess.PIPE
     process = subprocess.Popen([sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe)
     _when_exists(marker)
-    assert _finish(process) == (130, b"", b"")
+    return _finish(process)
+
+
+def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Path) -> None:
+    # DuckDB turns the interrupt into its own RuntimeError("Query interrupted"): still 130.
+    # Run under `cmd &` (as CI runs the suite) DuckDB does not notice the signal itself: the
+    # handler interrupts every open engine.
+    work, marker = tmp_path / "work", tmp_path / "started"
+    work.mkdir()
+    body = (
+        "    engine = Engine()\n"
+        "    MARKER.touch()\n"
+        "    write_output('out.json', str(engine.con.execute(SQL).fetchall()))\n"
+    )
+    assert _interrupted_command(work, marker, body) == (130, b"", b"")
     assert list(work.iterdir()) == []
 
 
@@ -116,30 +126,15 @@ def test_ctrl_c_while_jobs_run_queries_exits_130_quietly_and_writes_nothing(
     # connections run queries; the handler interrupts every connection, and the run ends.
     work, marker = tmp_path / "work", tmp_path / "started"
     work.mkdir()
-    script = (
-        "import sys, pathlib\n"
-        "from slac import cli\n"
-        "from slac.evaluation.sqltext import Engine\n"
-        "from slac.evaluation.workers import Workers\n"
-        "from slac.files import write_output\n"
-        "@cli.cli.command(name='spin')\n"
-        "def spin() -> None:\n"
+    body = (
         "    workers = Workers(Engine())\n"
         "    def work(item: int) -> None:\n"
-        "        if not item:\n"
-        "            return\n"
-        "        with workers.evaluating():\n"
-        f"            pathlib.Path({str(marker)!r}).touch()\n"
-        "            sql = 'SELECT count(*) FROM range(10000000000000) a'\n"
-        "            workers.engine.con.execute(sql).fetchall()\n"
+        "        if item:\n"
+        "            with workers.evaluating():\n"
+        "                MARKER.touch()\n"
+        "                workers.engine.con.execute(SQL).fetchall()\n"
         "    workers.each([0, 1, 2, 3], work, jobs=2)\n"
         "    write_output('out.json', 'done')\n"
-        "sys.argv = ['slac', 'spin']\n"
-        "from slac.entry import main\n"
-        "main()\n"
     )
-    pipe = subprocess.PIPE
-    process = subprocess.Popen([sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe)
-    _when_exists(marker)
-    assert _finish(process) == (130, b"", b"")
+    assert _interrupted_command(work, marker, body) == (130, b"", b"")
     assert list(work.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import decimal
 import gc
+import os
 import threading
 
 import pytest
@@ -116,8 +117,16 @@ def test_one_job_does_the_items_in_order_on_the_main_engine() -> None:
     assert order == [(1, True), (2, True), (3, True)]
 
 
-def test_the_default_is_one_job_per_processor() -> None:
-    assert default_jobs() >= 1
+def test_the_default_is_one_job_per_processor_the_process_may_run_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 3, 5}, raising=False)
+    assert default_jobs() == 3  # taskset's or a container's share, not the machine's
+    monkeypatch.delattr(os, "sched_getaffinity")
+    assert default_jobs() == 64
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert default_jobs() == 1
 
 
 def test_the_workers_compute_decimals_in_the_callers_context() -> None:
@@ -146,3 +155,16 @@ def test_the_garbage_collector_is_as_it_was_after_the_run() -> None:
         engine.close()
     assert all(threshold[0] == 10_000 and frozen > 0 for threshold, frozen in during)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_callers_frozen_objects_stay_frozen() -> None:
+    engine = Engine()
+    workers = Workers(engine)
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        workers.each([0, 1, 2], lambda _: None, jobs=2)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+        engine.close()

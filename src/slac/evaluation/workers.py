@@ -10,6 +10,7 @@ read once written.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import gc
 import os
@@ -101,15 +102,25 @@ class Workers:
 
         self.main.set_threads(1)
         self._side_by_side = True
+        connections = [self.main.connection() for _ in range(jobs)]
+        threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in connections]
         try:
-            threads = [
-                threading.Thread(target=worker, args=(self.main.connection(),), daemon=True)
-                for _ in range(jobs)
-            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
+        except BaseException as err:
+            # Ctrl-C reaches the main thread only. The workers are stopped before it goes on:
+            # a process that exits while their queries run in native code aborts (SIGABRT)
+            # instead of exiting 130.
+            failed.append(err)
+            while any(thread.is_alive() for thread in threads):
+                for engine in connections:
+                    with contextlib.suppress(Exception):  # closed once its worker is done
+                        engine.con.interrupt()
+                for thread in threads:
+                    thread.join(0.05)
+            raise
         finally:
             self._side_by_side = False
             self.main.set_threads(None)
@@ -125,12 +136,17 @@ def _long_lived() -> Iterator[None]:
     the youngest generation collected every 10,000 allocations rather than 700, most die there,
     and fewer are promoted to be walked again. Collections hold the interpreter's lock that the
     jobs share; they cost 7% of 1,000 contracts' time before (bench/portfolio.py)."""
-    gc.collect()
-    gc.freeze()
+    # A caller that froze objects of its own is left as it was: unfreezing cannot tell them
+    # from the plans.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.collect()
+        gc.freeze()
     threshold = gc.get_threshold()
     gc.set_threshold(10_000, *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
