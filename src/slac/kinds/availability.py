@@ -259,12 +259,21 @@ def _account(
             params.method != "pooled" and params.empty_interval == "skip"
         )
         requests = col(_required(params.requests), "t") if skip else lit(1)
+        # The window functions sort every row by its interval: most of this statement's cost
+        # (2.2 of 2.6 s on 5M probes). Without row exclusions no interval is excluded by one,
+        # and the interval's requests only matter to `empty_interval: skip`.
+        never = isinstance(excl, exp.Cast) and isinstance(excl.this, exp.Null)
+        by_bucket = (
+            "FALSE" if never else f"bool_or(:excl IS NOT NULL) OVER ({within})"
+        ) + " AS bucket_excluded"
+        if skip:
+            by_bucket += (
+                ", sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) "
+                f"OVER ({within}) AS bucket_requests"
+            )
         placed = sql(
             "SELECT t._file, t._row, w.pid, s.si, :excl AS xid, "
-            "w.w_start + :bucket * :size AS b_start, "
-            f"bool_or(:excl IS NOT NULL) OVER ({within}) AS bucket_excluded, "
-            "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) "
-            f"OVER ({within}) AS bucket_requests "
+            f"w.w_start + :bucket * :size AS b_start, {by_bucket} "
             "FROM :ds AS t JOIN :days AS w ON :placed "
             "JOIN :scopes AS s ON NOT s.every AND s.sc IS NOT DISTINCT FROM :sc WHERE :cond",
             days=days.table,
