@@ -180,9 +180,29 @@ def window_count(engine: Engine, win: exp.Table) -> int:
 
 def in_windows(periods: Sequence[Period], alias: str = "b") -> exp.Expr:
     """The rows (joined to :func:`windows`) of these windows and no other: a monthly objective
-    and a rolling one over the same metric share the rows, each window judged on its own."""
-    keys = exp.Tuple(expressions=[lit(window_key(p)) for p in periods])
-    return sql(":k IN :keys", k=col("wkey", alias), keys=keys)
+    and a rolling one over the same metric share the rows, each window judged on its own.
+    A window is told by its id and bounds (what :func:`window_key` writes), read from the
+    rows' ``pid``, ``w_start`` and ``w_end``: a key string on each of millions of rows would
+    cost more memory than the rest of the row."""
+    unique = sorted(
+        {(p.id, p.start_us, p.end_us) for p in periods}, key=lambda k: (k[1], k[2], k[0])
+    )
+    if not unique:
+        return exp.false()
+    return exp.or_(
+        *(
+            sql(
+                ":p = :i AND :s = :a AND :e = :b",
+                p=col("pid", alias),
+                s=col("w_start", alias),
+                e=col("w_end", alias),
+                i=lit(i),
+                a=lit(a),
+                b=lit(b),
+            )
+            for i, a, b in unique
+        )
+    )
 
 
 def policy_filter(terms: Terms, obj: Objective) -> exp.Expr:

@@ -145,7 +145,7 @@ class PerRowKind(Kind[P]):
             sql(
                 # A row's instant and key travel as _at_us and _item: kinds that judge rows
                 # as items date and name their breaches by them.
-                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, w.wkey, :tm AS _at_us, "
+                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, w.w_start, w.w_end, :tm AS _at_us, "
                 ":key AS _item FROM :ds AS t JOIN :days AS w ON :placed WHERE :cond",
                 base=base,
                 key=incident_key(dataset, "t"),

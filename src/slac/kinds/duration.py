@@ -471,7 +471,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         engine.execute(
             sql(
                 "CREATE OR REPLACE TEMP TABLE :base AS "
-                "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
+                "SELECT t.*, w.pid, w.w_start, w.w_end, w.asof, w.before AS w_before, "
                 "h.w_start AS h_start, "
                 ":s AS s_us, CASE WHEN :e <= w.asof THEN :e END AS e_us, "
                 "coalesce(CASE WHEN :e <= w.asof THEN :e END, w.asof) AS upto_us, "
@@ -503,36 +503,30 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         deadlines = Deadlines(grid)
         consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
     paused = _paused(engine, params.pause, base, key, grid_name, consts)
-    timed = temp_name("timed")
+    # The timed rows are read by each objective as a subquery, not stored: each objective
+    # takes its own rows (its `where`, its windows) before the joins, and a stored copy of
+    # every row was the costliest statement and gigabytes of memory at 10M tickets.
     if business:
         assert grid_name is not None
-        engine.execute(
-            sql(
-                "CREATE OR REPLACE TEMP TABLE :timed AS "
-                "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
-                "FROM :base AS b CROSS JOIN (:consts) AS k "
-                "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
-                "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
-                "LEFT JOIN :paused AS p ON p.item = b.item",
-                timed=timed,
-                base=base,
-                consts=consts,
-                grid=table(grid_name),
-                bs_s=business_us(exp.column("s_us", "b"), "gs_"),
-                bs_u=business_us(exp.column("upto_us", "b"), "gu_"),
-                paused=paused,
-            )
+        timed = sql(
+            "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
+            "FROM :base AS b CROSS JOIN (:consts) AS k "
+            "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
+            "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
+            "LEFT JOIN :paused AS p ON p.item = b.item",
+            base=base,
+            consts=consts,
+            grid=table(grid_name),
+            bs_s=business_us(exp.column("s_us", "b"), "gs_"),
+            bs_u=business_us(exp.column("upto_us", "b"), "gu_"),
+            paused=paused,
         )
     else:
-        engine.execute(
-            sql(
-                "CREATE OR REPLACE TEMP TABLE :timed AS "
-                "SELECT b.*, b.s_us AS bs_s, b.upto_us AS bs_u, 0 AS day_s, coalesce(p.paused_us, 0) AS paused_us "
-                "FROM :base AS b LEFT JOIN :paused AS p ON p.item = b.item",
-                timed=timed,
-                base=base,
-                paused=paused,
-            )
+        timed = sql(
+            "SELECT b.*, b.s_us AS bs_s, b.upto_us AS bs_u, 0 AS day_s, coalesce(p.paused_us, 0) AS paused_us "
+            "FROM :base AS b LEFT JOIN :paused AS p ON p.item = b.item",
+            base=base,
+            paused=paused,
         )
     out: list[Measurement] = []
     for obj, obj_periods in group.each(engine):
@@ -552,7 +546,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             )
         )
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
-    for used in (timed, paused, base, days.table, *([ds] if params.each_cycle else [])):
+    for used in (paused, base, days.table, *([ds] if params.each_cycle else [])):
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
     return out
 
@@ -583,7 +577,7 @@ def _by_end(
     known_end = sql(":e >= w.w_start AND :e < w.w_end AND :e <= w.asof", e=end)
     return sql(
         "CREATE OR REPLACE TEMP TABLE :base AS "
-        "SELECT t.*, w.pid, w.wkey, w.w_start, w.w_end, w.asof, w.before AS w_before, "
+        "SELECT t.*, w.pid, w.w_start, w.w_end, w.asof, w.before AS w_before, "
         "CASE WHEN :known AND hs.w_start IS NOT NULL AND :e > hs.asof THEN hs.w_start "
         "ELSE w.w_start END AS h_start, "
         ":s AS s_us, CASE WHEN :known THEN :e END AS e_us, "
@@ -671,7 +665,7 @@ def _objective(
     params: DurationParams,
     obj: Objective,
     periods: Sequence[Period],
-    timed: exp.Table,
+    timed: exp.Expr,
     grid_name: str | None,
     counts: _Counts,
     deadlines: Deadlines,
@@ -681,7 +675,7 @@ def _objective(
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
     closed = sql("e_us IS NOT NULL")
     rows = sql(
-        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM :timed AS b WHERE :theirs AND :mine",
+        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM (:timed) AS b WHERE :theirs AND :mine",
         excl=_excluded(
             params, exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b")
         ),
