@@ -352,3 +352,39 @@ def test_probe_and_outage_rows_are_accounted_for_by_hand(tmp_path: Path) -> None
         "bad": 0,
         "pending": 0,
     }
+
+
+ROLLING_PROBES = """\
+  - id: probe-uptime-rolling
+    title: Uptime from HTTP probes, rolling two months
+    metric: uptime
+    where: {check: http}
+    target: ">= 99%"
+    period: {rolling: 2, unit: month}
+    scope: [region]
+    responsible: provider
+"""
+
+
+def test_a_probe_in_two_rolling_windows_is_accounted_for_once(tmp_path: Path) -> None:
+    """The October probes lie in both rolling windows of the run (September–October and
+    October–November), November's only in the second: each row counts once, by its best
+    outcome. Only `planned` maintenance applies to this objective (preview and blocked are the
+    monthly objective's), so P-4, P-7 and P-8 are judged here."""
+    contract = availability_case(tmp_path)
+    text = contract.read_text(encoding="utf-8")
+    anchor = "  - id: outage-uptime\n"
+    contract.write_text(text.replace(anchor, ROLLING_PROBES + anchor), encoding="utf-8")
+    code, out, err = evaluate(
+        contract, "--period", "2026-10", "--through", "2026-11", "--on-bad-rows", "exclude"
+    )
+    assert code == 0, err
+    assert account(json.loads(out), "probe-uptime-rolling") == {
+        "input": 9,
+        "judged": 6,  # P-1, P-2, P-4, P-7, P-8 (October, both windows), P-6 (November)
+        "excluded": 1,  # P-3: its hour is maintenance (W-1)
+        "filtered": 1,  # P-5: not http
+        "outside": 0,
+        "bad": 1,  # P-9
+        "pending": 0,
+    }

@@ -422,6 +422,7 @@ def account(
     bad_from: Sequence[str] = (),
     carried_in: bool = False,
     outcomes_hold_items: bool = False,
+    one_each: bool = False,
 ) -> None:
     """Count an objective's rows, in the engine: ``items`` (a relation aliased ``t``) are all
     the rows it could read; ``member`` places one in a period; ``taken`` (over ``t``) says it
@@ -436,22 +437,24 @@ def account(
     ``carried_in``: items placed before the periods but judged in them count as theirs.
     ``outcomes_hold_items``: each outcome row carries its item's own columns (a duration's
     rows do), so ``member`` and ``taken`` are read there and the items are only counted, not
-    joined to their outcomes row by row."""
+    joined to their outcomes row by row. ``one_each``: no item has more than one outcome row
+    (one window and one scope value each), so the outcomes are not grouped by item: a grouping
+    of millions of rows, each a group of its own."""
     same = exp.and_(
         *(sql(":a IS NOT DISTINCT FROM :b", a=col(c, "t"), b=col(c, "o")) for c in ident)
     )
-    rank = sql(
-        "min(CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 "
-        "WHEN 'pending' THEN 2 ELSE 3 END)"
+    order = sql(
+        "CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END"
     )
-    best = (
-        exp.select(*(exp.column(c) for c in ident), exp.alias_(rank, "o"))
-        .from_(
-            exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("r"))),
-            copy=False,
-        )
-        .group_by(*(exp.column(c) for c in ident), copy=False)
+    rank = sql("min(:o)", o=order.copy())
+    best = exp.select(
+        *(exp.column(c) for c in ident), exp.alias_(order if one_each else rank, "o")
+    ).from_(
+        exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("r"))),
+        copy=False,
     )
+    if not one_each:
+        best = best.group_by(*(exp.column(c) for c in ident), copy=False)
     if until is None:
         # The periods merged into spans: a row lies in one span at most, so the test needs no
         # join (a range join of millions of rows costs more than the measurement).

@@ -7,6 +7,7 @@ and merged outage intervals, and does the exact arithmetic.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -301,6 +302,10 @@ def _account(
             placed=placed,
         )
         member, until = time_col, None
+    # A probe or request row lies in one interval of one window for one scope value, unless
+    # the windows overlap (rolling): then it has an outcome in each.
+    spans = sorted((w.start_us, w.end_us) for w, _ in read)
+    disjoint = all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
     account(
         engine,
         obj,
@@ -310,6 +315,7 @@ def _account(
         outcomes,
         [w for w, _ in read],
         until=until,
+        one_each=until is None and disjoint,
     )
     engine.execute(sql("DROP TABLE IF EXISTS :t", t=win))
 
