@@ -102,6 +102,7 @@ class SparkEngine(Engine):
     interface (every stage is written against ``Engine``): no DuckDB connection is opened."""
 
     dialect = "spark"
+    stores_reread_rows = True
 
     def __init__(self, session: Any = None) -> None:
         self.session = session or spark_session()

@@ -138,6 +138,10 @@ class Engine:
     objectives: tuple[str, ...] = ()
     # A connection of another engine's database (see connection): its settings are not its own.
     _shares_database = False
+    # Whether rows that several statements read are stored once, or read as a query by each:
+    # DuckDB pushes each reader's filters into the query, and a stored copy of millions of
+    # rows costs memory; Spark computes a query again at each read (joins and all).
+    stores_reread_rows = False
 
     def __init__(self, threads: int | None = None) -> None:
         import duckdb

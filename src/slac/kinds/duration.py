@@ -503,9 +503,9 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         deadlines = Deadlines(grid)
         consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
     paused = _paused(engine, params.pause, base, key, grid_name, consts)
-    # The timed rows are read by each objective as a subquery, not stored: each objective
-    # takes its own rows (its `where`, its windows) before the joins, and a stored copy of
-    # every row was the costliest statement and gigabytes of memory at 10M tickets.
+    # The timed rows are read by each objective as a subquery, not stored (on DuckDB): each
+    # objective takes its own rows (its `where`, its windows) before the joins, and a stored
+    # copy of every row was the costliest statement and gigabytes of memory at 10M tickets.
     if business:
         assert grid_name is not None
         timed = sql(
@@ -528,6 +528,10 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             base=base,
             paused=paused,
         )
+    stored = temp_name("timed") if engine.stores_reread_rows else None
+    if stored is not None:
+        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=stored, q=timed))
+        timed = sql("SELECT * FROM :t", t=stored)
     out: list[Measurement] = []
     for obj, obj_periods in group.each(engine):
         counts = _Counts(
@@ -546,7 +550,13 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             )
         )
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
-    for used in (paused, base, days.table, *([ds] if params.each_cycle else [])):
+    for used in (
+        *([stored] if stored is not None else []),
+        paused,
+        base,
+        days.table,
+        *([ds] if params.each_cycle else []),
+    ):
         engine.execute(sql("DROP TABLE IF EXISTS :t", t=used))
     return out
 
