@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -396,6 +397,49 @@ def test_parquet_timestamps_with_a_zone_are_accepted(case: Path) -> None:
     )
     doc = results(evaluate(case))
     assert (objective(doc, "csat")["measured"], objective(doc, "csat")["sample"]) == ("0.5", 2)
+
+
+def test_parquet_bad_rows_are_left_out_of_every_later_read(case: Path) -> None:
+    """A Parquet dataset is read from its file by each statement (a view, not a copy): its bad
+    rows must be left out of each of those reads, and named by their row in the file."""
+    path = parquet(
+        case / "data" / "surveys.parquet",
+        "SELECT * FROM (VALUES ('S-1', TIMESTAMPTZ '2026-10-05 11:00:00+02', 5), "
+        "('S-2', TIMESTAMPTZ '2026-10-06 16:00:00+02', 2), "
+        "('S-3', TIMESTAMPTZ '2026-10-07 13:00:00+02', 9), "
+        "('S-4', TIMESTAMPTZ '2026-10-08 13:00:00+02', 4)) AS s(id, submitted_at, score)",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    doc = results(evaluate(case, "--on-bad-rows", "exclude"))
+    assert [(r["file"], r["row"], r["field"]) for r in doc["bad_rows_listed"]] == [
+        (str(path), 3, "score")
+    ]
+    # S-3 (9) is left out: 5, 2 and 4 → 2 of 3 (counting it, 2 of 4).
+    csat = objective(doc, "csat")
+    assert (csat["measured"], csat["sample"]) == (str(Decimal(2) / Decimal(3)), 3)
+
+
+def test_a_parquet_column_named_file_row_number_is_data_not_the_row(case: Path) -> None:
+    """DuckDB's own row index of a Parquet file is called `file_row_number`: a file with a column
+    of that name is still read, and its rows are named by their place in the file."""
+    path = parquet(
+        case / "data" / "surveys.parquet",
+        "SELECT 'S-1' AS id, TIMESTAMPTZ '2026-10-05 11:00:00+02' AS submitted_at, 5 AS score, "
+        "100 AS file_row_number "
+        "UNION ALL SELECT 'S-2', TIMESTAMPTZ '2026-10-06 16:00:00+02', 9, 200",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    assert "outside the survey scale 1–5: 9" in bad_line(evaluate(case), path, 2)
 
 
 @pytest.mark.parametrize(

@@ -231,8 +231,9 @@ def _row_number(engine: Engine, source: Source, needed: Sequence[tuple[str, str]
                 ]
             ),
         )
-    # Spark reads a file in parallel, in no order: its reader numbers each file's rows.
-    if engine.dialect == "spark":
+    # A Parquet file's reader numbers its rows (Spark reads a file in parallel, in no order;
+    # DuckDB's index lets a reader that filters keep the numbers).
+    if source.format == "parquet" and not source.table:
         return exp.column("__slac_row")
     return sql("row_number() OVER ()")
 
@@ -511,13 +512,20 @@ def _staged_select(
     return exp.select(*staged).from_(subquery(raw, "src")), files, native
 
 
+@dataclass(frozen=True)
+class _Staged:
+    files: list[str]
+    native: set[str]  # the fields kept in their native type
+    table: exp.Table  # what the checks read: ``raw_<name>``, or ``ds_<name>`` itself
+    read: int | None  # a filtered source's rows before the binding's ``where``
+    view: exp.Expr | None  # the query, when ``table`` is a view of the files, not a copy
+
+
 def _stage(
     engine: Engine, ds: Dataset, source: Source, name: str, shared: SharedSources | None
-) -> tuple[list[str], set[str], exp.Table, int | None]:
+) -> _Staged:
     """Read a dataset's rows into the table its checks read (``raw_<name>``, or ``ds_<name>``
-    itself when every field is typed in the source). Returns the file names, the fields kept in
-    their native type, that table, and, for a staged source, every row it holds (the rows the
-    binding's ``where`` left out are the difference)."""
+    itself when every field is typed in the source)."""
     conditions = [
         sql(":k = :v", k=exp.column(f"_k{i}"), v=lit(f.value)) for i, f in enumerate(source.where)
     ]
@@ -525,25 +533,33 @@ def _stage(
         # One contract: its rows straight from the source, nothing staged or sorted.
         query, files, native = _staged_select(engine, ds, source)
         target = _check_table(ds, name, native)
-        if not conditions:
-            engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
-            return files, native, target, None
-        columns = [c.alias_or_name for c in query.expressions]
-        mine = (
-            exp.select(*[exp.column(c, quoted=True) for c in columns if not c.startswith("_k")])
-            .from_(subquery(query, "s"))
-            .where(exp.and_(*conditions))
+        mine = query
+        if conditions:
+            columns = [c.alias_or_name for c in query.expressions]
+            mine = (
+                exp.select(*[exp.column(c, quoted=True) for c in columns if not c.startswith("_k")])
+                .from_(subquery(query, "s"))
+                .where(exp.and_(*conditions))
+            )
+        # Parquet files are read again by each statement rather than copied: each reads only
+        # its columns and row groups, and a copy of millions of rows is memory DuckDB spills.
+        # (Its rows keep their numbers: the reader's own row index, see Engine.read_parquet.)
+        viewed = source.format == "parquet" and engine.rows_as_views
+        kind = "VIEW" if viewed else "TABLE"
+        engine.execute(sql(f"CREATE OR REPLACE TEMP {kind} :t AS :q", t=target, q=mine))
+        read = (
+            int(engine.scalar(sql("SELECT count(*) FROM :q", q=subquery(query, "s"))))
+            if conditions
+            else None
         )
-        engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=mine))
-        read = engine.scalar(sql("SELECT count(*) FROM :q", q=subquery(query, "s")))
-        return files, native, target, int(read)
+        return _Staged(files, native, target, read, mine if viewed else None)
     stage = shared.stage(engine, ds, source)
     target = _check_table(ds, name, set(stage.native))
     query = exp.select(*[exp.column(c, quoted=True) for c in stage.columns]).from_(stage.table)
     if conditions:
         query = query.where(exp.and_(*conditions))
     engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=target, q=query))
-    return list(stage.files), set(stage.native), target, stage.rows
+    return _Staged(list(stage.files), set(stage.native), target, stage.rows, None)
 
 
 def _check_table(ds: Dataset, name: str, native: set[str]) -> exp.Table:
@@ -583,6 +599,7 @@ def load_datasets(
     )
     infos: list[InputInfo] = []
     file_names: dict[str, list[str]] = {}
+    views: dict[str, exp.Expr] = {}  # the datasets read from their files by each statement
     for name in needed:
         ds, source = datasets[name], sources.get(name)
         if source is None:
@@ -590,7 +607,8 @@ def load_datasets(
                 f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
             )
         source = for_contract(source, plan.contract_id, customer)
-        files, native, raw_t, kept = _stage(engine, ds, source, name, shared)
+        staged = _stage(engine, ds, source, name, shared)
+        files, native, raw_t, kept = staged.files, staged.native, staged.table, staged.read
         file_names[name] = files
         all_native = all(f.name in native for f in ds.fields)
         checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds)
@@ -648,7 +666,9 @@ def load_datasets(
         if name in billing:
             duplicate_charges(engine, ds, billing[name], files)
         if not all_native:
-            engine.execute(sql("DROP TABLE :t", t=raw_t))
+            engine.execute(sql(f"DROP {'VIEW' if staged.view else 'TABLE'} :t", t=raw_t))
+        elif staged.view is not None:
+            views[name] = staged.view
         rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
         if kept is not None:  # the rows the binding's `where` left out are those not kept
             dropped[name] = kept - int(rows)
@@ -682,6 +702,17 @@ def load_datasets(
     infos = [InputInfo(i.dataset, i.files, i.rows, int(per_ds.get(i.dataset, 0))) for i in infos]
     if total and exclude_bad_rows:
         for name in needed:
+            if name in views:  # a view of the files: read without its bad rows from now on
+                engine.execute(
+                    sql(
+                        "CREATE OR REPLACE TEMP VIEW :t AS SELECT * FROM (:q) AS s WHERE (_file, _row) "
+                        "NOT IN (SELECT (_file, _row) FROM bad_rows WHERE dataset = :ds)",
+                        t=typed_table(name),
+                        q=views[name],
+                        ds=lit(name),
+                    )
+                )
+                continue
             engine.execute(
                 sql(
                     "DELETE FROM :t WHERE (_file, _row) IN (SELECT (_file, _row) FROM bad_rows WHERE dataset = :ds)",

@@ -107,8 +107,8 @@ def windows(
         {row(p, False) for p in periods} | {row(p, True) for p in before},
         key=lambda r: (r[1], r[2], str(r[0])),
     )
-    # `wi` numbers the windows 0..n-1 (:func:`window_count`): an item's row in a window is
-    # named by arithmetic (item × n + wi), not by a window function over millions of rows.
+    # `wi` numbers the windows 0..n-1: an item's row in a window is named by (item, wi), not
+    # by a window function over millions of rows.
     values = exp.values(
         [(*(lit(v) for v in r), lit(i)) for i, r in enumerate(unique)],
         alias="v",
@@ -172,10 +172,6 @@ def window_days(engine: Engine, win: exp.Table) -> WindowDays:
         )
     )
     return WindowDays(name, lo, hi)
-
-
-def window_count(engine: Engine, win: exp.Table) -> int:
-    return int(engine.scalar(sql("SELECT count(*) FROM :w", w=win)))
 
 
 def in_windows(periods: Sequence[Period], alias: str = "b") -> exp.Expr:

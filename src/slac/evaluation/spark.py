@@ -103,6 +103,7 @@ class SparkEngine(Engine):
 
     dialect = "spark"
     stores_reread_rows = True
+    rows_as_views = False
 
     def __init__(self, session: Any = None) -> None:
         self.session = session or spark_session()

@@ -142,6 +142,11 @@ class Engine:
     # DuckDB pushes each reader's filters into the query, and a stored copy of millions of
     # rows costs memory; Spark computes a query again at each read (joins and all).
     stores_reread_rows = False
+    # Whether such rows that are many (a Parquet dataset, a metric's rows in its windows) are a
+    # view, computed again by each statement with its own columns and filters pushed down to
+    # the files, rather than a table of them, which DuckDB spills at 10M rows. Not for a
+    # warehouse script (not every warehouse has temporary views) or Spark (it stores them).
+    rows_as_views = True
 
     def __init__(self, threads: int | None = None) -> None:
         import duckdb
@@ -222,8 +227,24 @@ class Engine:
         return row[0] if row else None
 
     def read_parquet(self, path: str) -> exp.Expr:
-        """A relation of a Parquet file's rows."""
-        return sql("SELECT * FROM read_parquet(:p)", p=lit(path))
+        """A relation of a Parquet file's rows with ``__slac_row``, the 1-based row number
+        within the file. The file's own row index, not a count of the rows read: a reader that
+        filters (a view read by several statements) numbers each row as every other does."""
+        import duckdb
+
+        plain = sql("SELECT * FROM read_parquet(:p)", p=lit(path))
+        try:
+            columns = dict(self.describe(plain))
+        except duckdb.Error:
+            columns = {}  # an unreadable file: the loader reports it when it reads its columns
+        if "file_row_number" in columns:
+            # DuckDB cannot add its index under another name: the rows numbered as read.
+            return sql("SELECT *, row_number() OVER () AS __slac_row FROM (:q)", q=plain)
+        return sql(
+            "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS __slac_row "
+            "FROM read_parquet(:p, file_row_number = TRUE)",
+            p=lit(path),
+        )
 
     def read_table(self, name: str) -> exp.Expr:
         """A relation of the rows of ``name``, a table of the engine's own catalog: Spark's

@@ -131,6 +131,8 @@ def _target(expression: exp.Expr) -> str | None:
 class RecordingEngine(Engine):
     """An engine over empty tables that keeps every statement and every read of the data."""
 
+    rows_as_views = False
+
     def __init__(self, earliest_us: int) -> None:
         super().__init__(threads=1)
         self.steps: list[_Step] = []
