@@ -35,6 +35,7 @@ from referencing import Registry
 
 from slac.api import compile_plan, plan_document
 from slac.cli import cli
+from slac.evaluation.sqltext import Engine
 from slac.plan.canonical import pretty, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +139,27 @@ def test_results_match_golden_file(example: str) -> None:
         f"the results of {example} changed; if that is intended, regenerate with "
         "SLAC_UPDATE_GOLDEN=1 and review the diff"
     )
+
+
+# (Availability measures probes by intervals: it keeps no copy of a metric's rows.)
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e != "hosting-availability"])
+def test_results_are_the_golden_files_with_the_rows_read_as_views(
+    example: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A metric's rows too many to keep in memory are a view each statement computes again
+    (Engine.stores): the examples are small, so they are stored; read as views, every example
+    must give its golden results byte for byte."""
+    asked: list[int] = []
+
+    def never(self: Engine, rows: Any, columns: int) -> bool:
+        asked.append(columns)
+        return not self.rows_as_views
+
+    monkeypatch.setattr(Engine, "stores", never)
+    result = invoke("evaluate", contract_path(example), *RANGE)
+    assert result.exit_code == 0, result.stderr
+    assert asked, "no metric of the example asked whether to store its rows"
+    assert result.stdout.encode("utf-8") == (GOLDEN / f"{example}.json").read_bytes()
 
 
 def test_no_stray_golden_files() -> None:

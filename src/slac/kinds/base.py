@@ -141,11 +141,15 @@ class PerRowKind(Kind[P]):
         assert dataset.time is not None, f"dataset {dataset.name} has no time (lint rule R507)"
         days = window_days(engine, windows(engine, group.periods))
         base = temp_name("base")
+        # Stored, or (too many to keep in memory) a view each objective computes again.
+        width = len(dataset.fields) + 7  # _file, _row, pid, w_start, w_end, _at_us, _item
+        rows = sql("SELECT * FROM :ds", ds=typed_table(metric.dataset))
+        kind = "TABLE" if engine.stores(rows, width) else "VIEW"
         engine.execute(
             sql(
                 # A row's instant and key travel as _at_us and _item: kinds that judge rows
                 # as items date and name their breaches by them.
-                "CREATE OR REPLACE TEMP TABLE :base AS SELECT t.*, w.pid, w.w_start, w.w_end, :tm AS _at_us, "
+                f"CREATE OR REPLACE TEMP {kind} :base AS SELECT t.*, w.pid, w.w_start, w.w_end, :tm AS _at_us, "
                 ":key AS _item FROM :ds AS t JOIN :days AS w ON :placed WHERE :cond",
                 base=base,
                 key=incident_key(dataset, "t"),
@@ -207,7 +211,7 @@ class PerRowKind(Kind[P]):
                 obj_periods,
             )
             out.extend(self.measure_objective(engine, params, obj, obj_periods, rows, exclusions))
-        engine.execute(sql("DROP TABLE IF EXISTS :t", t=base))
+        engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
         return out
 
 

@@ -465,10 +465,11 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         win=win,
     )
     days = window_days(engine, win)
-    # The rows every objective reads: on DuckDB a view, which each objective's statements
-    # compute again with their own `where` pushed down to the files, rather than gigabytes
-    # of rows stored (and spilled) at 10M items.
-    kind = "VIEW" if engine.rows_as_views else "TABLE"
+    # The rows every objective reads: stored, or (too many to keep in memory) a view, which
+    # each objective's statements compute again with their own `where` pushed down.
+    # (Its columns: the dataset's fields, _file, _row, _iid and ten of its windows and times.)
+    width = len(run.dataset(metric.dataset).fields) + 13
+    kind = "TABLE" if engine.stores(sql("SELECT * FROM :ds", ds=ds), width) else "VIEW"
     if params.period_membership == "end":
         engine.execute(
             _by_end(kind, base, _items(ds, params), win, start, end, all_of(metric.where, "t"))
