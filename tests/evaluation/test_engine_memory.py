@@ -25,14 +25,14 @@ def settings(engine: Engine) -> tuple[str, str]:
     return str(row[0]), str(row[1])
 
 
-def test_the_default_is_768_mb_and_a_spill_folder_of_its_own_removed_on_close(
+def test_the_default_is_640_mb_and_a_spill_folder_of_its_own_removed_on_close(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv(MEMORY_ENV, raising=False)
     monkeypatch.delenv(SPILL_ENV, raising=False)
     engine = Engine()
     limit, spill = settings(engine)
-    assert limit == "732.4 MiB"  # 768 MB, as DuckDB prints it
+    assert limit == "610.3 MiB"  # 640 MB, as DuckDB prints it
     assert Path(spill).name.startswith("slac-spill-") and Path(spill).is_dir()
     assert Path(spill).resolve() != Path.cwd().resolve() / ".tmp"
     engine.close()

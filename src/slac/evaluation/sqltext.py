@@ -106,11 +106,12 @@ def typed_table(dataset: str) -> exp.Table:
 # Every open engine, for Ctrl-C (see interrupt_queries).
 _OPEN: weakref.WeakSet[Engine] = weakref.WeakSet()
 
-# The engine's memory (DuckDB's buffer manager; the process as a whole needs a few hundred MB
-# more) and where it spills what does not fit: both overridable from the environment.
+# The engine's memory (DuckDB's buffer manager; the process as a whole needs about 500 MB
+# more) and where it spills what does not fit: both overridable from the environment. 640 MB
+# keeps a 10M-ticket evaluation under 1.2 GiB (1,148 MiB; 768 MB: 1,266 MiB and 7% faster).
 MEMORY_ENV = "SLAC_MEMORY_LIMIT"
 SPILL_ENV = "SLAC_SPILL_DIRECTORY"
-DEFAULT_MEMORY_LIMIT = "768MB"
+DEFAULT_MEMORY_LIMIT = "640MB"
 
 
 class EngineUnsupported(Exception):
