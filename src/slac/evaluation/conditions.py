@@ -72,6 +72,8 @@ def exclusion_case(
     """
     ifs: list[exp.If] = []
     for exc in exclusions:
+        if not _tests_rows(exc):
+            continue
         parts: list[exp.Expr] = []
         if exc.where:
             parts.append(all_of(exc.where, alias))
@@ -81,12 +83,20 @@ def exclusion_case(
         if exc.between_to:
             end = local_midnight_us(_next_day(exc.between_to), zone)
             parts.append(sql(":t < :b", t=instant, b=lit(end)))
-        if not parts or exc.maintenance_dataset:
-            continue
         ifs.append(exp.If(this=exp.and_(*parts), true=lit(exc.id)))
     if not ifs:
         return exp.cast(exp.null(), "VARCHAR")
     return exp.Case(ifs=ifs)
+
+
+def excludes_rows(exclusions: Sequence[Exclusion]) -> bool:
+    """Whether :func:`exclusion_case` can name any of ``exclusions`` for a row (else it is
+    NULL for every row)."""
+    return any(_tests_rows(exc) for exc in exclusions)
+
+
+def _tests_rows(exc: Exclusion) -> bool:
+    return bool(exc.where or exc.between_from or exc.between_to) and not exc.maintenance_dataset
 
 
 def _day(text: str) -> date:
