@@ -5,6 +5,8 @@ portfolio's small contracts run on one thread, and the engine's setting comes ba
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,16 @@ def test_only_a_portfolios_small_contracts_run_on_one_thread(
     assert seen == []  # one contract alone keeps the engine's threads
     assert api.evaluate_portfolio([CONTRACT], period="2026-10").value is not None
     assert seen == [1, None]
+
+
+def test_an_engine_never_closed_leaves_no_spill_folder_when_the_process_exits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(SPILL_ENV, raising=False)
+    script = "from slac.evaluation.sqltext import Engine\nprint(Engine()._spill)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    spill = Path(done.stdout.strip())
+    assert spill.name.startswith("slac-spill-")
+    assert not spill.exists()

@@ -8,6 +8,7 @@ DuckDB here and can be generated for Spark (``Engine.dialect``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -130,6 +131,13 @@ def interrupt_queries() -> None:
         engine.con.interrupt()
 
 
+def close_engines() -> None:
+    """Close every open engine (before a process exits without finalization: see entry.py)."""
+    for engine in list(_OPEN):
+        with contextlib.suppress(Exception):
+            engine.close()
+
+
 class Engine:
     """A DuckDB connection in UTC that runs sqlglot expressions."""
 
@@ -165,6 +173,10 @@ class Engine:
         limit = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
         spill = os.environ.get(SPILL_ENV, "").strip()
         self._spill = None if spill else tempfile.mkdtemp(prefix="slac-spill-")
+        if self._spill:
+            # Removed by close; failing that (an engine a caller never closed), when the
+            # engine is collected or the interpreter exits.
+            weakref.finalize(self, shutil.rmtree, self._spill, True)
         for name, value, source in (
             ("memory_limit", limit, MEMORY_ENV),
             ("temp_directory", spill or self._spill or "", SPILL_ENV),
