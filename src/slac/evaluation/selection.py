@@ -478,7 +478,17 @@ def account(
     late = sql("o.o IN (0, 2)") if carried_in else exp.false()
     if outcomes_hold_items and until is None:
         _account_from_outcomes(
-            engine, obj, items, placed, taken, outcomes, ident, rank, late, bad_from
+            engine,
+            obj,
+            items,
+            placed,
+            taken,
+            outcomes,
+            ident,
+            order if one_each else rank,
+            late,
+            bad_from,
+            one_each,
         )
         return
     rows = sql(
@@ -525,25 +535,28 @@ def _account_from_outcomes(
     rank: exp.Expr,
     late: exp.Expr,
     bad_from: Sequence[str],
+    one_each: bool = False,
 ) -> None:
     """:func:`account` without a join of every item to its outcome: the items give the counts
     of rows, rows in the periods and rows taken (P, P and T); the outcome rows, which carry
     their item's columns, give the rest. With L (judged or pending in the run, carried in):
     in the run = P + (L and not P); taken = (P and T) + (L and not (P and T)); each outcome
-    counts where P or L."""
-    best = (
-        exp.select(
-            *(exp.column(c) for c in ident),
-            exp.alias_(rank, "o"),
-            exp.alias_(sql("bool_or(coalesce(:p, FALSE))", p=placed.copy()), "p"),
-            exp.alias_(sql("bool_or(coalesce(:t, FALSE))", t=taken.copy()), "tk"),
-        )
-        .from_(
-            exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("t"))),
-            copy=False,
-        )
-        .group_by(*(exp.column(c) for c in ident), copy=False)
+    counts where P or L. With ``one_each`` each outcome row is its item's only one (``rank``
+    then the row's own order): nothing to group."""
+    p, tk = placed.copy(), taken.copy()
+    if not one_each:
+        p, tk = sql("bool_or(coalesce(:p, FALSE))", p=p), sql("bool_or(coalesce(:t, FALSE))", t=tk)
+    best = exp.select(
+        *(exp.column(c) for c in ident),
+        exp.alias_(rank, "o"),
+        exp.alias_(exp.func("coalesce", p, exp.false()) if one_each else p, "p"),
+        exp.alias_(exp.func("coalesce", tk, exp.false()) if one_each else tk, "tk"),
+    ).from_(
+        exp.Subquery(this=outcomes, alias=exp.TableAlias(this=exp.to_identifier("t"))),
+        copy=False,
     )
+    if not one_each:
+        best = best.group_by(*(exp.column(c) for c in ident), copy=False)
     engine.execute(
         sql(
             "INSERT INTO :acc SELECT :obj, :ds, i.n, i.p + b.late_only, i.pt + b.late_not_pt, "
