@@ -281,26 +281,31 @@ def _interval_rows_checks(
     parent = next(d for d in plan.datasets if d.name == metric.dataset)
     if not parent.key or not parent_key:
         return
+    # A check that does not apply is left out of the statement, not written `WHEN FALSE AND
+    # …`: DuckDB would still build the hash table of its subquery (every item's key; 1.3 of
+    # 4.4 s at 10M tickets).
+    start_check = "WHEN c.cs IS NULL THEN :no_start " if no_start else ""
+    parent_check = (
+        "WHEN NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk "
+        "AND NOT EXISTS (SELECT 1 FROM bad_rows AS b WHERE b.dataset = :pds "
+        "AND b._file = i._file AND b._row = i._row)) "
+        "THEN :bad_parent || CAST(c.pk AS VARCHAR) || ', whose row is bad' "
+        if bad_parent
+        else ""
+    )
     engine.execute(
         sql(
             "INSERT INTO bad_rows SELECT * FROM (SELECT :ds, c._file, c._row, :field, "
             "CASE WHEN c.pk IS NULL OR NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk) "
             "THEN :unknown || coalesce(CAST(c.pk AS VARCHAR), '(empty)') "
-            "WHEN :check_start AND c.cs IS NULL THEN :no_start "
-            "WHEN c.ce < c.cs THEN :backwards "
-            "WHEN :check_parent AND NOT EXISTS (SELECT 1 FROM :it AS i WHERE i.k = c.pk "
-            "AND NOT EXISTS (SELECT 1 FROM bad_rows AS b WHERE b.dataset = :pds "
-            "AND b._file = i._file AND b._row = i._row)) "
-            "THEN :bad_parent || CAST(c.pk AS VARCHAR) || ', whose row is bad' END AS problem "
+            f"{start_check}WHEN c.ce < c.cs THEN :backwards {parent_check}END AS problem "
             "FROM (SELECT _file, _row, :pk AS pk, :cs AS cs, :ce AS ce FROM :ct) AS c) AS q "
             "WHERE problem IS NOT NULL",
             ds=lit(dataset),
-            check_parent=exp.true() if bad_parent else exp.false(),
             bad_parent=lit(bad_parent or ""),
             pds=lit(metric.dataset),
             field=lit(start),
             unknown=lit(unknown),
-            check_start=exp.true() if no_start else exp.false(),
             no_start=lit(no_start or ""),
             backwards=lit(backwards),
             pk=exp.column(parent_key, quoted=True),
