@@ -388,3 +388,28 @@ def test_a_probe_in_two_rolling_windows_is_accounted_for_once(tmp_path: Path) ->
         "bad": 1,  # P-9
         "pending": 0,
     }
+
+
+def test_a_field_named_as_a_column_of_the_account_in_other_case_is_the_fields(
+    tmp_path: Path,
+) -> None:
+    """The account carries the columns of `where` beside its own (`si`, the scope value's
+    number): a field `SI` is another name to the contract, the same one to DuckDB, and must
+    still be read as the field."""
+    contract = availability_case(tmp_path)
+    text = contract.read_text(encoding="utf-8")
+    text = text.replace("      check: {type: string}", "      SI: {type: string}")
+    contract.write_text(text.replace("where: {check: http}", "where: {SI: http}"), "utf-8")
+    probes = tmp_path / "probes.csv"
+    probes.write_text(PROBES.replace(",check,", ",SI,", 1), encoding="utf-8")
+    code, out, err = evaluate(contract, "--period", "2026-10", "--on-bad-rows", "exclude")
+    assert code == 0, err
+    assert account(json.loads(out), "probe-uptime") == {
+        "input": 9,
+        "judged": 2,
+        "excluded": 4,
+        "filtered": 1,  # P-5: not http
+        "outside": 1,
+        "bad": 1,
+        "pending": 0,
+    }

@@ -275,10 +275,13 @@ def _account(
             )
         # Each outcome row carries the item's columns the account reads (its instant, those of
         # `where`), so the account counts outcomes without joining every row back to them;
-        # unless one is named as a column of this query.
+        # unless one is named as a column of this query (DuckDB's names ignore case).
         read_cols = [c for e in (time_col, where) for c in e.find_all(exp.Column)]
         held = sorted({c.name for c in read_cols} - {"_file", "_row"})
-        hold = all(c.table == "t" for c in read_cols) and not set(held) & _PLACED_COLUMNS
+        hold = (
+            all(c.table == "t" for c in read_cols)
+            and not {h.lower() for h in held} & _PLACED_COLUMNS
+        )
         placed = sql(
             "SELECT t._file, t._row, w.pid, s.si, :excl AS xid, "
             f"w.w_start + :bucket * :size AS b_start, {by_bucket} "
@@ -341,7 +344,17 @@ def _account(
 _EVERY = ("every",)
 # The columns the placed rows of a probe or request account add to the item's own.
 _PLACED_COLUMNS = frozenset(
-    {"pid", "si", "xid", "b_start", "bucket_excluded", "bucket_requests", "_account"}
+    {
+        "_file",
+        "_row",
+        "pid",
+        "si",
+        "xid",
+        "b_start",
+        "bucket_excluded",
+        "bucket_requests",
+        "_account",
+    }
 )
 
 
