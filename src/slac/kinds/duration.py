@@ -412,8 +412,9 @@ def _cycle_items(engine: Engine, run: Run, metric: Metric, params: DurationParam
         cs=col(cycles.start, "c"),
         ce=col(cycles.end, "c"),
     )
+    # The reopens on the right, to be hashed: fewer than the items as a rule, and narrow.
     reopen = sql(
-        "SELECT 1 FROM :cds AS c JOIN :ds AS t ON :pk = :k",
+        "SELECT 1 FROM :ds AS t JOIN :cds AS c ON :pk = :k",
         cds=typed_table(cycles.dataset),
         ds=typed_table(metric.dataset),
         pk=col(cycles.parent_key, "c"),
