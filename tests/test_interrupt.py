@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -53,7 +54,8 @@ def test_ctrl_c_while_reading_a_contract_exits_130_quietly(tmp_path: Path) -> No
 
 def _interrupted_command(work: Path, marker: Path, body: str) -> tuple[int, bytes, bytes]:
     """Run a `slac spin` command whose ``body`` (Python, indented under the command; it
-    touches ``marker`` once busy) is interrupted by Ctrl-C; its exit status and output."""
+    touches ``marker`` once busy) is interrupted by Ctrl-C; its exit status and output. Its
+    temporary folder (the engines' spill folders) must be left empty."""
     script = (
         "import sys, pathlib\n"
         "from slac import cli\n"
@@ -70,9 +72,17 @@ def _interrupted_command(work: Path, marker: Path, body: str) -> tuple[int, byte
         "main()\n"
     )
     pipe = subprocess.PIPE
-    process = subprocess.Popen([sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe)
+    temp = work.parent / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    env.pop("SLAC_SPILL_DIRECTORY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=work, stdout=pipe, stderr=pipe, env=env
+    )
     _when_exists(marker)
-    return _finish(process)
+    finished = _finish(process)
+    assert list(temp.iterdir()) == []  # no spill folder left behind
+    return finished
 
 
 def test_ctrl_c_during_a_query_exits_130_quietly_and_writes_nothing(tmp_path: Path) -> None:
