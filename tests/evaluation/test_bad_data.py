@@ -399,6 +399,23 @@ def test_parquet_timestamps_with_a_zone_are_accepted(case: Path) -> None:
     assert (objective(doc, "csat")["measured"], objective(doc, "csat")["sample"]) == ("0.5", 2)
 
 
+def test_an_empty_key_in_a_typed_parquet_column_is_a_bad_row(case: Path) -> None:
+    """A typed column has nothing to parse, but its empty values are still checked."""
+    path = parquet(
+        case / "data" / "surveys.parquet",
+        "SELECT * FROM (VALUES ('S-1', TIMESTAMPTZ '2026-10-05 11:00:00+02', 5), "
+        "(NULL, TIMESTAMPTZ '2026-10-06 16:00:00+02', 2)) AS s(id, submitted_at, score)",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.csv}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.parquet}",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "surveys.id" in line and "empty value" in line
+
+
 def test_parquet_bad_rows_are_left_out_of_every_later_read(case: Path) -> None:
     """A Parquet dataset is read from its file by each statement (a view, not a copy): its bad
     rows must be left out of each of those reads, and named by their row in the file."""

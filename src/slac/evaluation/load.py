@@ -329,7 +329,7 @@ def _problems(
     zone: str | None,
     metrics: Sequence[Metric],
     kinds: MeasuredKinds,
-    native: Set[str] = frozenset(),
+    native: Set[str],
 ) -> list[tuple[str, exp.Expr]]:
     """(field, SQL text of the problem or NULL) for each check on the typed table ``t`` + raw ``r``.
     A ``native`` field (read in its own type) has nothing to parse: no parse check, which
