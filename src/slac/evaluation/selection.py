@@ -443,6 +443,7 @@ def account(
         "CASE _account WHEN 'judged' THEN 0 WHEN 'excluded' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END"
     )
     rank = sql("min(:o)", o=order.copy())
+    placed: exp.Expr
     best = exp.select(
         *(exp.column(c) for c in ident), exp.alias_(order if one_each else rank, "o")
     ).from_(
@@ -452,19 +453,7 @@ def account(
     if not one_each:
         best = best.group_by(*(exp.column(c) for c in ident), copy=False)
     if until is None:
-        # The periods merged into spans: a row lies in one span at most, so the test needs no
-        # join (a range join of millions of rows costs more than the measurement).
-        spans = merge_spans(sorted({(p.start_us, p.end_us) for p in periods}))
-        placed: exp.Expr = (
-            exp.or_(
-                *(
-                    sql(":m >= :a AND :m < :b", m=member.copy(), a=lit(a), b=lit(b))
-                    for a, b in spans
-                )
-            )
-            if spans
-            else exp.false()
-        )
+        placed = placed_in(member, periods)
     else:
         placed = sql(
             "EXISTS (SELECT 1 FROM (:win) AS w WHERE :m < w.w_end AND :u > w.w_start)",
@@ -507,13 +496,25 @@ def account(
             "INSERT INTO :acc SELECT :obj, :ds, count(*), count_if(inw), count_if(inw AND tk), "
             "count_if(inw AND o = 0), count_if(inw AND o = 1), count_if(inw AND o = 2), "
             "count_if(inw AND o = 3), :also FROM (:rows) AS r",
-            **_account_row(obj, bad_from),
+            **account_row(obj, bad_from),
             rows=rows,
         )
     )
 
 
-def _account_row(obj: Objective, bad_from: Sequence[str]) -> dict[str, exp.Expr]:
+def placed_in(member: exp.Expr, periods: Sequence[Period]) -> exp.Expr:
+    """Whether ``member`` (an instant) falls in one of ``periods``. The periods are merged into
+    spans: a row lies in one span at most, so the test needs no join (a range join of millions
+    of rows costs more than the measurement)."""
+    spans = merge_spans(sorted({(p.start_us, p.end_us) for p in periods}))
+    if not spans:
+        return exp.false()
+    return exp.or_(
+        *(sql(":m >= :a AND :m < :b", m=member.copy(), a=lit(a), b=lit(b)) for a, b in spans)
+    )
+
+
+def account_row(obj: Objective, bad_from: Sequence[str]) -> dict[str, exp.Expr]:
     """The placeholders of a row-account insert besides its counts: the table, the objective,
     its dataset and the other datasets whose bad rows are its items."""
     return {
@@ -568,7 +569,7 @@ def _account_from_outcomes(
             "count_if((p OR l) AND o = 0) AS j0, count_if((p OR l) AND o = 1) AS j1, "
             "count_if((p OR l) AND o = 2) AS j2, count_if((p OR l) AND o = 3) AS j3 "
             "FROM (SELECT *, coalesce(:late, FALSE) AS l FROM (:best) AS o) AS q) AS b",
-            **_account_row(obj, bad_from),
+            **account_row(obj, bad_from),
             placed=placed,
             taken=taken,
             items=items,

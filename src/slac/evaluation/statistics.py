@@ -13,6 +13,7 @@ from sqlglot import exp
 from slac.evaluation.measurement import Measurement, Period, exact_ratio
 from slac.evaluation.selection import excluded_columns, scope_key, with_empty
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery
+from slac.evaluation.tally import Tally
 from slac.plan.types import Exclusion, Objective
 
 
@@ -27,9 +28,11 @@ def statistics(
     scale: Fraction,
     value: exp.Expr | None = None,
     carried: exp.Expr | None = None,
+    tally: Tally | None = None,
 ) -> list[Measurement]:
     """``carried``: a condition on a row that holds when the row's item belongs to an earlier
-    period (carry-over); the counted items meeting it are the measurement's ``carried``."""
+    period (carry-over); the counted items meeting it are the measurement's ``carried``.
+    ``tally``: the objective's row account, summed over ``rows`` in the same pass."""
     judge = obj.judgement
     scope = [col(f) for f in obj.scope]
     value = value if value is not None else exp.column("elapsed")
@@ -44,6 +47,7 @@ def statistics(
         sql("count_if(excl IS NULL AND NOT (:closed))", closed=closed).as_("open"),
         sql("count_if(:c AND :k)", c=counted.copy(), k=carried or exp.false()).as_("carried"),
         *excluded_columns(exclusions),
+        *(tally.columns() if tally is not None else ()),
     ]
     query = (
         exp.select(*select)
@@ -87,7 +91,10 @@ def statistics(
         scope_values, rest = rest[: len(scope)], rest[len(scope) :]
         n, total, lo, hi, opened = int(rest[0]), rest[1], rest[2], rest[3], int(rest[4])
         moved = int(rest[5])
+        rest, tallied = rest[: 6 + len(exclusions)], rest[6 + len(exclusions) :]
         excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[6:], strict=True))
+        if tally is not None:
+            tally.add(tallied)
         measured: Decimal | None = None
         if n:
             stat = judge.statistic

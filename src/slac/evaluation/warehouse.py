@@ -25,6 +25,7 @@ from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.load import needed_datasets
 from slac.evaluation.selection import ROW_ACCOUNT
 from slac.evaluation.sqltext import Engine, col, lit, sql, table, typed_table
+from slac.evaluation.tally import TALLY_PREFIX
 from slac.plan.types import Dataset, Plan
 
 DIALECTS = ("duckdb", "postgres", "spark", "trino", "bigquery", "snowflake")
@@ -273,10 +274,15 @@ def _for_dialect(expression: exp.Expr, dialect: str, names: dict[str, str]) -> e
 
 
 def without_misses(expression: exp.Expr) -> exp.Expr:
-    """``expression`` without the breached-items list column (``misses``)."""
+    """``expression`` without the breached-items list column (``misses``) and the row
+    account's tally columns (a run's report, not a measurement: :mod:`slac.evaluation.tally`)."""
     node = expression.copy()
     for select in list(node.find_all(exp.Select)):
-        kept = [e for e in select.expressions if e.alias_or_name != "misses"]
+        kept = [
+            e
+            for e in select.expressions
+            if e.alias_or_name != "misses" and not e.alias_or_name.startswith(TALLY_PREFIX)
+        ]
         if len(kept) != len(select.expressions):
             select.set("expressions", kept)
     return node

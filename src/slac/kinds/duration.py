@@ -50,6 +50,7 @@ from slac.evaluation.selection import (
     item_key,
     miss_columns,
     objective_filter,
+    placed_in,
     record,
     scope_key,
     temp_name,
@@ -60,6 +61,7 @@ from slac.evaluation.selection import (
 )
 from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, typed_table
 from slac.evaluation.statistics import statistics
+from slac.evaluation.tally import Tally, insert_tallies
 from slac.evaluation.timegrid import Grid
 from slac.kinds.base import Kind
 from slac.plan.calendars import ALWAYS
@@ -544,6 +546,8 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=stored, q=timed))
         timed = sql("SELECT * FROM :t", t=stored)
     out: list[Measurement] = []
+    tallies: list[Tally] = []
+    counts = None
     for obj, obj_periods in group.each(engine):
         counts = _Counts(
             sql("SELECT * FROM :ds", ds=ds),
@@ -557,9 +561,21 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         )
         out.extend(
             _objective(
-                engine, plan, terms, params, obj, obj_periods, timed, grid_name, counts, deadlines
+                engine,
+                plan,
+                terms,
+                params,
+                obj,
+                obj_periods,
+                timed,
+                grid_name,
+                counts,
+                deadlines,
+                tallies,
             )
         )
+    if counts is not None:
+        insert_tallies(engine, counts.items, tallies, counts.bad_from)
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
     engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
     for used in (
@@ -700,7 +716,10 @@ def _objective(
     grid_name: str | None,
     counts: _Counts,
     deadlines: Deadlines,
+    tallies: list[Tally],
 ) -> list[Measurement]:
+    """The measurements of one objective; its row account added to ``tallies`` (or, rolling,
+    counted on its own)."""
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
@@ -788,17 +807,27 @@ def _objective(
             sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows),
             sql("status = 'open'"),
         )
-        counts.add(
-            engine,
+        tally = counts.tally(
             terms,
             obj,
             periods,
-            sql(
-                "SELECT *, CASE status WHEN 'excluded' THEN 'excluded' WHEN 'open' THEN 'pending' "
-                "ELSE 'judged' END AS _account FROM (:rel) AS q",
-                rel=judged_rows,
-            ),
+            sql("CASE status WHEN 'excluded' THEN 1 WHEN 'open' THEN 2 ELSE 0 END"),
         )
+        if tally is None:
+            counts.add(
+                engine,
+                terms,
+                obj,
+                periods,
+                sql(
+                    "SELECT *, CASE status WHEN 'excluded' THEN 'excluded' WHEN 'open' THEN "
+                    "'pending' ELSE 'judged' END AS _account FROM (:rel) AS q",
+                    rel=judged_rows,
+                ),
+            )
+        else:
+            select.extend(tally.columns())
+            tallies.append(tally)
         record(
             engine,
             obj,
@@ -825,7 +854,10 @@ def _objective(
                 business=deadlines.grid is not None,
                 business_days=judge.threshold_business_days,
             )
+            rest, tallied = rest[: 8 + len(exclusions)], rest[8 + len(exclusions) :]
             excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[8:], strict=True))
+            if tally is not None:
+                tally.add(tallied)
             judged = met + breached
             value = exact_ratio(met, judged) if judged else None
             result.append(
@@ -855,18 +887,27 @@ def _objective(
     # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
     # first later period that knows it.
     rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed))
-    counts.add(
-        engine,
+    tally = counts.tally(
         terms,
         obj,
         periods,
-        sql(
-            "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' WHEN :closed THEN 'judged' "
-            "ELSE 'pending' END AS _account FROM (:rel) AS q",
-            closed=closed,
-            rel=rows,
-        ),
+        sql("CASE WHEN excl IS NOT NULL THEN 1 WHEN :closed THEN 0 ELSE 2 END", closed=closed),
     )
+    if tally is None:
+        counts.add(
+            engine,
+            terms,
+            obj,
+            periods,
+            sql(
+                "SELECT *, CASE WHEN excl IS NOT NULL THEN 'excluded' WHEN :closed THEN 'judged' "
+                "ELSE 'pending' END AS _account FROM (:rel) AS q",
+                closed=closed,
+                rel=rows,
+            ),
+        )
+    else:
+        tallies.append(tally)
     return statistics(
         engine,
         obj,
@@ -876,6 +917,7 @@ def _objective(
         exclusions,
         scale=Fraction(1, US),
         carried=sql("w_start > h_start"),
+        tally=tally,
     )
 
 
@@ -973,6 +1015,34 @@ class _Counts:
     ident: tuple[str, ...]
     bad_from: tuple[str, ...] = ()
 
+    def _taken(self, terms: Terms, obj: Objective) -> exp.Expr:
+        return exp.and_(
+            exp.Paren(this=self.where.copy()),
+            exp.Paren(this=objective_filter(terms, obj, "t")),
+        )
+
+    def tally(
+        self, terms: Terms, obj: Objective, periods: Sequence[Period], order: exp.Expr
+    ) -> Tally | None:
+        """The objective's account summed by its measurement (``order`` over an outcome row:
+        0 judged, 1 excluded, 2 pending), or None when it is counted on its own: a rolling
+        period's item has rows in several windows, not only a home and a first-known one."""
+        if obj.period.rolling > 1:
+            return None
+        starts = sorted({p.start_us for p in periods})
+        # A later row's home row is an outcome when its window is one of the objective's
+        # (then not the window before the run, whose rows are no outcome of the run): the
+        # later row's window is one, and the two are of the same calendar unit.
+        dup = (
+            sql(
+                "w_start > h_start AND :home",
+                home=exp.column("h_start").isin(*(lit(v) for v in starts)),
+            )
+            if starts
+            else exp.false()
+        )
+        return Tally(obj, placed_in(self.member, periods), self._taken(terms, obj), order, dup)
+
     def add(
         self,
         engine: Engine,
@@ -981,10 +1051,7 @@ class _Counts:
         periods: Sequence[Period],
         outcomes: exp.Expr,
     ) -> None:
-        taken = exp.and_(
-            exp.Paren(this=self.where.copy()),
-            exp.Paren(this=objective_filter(terms, obj, "t")),
-        )
+        taken = self._taken(terms, obj)
         account(
             engine,
             obj,
