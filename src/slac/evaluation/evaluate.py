@@ -354,12 +354,17 @@ def results_json(results: Results) -> dict[str, Any]:
     return body
 
 
+# The breached-items annexes: most of the nodes of large results, and no money among them.
+_NO_MONEY = frozenset({"misses"})
+
+
 def _money(node: Any, minor: int) -> None:
     # Only containers are visited: results hold hundreds of thousands of leaves.
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, dict | list):
-                _money(value, minor)
+                if key not in _NO_MONEY:
+                    _money(value, minor)
             elif key in MONEY_FIELDS and isinstance(value, str) and _is_decimal(value):
                 node[key] = _exact_money(Decimal(value), minor)
     elif isinstance(node, list):

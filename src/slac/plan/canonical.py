@@ -49,10 +49,9 @@ MAPPING_FIELDS = frozenset(
 
 def decimal_text(value: Decimal) -> str:
     """``Decimal("0.9500")`` → ``"0.95"``; ``Decimal("3.6E+3")`` → ``"3600"``."""
-    if value == 0:
+    if not value:
         return "0"
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def money_text(amount: Decimal, minor_unit: int) -> str:
@@ -114,7 +113,13 @@ def _dataclass_json(value: Any, names: tuple[tuple[str, str], ...]) -> dict[str,
     out: dict[str, Any] = {}
     for field, qualified in names:
         item = getattr(value, field)
-        out[field] = item if type(item) in _PLAIN else to_json(item, qualified)
+        kind = type(item)
+        if kind in _PLAIN:
+            out[field] = item
+        elif kind is Decimal:  # a breached-items annex alone holds a million of them
+            out[field] = decimal_text(item)
+        else:
+            out[field] = to_json(item, qualified)
     return out
 
 
