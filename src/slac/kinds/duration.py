@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
@@ -994,8 +995,6 @@ def _seconds(us: int) -> Decimal:
 
 def local_text(us: int, timezone: str) -> str:
     """An instant as ISO 8601 in ``timezone``, to the second (``2026-10-05T14:00:00+02:00``)."""
-    from zoneinfo import ZoneInfo
-
     # The whole seconds (floored: the time of day to the second, as a clock shows it) from
     # the epoch: a breached-items annex at 10M tickets writes 350,000 of them.
     return datetime.fromtimestamp(us // 1_000_000, ZoneInfo(timezone)).isoformat(timespec="seconds")
