@@ -10,6 +10,7 @@ nothing half-written (the staging folders are removed on the way out).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -37,8 +38,18 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     raise Interrupted
 
 
+# Python's cyclic collector, by default, collects the youngest objects every 700 allocations
+# and, every so often, every object of the process. A run builds millions of acyclic objects
+# it keeps (measurements, the breached-items annex, the results' JSON data): at 10M tickets the
+# full collections walked them again and again, 3.0 s of a 32 s run. Collected every 100,000
+# allocations, the run's garbage (cycles such as the SQL trees) is still freed as it goes,
+# and no full collection comes during a run (0.5 s in all).
+COLLECTOR_THRESHOLDS = (100_000, 20, 10)
+
+
 def main() -> None:
     signal.signal(signal.SIGINT, _on_interrupt)
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
         from slac.cli import cli
 
