@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -320,7 +321,7 @@ def test_the_command_collects_cycles_less_often_than_python_does(
     # results objects again and again: 3 s of 32 s at 10M tickets (bench/evaluate.py).
     from slac import entry
 
-    before = gc.get_threshold()
+    before, handler = gc.get_threshold(), signal.getsignal(signal.SIGINT)
     monkeypatch.setattr(sys, "argv", ["slac", "--version"])
     try:
         with pytest.raises(SystemExit):
@@ -328,3 +329,4 @@ def test_the_command_collects_cycles_less_often_than_python_does(
         assert gc.get_threshold() == entry.COLLECTOR_THRESHOLDS
     finally:
         gc.set_threshold(*before)
+        signal.signal(signal.SIGINT, handler)

@@ -145,3 +145,49 @@ def test_a_ticket_carried_into_the_next_month_is_counted_once_by_hand() -> None:
         # T-5 outside the run's months.
         assert (found.input, found.judged, found.pending, found.outside) == (5, 3, 1, 1), found
         assert (found.excluded, found.filtered, found.bad) == (0, 0, 0), found
+
+
+def test_an_objective_amended_from_monthly_to_quarterly_counts_its_ticket_once() -> None:
+    # The quarter is judged under the terms in force on its first day (monthly): its
+    # measurement has January, February and Q1, and the ticket a home row in January and in
+    # Q1, carried to February: three rows, which the tally cannot count (the account does).
+    contract = {
+        "slac": 1,
+        "id": "amend",
+        "version": "1",
+        "effective": {"from": "2026-01-01"},
+        "timezone": "UTC",
+        "parties": {"provider": {"name": "P"}, "customer": {"name": "C"}},
+        "datasets": {
+            "tickets": {
+                "kind": "tickets",
+                "key": "id",
+                "fields": {
+                    "id": {"type": "string"},
+                    "created_at": {"type": "timestamp"},
+                    "resolved_at": {"type": "timestamp"},
+                },
+            }
+        },
+        "metrics": {
+            "resolution": {
+                "dataset": "tickets",
+                "duration": {"from": "created_at", "to": "resolved_at"},
+            }
+        },
+        "objectives": [
+            {"id": "x", "metric": "resolution", "within": "10d", "target": ">= 90%"},
+        ],
+        "amendments": [
+            {
+                "id": "a1",
+                "effective": "2026-03-01",
+                "summary": "quarterly from March",
+                "changes": {"objectives": [{"id": "x", "period": "quarter"}]},
+            }
+        ],
+    }
+    ticket = _ticket("T-1", "2026-01-30T10:00:00+00:00", "2026-02-03T10:00:00+00:00")
+    case = Case(dump(contract), {"tickets": [ticket]}, ["2026-01", "2026-02", "2026-03"])
+    (found,) = _both(compile_case(case), case.rows, case.period_ids)
+    assert (found.input, found.judged, found.pending, found.outside) == (1, 1, 0, 0), found

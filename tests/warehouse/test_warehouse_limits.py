@@ -112,3 +112,42 @@ def test_the_script_leaves_only_the_users_tables() -> None:
         finally:
             engine.close()
         assert after == before and before
+
+
+def test_a_field_named_as_a_tally_column_stays_in_the_script(tmp_path: Path) -> None:
+    # The script leaves the row account's tally columns out of its reads (a run's report):
+    # a dataset field of the same name is the user's, kept where the script reads it.
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(
+        "slac: 1\nid: tally-field\nversion: '1'\neffective: {from: '2026-01-01'}\n"
+        "timezone: UTC\nparties: {provider: {name: P}, customer: {name: C}}\n"
+        "datasets:\n  tickets:\n    kind: tickets\n    key: id\n    fields:\n"
+        "      id: {type: string}\n      created_at: {type: timestamp}\n"
+        "      resolved_at: {type: timestamp}\n      _tally_j0: {type: string}\n"
+        "metrics:\n  resolution:\n    dataset: tickets\n    where: {_tally_j0: ops}\n"
+        "    duration: {from: created_at, to: resolved_at}\n"
+        "objectives:\n  - {id: resolve-3d, metric: resolution, within: 3d, target: '>= 90%'}\n",
+        encoding="utf-8",
+    )
+    compiled = api.compile_plan(str(contract))
+    assert compiled.value is not None, compiled.errors
+    made = script(compiled.value, months_asked(compiled.value, "2026-01", None), KINDS, "duckdb")
+    assert made.text is not None, made.problems
+    engine = Engine(threads=1)
+    try:
+        engine.con.execute(
+            "CREATE TABLE tickets (id VARCHAR, created_at TIMESTAMPTZ, "
+            "resolved_at TIMESTAMPTZ, _tally_j0 VARCHAR)"
+        )
+        engine.con.execute(
+            "INSERT INTO tickets VALUES ('a', '2026-01-05 10:00+00', '2026-01-06 10:00+00', "
+            "'ops'), ('b', '2026-01-05 10:00+00', '2026-01-06 10:00+00', 'dev')"
+        )
+        reads = [
+            engine.con.execute(text).fetchall() if read else engine.con.execute(text)
+            for text, read in made.statements
+        ]
+        measured = [r for r, (_, read) in zip(reads, made.statements, strict=True) if read]
+        assert measured == [[("2026-01", 1, 0, 0, None, None, 0, 0)]], measured
+    finally:
+        engine.close()

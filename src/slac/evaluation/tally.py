@@ -29,10 +29,10 @@ from slac.evaluation.selection import ROW_ACCOUNT, account_row
 from slac.evaluation.sqltext import Engine, lit, sql
 from slac.plan.types import Objective
 
-# The measurement columns that are the account's, not measurement aggregates: the warehouse
-# script leaves them out (docs/warehouse-sql.md).
-TALLY_PREFIX = "_tally_"
 _NAMES = ("late_only", "late_not_pt", "j0", "j1", "j2")
+# The measurement columns that are the account's, not measurement aggregates: the warehouse
+# script leaves them out of its reads (docs/warehouse-sql.md).
+TALLY_COLUMNS = frozenset(f"_tally_{n}" for n in _NAMES)
 
 
 @dataclass
@@ -73,7 +73,7 @@ class Tally:
             "j1": sql("count_if(:p AND :o = 1)", p=p, o=o),
             "j2": sql("count_if(:o = 2) - count_if(:dup)", o=o, dup=dup),
         }
-        return [counted[n].as_(TALLY_PREFIX + n) for n in _NAMES]
+        return [counted[n].as_(f"_tally_{n}") for n in _NAMES]
 
     def add(self, values: Sequence[Any]) -> None:
         """The tally columns of one group of the measurement."""

@@ -25,7 +25,7 @@ from slac.evaluation.kind import MeasuredKinds
 from slac.evaluation.load import needed_datasets
 from slac.evaluation.selection import ROW_ACCOUNT
 from slac.evaluation.sqltext import Engine, col, lit, sql, table, typed_table
-from slac.evaluation.tally import TALLY_PREFIX
+from slac.evaluation.tally import TALLY_COLUMNS
 from slac.plan.types import Dataset, Plan
 
 DIALECTS = ("duckdb", "postgres", "spark", "trino", "bigquery", "snowflake")
@@ -274,15 +274,16 @@ def _for_dialect(expression: exp.Expr, dialect: str, names: dict[str, str]) -> e
 
 
 def without_misses(expression: exp.Expr) -> exp.Expr:
-    """``expression`` without the breached-items list column (``misses``) and the row
-    account's tally columns (a run's report, not a measurement: :mod:`slac.evaluation.tally`)."""
+    """``expression`` without the breached-items list column (``misses``) and, in a read's own
+    SELECT, the row account's tally columns (a run's report, not a measurement:
+    :mod:`slac.evaluation.tally`; a dataset field of that name elsewhere is the field's)."""
     node = expression.copy()
+    if isinstance(node, exp.Select):
+        node.set(
+            "expressions", [e for e in node.expressions if e.alias_or_name not in TALLY_COLUMNS]
+        )
     for select in list(node.find_all(exp.Select)):
-        kept = [
-            e
-            for e in select.expressions
-            if e.alias_or_name != "misses" and not e.alias_or_name.startswith(TALLY_PREFIX)
-        ]
+        kept = [e for e in select.expressions if e.alias_or_name != "misses"]
         if len(kept) != len(select.expressions):
             select.set("expressions", kept)
     return node

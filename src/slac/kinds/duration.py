@@ -548,18 +548,17 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         timed = sql("SELECT * FROM :t", t=stored)
     out: list[Measurement] = []
     tallies: list[Tally] = []
-    counts = None
+    counts = _Counts(
+        sql("SELECT * FROM :ds", ds=ds),
+        # By its end, an item without one is open in its start's period.
+        member
+        if params.period_membership == "start"
+        else exp.func("coalesce", end.copy(), start.copy()),
+        all_of(metric.where, "t"),
+        ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
+        (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
+    )
     for obj, obj_periods in group.each(engine):
-        counts = _Counts(
-            sql("SELECT * FROM :ds", ds=ds),
-            # By its end, an item without one is open in its start's period.
-            member
-            if params.period_membership == "start"
-            else exp.func("coalesce", end.copy(), start.copy()),
-            all_of(metric.where, "t"),
-            ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
-            (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
-        )
         out.extend(
             _objective(
                 engine,
@@ -575,8 +574,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 tallies,
             )
         )
-    if counts is not None:
-        insert_tallies(engine, counts.items, tallies, counts.bad_from)
+    insert_tallies(engine, counts.items, tallies, counts.bad_from)
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
     engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
     for used in (
@@ -995,9 +993,11 @@ def _seconds(us: int) -> Decimal:
 
 def local_text(us: int, timezone: str) -> str:
     """An instant as ISO 8601 in ``timezone``, to the second (``2026-10-05T14:00:00+02:00``)."""
-    # The whole seconds (floored: the time of day to the second, as a clock shows it) from
-    # the epoch: a breached-items annex at 10M tickets writes 350,000 of them.
-    return datetime.fromtimestamp(us // 1_000_000, ZoneInfo(timezone)).isoformat(timespec="seconds")
+    return (
+        (EPOCH + timedelta(microseconds=us))
+        .astimezone(ZoneInfo(timezone))
+        .isoformat(timespec="seconds")
+    )
 
 
 @dataclass(frozen=True)
@@ -1022,9 +1022,11 @@ class _Counts:
         self, terms: Terms, obj: Objective, periods: Sequence[Period], order: exp.Expr
     ) -> Tally | None:
         """The objective's account summed by its measurement (``order`` over an outcome row:
-        0 judged, 1 excluded, 2 pending), or None when it is counted on its own: a rolling
-        period's item has rows in several windows, not only a home and a first-known one."""
-        if obj.period.rolling > 1:
+        0 judged, 1 excluded, 2 pending), or None when it is counted on its own: an item
+        may then have rows in several windows, not only a home and a first-known one."""
+        if obj.period.rolling > 1 or len({p.unit for p in periods}) > 1:
+            # Periods of two units (a monthly objective amended to quarterly: the quarter is
+            # judged under the monthly terms) give an item a home row in each.
             return None
         starts = sorted({p.start_us for p in periods})
         # A later row's home row is an outcome when its window is one of the objective's
