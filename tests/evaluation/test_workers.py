@@ -164,7 +164,9 @@ def test_a_callers_frozen_objects_stay_frozen() -> None:
     frozen = gc.get_freeze_count()
     try:
         workers.each([0, 1, 2], lambda _: None, jobs=2)
-        assert gc.get_freeze_count() == frozen
+        # Not unfrozen (0), not frozen again (more). A frozen object may die meanwhile, freed
+        # by a thread of an earlier test (py4j's, after the Spark tests): one fewer, in a CI run.
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
         engine.close()
