@@ -133,7 +133,10 @@ def interrupt_queries() -> None:
 
 def close_engines() -> None:
     """Close every open engine (before a process exits without finalization: see entry.py)."""
-    for engine in list(_OPEN):
+    # The connections that share a database first: their threads may still be unwinding an
+    # interrupted query. An engine whose connection refuses to close still has its spill
+    # folder removed (close).
+    for engine in sorted(_OPEN, key=lambda e: not e._shares_database):
         with contextlib.suppress(Exception):
             engine.close()
 
@@ -307,6 +310,8 @@ class Engine:
         return self._attached[database]
 
     def close(self) -> None:
-        self.con.close()
-        if self._spill:
-            shutil.rmtree(self._spill, ignore_errors=True)
+        try:
+            self.con.close()
+        finally:
+            if self._spill:
+                shutil.rmtree(self._spill, ignore_errors=True)
