@@ -7,7 +7,7 @@ property-based tests can require exact agreement. See docs/semantics.md for ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from fractions import Fraction
 
 Scalar = str | int | bool | Decimal | None
@@ -87,13 +87,18 @@ class Period:
     end_us: int  # exclusive
 
 
+_RATIO = Context(prec=28)
+
+
 def exact_ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decimal:
     """An exact fraction as a Decimal with 28 significant digits (enough for any target).
     The engine and the reference evaluator both round this way, once."""
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        # Two integers need no Fraction (a result of each measurement): the quotient,
+        # correctly rounded, is the same Decimal whether or not the fraction is reduced.
+        return _RATIO.divide(Decimal(numerator), Decimal(denominator))
     value = Fraction(numerator) / Fraction(denominator)
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return Decimal(value.numerator) / Decimal(value.denominator)
+    return _RATIO.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 def scope_text(scope: ScopeKey) -> str:
