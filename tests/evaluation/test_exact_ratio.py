@@ -25,6 +25,8 @@ def _rounded(value: Fraction) -> Decimal:
     whole, rest = divmod(scaled.numerator, scaled.denominator)
     if 2 * rest > scaled.denominator or (2 * rest == scaled.denominator and whole % 2):
         whole += 1
+        if whole == 10**28:  # 9.99… rounded up to the next power of ten
+            whole, exponent = 10**27, exponent + 1
     if rest == 0:
         # Exact: the digits stop where the value does, never past the units.
         while exponent < 0 and whole % 10 == 0:
