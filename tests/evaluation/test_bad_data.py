@@ -416,6 +416,27 @@ def test_an_empty_key_in_a_typed_parquet_column_is_a_bad_row(case: Path) -> None
     assert "surveys.id" in line and "empty value" in line
 
 
+def test_a_typed_parquet_ticket_without_a_start_is_a_bad_row(case: Path) -> None:
+    """The start's check reads whether the value is empty; a typed column answers that
+    without being cast to text, and still answers it."""
+    path = parquet(
+        case / "data" / "tickets.parquet",
+        "SELECT * FROM (VALUES "
+        "('T-1', TIMESTAMPTZ '2026-10-05 09:00:00+02', TIMESTAMPTZ '2026-10-05 10:00:00+02', "
+        "'P1', 0), "
+        "('T-2', NULL, TIMESTAMPTZ '2026-10-06 15:00:00+02', 'P2', 1)) "
+        "AS t(id, created_at, resolved_at, priority, reopened)",
+    )
+    bind(
+        case,
+        tickets="{path: data/tickets.parquet}",
+        pauses="{path: data/pauses.csv}",
+        surveys="{path: data/surveys.csv}",
+    )
+    line = bad_line(evaluate(case), path, 2)
+    assert "tickets.created_at: created_at is empty: the item has no start" in line
+
+
 def test_parquet_bad_rows_are_left_out_of_every_later_read(case: Path) -> None:
     """A Parquet dataset is read from its file by each statement (a view, not a copy): its bad
     rows must be left out of each of those reads, and named by their row in the file."""

@@ -633,18 +633,18 @@ def load_datasets(
         if name in billing:
             checks.extend(billing_checks(ds, billing[name]))
         if checks:
+            problems = [(f, _side_by_side(problem, native)) for f, problem in checks]
+            # One read of the rows keeps those with any problem (few); each check then reads
+            # only those, instead of each reading every row (10M tickets: 0.5 s of 0.8 s).
+            bad = exp.or_(*(sql(":p IS NOT NULL", p=p.copy()) for _, p in problems))
             parts = [
-                sql(
-                    "SELECT _file, _row, :f AS field, :problem AS p FROM :raw",
-                    f=lit(field_name),
-                    problem=_side_by_side(problem, native),
-                    raw=raw_t,
-                )
-                for field_name, problem in checks
+                sql("SELECT _file, _row, :f AS field, :problem AS p FROM c", f=lit(f), problem=p)
+                for f, p in problems
             ]
-            union: exp.Expr = parts[0]
+            union: exp.Query = parts[0]  # type: ignore[assignment]
             for part in parts[1:]:
                 union = exp.union(union, part, distinct=False, copy=False)
+            union = union.with_("c", as_=sql("SELECT * FROM :raw WHERE :bad", raw=raw_t, bad=bad))
             engine.execute(
                 sql(
                     "INSERT INTO bad_rows SELECT :ds, _file, _row, field, p FROM (:u) AS c "
@@ -765,7 +765,10 @@ def _side_by_side(problem: exp.Expr, native: set[str]) -> exp.Expr:
     problem = problem.copy()
     for column in list(problem.find_all(exp.Column)):
         if column.table == "r" and column.name in native:
-            column.replace(exp.cast(exp.column(column.name, quoted=True), "VARCHAR"))
+            typed = exp.column(column.name, quoted=True)
+            # Empty or not, as text or typed alike: no cast of every value to text to see.
+            is_null = isinstance(column.parent, exp.Is) and column.arg_key == "this"
+            column.replace(typed if is_null else exp.cast(typed, "VARCHAR"))
             continue
         if column.table == "r":
             column.set("this", exp.to_identifier(f"r__{column.name}", quoted=True))
