@@ -796,37 +796,35 @@ def _probes(
     time_col = col(_required(params.time), "t")
     ok = _aliased(all_of(params.ok), "t")
     scope_cols = exp.Tuple(expressions=list(scope)) if scope else lit(0)
-    buckets = temp_name("buckets")
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP TABLE :b AS "
-            "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
-            "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept "
-            "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
-            b=buckets,
-            scope_cols=scope_cols,
-            tm=time_col,
-            ws=lit(window.start_us),
-            we=lit(window.end_us),
-            size=lit(size),
-            ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
-            excl=excl,
-            ds=typed_table(obj.metric.dataset),
-            cond=where,
-        )
+    buckets = sql(
+        "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
+        "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept "
+        "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
+        scope_cols=scope_cols,
+        tm=time_col,
+        ws=lit(window.start_us),
+        we=lit(window.end_us),
+        size=lit(size),
+        ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
+        excl=excl,
+        ds=typed_table(obj.metric.dataset),
+        cond=where,
     )
     # A bucket is left out when its start lies in excluded maintenance time of its scope
-    # value (the spans of _MaintenanceTime).
+    # value (the spans of _MaintenanceTime). Those of one scope value in one period are
+    # merged, disjoint: a bucket meets at most one, and the outer join keeps one row per
+    # bucket. One statement, joined rather than asked with EXISTS for each bucket (5M probes:
+    # 0.85 s against 1.2 s for a year of months).
     counts = {
         sc: (int(probed), int(failed), int(rx), int(kept or 0))
         for sc, probed, failed, rx, kept in engine.rows(
             sql(
                 "SELECT sc, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
                 "count_if(NOT m AND rx), sum(kept) FROM ("
-                "SELECT b.sc, b.up, b.rx, b.kept, EXISTS (SELECT 1 FROM :spans AS r "
-                "JOIN :s AS s ON s.si = r.si WHERE NOT s.every AND s.sc IS NOT DISTINCT FROM b.sc "
-                "AND r.pid = :pid AND :ws + b.bucket * :size >= r.a "
-                "AND :ws + b.bucket * :size < r.z) AS m FROM :b AS b"
+                "SELECT b.sc, b.up, b.rx, b.kept, x.a IS NOT NULL AS m FROM (:b) AS b "
+                "LEFT JOIN (SELECT s.sc, r.a, r.z FROM :spans AS r JOIN :s AS s ON s.si = r.si "
+                "WHERE NOT s.every AND r.pid = :pid) AS x ON x.sc IS NOT DISTINCT FROM b.sc "
+                "AND :ws + b.bucket * :size >= x.a AND :ws + b.bucket * :size < x.z"
                 ") AS q GROUP BY sc",
                 b=buckets,
                 s=maintenance.targets,
@@ -837,7 +835,6 @@ def _probes(
             )
         )
     }
-    engine.execute(sql("DROP TABLE IF EXISTS :t", t=buckets))
     total_buckets = -(-(window.end_us - window.start_us) // size)
     nominal_buckets = _total_us(window, params.availability_minutes) // size
     # No probe at all in the window is missing data, not a month of downtime: the caller
