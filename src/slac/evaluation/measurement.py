@@ -67,7 +67,9 @@ class Measurement:
     last_breach_us: int | None = field(
         default=None, compare=False
     )  # latest breached item's instant
-    breached_items: tuple[str, ...] = field(default=(), compare=False)  # their keys, sorted
+    # Their keys, sorted; durations leave them out (empty) when no credit of the plan is one
+    # per incident, their only reader.
+    breached_items: tuple[str, ...] = field(default=(), compare=False)
     # Items judged here that belong to an earlier period, whose as-of instant did not know
     # their outcome yet (carry-over, docs/semantics.md "As of"); among `sample`.
     carried: int = 0

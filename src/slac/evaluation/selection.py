@@ -235,18 +235,31 @@ def excluded_columns(exclusions: Sequence[Exclusion]) -> list[exp.Expr]:
     ]
 
 
-def breach_columns(key: exp.Expr, instant: exp.Expr) -> list[exp.Expr]:
+def breach_columns(key: exp.Expr, instant: exp.Expr, items: bool = True) -> list[exp.Expr]:
     """The latest breached item's instant (µs) and the breached items' keys, over rows whose
     ``status`` is judged: what claims from the incident and one credit per incident need.
-    The list is as long as the period's breaches, which the credit already counts."""
+    The list is as long as the period's breaches, which the credit already counts; without
+    ``items`` (no credit of the plan is one per incident: :func:`lists_breached_items`) it is
+    null, and the engine neither gathers nor sorts the keys (534k at 10M tickets)."""
     breached = "status = 'breached'"
-    return [
-        sql(f"max(CASE WHEN {breached} THEN :t END)", t=instant).as_("last_breach_us"),
+    listed = (
         sql(
             f"list_sort(list_distinct(list(CAST(:k AS VARCHAR)) FILTER (WHERE {breached})))",
             k=key,
-        ).as_("breached_items"),
+        )
+        if items
+        else exp.null()
+    )
+    return [
+        sql(f"max(CASE WHEN {breached} THEN :t END)", t=instant).as_("last_breach_us"),
+        listed.as_("breached_items"),
     ]
+
+
+def lists_breached_items(plan: Plan) -> bool:
+    """Whether a measurement's breached items are read: only to give one credit per incident
+    (judge.py), under any of the plan's terms."""
+    return any(t.credits.combine == "per-incident" for t in plan.terms)
 
 
 def breach_values(last: Any, items: Any) -> dict[str, Any]:

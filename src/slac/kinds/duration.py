@@ -50,6 +50,7 @@ from slac.evaluation.selection import (
     in_windows,
     incident_key,
     item_key,
+    lists_breached_items,
     miss_columns,
     objective_filter,
     placed_in,
@@ -793,6 +794,7 @@ def _objective(
             *breach_columns(
                 incident_key(next(d for d in plan.datasets if d.name == obj.metric.dataset)),
                 sql("coalesce(e_us, asof)"),
+                lists_breached_items(plan),
             ),
             sql("count_if(status IN ('met', 'breached') AND w_start > h_start)").as_("carried"),
             # The breached items, worst first: in this same aggregate, not another pass.
