@@ -41,6 +41,8 @@ def test_ratios_worked_by_hand() -> None:
     assert str(exact_ratio(4, 2)) == "2"
     assert str(exact_ratio(2, 4)) == "0.5"
     assert str(exact_ratio(0, 7)) == "0"
+    assert str(exact_ratio(0, -7)) == "0"  # not -0
+    assert str(exact_ratio(3, -4)) == "-0.75"
     assert str(exact_ratio(Fraction(1, 3), 2)) == "0.1666666666666666666666666667"
 
 

@@ -98,6 +98,49 @@ def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
         engine.close()
 
 
+def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
+    # By start, a ticket answered two years ago is in none of the script's reads: the check
+    # counts the items of the reads, not every item the dataset holds.
+    folder = tmp_path / "customer-support"
+    shutil.copytree(ROOT / "examples" / "customer-support", folder)
+    shutil.copytree(ROOT / "examples" / "templates", folder / "templates")
+    contract = folder / "contract.yaml"
+    text = contract.read_text(encoding="utf-8")
+    contract.write_text(text.replace("extends: ../templates/", "extends: templates/"))
+    template = folder / "templates" / "gold.yaml"
+    text = template.read_text(encoding="utf-8")
+    assert "  period_membership: end " in text
+    template.write_text(text.replace("period_membership: end ", "period_membership: start "))
+    compiled = api.compile_plan(str(contract))
+    assert compiled.value is not None, compiled.errors
+    made = script(compiled.value, months_asked(compiled.value, PERIOD, None), KINDS, "duckdb")
+    assert made.text is not None and made.checks
+    engine = Engine(threads=1)
+    try:
+        duckdb_tables(engine, "customer-support")
+
+        def checked() -> list[int]:
+            counts = []
+            for index, (statement, _) in enumerate(made.statements):
+                found = engine.con.execute(statement).fetchall()
+                if index in made.checks:
+                    counts.append(found[0][0])
+            return counts
+
+        old = (
+            "INSERT INTO tickets SELECT * REPLACE ('{id}' AS id, "
+            "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, {answered} AS "
+            "first_responded_at, {answered} AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
+        )
+        engine.con.execute(old.format(id="DONE-1", answered="TIMESTAMPTZ '2024-10-01 11:00:00+00'"))
+        assert set(checked()) == {0}
+        # Still open: carried into the run, where the script's grid cannot time it.
+        engine.con.execute(old.format(id="OLD-1", answered="NULL"))
+        assert min(checked()) > 0
+    finally:
+        engine.close()
+
+
 def test_the_script_leaves_only_the_users_tables() -> None:
     for example in ("customer-support", "hosting-availability"):
         plan = plan_of(example)

@@ -767,7 +767,12 @@ def _side_by_side(problem: exp.Expr, native: set[str]) -> exp.Expr:
         if column.table == "r" and column.name in native:
             typed = exp.column(column.name, quoted=True)
             # Empty or not, as text or typed alike: no cast of every value to text to see.
-            is_null = isinstance(column.parent, exp.Is) and column.arg_key == "this"
+            parent = column.parent
+            is_null = (
+                isinstance(parent, exp.Is)
+                and column.arg_key == "this"
+                and isinstance(parent.expression, exp.Null)
+            )
             column.replace(typed if is_null else exp.cast(typed, "VARCHAR"))
             continue
         if column.table == "r":

@@ -95,9 +95,10 @@ _RATIO = Context(prec=28)
 def exact_ratio(numerator: int | Fraction, denominator: int | Fraction) -> Decimal:
     """An exact fraction as a Decimal with 28 significant digits (enough for any target).
     The engine and the reference evaluator both round this way, once."""
-    if isinstance(numerator, int) and isinstance(denominator, int):
+    if isinstance(numerator, int) and isinstance(denominator, int) and denominator > 0:
         # Two integers need no Fraction (a result of each measurement): the quotient,
-        # correctly rounded, is the same Decimal whether or not the fraction is reduced.
+        # correctly rounded, is the same Decimal whether or not the fraction is reduced
+        # (a positive denominator: 0 / -n would be -0, where the Fraction gives 0).
         return _RATIO.divide(Decimal(numerator), Decimal(denominator))
     value = Fraction(numerator) / Fraction(denominator)
     return _RATIO.divide(Decimal(value.numerator), Decimal(value.denominator))

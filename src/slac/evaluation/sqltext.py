@@ -270,6 +270,13 @@ class Engine:
         row = self.con.execute(self.text(expression)).fetchone()
         return row[0] if row else None
 
+    def earliest(self, needed: exp.Expr, sooner: exp.Expr) -> Any:
+        """The earliest instant a lookup must cover: ``needed`` computes it exactly, ``sooner``
+        an instant at or before it for less (a scan of a column, not rows joined to their
+        windows). An engine that runs the data answers with ``sooner``; one that only writes
+        the SQL (warehouse.py) checks ``needed`` against the instant it can cover."""
+        return self.scalar(sooner)
+
     def read_parquet(self, path: str) -> exp.Expr:
         """A relation of a Parquet file's rows with ``__slac_row``, the 1-based row number
         within the file. The file's own row index, not a count of the rows read: a reader that
