@@ -15,7 +15,7 @@ from slac.evaluation.evaluate import months_asked
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, sql, table
-from slac.evaluation.warehouse import script
+from slac.evaluation.warehouse import WarehouseSql, script
 from slac.kinds import KINDS
 from slac.kinds.duration import Duration
 
@@ -69,6 +69,16 @@ def test_a_construct_the_dialect_lacks_names_the_objective_where_it_is_written(
     assert sorted(p.objective for p in made.problems) == sorted(durations)
 
 
+def _check_counts(engine: Engine, made: WarehouseSql) -> list[int]:
+    """The script run from its start; what each of its checks counted."""
+    counts = []
+    for index, (text, _) in enumerate(made.statements):
+        found = engine.con.execute(text).fetchall()
+        if index in made.checks:
+            counts.append(found[0][0])
+    return counts
+
+
 def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
     plan = plan_of("customer-support")
     made = script(plan, months_asked(plan, PERIOD, None), KINDS, "duckdb")
@@ -76,16 +86,7 @@ def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
     engine = Engine(threads=1)
     try:
         duckdb_tables(engine, "customer-support")
-
-        def checked() -> list[int]:
-            counts = []
-            for index, (text, _) in enumerate(made.statements):
-                found = engine.con.execute(text).fetchall()
-                if index in made.checks:
-                    counts.append(found[0][0])
-            return counts
-
-        assert set(checked()) == {0}
+        assert set(_check_counts(engine, made)) == {0}
         # A P3 ticket created two years before the period, still open: business time from
         # then on cannot be looked up in the script's grid.
         engine.con.execute(
@@ -93,7 +94,7 @@ def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
             "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, NULL AS first_responded_at, "
             "NULL AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
         )
-        assert 1 in checked()
+        assert 1 in _check_counts(engine, made)
     finally:
         engine.close()
 
@@ -118,25 +119,16 @@ def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
     engine = Engine(threads=1)
     try:
         duckdb_tables(engine, "customer-support")
-
-        def checked() -> list[int]:
-            counts = []
-            for index, (statement, _) in enumerate(made.statements):
-                found = engine.con.execute(statement).fetchall()
-                if index in made.checks:
-                    counts.append(found[0][0])
-            return counts
-
         old = (
             "INSERT INTO tickets SELECT * REPLACE ('{id}' AS id, "
             "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, {answered} AS "
             "first_responded_at, {answered} AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
         )
         engine.con.execute(old.format(id="DONE-1", answered="TIMESTAMPTZ '2024-10-01 11:00:00+00'"))
-        assert set(checked()) == {0}
+        assert set(_check_counts(engine, made)) == {0}
         # Still open: carried into the run, where the script's grid cannot time it.
         engine.con.execute(old.format(id="OLD-1", answered="NULL"))
-        assert min(checked()) > 0
+        assert min(_check_counts(engine, made)) > 0
     finally:
         engine.close()
 
