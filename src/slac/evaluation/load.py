@@ -635,13 +635,15 @@ def load_datasets(
         if checks:
             problems = [(f, _side_by_side(problem, native)) for f, problem in checks]
             # One read of the rows keeps those with any problem (few); each check then reads
-            # only those, instead of each reading every row (10M tickets: 0.5 s of 0.8 s).
+            # only those, instead of each reading every row again (10M tickets, six checks:
+            # 0.54 to 0.49 s; a dataset with more checks gains more).
             bad = exp.or_(*(sql(":p IS NOT NULL", p=p.copy()) for _, p in problems))
             parts = [
                 sql("SELECT _file, _row, :f AS field, :problem AS p FROM c", f=lit(f), problem=p)
                 for f, p in problems
             ]
-            union: exp.Query = parts[0]  # type: ignore[assignment]
+            union = parts[0]
+            assert isinstance(union, exp.Query)
             for part in parts[1:]:
                 union = exp.union(union, part, distinct=False, copy=False)
             union = union.with_("c", as_=sql("SELECT * FROM :raw WHERE :bad", raw=raw_t, bad=bad))
