@@ -26,9 +26,12 @@ def test_pieces_run_on_another_thread_and_are_taken_in_order() -> None:
 
 
 def test_the_callers_decimal_context_is_the_workers() -> None:
-    with decimal.localcontext(decimal.Context(prec=5, rounding=decimal.ROUND_DOWN)):
-        with aside() as work:
-            third = work.submit(lambda: Decimal(2) / 3)
+    # The pool is made inside the caller's context: it is the one the worker takes.
+    with (
+        decimal.localcontext(decimal.Context(prec=5, rounding=decimal.ROUND_DOWN)),
+        aside() as work,
+    ):
+        third = work.submit(lambda: Decimal(2) / 3)
     assert third.result() == Decimal("0.66666")
 
 

@@ -1,7 +1,7 @@
 """Python work done beside the engine: while DuckDB runs an objective's statement (in native
 code, without the interpreter's lock), the rows of the statement before it become
 measurements on another thread. At 10M tickets the annex alone is 448k listed items, about
-2 s of Python that otherwise leaves the engine idle (docs/portfolios.md, "Speed").
+2 s of Python that otherwise leaves the engine idle (README.md, "Evaluating").
 
 The work is done in the order given, one piece at a time, on one thread, with the caller's
 decimal context (each thread has its own: a threshold of 4.5 h is rounded as the caller's
