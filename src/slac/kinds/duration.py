@@ -737,7 +737,8 @@ def _objective(
 ) -> Callable[[], list[Measurement]]:
     """The measurements of one objective, once its statements have run: what is left is
     Python's (see aside.py). Its row account is added to ``tallies`` (or, rolling, counted on
-    its own)."""
+    its own); a threshold share's tally is filled by the returned function, so ``tallies``
+    are read only once every function has run."""
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
