@@ -10,18 +10,15 @@ the engine's session time zone.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import os
 import threading
 from collections.abc import Mapping, Sequence, Set
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlglot import exp
 
 from slac.diagnostics import Location
-from slac.evaluation.aside import aside
 from slac.evaluation.billing import billing_checks, billing_uses, duplicate_charges
 from slac.evaluation.bindings import RowFilter, Source, for_contract
 from slac.evaluation.conditions import all_of
@@ -618,117 +615,95 @@ def load_datasets(
             "CREATE OR REPLACE TEMP TABLE bad_rows (dataset VARCHAR, _file INTEGER, _row BIGINT, field VARCHAR, problem VARCHAR)"
         )
     )
+    infos: list[InputInfo] = []
     file_names: dict[str, list[str]] = {}
     views: dict[str, exp.Expr] = {}  # the datasets read from their files by each statement
-    # The files are hashed on a thread beside the engine (hashlib lets go of the interpreter's
-    # lock): at 10M tickets 440 MB, 0.4 s, while the checks run rather than before them.
-    hashed: list[tuple[str, list[tuple[str, Future[str] | None]], int]] = []
-    with aside() as hashing:
-        for name in needed:
-            ds, source = datasets[name], sources.get(name)
-            if source is None:
-                raise DataError(
-                    f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
-                )
-            source = for_contract(source, plan.contract_id, customer)
-            staged = _stage(engine, ds, source, name, shared)
-            files, native, raw_t, kept = staged.files, staged.native, staged.table, staged.read
-            file_names[name] = files
-            all_native = all(f.name in native for f in ds.fields)
-            checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds, native)
-            if name in billing:
-                checks.extend(billing_checks(ds, billing[name]))
-            if checks:
-                problems = [(f, _side_by_side(problem, native)) for f, problem in checks]
-                # One read of the rows keeps those with any problem (few); each check then reads
-                # only those, instead of each reading every row again (10M tickets, six checks:
-                # 0.54 to 0.49 s; a dataset with more checks gains more).
-                bad = exp.or_(*(sql(":p IS NOT NULL", p=p.copy()) for _, p in problems))
-                parts = [
-                    sql(
-                        "SELECT _file, _row, :f AS field, :problem AS p FROM c", f=lit(f), problem=p
-                    )
-                    for f, p in problems
-                ]
-                union = parts[0]
-                assert isinstance(union, exp.Query)
-                for part in parts[1:]:
-                    union = exp.union(union, part, distinct=False, copy=False)
-                union = union.with_(
-                    "c", as_=sql("SELECT * FROM :raw WHERE :bad", raw=raw_t, bad=bad)
-                )
-                engine.execute(
-                    sql(
-                        "INSERT INTO bad_rows SELECT :ds, _file, _row, field, p FROM (:u) AS c "
-                        "WHERE p IS NOT NULL",
-                        ds=lit(name),
-                        u=union,
-                    )
-                )
-            if not all_native:
-                typed = [exp.column(f.name, quoted=True) for f in ds.fields]
-                select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
-                engine.execute(
-                    sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select)
-                )
-            if ds.key:
-                key = exp.column(ds.key, quoted=True)
-                # The first row of a key (in file and row order) is the item; each later one is
-                # the bad row, so that `--on-bad-rows exclude` keeps the first and counts the rest.
-                names = exp.Array(expressions=[lit(os.path.basename(f)) for f in files])
-                engine.execute(
-                    sql(
-                        "INSERT INTO bad_rows SELECT :ds, _file, _row, :f, 'duplicate key ' || "
-                        "CAST(:k AS VARCHAR) || ': its first row is row ' || first_row || ' of ' || "
-                        ":names[first_file + 1] "
-                        "FROM (SELECT _file, _row, :k, "
-                        "row_number() OVER (PARTITION BY :k ORDER BY _file, _row) AS n, "
-                        "first_value(_file) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_file, "
-                        "first_value(_row) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_row "
-                        # Only the keys that repeat are sorted: a hash count of every key costs
-                        # less than ordering every row (10M tickets: 0.8 against 1.2 s).
-                        "FROM :t WHERE :k IN (SELECT :k FROM :t GROUP BY :k HAVING count(*) > 1)) "
-                        "WHERE n > 1 AND :k IS NOT NULL",
-                        ds=lit(name),
-                        f=lit(ds.key),
-                        k=key,
-                        t=typed_table(name),
-                        names=names,
-                    )
-                )
-            if name in billing:
-                duplicate_charges(engine, ds, billing[name], files)
-            if not all_native:
-                engine.execute(sql(f"DROP {'VIEW' if staged.view else 'TABLE'} :t", t=raw_t))
-            elif staged.view is not None:
-                views[name] = staged.view
-            rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
-            if kept is not None:  # the rows the binding's `where` left out are those not kept
-                dropped[name] = kept - int(rows)
-                rows = kept
-            hasher = shared or _HASHES
-            hashed.append(
-                (
-                    name,
-                    [
-                        (
-                            f.rsplit("/", 1)[-1],
-                            hashing.submit(functools.partial(hasher.sha256, f))
-                            if source.paths
-                            else None,
-                        )
-                        for f in files
-                    ],
-                    int(rows),
+    for name in needed:
+        ds, source = datasets[name], sources.get(name)
+        if source is None:
+            raise DataError(
+                f"no data bound to dataset '{name}': add it to the bindings file or pass --data {name}=PATH"
+            )
+        source = for_contract(source, plan.contract_id, customer)
+        staged = _stage(engine, ds, source, name, shared)
+        files, native, raw_t, kept = staged.files, staged.native, staged.table, staged.read
+        file_names[name] = files
+        all_native = all(f.name in native for f in ds.fields)
+        checks = _problems(ds, source.timezone, metrics_by_ds.get(name, []), kinds, native)
+        if name in billing:
+            checks.extend(billing_checks(ds, billing[name]))
+        if checks:
+            problems = [(f, _side_by_side(problem, native)) for f, problem in checks]
+            # One read of the rows keeps those with any problem (few); each check then reads
+            # only those, instead of each reading every row again (10M tickets, six checks:
+            # 0.54 to 0.49 s; a dataset with more checks gains more).
+            bad = exp.or_(*(sql(":p IS NOT NULL", p=p.copy()) for _, p in problems))
+            parts = [
+                sql("SELECT _file, _row, :f AS field, :problem AS p FROM c", f=lit(f), problem=p)
+                for f, p in problems
+            ]
+            union = parts[0]
+            assert isinstance(union, exp.Query)
+            for part in parts[1:]:
+                union = exp.union(union, part, distinct=False, copy=False)
+            union = union.with_("c", as_=sql("SELECT * FROM :raw WHERE :bad", raw=raw_t, bad=bad))
+            engine.execute(
+                sql(
+                    "INSERT INTO bad_rows SELECT :ds, _file, _row, field, p FROM (:u) AS c "
+                    "WHERE p IS NOT NULL",
+                    ds=lit(name),
+                    u=union,
                 )
             )
-        loaded = set(needed)
-        for metric in plan.metrics:
-            kinds[metric.kind].linked_checks(engine, plan, metric, loaded)
-    infos = [
-        InputInfo(name, tuple((f, h.result() if h else "") for f, h in files), rows, 0)
-        for name, files, rows in hashed
-    ]
+        if not all_native:
+            typed = [exp.column(f.name, quoted=True) for f in ds.fields]
+            select = exp.select(exp.column("_file"), exp.column("_row"), *typed).from_(raw_t)
+            engine.execute(
+                sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=typed_table(name), q=select)
+            )
+        if ds.key:
+            key = exp.column(ds.key, quoted=True)
+            # The first row of a key (in file and row order) is the item; each later one is
+            # the bad row, so that `--on-bad-rows exclude` keeps the first and counts the rest.
+            names = exp.Array(expressions=[lit(os.path.basename(f)) for f in files])
+            engine.execute(
+                sql(
+                    "INSERT INTO bad_rows SELECT :ds, _file, _row, :f, 'duplicate key ' || "
+                    "CAST(:k AS VARCHAR) || ': its first row is row ' || first_row || ' of ' || "
+                    ":names[first_file + 1] "
+                    "FROM (SELECT _file, _row, :k, "
+                    "row_number() OVER (PARTITION BY :k ORDER BY _file, _row) AS n, "
+                    "first_value(_file) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_file, "
+                    "first_value(_row) OVER (PARTITION BY :k ORDER BY _file, _row) AS first_row "
+                    # Only the keys that repeat are sorted: a hash count of every key costs
+                    # less than ordering every row (10M tickets: 0.8 against 1.2 s).
+                    "FROM :t WHERE :k IN (SELECT :k FROM :t GROUP BY :k HAVING count(*) > 1)) "
+                    "WHERE n > 1 AND :k IS NOT NULL",
+                    ds=lit(name),
+                    f=lit(ds.key),
+                    k=key,
+                    t=typed_table(name),
+                    names=names,
+                )
+            )
+        if name in billing:
+            duplicate_charges(engine, ds, billing[name], files)
+        if not all_native:
+            engine.execute(sql(f"DROP {'VIEW' if staged.view else 'TABLE'} :t", t=raw_t))
+        elif staged.view is not None:
+            views[name] = staged.view
+        rows = engine.scalar(sql("SELECT count(*) FROM :t", t=typed_table(name)))
+        if kept is not None:  # the rows the binding's `where` left out are those not kept
+            dropped[name] = kept - int(rows)
+            rows = kept
+        hashed = tuple(
+            (f.rsplit("/", 1)[-1], (shared or _HASHES).sha256(f) if source.paths else "")
+            for f in files
+        )
+        infos.append(InputInfo(name, hashed, int(rows), 0))
+    loaded = set(needed)
+    for metric in plan.metrics:
+        kinds[metric.kind].linked_checks(engine, plan, metric, loaded)
     total = int(engine.scalar(sql("SELECT count(DISTINCT (dataset, _file, _row)) FROM bad_rows")))
     listed_rows = engine.rows(
         sql(

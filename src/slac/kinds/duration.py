@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -27,7 +27,6 @@ from slac.contract.rules.base import Finding, RuleContext
 from slac.contract.rules.references import BUILTIN_CALENDARS, missing, unknown_fields
 from slac.contract.rules.walk import condition_fields
 from slac.contract.source import Path
-from slac.evaluation.aside import aside
 from slac.evaluation.conditions import all_of, exclusion_case, from_params
 from slac.evaluation.grids import business_us
 from slac.evaluation.kind import Check
@@ -77,7 +76,7 @@ from slac.plan.explain.measures import (
     threshold,
 )
 from slac.plan.kinds import MetricContext
-from slac.plan.types import Cycles, Exclusion, Metric, Objective, Pause, Plan, Terms
+from slac.plan.types import Cycles, Metric, Objective, Pause, Plan, Terms
 from slac.plan.values import conditions
 from slac.wording import (
     article,
@@ -560,6 +559,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     if stored is not None:
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=stored, q=timed))
         timed = sql("SELECT * FROM :t", t=stored)
+    out: list[Measurement] = []
     tallies: list[Tally] = []
     counts = _Counts(
         sql("SELECT * FROM :ds", ds=ds),
@@ -571,27 +571,22 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         ("_file", "_row", "_cycle") if params.each_cycle else ("_file", "_row"),
         (params.cycles.dataset,) if params.each_cycle and params.cycles else (),
     )
-    # Each objective's rows become measurements beside the next objective's statement.
-    with aside() as work:
-        pending = [
-            work.submit(
-                _objective(
-                    engine,
-                    plan,
-                    terms,
-                    params,
-                    obj,
-                    obj_periods,
-                    timed,
-                    grid_name,
-                    counts,
-                    deadlines,
-                    tallies,
-                )
+    for obj, obj_periods in group.each(engine):
+        out.extend(
+            _objective(
+                engine,
+                plan,
+                terms,
+                params,
+                obj,
+                obj_periods,
+                timed,
+                grid_name,
+                counts,
+                deadlines,
+                tallies,
             )
-            for obj, obj_periods in group.each(engine)
-        ]
-    out = [m for done in pending for m in done.result()]
+        )
     insert_tallies(engine, counts.items, tallies, counts.bad_from)
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
     engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
@@ -734,11 +729,9 @@ def _objective(
     counts: _Counts,
     deadlines: Deadlines,
     tallies: list[Tally],
-) -> Callable[[], list[Measurement]]:
-    """The measurements of one objective, once its statements have run: what is left is
-    Python's (see aside.py). Its row account is added to ``tallies`` (or, rolling, counted on
-    its own); a threshold share's tally is filled by the returned function, so ``tallies``
-    are read only once every function has run."""
+) -> list[Measurement]:
+    """The measurements of one objective; its row account added to ``tallies`` (or, rolling,
+    counted on its own)."""
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
@@ -850,12 +843,50 @@ def _objective(
             .from_(subquery(judged_rows, "s"), copy=False)
             .group_by(exp.column("pid"), *scope, copy=False)
         )
-        found = engine.rows(query)
-
-        def measurements() -> list[Measurement]:
-            return _threshold_share(found, obj, periods, plan, exclusions, deadlines, tally)
-
-        return measurements
+        result = []
+        for row in engine.rows(query):
+            pid, rest = row[0], row[1:]
+            scope_values, rest = rest[: len(scope)], rest[len(scope) :]
+            met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
+            evidence = breach_values(rest[3], rest[4])
+            carried = int(rest[5])
+            misses = Misses(
+                int(rest[6]),
+                "seconds",
+                tuple(deadlines.missed(m, plan.timezone) for m in rest[7] or ()),
+                business=deadlines.grid is not None,
+                business_days=judge.threshold_business_days,
+            )
+            rest, tallied = rest[: 8 + len(exclusions)], rest[8 + len(exclusions) :]
+            excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[8:], strict=True))
+            if tally is not None:
+                tally.add(tallied)
+            judged = met + breached
+            value = exact_ratio(met, judged) if judged else None
+            result.append(
+                Measurement(
+                    str(pid),
+                    obj.id,
+                    scope_key(obj, scope_values),
+                    judged,
+                    value,
+                    met,
+                    breached,
+                    opened,
+                    excluded,
+                    **evidence,
+                    carried=carried,
+                    misses=misses,
+                )
+            )
+        none = Misses(
+            0,
+            "seconds",
+            (),
+            business=deadlines.grid is not None,
+            business_days=judge.threshold_business_days,
+        )
+        return with_empty(result, obj, periods, exclusions, misses=none)
     # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
     # first later period that knows it.
     rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed))
@@ -869,7 +900,7 @@ def _objective(
     )
     if tally is not None:
         tallies.append(tally)
-    measured = statistics(
+    return statistics(
         engine,
         obj,
         periods,
@@ -880,66 +911,6 @@ def _objective(
         carried=sql("w_start > h_start"),
         tally=tally,
     )
-    return lambda: measured
-
-
-def _threshold_share(
-    found: list[tuple[Any, ...]],
-    obj: Objective,
-    periods: Sequence[Period],
-    plan: Plan,
-    exclusions: Sequence[Exclusion],
-    deadlines: Deadlines,
-    tally: Tally | None,
-) -> list[Measurement]:
-    """The measurements of a threshold-share objective from its statement's rows (Python
-    only: run beside the engine's next statement, see aside.py)."""
-    judge = obj.judgement
-    n_scope = len(obj.scope)
-    result = []
-    for row in found:
-        pid, rest = row[0], row[1:]
-        scope_values, rest = rest[:n_scope], rest[n_scope:]
-        met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])
-        evidence = breach_values(rest[3], rest[4])
-        carried = int(rest[5])
-        misses = Misses(
-            int(rest[6]),
-            "seconds",
-            tuple(deadlines.missed(m, plan.timezone) for m in rest[7] or ()),
-            business=deadlines.grid is not None,
-            business_days=judge.threshold_business_days,
-        )
-        rest, tallied = rest[: 8 + len(exclusions)], rest[8 + len(exclusions) :]
-        excluded = tuple((e.id, int(v)) for e, v in zip(exclusions, rest[8:], strict=True))
-        if tally is not None:
-            tally.add(tallied)
-        judged = met + breached
-        value = exact_ratio(met, judged) if judged else None
-        result.append(
-            Measurement(
-                str(pid),
-                obj.id,
-                scope_key(obj, scope_values),
-                judged,
-                value,
-                met,
-                breached,
-                opened,
-                excluded,
-                **evidence,
-                carried=carried,
-                misses=misses,
-            )
-        )
-    none = Misses(
-        0,
-        "seconds",
-        (),
-        business=deadlines.grid is not None,
-        business_days=judge.threshold_business_days,
-    )
-    return with_empty(result, obj, periods, exclusions, misses=none)
 
 
 def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
