@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlglot import exp
+
 from slac import __version__
 from slac.evaluation.asof import AT_PERIOD_END, AsOf
 from slac.evaluation.billing import billing_accounts, read_fees
@@ -88,6 +90,9 @@ def data_months(engine: Engine, plan: Plan) -> list[str]:
     instants: list[int] = []
     where: dict[int, str] = {}  # an instant → the dataset and field it was read from
     datasets = {d.name: d for d in plan.datasets}
+    # Each dataset's fields in the order the objectives name them, each read once: objectives
+    # of one metric (one per priority, say) name the same field, and each read is a scan.
+    read: dict[str, dict[str, None]] = {}
     for terms in plan.terms:
         for obj in terms.objectives:
             params = dict(obj.metric.params)
@@ -97,21 +102,18 @@ def data_months(engine: Engine, plan: Plan) -> list[str]:
                 params.get("start"),
                 datasets[obj.metric.dataset].time,
             ]
-            for f in fields:
-                if not f:
-                    continue
-                row = engine.rows(
-                    sql(
-                        "SELECT min(:c), max(:c) FROM :t",
-                        c=col(str(f)),
-                        t=typed_table(obj.metric.dataset),
-                    )
-                )
-                for v in row[0] if row else ():
-                    if isinstance(v, int):
-                        instants.append(v)
-                        where.setdefault(v, f"{obj.metric.dataset}.{f}")
-                break
+            named = next((str(f) for f in fields if f), None)
+            if named is not None:
+                read.setdefault(obj.metric.dataset, {})[named] = None
+    for dataset, names in read.items():
+        bounds = [e for f in names for e in (sql("min(:c)", c=col(f)), sql("max(:c)", c=col(f)))]
+        row = engine.rows(exp.select(*bounds).from_(typed_table(dataset)))
+        values = row[0] if row else ()
+        for i, f in enumerate(names):
+            for v in values[2 * i : 2 * i + 2]:
+                if isinstance(v, int):
+                    instants.append(v)
+                    where.setdefault(v, f"{dataset}.{f}")
     if not instants:
         return []
     zone = ZoneInfo(plan.timezone)
