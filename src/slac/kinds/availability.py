@@ -193,11 +193,35 @@ def _objective(
     # Probes in windows that do not overlap: each row lies in one interval of one window, so
     # the measurement's own intervals count the row account's outcomes (_ProbeOutcomes).
     outcomes = _ProbeOutcomes() if params.source == "probes" and _disjoint(periods) else None
+    buckets: dict[str, dict[Any, _Buckets]] = {}
+    if params.source == "probes":
+        # Windows that do not overlap are bucketed by one statement, one read of the rows
+        # (5M probes, a year of months: 0.85 s against 1.0 s for twelve); overlapping
+        # (rolling) ones each by its own, as a row lies in several.
+        groups = [list(periods)] if outcomes is not None else [[w] for w in periods]
+        for group in (g for g in groups if g):
+            buckets.update(
+                _probe_buckets(engine, plan, obj, metric, params, group, rows_excl, excluded)
+            )
+        if outcomes is not None:
+            for per_scope in buckets.values():
+                for b in per_scope.values():
+                    outcomes.judged += b.judged_rows
+                    outcomes.excluded += b.left_out_rows
     for window in periods:
         maintenance = excluded.of(window)
         read.append((window, maintenance))
         found = _one(
-            engine, plan, obj, metric, params, window, rows_excl, maint, maintenance, outcomes
+            engine,
+            plan,
+            obj,
+            metric,
+            params,
+            window,
+            rows_excl,
+            maint,
+            maintenance,
+            buckets.get(window.id, {}),
         )
         if not found:  # no rows for any scope value in this window
             ids = {x.id for x in exclusions}
@@ -224,7 +248,7 @@ class _ProbeOutcomes:
     measurement rather than a pass of its own over every row placed in its intervals (5M
     probes: 0.30 s of a 2.1 s evaluation). A probe row is judged when its interval is counted
     and excluded when its interval is left out (maintenance, or a row of it matches an
-    exclusion): :func:`_probes` sums the rows of each kind of interval, which are the same
+    exclusion): :func:`_probe_buckets` sums the rows of each kind of interval, the same
     rows and intervals as :func:`_account` places (docs/semantics.md, "Row account")."""
 
     judged: int = 0
@@ -740,8 +764,9 @@ def _one(
     rows_excl: Sequence[Exclusion],
     maint: Sequence[Exclusion],
     maintenance: _Maintenance,
-    outcomes: _ProbeOutcomes | None = None,
+    buckets: Mapping[Any, _Buckets],
 ) -> list[Measurement]:
+    """One window of an objective; ``buckets``: a probes objective's (:func:`_probe_buckets`)."""
     source = params.source
     where = exp.and_(
         exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
@@ -782,19 +807,7 @@ def _one(
         row_counts.setdefault(sc, {})[str(xid)] = int(n)
     total_buckets = -(-(window.end_us - window.start_us) // size)
     if source == "probes":
-        return _probes(
-            engine,
-            obj,
-            params,
-            window,
-            all_excl,
-            maintenance,
-            where,
-            scope,
-            excl,
-            row_counts,
-            outcomes,
-        )
+        return _probes(obj, params, window, all_excl, maintenance, row_counts, buckets)
     # error-rate
     errors, requests = col(_required(params.errors), "t"), col(_required(params.requests), "t")
     query = sql(
@@ -851,41 +864,88 @@ def _one(
     return out
 
 
-def _probes(
+@dataclass(frozen=True)
+class _Buckets:
+    """One scope value's intervals in one window, outside the maintenance ones: those with
+    probes, failed and row-excluded ones; its rows not excluded; and, for the row account,
+    the rows of counted intervals and of intervals left out."""
+
+    probed: int
+    failed: int
+    row_excluded: int
+    kept: int
+    judged_rows: int
+    left_out_rows: int
+
+
+def _window_start(time_col: exp.Expr, windows: Sequence[Period]) -> exp.Expr:
+    """The start of the window (of ``windows``, which do not overlap) that holds the instant,
+    else NULL: a binary search in CASE, a few comparisons a row however many windows."""
+    ordered = sorted(windows, key=lambda w: w.start_us)
+
+    def search(ws: Sequence[Period]) -> exp.Expr:
+        if len(ws) == 1:
+            return sql(
+                "CASE WHEN :t >= :a AND :t < :b THEN :a END",
+                t=time_col.copy(),
+                a=lit(ws[0].start_us),
+                b=lit(ws[0].end_us),
+            )
+        mid = len(ws) // 2
+        return sql(
+            "CASE WHEN :t < :m THEN :lo ELSE :hi END",
+            t=time_col.copy(),
+            m=lit(ws[mid].start_us),
+            lo=search(ws[:mid]),
+            hi=search(ws[mid:]),
+        )
+
+    return search(ordered)
+
+
+def _probe_buckets(
     engine: Engine,
+    plan: Plan,
     obj: Objective,
+    metric: Metric,
     params: AvailabilityParams,
-    window: Period,
-    all_excl: Sequence[Exclusion],
-    maintenance: _Maintenance,
-    where: exp.Expr,
-    scope: Sequence[exp.Expr],
-    excl: exp.Expr,
-    row_counts: Mapping[Any, Mapping[str, int]],
-    outcomes: _ProbeOutcomes | None = None,
-) -> list[Measurement]:
-    """One window of a probes objective. The engine buckets the probes and counts, per scope
-    value, the buckets with probes, failed and row-excluded ones outside the maintenance
-    buckets; Python sees a row per scope value (and its few maintenance spans), never a row
-    per bucket. With ``outcomes``, the rows of counted and of left-out buckets are added to
-    it."""
+    windows: Sequence[Period],
+    rows_excl: Sequence[Exclusion],
+    excluded: _MaintenanceTime,
+) -> dict[str, dict[Any, _Buckets]]:
+    """The intervals of a probes objective in ``windows`` (which do not overlap), per window
+    and scope value, in one statement: the engine buckets the probes and counts the buckets
+    with probes, failed and row-excluded ones outside the maintenance buckets; Python sees a
+    row per window and scope value, never a row per bucket."""
     size = int(_required(params.interval_seconds) * US)
     time_col = col(_required(params.time), "t")
     ok = _aliased(all_of(params.ok), "t")
-    scope_cols = exp.Tuple(expressions=list(scope)) if scope else lit(0)
-    buckets = sql(
-        "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, bool_and(:ok) AS up, "
-        "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept, count(*) AS n "
-        "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
-        scope_cols=scope_cols,
+    where = exp.and_(
+        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
+    )
+    scope = [col(f, "t") for f in obj.scope]
+    excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
+    starts = {w.start_us: w.id for w in windows}
+    placed = sql(
+        "SELECT t.*, :scope_cols AS _sc, :ws AS _ws FROM :ds AS t "
+        "WHERE :tm >= :lo AND :tm < :hi AND :cond",
+        scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
+        ws=_window_start(time_col, windows),
+        ds=typed_table(obj.metric.dataset),
         tm=time_col,
-        ws=lit(window.start_us),
-        we=lit(window.end_us),
+        lo=lit(min(starts)),
+        hi=lit(max(w.end_us for w in windows)),
+        cond=where,
+    )
+    buckets = sql(
+        "SELECT _sc AS sc, _ws AS ws, INTDIV(:tm - _ws, :size) AS bucket, bool_and(:ok) AS up, "
+        "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept, count(*) AS n "
+        "FROM (:placed) AS t WHERE _ws IS NOT NULL GROUP BY _sc, _ws, bucket",
+        tm=time_col,
         size=lit(size),
         ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
         excl=excl,
-        ds=typed_table(obj.metric.dataset),
-        cond=where,
+        placed=placed,
     )
     # A bucket is left out when its start lies in excluded maintenance time of its scope
     # value (the spans of _MaintenanceTime). Those of one scope value in one period are
@@ -894,37 +954,58 @@ def _probes(
     # 0.85 s against 1.2 s for a year of months).
     # The rows of counted buckets and of left-out ones are the row account's (_tally_: not a
     # measurement, docs/warehouse-sql.md).
-    counts: dict[Any, tuple[int, int, int, int]] = {}
-    for sc, probed, failed, rx, kept, judged, left_out in engine.rows(
+    starts_of = exp.values(
+        [(lit(w.id), lit(w.start_us)) for w in windows], alias="pw", columns=["pid", "ws"]
+    )
+    out: dict[str, dict[Any, _Buckets]] = {}
+    for ws, sc, probed, failed, rx, kept, judged, left_out in engine.rows(
         sql(
-            "SELECT sc, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
+            "SELECT ws, sc, count_if(NOT m AND NOT rx), count_if(NOT m AND NOT rx AND NOT up), "
             "count_if(NOT m AND rx), sum(kept), sum(n) FILTER (WHERE NOT m AND NOT rx) "
             "AS _tally_j0, sum(n) FILTER (WHERE m OR rx) AS _tally_j1 FROM ("
-            "SELECT b.sc, b.up, b.rx, b.kept, b.n, x.a IS NOT NULL AS m FROM (:b) AS b "
-            "LEFT JOIN (SELECT s.sc, r.a, r.z FROM :spans AS r JOIN :s AS s ON s.si = r.si "
-            "WHERE NOT s.every AND r.pid = :pid) AS x ON x.sc IS NOT DISTINCT FROM b.sc "
-            "AND :ws + b.bucket * :size >= x.a AND :ws + b.bucket * :size < x.z"
-            ") AS q GROUP BY sc",
+            "SELECT b.ws, b.sc, b.up, b.rx, b.kept, b.n, x.a IS NOT NULL AS m FROM (:b) AS b "
+            "LEFT JOIN (SELECT pw.ws, s.sc, r.a, r.z FROM :spans AS r JOIN :s AS s ON s.si = r.si "
+            "JOIN :starts ON pw.pid = r.pid WHERE NOT s.every) AS x ON x.ws = b.ws "
+            "AND x.sc IS NOT DISTINCT FROM b.sc "
+            "AND b.ws + b.bucket * :size >= x.a AND b.ws + b.bucket * :size < x.z"
+            ") AS q GROUP BY ws, sc",
             b=buckets,
-            s=maintenance.targets,
-            spans=maintenance.spans,
-            pid=lit(window.id),
-            ws=lit(window.start_us),
+            s=excluded.targets,
+            spans=excluded.spans,
+            starts=starts_of,
             size=lit(size),
         )
     ):
-        counts[sc] = (int(probed), int(failed), int(rx), int(kept or 0))
-        if outcomes is not None:
-            outcomes.judged += int(judged or 0)
-            outcomes.excluded += int(left_out or 0)
+        out.setdefault(starts[int(ws)], {})[sc] = _Buckets(
+            int(probed),
+            int(failed),
+            int(rx),
+            int(kept or 0),
+            int(judged or 0),
+            int(left_out or 0),
+        )
+    return out
+
+
+def _probes(
+    obj: Objective,
+    params: AvailabilityParams,
+    window: Period,
+    all_excl: Sequence[Exclusion],
+    maintenance: _Maintenance,
+    row_counts: Mapping[Any, Mapping[str, int]],
+    buckets: Mapping[Any, _Buckets],
+) -> list[Measurement]:
+    """One window of a probes objective, from its intervals (:func:`_probe_buckets`) and its
+    few maintenance spans."""
+    size = int(_required(params.interval_seconds) * US)
     total_buckets = -(-(window.end_us - window.start_us) // size)
     nominal_buckets = _total_us(window, params.availability_minutes) // size
     # No probe at all in the window is missing data, not a month of downtime: the caller
     # reports it as insufficient data (docs/semantics.md).
     out = []
-    for sc, (probed, failed, row_excluded, kept) in sorted(
-        counts.items(), key=lambda kv: str(kv[0])
-    ):
+    for sc, b in sorted(buckets.items(), key=lambda kv: str(kv[0])):
+        probed, failed, row_excluded, kept = b.probed, b.failed, b.row_excluded, b.kept
         spans, maint_counts = maintenance.at(sc)
         excluded_counts = {e.id: 0 for e in all_excl}
         excluded_counts.update(row_counts.get(sc, {}))
