@@ -413,3 +413,40 @@ def test_a_field_named_as_a_column_of_the_account_in_other_case_is_the_fields(
         "bad": 1,
         "pending": 0,
     }
+
+
+def test_fields_named_as_the_bucketing_columns_are_the_fields(tmp_path: Path) -> None:
+    """Probes and requests are counted by interval over columns slac names (`sc`, `ws`, `tm`,
+    `up`, `xd`, `xid`, `er`, `rq`, `bucket`, `n`): fields of those names, in any case, must
+    change nothing measured or accounted (the statements once read `t.*` beside their own
+    `_sc` and `_ws`, and grouped by `sc` and `bucket`, which a field of that name took)."""
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "named").mkdir()
+    plain = availability_case(tmp_path / "plain")
+    code, out, err = evaluate(plain, "--period", "2026-10", "--on-bad-rows", "exclude")
+    assert code == 0, err
+    named = availability_case(tmp_path / "named")
+    extra = {"SC": "zz", "ws": "7", "tm": "3", "Up": "false", "xd": "true", "XID": "zz"}
+    extra |= {"er": "5", "rq": "0", "bucket": "9", "n": "0", "_ws": "7", "_sc": "zz"}
+    types = "".join(
+        f"      {f}: {{type: {'integer' if v.isdigit() else 'string'}}}\n" for f, v in extra.items()
+    )
+    text = named.read_text(encoding="utf-8")
+    for last in ("      result: {type: string}\n", "      errors: {type: integer}\n"):
+        text = text.replace(last, last + types)
+    named.write_text(text, encoding="utf-8")
+    for name, csv in (("probes.csv", PROBES), ("requests.csv", REQUESTS)):
+        lines = csv.splitlines()
+        rows = [lines[0] + "," + ",".join(extra)]
+        rows += [line + "," + ",".join(extra.values()) for line in lines[1:]]
+        (tmp_path / "named" / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, renamed, err = evaluate(named, "--period", "2026-10", "--on-bad-rows", "exclude")
+    assert code == 0, err
+
+    def measured(doc: dict[str, Any], objective: str) -> Any:
+        results = [o for o in doc["periods"][0]["objectives"] if o["objective"] == objective]
+        return results, account(doc, objective)
+
+    for objective in ("probe-uptime", "api-uptime"):
+        assert measured(json.loads(renamed), objective) == measured(json.loads(out), objective)
+    assert account(json.loads(renamed), "probe-uptime")["judged"] == 2

@@ -792,9 +792,11 @@ def _one(
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
     # Rows each exclusion removed, per scope value (each row under its first exclusion).
     row_counts: dict[Any, dict[str, int]] = {}
+    # Grouped over a subquery of its own columns: a field named `sc` or `xid` (in any case)
+    # would be what GROUP BY reads, not the alias.
     counted_rows = sql(
-        "SELECT :scope_cols AS sc, :excl AS xid, count(*) FROM :ds AS t "
-        "WHERE :tm >= :ws AND :tm < :we AND :cond AND :excl IS NOT NULL GROUP BY sc, xid",
+        "SELECT sc, xid, count(*) FROM (SELECT :scope_cols AS sc, :excl AS xid FROM :ds AS t "
+        "WHERE :tm >= :ws AND :tm < :we AND :cond) AS q WHERE xid IS NOT NULL GROUP BY sc, xid",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         excl=excl,
         ds=typed_table(metric.dataset),
@@ -811,11 +813,12 @@ def _one(
     # error-rate
     errors, requests = col(_required(params.errors), "t"), col(_required(params.requests), "t")
     query = sql(
-        "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, "
-        "sum(CASE WHEN :excl IS NULL THEN CAST(:er AS DECIMAL(38, 9)) ELSE 0 END) AS e, "
-        "sum(CASE WHEN :excl IS NULL THEN CAST(:rq AS DECIMAL(38, 9)) ELSE 0 END) AS r, "
-        "count_if(:excl IS NULL) AS kept, count_if(:excl IS NOT NULL) AS x "
-        "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond GROUP BY sc, bucket",
+        "SELECT sc, bucket, sum(CASE WHEN NOT xd THEN er ELSE 0 END) AS e, "
+        "sum(CASE WHEN NOT xd THEN rq ELSE 0 END) AS r, "
+        "count_if(NOT xd) AS kept, count_if(xd) AS x FROM ("
+        "SELECT :scope_cols AS sc, INTDIV(:tm - :ws, :size) AS bucket, :excl IS NOT NULL AS xd, "
+        "CAST(:er AS DECIMAL(38, 9)) AS er, CAST(:rq AS DECIMAL(38, 9)) AS rq "
+        "FROM :ds AS t WHERE :tm >= :ws AND :tm < :we AND :cond) AS q GROUP BY sc, bucket",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         tm=time_col,
         ws=lit(window.start_us),
@@ -926,25 +929,26 @@ def _probe_buckets(
     scope = [col(f, "t") for f in obj.scope]
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
     starts = {w.start_us: w.id for w in windows}
+    # Only the columns named here, never `t.*`: a field may be named as one of them (in any
+    # case, the same name to DuckDB) and would be read instead.
     placed = sql(
-        "SELECT t.*, :scope_cols AS _sc, :ws AS _ws FROM :ds AS t "
-        "WHERE :tm >= :lo AND :tm < :hi AND :cond",
+        "SELECT :scope_cols AS sc, :ws AS ws, :tm AS tm, coalesce(:ok, FALSE) AS up, "
+        ":excl IS NOT NULL AS xd FROM :ds AS t WHERE :tm >= :lo AND :tm < :hi AND :cond",
         scope_cols=exp.Tuple(expressions=scope) if scope else lit(0),
         ws=_window_start(time_col, windows),
-        ds=typed_table(obj.metric.dataset),
         tm=time_col,
+        ok=exp.Paren(this=ok),
+        excl=excl,
+        ds=typed_table(obj.metric.dataset),
         lo=lit(min(starts)),
         hi=lit(max(w.end_us for w in windows)),
         cond=where,
     )
     buckets = sql(
-        "SELECT _sc AS sc, _ws AS ws, INTDIV(:tm - _ws, :size) AS bucket, bool_and(:ok) AS up, "
-        "count_if(:excl IS NOT NULL) > 0 AS rx, count_if(:excl IS NULL) AS kept, count(*) AS n "
-        "FROM (:placed) AS t WHERE _ws IS NOT NULL GROUP BY _sc, _ws, bucket",
-        tm=time_col,
+        "SELECT sc, ws, INTDIV(tm - ws, :size) AS bucket, bool_and(up) AS up, "
+        "count_if(xd) > 0 AS rx, count_if(NOT xd) AS kept, count(*) AS n "
+        "FROM (:placed) AS p WHERE ws IS NOT NULL GROUP BY sc, ws, bucket",
         size=lit(size),
-        ok=exp.func("coalesce", exp.Paren(this=ok), exp.false()),
-        excl=excl,
         placed=placed,
     )
     # A bucket is left out when its start lies in excluded maintenance time of its scope
