@@ -4,7 +4,9 @@ excluded, filtered, outside every evaluated period, bad, or pending; none disapp
 from __future__ import annotations
 
 import json
+import random
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from slac.cli import cli
+from slac.kinds import availability
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/contract.yaml"))
@@ -450,3 +453,52 @@ def test_fields_named_as_the_bucketing_columns_are_the_fields(tmp_path: Path) ->
     for objective in ("probe-uptime", "api-uptime"):
         assert measured(json.loads(renamed), objective) == measured(json.loads(out), objective)
     assert account(json.loads(renamed), "probe-uptime")["judged"] == 2
+
+
+def test_one_statement_for_all_windows_counts_as_one_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A probes objective whose windows do not overlap is bucketed by one statement and takes
+    its row account from it; windows that overlap are bucketed one by one and accounted by
+    placing every row again. Told that three months overlap, the second way must give the
+    same measurements and account: probes every 20 minutes in two regions, down, blocked and
+    preview ones, and maintenance across both month ends."""
+    pick = random.Random(13)
+    rows = ["id,checked_at,region,check,result"]
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    for i in range(3 * 31 * 72):
+        at = (start + timedelta(minutes=20 * i)).isoformat()
+        for region in ("eu", "us", "preview"):
+            result = pick.choice(["up"] * 30 + ["down", "blocked"])
+            check = pick.choice(["http"] * 9 + ["ping"])
+            rows.append(f"P-{region}-{i},{at},{region},{check},{result}")
+    case = tmp_path / "case"
+    case.mkdir()
+    contract = availability_case(case)
+    (case / "probes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (case / "windows.csv").write_text(
+        "id,start,end\n"
+        "W-1,2026-09-30T22:00:00+00:00,2026-10-01T03:00:00+00:00\n"
+        "W-2,2026-10-31T23:30:00+00:00,2026-11-01T00:30:00+00:00\n"
+        "W-3,2026-10-15T10:10:00+00:00,2026-10-15T12:50:00+00:00\n",
+        encoding="utf-8",
+    )
+    period = ("--period", "2026-09", "--through", "2026-11")
+
+    def uptime(out: str) -> Any:
+        doc = json.loads(out)
+        results = [
+            (p["period"], o)
+            for p in doc["periods"]
+            for o in p["objectives"]
+            if o["objective"] == "probe-uptime"
+        ]
+        return results, account(doc, "probe-uptime")
+
+    code, one, err = evaluate(contract, *period)
+    assert code == 0, err
+    monkeypatch.setattr(availability, "_disjoint", lambda periods: False)
+    code, each, err = evaluate(contract, *period)
+    assert code == 0, err
+    assert uptime(one) == uptime(each)
+    assert len(uptime(one)[0]) == 9  # three months × eu, us, preview
