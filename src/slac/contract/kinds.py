@@ -29,6 +29,12 @@ class KindSyntax(Protocol):
         """It places rows in periods by its own fields (the dataset needs no `time`)."""
         ...
 
+    @property
+    def internal_columns(self) -> frozenset[str]:
+        """Names (lower case) its SQL gives columns of its own beside every field of its
+        metrics' dataset: a field of such a name, in any letter case, is refused (R405)."""
+        ...
+
     def field_refs(self, body: Mapping[str, Any], path: Path) -> Iterator[FieldRef]:
         """Every field of the metric's own dataset that its body names (``path``: the body's)."""
         ...

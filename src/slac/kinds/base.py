@@ -47,6 +47,22 @@ from slac.plan.types import Exclusion, Metric, Objective, Plan
 
 P = TypeVar("P")
 
+# The columns the SQL of a duration or per-row metric adds beside its dataset's fields, in
+# relations that carry every field (`*`): its window and period, its times, its status and
+# exclusion, its numbers for the row account and the evidence. SQL names ignore letter case
+# and DuckDB reads the first of two equal names, so a field of such a name would be read in
+# the place of slac's column, or slac's in the place of the field: wrong numbers, no error.
+# Lint refuses such fields (R405); tests/evaluation/test_reserved_columns.py finds the names
+# in the statements of every example and requires each of them here.
+ROW_COLUMNS = frozenset(
+    {
+        *("pid", "w_start", "w_end", "asof", "w_before", "h_start", "wi"),
+        *("s_us", "e_us", "upto_us", "bs_s", "bs_u", "day_s", "paused_us"),
+        *("elapsed", "limit_us", "excl", "status", "v", "l", "si"),
+        *("_iid", "_cycle", "_first", "_at_us", "_evkey", "_item", "_account"),
+    }
+)
+
 
 class Kind(Generic[P]):
     """One metric kind, whole: what its body names and what its targets measure (lint), its
@@ -57,6 +73,8 @@ class Kind(Generic[P]):
     thresholds: ClassVar[bool] = False
     own_clock: ClassVar[bool] = False
     field_keys: ClassVar[tuple[str, ...]] = ()  # body keys whose value names a field
+    # Names a field of its metrics' dataset must not have (ROW_COLUMNS; lint: R405).
+    internal_columns: ClassVar[frozenset[str]] = frozenset()
 
     # ---- lint (slac.contract.kinds.KindSyntax)
 
@@ -112,6 +130,8 @@ class PerRowKind(Kind[P]):
     """Kinds whose rows are placed in periods by the dataset's time: one base table of the
     metric's rows in any evaluated window, then each objective's rows with its filter and
     exclusions, measured by :meth:`measure_objective`."""
+
+    internal_columns: ClassVar[frozenset[str]] = ROW_COLUMNS
 
     def evidence_value(self, params: P) -> exp.Expr:
         """Each row's value in the evidence file (NULL for kinds without a per-row value)."""

@@ -66,7 +66,7 @@ from slac.evaluation.sqltext import Engine, col, lit, sql, subquery, table, type
 from slac.evaluation.statistics import statistics
 from slac.evaluation.tally import Tally, insert_tallies
 from slac.evaluation.timegrid import Grid
-from slac.kinds.base import Kind
+from slac.kinds.base import ROW_COLUMNS, Kind
 from slac.plan.calendars import ALWAYS
 from slac.plan.canonical import to_json
 from slac.plan.explain.measures import (
@@ -124,6 +124,7 @@ class Duration(Kind[DurationParams]):
 
     thresholds: ClassVar[bool] = True
     own_clock: ClassVar[bool] = True
+    internal_columns: ClassVar[frozenset[str]] = ROW_COLUMNS
     field_keys: ClassVar[tuple[str, ...]] = ("from", "to")
 
     def compile(self, body: Mapping[str, Any], context: MetricContext) -> dict[str, Any]:

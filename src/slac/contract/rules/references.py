@@ -253,6 +253,48 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Finding]:
         names.add(grade.name)
 
 
+# Every dataset's rows are read with these beside their fields: the row's file and line (to
+# name a bad row), and the row number DuckDB gives a Parquet file's rows.
+LOADER_COLUMNS = frozenset({"_file", "_row", "__slac_row", "file_row_number"})
+
+
+@rule("R405", "reserved-field-name", Severity.ERROR)
+def reserved_field_name(ctx: RuleContext) -> Iterator[Finding]:
+    """A dataset field has a name that slac's SQL gives a column of its own.
+
+    slac reads every dataset's rows with columns of its own beside the fields (`_file`,
+    `_row`), and a duration or per-row metric's rows with more (its window `pid`, `w_start`,
+    `w_end`, its times, `status`, `excl`, `elapsed`, …; the hint lists them all).
+    SQL names ignore letter case, and of two equal names the engine reads one: a field named
+    `status` or `PID` would be read in the place of slac's column or the other way round,
+    which gives wrong numbers, not an error.
+
+    **Fix:** give the field another name and map it to its column in the bindings:
+    `columns: {ticket_status: status}`.
+    """
+    kinds: dict[str, set[str]] = {}  # dataset → the kinds of the metrics that measure its rows
+    for metric in ctx.contract.metrics.values():
+        kinds.setdefault(metric.dataset, set()).add(metric.kind)
+    for ds in ctx.contract.datasets.values():
+        reserved = set(LOADER_COLUMNS)
+        for kind in sorted(kinds.get(ds.name, ())):
+            syntax = ctx.kinds.get(kind)
+            if syntax is not None:
+                reserved |= syntax.internal_columns
+        for name, field in ds.fields.items():
+            if name.lower() in reserved:
+                other = f"{ds.name}_{name.lower().strip('_')}"
+                yield Finding(
+                    f"field '{name}' of dataset '{ds.name}' has a name slac's SQL gives a "
+                    "column of its own",
+                    field.path,
+                    f"name it otherwise and map it to its column in the bindings: "
+                    f"columns: {{{other}: {name}}} (reserved here: "
+                    f"{', '.join(sorted(reserved))})",
+                    key=True,
+                )
+
+
 @rule("R403", "unused-metric", Severity.WARNING, templates=False)
 def unused_metric(ctx: RuleContext) -> Iterator[Finding]:
     """A metric is defined but no objective (nor any amendment) uses it.
