@@ -265,10 +265,7 @@ class _ProbeOutcomes:
         """The objective's row: the rows, those in its periods and those it takes, counted
         over the dataset; the outcomes summed."""
         placed = sql("coalesce(:p, FALSE)", p=placed_in(col(_required(params.time), "t"), periods))
-        where = exp.and_(
-            exp.Paren(this=all_of(metric.where, "t")),
-            exp.Paren(this=_aliased(all_of(obj.where), "t")),
-        )
+        where = _taken_rows(metric, obj)
         engine.execute(
             sql(
                 "INSERT INTO :acc SELECT :obj, :ds, count(*), count_if(:p), "
@@ -301,9 +298,7 @@ def _account(
     whole); an outage row is judged when it overlaps the period, lasts `min_outage` and is not
     wholly inside excluded maintenance time. The excluded maintenance time of each scope value
     is the table :class:`_MaintenanceTime` made for the measurement."""
-    where = exp.and_(
-        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
-    )
+    where = _taken_rows(metric, obj)
     scope = [col(f, "t") for f in obj.scope]
     scope_cols = exp.Tuple(expressions=scope) if scope else lit(0)
     ds = typed_table(metric.dataset)
@@ -768,9 +763,7 @@ def _one(
 ) -> list[Measurement]:
     """One window of an objective; ``buckets``: a probes objective's (:func:`_probe_buckets`)."""
     source = params.source
-    where = exp.and_(
-        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
-    )
+    where = _taken_rows(metric, obj)
     scope = [col(f, "t") for f in obj.scope]
     all_excl = sorted([*rows_excl, *maint], key=lambda e: obj.exclusions.index(e.id))
     if source == "outages":
@@ -923,9 +916,7 @@ def _probe_buckets(
     size = int(_required(params.interval_seconds) * US)
     time_col = col(_required(params.time), "t")
     ok = _aliased(all_of(params.ok), "t")
-    where = exp.and_(
-        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
-    )
+    where = _taken_rows(metric, obj)
     scope = [col(f, "t") for f in obj.scope]
     excl = exclusion_case(rows_excl, time_col, plan.timezone, "t")
     starts = {w.start_us: w.id for w in windows}
@@ -1115,6 +1106,13 @@ def _outages(
         value = _ratio(total - down, total) if total > 0 else None
         out.append(_measurement(window, obj, sc, total // (60 * US), value, all_excl, counts[sc]))
     return out
+
+
+def _taken_rows(metric: Metric, obj: Objective) -> exp.Expr:
+    """The metric's and the objective's `where`, over the rows aliased ``t``."""
+    return exp.and_(
+        exp.Paren(this=all_of(metric.where, "t")), exp.Paren(this=_aliased(all_of(obj.where), "t"))
+    )
 
 
 def _aliased(expression: exp.Expr, alias: str) -> exp.Expr:
