@@ -58,7 +58,7 @@ ROW_COLUMNS = frozenset(
     {
         *("pid", "w_start", "w_end", "asof", "w_before", "h_start", "wi"),
         *("s_us", "e_us", "upto_us", "bs_s", "bs_u", "day_s", "paused_us"),
-        *("elapsed", "limit_us", "excl", "status", "v", "l", "si"),
+        *("elapsed", "limit_us", "excl", "status", "v"),
         *("_iid", "_cycle", "_first", "_at_us", "_evkey", "_item", "_account"),
     }
 )
