@@ -99,7 +99,7 @@ def windows(
     name = temp_name("win")
 
     def row(p: Period, is_before: bool) -> tuple[object, ...]:
-        asof = p.end_us if as_of_us is None else as_of_us
+        asof = window_asof(p, as_of_us)
         fam = None if window_key(p) in rolling else p.unit
         return (p.id, p.start_us, p.end_us, window_key(p), asof, fam, is_before)
 
@@ -116,6 +116,51 @@ def windows(
     )
     engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS SELECT * FROM :v", t=name, v=values))
     return name
+
+
+def window_asof(period: Period, as_of_us: int | None) -> int:
+    """The instant up to which a window's events are known when it is judged."""
+    return period.end_us if as_of_us is None else as_of_us
+
+
+def step_value(t: exp.Expr, steps: Sequence[tuple[int, int, int]]) -> exp.Expr:
+    """The value of the step ``(start, end, value)`` (the steps do not overlap) whose
+    ``[start, end)`` holds the instant ``t``, else NULL: a binary search written as CASE, a
+    few comparisons a row however many steps."""
+    ordered = sorted(steps)
+
+    def search(ss: Sequence[tuple[int, int, int]]) -> exp.Expr:
+        if len(ss) == 1:
+            start, end, value = ss[0]
+            return sql(
+                "CASE WHEN :t >= :a AND :t < :b THEN :v END",
+                t=t.copy(),
+                a=lit(start),
+                b=lit(end),
+                v=lit(value),
+            )
+        mid = len(ss) // 2
+        return sql(
+            "CASE WHEN :t < :m THEN :lo ELSE :hi END",
+            t=t.copy(),
+            m=lit(ss[mid][0]),
+            lo=search(ss[:mid]),
+            hi=search(ss[mid:]),
+        )
+
+    return search(ordered) if ordered else exp.null()
+
+
+def earliest_asof(t: exp.Expr, periods: Sequence[Period], as_of_us: int | None) -> exp.Expr:
+    """The earliest as-of instant (:func:`window_asof`) of the ``periods`` that hold the
+    instant ``t``, NULL when none holds it: a step function over the periods' bounds."""
+    bounds = sorted({b for p in periods for b in (p.start_us, p.end_us)})
+    steps = []
+    for lo, hi in itertools.pairwise(bounds):
+        holding = [window_asof(p, as_of_us) for p in periods if p.start_us <= lo and hi <= p.end_us]
+        if holding:
+            steps.append((lo, hi, min(holding)))
+    return step_value(t, steps)
 
 
 DAY_US = 86_400_000_000

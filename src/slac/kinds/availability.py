@@ -31,6 +31,7 @@ from slac.evaluation.selection import (
     account,
     account_row,
     placed_in,
+    step_value,
     temp_name,
     window_days,
     windows,
@@ -864,27 +865,8 @@ class _Buckets:
 
 def _window_start(time_col: exp.Expr, windows: Sequence[Period]) -> exp.Expr:
     """The start of the window (of ``windows``, which do not overlap) that holds the instant,
-    else NULL: a binary search in CASE, a few comparisons a row however many windows."""
-    ordered = sorted(windows, key=lambda w: w.start_us)
-
-    def search(ws: Sequence[Period]) -> exp.Expr:
-        if len(ws) == 1:
-            return sql(
-                "CASE WHEN :t >= :a AND :t < :b THEN :a END",
-                t=time_col.copy(),
-                a=lit(ws[0].start_us),
-                b=lit(ws[0].end_us),
-            )
-        mid = len(ws) // 2
-        return sql(
-            "CASE WHEN :t < :m THEN :lo ELSE :hi END",
-            t=time_col.copy(),
-            m=lit(ws[mid].start_us),
-            lo=search(ws[:mid]),
-            hi=search(ws[mid:]),
-        )
-
-    return search(ordered)
+    else NULL."""
+    return step_value(time_col, [(w.start_us, w.end_us, w.start_us) for w in windows])
 
 
 def _probe_buckets(

@@ -45,6 +45,7 @@ from slac.evaluation.selection import (
     before_window,
     breach_columns,
     breach_values,
+    earliest_asof,
     excluded_columns,
     exclusions_for,
     in_windows,
@@ -531,35 +532,65 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         deadlines = Deadlines(grid)
         consts = sql("SELECT :g0 AS g0, :gs AS gs", g0=lit(grid.start_us), gs=lit(grid.bucket_us))
     paused = _paused(engine, params.pause, base, key, grid_name, consts)
-    # The timed rows are read by each objective as a subquery, not stored (on DuckDB): each
-    # objective takes its own rows (its `where`, its windows) before the joins, and a stored
-    # copy of every row was the costliest statement and gigabytes of memory at 10M tickets.
-    if business:
-        assert grid_name is not None
-        timed = sql(
-            "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
-            "FROM :base AS b CROSS JOIN (:consts) AS k "
-            "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
-            "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
-            "LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
-            base=base,
-            consts=consts,
-            grid=table(grid_name),
-            bs_s=business_us(exp.column("s_us", "b"), "gs_"),
-            bs_u=business_us(exp.column("upto_us", "b"), "gu_"),
-            paused=paused,
+    # The items not known at their home window's as-of instant are the few that the second
+    # stream of first_known reads (every later row is one of theirs): their rows, with a
+    # condition on the item's own times that a row of any other item fails. The engine checks
+    # it on the items as they are read, before they are joined to their windows: at 10M
+    # tickets that stream then joins a quarter of the items instead of all of them.
+    late = temp_name("late")
+    if params.period_membership == "start":
+        # Known at home: ended by the home window's as-of instant, which is no earlier than
+        # the earliest of the windows holding the item's start.
+        unknown = sql(
+            ":e IS NULL OR :e > :known",
+            e=col(params.end, "b"),
+            known=earliest_asof(col(params.start, "b"), [*group.periods, *before], run.as_of_us),
         )
     else:
-        timed = sql(
+        unknown = exp.true()
+    engine.execute(
+        sql(
+            "CREATE OR REPLACE TEMP VIEW :v AS SELECT * FROM :b AS b WHERE :u",
+            v=late,
+            b=base,
+            u=unknown,
+        )
+    )
+
+    def timed_rows(rows: exp.Table) -> exp.Expr:
+        """Business time at the start and at the end (or the window's end, for open items)."""
+        # The timed rows are read by each objective as a subquery, not stored (on DuckDB):
+        # each objective takes its own rows (its `where`, its windows) before the joins, and
+        # a stored copy of every row was the costliest statement and gigabytes of memory at
+        # 10M tickets.
+        if business:
+            assert grid_name is not None
+            return sql(
+                "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
+                "FROM :base AS b CROSS JOIN (:consts) AS k "
+                "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
+                "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
+                "LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
+                base=rows,
+                consts=consts,
+                grid=table(grid_name),
+                bs_s=business_us(exp.column("s_us", "b"), "gs_"),
+                bs_u=business_us(exp.column("upto_us", "b"), "gu_"),
+                paused=paused,
+            )
+        return sql(
             "SELECT b.*, b.s_us AS bs_s, b.upto_us AS bs_u, 0 AS day_s, coalesce(p.paused_us, 0) AS paused_us "
             "FROM :base AS b LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
-            base=base,
+            base=rows,
             paused=paused,
         )
+
+    timed, timed_late = timed_rows(base), timed_rows(late)
     stored = temp_name("timed") if engine.stores_reread_rows else None
     if stored is not None:
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=stored, q=timed))
         timed = sql("SELECT * FROM :t", t=stored)
+        timed_late = sql("SELECT * FROM :t AS b WHERE :u", t=stored, u=unknown)
     out: list[Measurement] = []
     tallies: list[Tally] = []
     counts = _Counts(
@@ -582,6 +613,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
                 obj,
                 obj_periods,
                 timed,
+                timed_late,
                 grid_name,
                 counts,
                 deadlines,
@@ -590,6 +622,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         )
     insert_tallies(engine, counts.items, tallies, counts.bad_from)
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
+    engine.execute(sql("DROP VIEW IF EXISTS :t", t=late))
     engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
     for used in (
         *([stored] if stored is not None else []),
@@ -726,49 +759,62 @@ def _objective(
     obj: Objective,
     periods: Sequence[Period],
     timed: exp.Expr,
+    timed_late: exp.Expr,
     grid_name: str | None,
     counts: _Counts,
     deadlines: Deadlines,
     tallies: list[Tally],
 ) -> list[Measurement]:
     """The measurements of one objective; its row account added to ``tallies`` (or, rolling,
-    counted on its own)."""
+    counted on its own). ``timed_late``: the rows of ``timed`` that :func:`first_known`'s
+    second stream may take, and more."""
     judge = obj.judgement
     exclusions = exclusions_for(terms, obj)
     elapsed = sql("b.bs_u - b.bs_s - b.paused_us")
     closed = sql("e_us IS NOT NULL")
-    rows = sql(
-        "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM (:timed) AS b WHERE :theirs AND :mine",
-        excl=_excluded(
-            params, exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b")
-        ),
-        elapsed=elapsed,
-        timed=timed,
-        # With the window before the run: what was judged there is no business of the run's.
-        theirs=in_windows(
-            [*periods, *([] if obj.period.rolling > 1 else [before_window(periods)])]
-        ),
-        mine=objective_filter(terms, obj),
-    )
+
+    def taken(source: exp.Expr) -> exp.Expr:
+        return sql(
+            "SELECT b.*, :excl AS excl, :elapsed AS elapsed FROM (:timed) AS b WHERE :theirs AND :mine",
+            excl=_excluded(
+                params,
+                exclusion_case(exclusions, col(params.member_field, "b"), plan.timezone, "b"),
+            ),
+            elapsed=elapsed,
+            timed=source,
+            # With the window before the run: what was judged there is no business of the
+            # run's.
+            theirs=in_windows(
+                [*periods, *([] if obj.period.rolling > 1 else [before_window(periods)])]
+            ),
+            mine=objective_filter(terms, obj),
+        )
+
+    rows, late_rows = taken(timed), taken(timed_late)
     scope = [col(f) for f in obj.scope]
     if judge.kind == "threshold-share":
         if judge.threshold_business_days is not None:
             assert grid_name is not None
             n = int(judge.threshold_business_days)
-            # Deadline in business µs: the same business position N business days later
-            # (clamped to that day's length), moved by the paused business time.
-            rows = sql(
-                "SELECT r.*, d.dcum + least(r.bs_s - ds_.dcum, d.dlen) - r.bs_s AS limit_us "
-                "FROM (:rel) AS r LEFT JOIN :days AS ds_ ON ds_.day = r.day_s "
-                "LEFT JOIN :days AS d ON d.day = r.day_s + :n",
-                rel=rows,
-                days=table(f"{grid_name}_days"),
-                n=lit(n),
-            )
+
+            def limited(rel: exp.Expr) -> exp.Expr:
+                # Deadline in business µs: the same business position N business days later
+                # (clamped to that day's length), moved by the paused business time.
+                return sql(
+                    "SELECT r.*, d.dcum + least(r.bs_s - ds_.dcum, d.dlen) - r.bs_s AS limit_us "
+                    "FROM (:rel) AS r LEFT JOIN :days AS ds_ ON ds_.day = r.day_s "
+                    "LEFT JOIN :days AS d ON d.day = r.day_s + :n",
+                    rel=rel,
+                    days=table(f"{grid_name}_days"),
+                    n=lit(n),
+                )
         else:
             assert judge.threshold_seconds is not None
             limit = int(judge.threshold_seconds * US)
-            rows = sql("SELECT r.*, :lim AS limit_us FROM (:rel) AS r", rel=rows, lim=lit(limit))
+
+            def limited(rel: exp.Expr) -> exp.Expr:
+                return sql("SELECT r.*, :lim AS limit_us FROM (:rel) AS r", rel=rel, lim=lit(limit))
+
         within = "<=" if judge.threshold_inclusive else "<"
         ok = sql(f"elapsed {within} limit_us")
         overdue = (
@@ -817,10 +863,13 @@ def _objective(
             ),
             *excluded_columns(exclusions),
         ]
-        judged_rows = first_known(
-            sql("SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=rows),
-            sql("status = 'open'"),
-        )
+
+        def with_status(rel: exp.Expr) -> exp.Expr:
+            return sql(
+                "SELECT *, :status AS status FROM (:rel) AS q", status=status, rel=limited(rel)
+            )
+
+        judged_rows = first_known(with_status(rows), sql("status = 'open'"), with_status(late_rows))
         tally = counts.count(
             engine,
             terms,
@@ -890,7 +939,7 @@ def _objective(
         return with_empty(result, obj, periods, exclusions, misses=none)
     # Statistics over closed, non-excluded items: open ones wait for their end, judged in the
     # first later period that knows it.
-    rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed))
+    rows = first_known(rows, sql("excl IS NULL AND NOT (:closed)", closed=closed), late_rows)
     tally = counts.count(
         engine,
         terms,
@@ -914,7 +963,7 @@ def _objective(
     )
 
 
-def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
+def first_known(rows: exp.Expr, unknown: exp.Expr, late: exp.Expr) -> exp.Expr:
     """Of each item's rows (its home window and the later windows it was carried to), the
     home row (open there when its outcome was not known yet) and the first later row whose
     window knows the outcome: an item is judged once, and reported open where it was.
@@ -926,12 +975,14 @@ def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
     streams: those home rows, most of them, straight through; and the few others (home rows
     without an end, and every later row), kept aside for the window function and the
     semi-join. One stream kept aside for all rows would hold every row of the measurement
-    (at 10M tickets 1.3 GB written to disk); reading twice costs one more scan."""
+    (at 10M tickets 1.3 GB written to disk). The second stream reads ``late``: the same rows,
+    narrowed by the caller to those of items that may be unknown at home (fewer to join to
+    their windows than all of them); it must hold every row the stream takes."""
     return sql(
         "SELECT *, 1 AS _first FROM (:rel) AS k "
         "WHERE w_start = h_start AND e_us IS NOT NULL AND NOT w_before "
         "UNION ALL "
-        "SELECT * FROM (WITH r AS (SELECT * FROM (:rel) AS u "
+        "SELECT * FROM (WITH r AS (SELECT * FROM (:late) AS u "
         "WHERE w_start > h_start OR e_us IS NULL) "
         "SELECT *, 1 AS _first FROM r WHERE w_start = h_start AND NOT w_before "
         "UNION ALL "
@@ -941,6 +992,7 @@ def first_known(rows: exp.Expr, unknown: exp.Expr) -> exp.Expr:
         "WHERE _first = 1 AND NOT w_before) AS c",
         unknown=unknown,
         rel=rows,
+        late=late,
     )
 
 
