@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -181,6 +182,17 @@ def test_results_sha256_is_the_hash_of_the_rest(example: str) -> None:
     assert claimed == sha256_of(doc)  # the compact canonical JSON without the hash itself
     # What is printed is the canonical pretty form: sorted keys, indent 2, a final newline.
     assert example_text(example) == pretty({**doc, "results_sha256": claimed})
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_input_file_is_named_with_its_own_hash(example: str) -> None:
+    """The files are hashed on a thread of their own while the engine reads them: each hash
+    must still be its own file's."""
+    files = [f for i in example_results(example)["inputs"] for f in i["files"]]
+    assert files
+    for f in files:
+        (path,) = (EXAMPLES_DIR / example).rglob(f["name"])
+        assert f["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), f["name"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

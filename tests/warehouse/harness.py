@@ -49,6 +49,11 @@ class TracingEngine(Engine):
             self.reads.append(super().rows(without_misses(expression)))
         return super().rows(expression)
 
+    def rows_listing(self, expression: exp.Expr, listed: str) -> list[tuple[Any, ...]]:
+        if self._reads_data(expression):
+            self.reads.append(super().rows(without_misses(expression)))
+        return super().rows_listing(expression, listed)
+
 
 def plan_of(example: str) -> Plan:
     compiled = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))

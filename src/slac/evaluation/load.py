@@ -14,6 +14,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Mapping, Sequence, Set
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -600,6 +601,21 @@ def load_datasets(
     ``shared``: the sources already read into this engine for other contracts of a portfolio
     (each is read once, and each contract takes its rows from it by its binding's ``where``).
     """
+    # Each file's hash is taken on a thread of its own while the engine reads and checks the
+    # data (hashlib lets go of the GIL): at 10M tickets 444 MB, 0.4 s, no longer in line.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slac-hash") as hashing:
+        return _load(engine, plan, sources, kinds, exclude_bad_rows, shared, hashing)
+
+
+def _load(
+    engine: Engine,
+    plan: Plan,
+    sources: Mapping[str, Source],
+    kinds: MeasuredKinds,
+    exclude_bad_rows: bool,
+    shared: SharedSources | None,
+    hashing: ThreadPoolExecutor,
+) -> LoadReport:
     dropped: dict[str, int] = {}
     customer = next((p.name for p in plan.parties if p.key == "customer"), "")
     needed = needed_datasets(plan, kinds)
@@ -616,6 +632,7 @@ def load_datasets(
         )
     )
     infos: list[InputInfo] = []
+    hashes: dict[str, tuple[tuple[str, Future[str] | None], ...]] = {}
     file_names: dict[str, list[str]] = {}
     views: dict[str, exp.Expr] = {}  # the datasets read from their files by each statement
     for name in needed:
@@ -696,11 +713,14 @@ def load_datasets(
         if kept is not None:  # the rows the binding's `where` left out are those not kept
             dropped[name] = kept - int(rows)
             rows = kept
-        hashed = tuple(
-            (f.rsplit("/", 1)[-1], (shared or _HASHES).sha256(f) if source.paths else "")
+        hashes[name] = tuple(
+            (
+                f.rsplit("/", 1)[-1],
+                hashing.submit((shared or _HASHES).sha256, f) if source.paths else None,
+            )
             for f in files
         )
-        infos.append(InputInfo(name, hashed, int(rows), 0))
+        infos.append(InputInfo(name, (), int(rows), 0))
     loaded = set(needed)
     for metric in plan.metrics:
         kinds[metric.kind].linked_checks(engine, plan, metric, loaded)
@@ -722,7 +742,15 @@ def load_datasets(
             sql("SELECT dataset, count(DISTINCT (_file, _row)) FROM bad_rows GROUP BY dataset")
         )
     )
-    infos = [InputInfo(i.dataset, i.files, i.rows, int(per_ds.get(i.dataset, 0))) for i in infos]
+    infos = [
+        InputInfo(
+            i.dataset,
+            tuple((f, "" if h is None else h.result()) for f, h in hashes[i.dataset]),
+            i.rows,
+            int(per_ds.get(i.dataset, 0)),
+        )
+        for i in infos
+    ]
     if total and exclude_bad_rows:
         for name in needed:
             if name in views:  # a view of the files: read without its bad rows from now on

@@ -135,6 +135,9 @@ class SparkEngine(Engine):
     def rows(self, expression: exp.Expr) -> list[tuple[Any, ...]]:
         return [tuple(_python(v) for v in row) for row in self._frame(expression).collect()]
 
+    def rows_listing(self, expression: exp.Expr, listed: str) -> list[tuple[Any, ...]]:
+        return self.rows(expression)
+
     def scalar(self, expression: exp.Expr) -> Any:
         found = self._frame(expression).take(1)
         return _python(found[0][0]) if found else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import shutil
 import tempfile
@@ -21,6 +22,9 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+
+# Names of the tables rows_listing stores its rows in (unique within the process).
+_listings = itertools.count()
 
 
 def _int_div(node: exp.Expr) -> exp.Expr:
@@ -269,6 +273,37 @@ class Engine:
     def scalar(self, expression: exp.Expr) -> Any:
         row = self.con.execute(self.text(expression)).fetchone()
         return row[0] if row else None
+
+    def rows_listing(self, expression: exp.Expr, listed: str) -> list[tuple[Any, ...]]:
+        """:meth:`rows` of a query whose column ``listed`` holds, per row, NULL or a list of
+        flat structs (the listed items of :func:`slac.evaluation.selection.miss_columns`),
+        each handed over as a dict. DuckDB converts such a list to Python a struct at a time,
+        slowly: 0.45 s for the 135k items of one objective at 10M tickets. The rows are stored
+        instead (a row per group: thousands) and read back twice, without the lists, and the
+        lists' items as flat rows in order (0.2 s)."""
+        name = f'"slac_listing_{next(_listings)}"'
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"SELECT row_number() OVER () AS _r, * FROM ({self.text(expression)}) AS q"
+        )
+        try:
+            described = self.con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
+            at = [d[0] for d in described].index(listed) - 1  # its place in the query's row
+            quoted = exp.to_identifier(listed, quoted=True).sql(self.dialect)
+            plain = self.con.execute(
+                f"SELECT * EXCLUDE ({quoted}) FROM {name} ORDER BY _r"
+            ).fetchall()
+            found = self.con.execute(
+                f"SELECT _r, generate_subscripts({quoted}, 1) AS _i, "
+                f"unnest({quoted}, recursive := true) FROM {name} ORDER BY _r, _i"
+            )
+            fields = [d[0] for d in (found.description or [])[2:]]
+            items: dict[int, list[dict[str, Any]]] = {}
+            for r, _, *values in found.fetchall():
+                items.setdefault(r, []).append(dict(zip(fields, values, strict=True)))
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        return [(*row[1 : at + 1], items.get(row[0]), *row[at + 1 :]) for row in plain]
 
     def earliest(self, needed: exp.Expr, sooner: exp.Expr) -> Any:
         """The earliest instant a lookup must cover: ``needed`` computes it exactly, ``sooner``

@@ -157,6 +157,9 @@ class RecordingEngine(Engine):
             self.steps.append(_Step(expression, self.objectives, read=True))
         return super().rows(expression)
 
+    def rows_listing(self, expression: exp.Expr, listed: str) -> list[tuple[Any, ...]]:
+        return self.rows(expression)  # the statement as the script runs it, recorded
+
     def earliest(self, needed: exp.Expr, sooner: exp.Expr) -> Any:
         return self.scalar(needed)
 

@@ -288,7 +288,7 @@ class AggregateKind(PerRowKind[P]):
             .group_by(exp.column("pid"), *scope, copy=False)
         )
         out: list[Measurement] = []
-        for row in engine.rows(query):
+        for row in engine.rows_listing(query, "misses") if spec else engine.rows(query):
             pid, rest = row[0], row[1:]
             scope_values, rest = rest[: len(scope)], rest[len(scope) :]
             values, counts = rest[: len(parts)], rest[len(parts) :]

@@ -894,7 +894,7 @@ def _objective(
             .group_by(exp.column("pid"), *scope, copy=False)
         )
         result = []
-        for row in engine.rows(query):
+        for row in engine.rows_listing(query, "misses"):
             pid, rest = row[0], row[1:]
             scope_values, rest = rest[: len(scope)], rest[len(scope) :]
             met, breached, opened = int(rest[0]), int(rest[1]), int(rest[2])

@@ -168,7 +168,7 @@ def _threshold(
         .group_by(exp.column("pid"), *scope, copy=False)
     )
     out = []
-    for row in engine.rows(query):
+    for row in engine.rows_listing(query, "misses"):
         pid, rest = row[0], row[1:]
         scope_values, rest = rest[: len(scope)], rest[len(scope) :]
         met, breached = int(rest[0]), int(rest[1])
