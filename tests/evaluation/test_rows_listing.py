@@ -69,3 +69,24 @@ def test_a_group_that_lists_nothing_has_null() -> None:
         engine.close()
     assert sorted((r[1], r[0]) for r in found if r[0] is None) == [(0, None), (2, None)]
     assert [m["v"] for r in found if r[1] == 1 for m in r[0]] == [5]
+
+
+def test_a_column_of_the_same_name_is_not_the_list() -> None:
+    """A scope field may be named as the listed column (`scope: [misses]`): the list is the
+    column aliased so, wherever it stands, and a payload field that is itself a list stays one
+    value."""
+    engine = Engine(threads=1)
+    try:
+        for name in ("misses", "Misses", "__slac_r"):
+            # As slac writes a scope field: a plain column (the list is the aliased one).
+            query = sql(
+                f'SELECT "{name}", min_by(struct_pack(item := CAST(k AS VARCHAR), '
+                "l := [k, v]), v, 2) AS misses, count(*) AS n "
+                f'FROM (VALUES (1, 1, 5), (1, 2, 4), (2, 3, 1)) AS t("{name}", k, v) '
+                f'GROUP BY "{name}"'
+            )
+            found = sorted(engine.rows_listing(query, "misses"), key=lambda r: r[0])
+            assert found == sorted(engine.rows(query), key=lambda r: r[0])
+            assert found[0] == (1, [{"item": "2", "l": [2, 4]}, {"item": "1", "l": [1, 5]}], 2)
+    finally:
+        engine.close()

@@ -275,27 +275,37 @@ class Engine:
         return row[0] if row else None
 
     def rows_listing(self, expression: exp.Expr, listed: str) -> list[tuple[Any, ...]]:
-        """:meth:`rows` of a query whose column ``listed`` holds, per row, NULL or a list of
-        flat structs (the listed items of :func:`slac.evaluation.selection.miss_columns`),
-        each handed over as a dict. DuckDB converts such a list to Python a struct at a time,
-        slowly: 0.45 s for the 135k items of one objective at 10M tickets. The rows are stored
-        instead (a row per group: thousands) and read back twice, without the lists, and the
-        lists' items as flat rows in order (0.2 s)."""
+        """:meth:`rows` of a query (a SELECT) one of whose columns, the one aliased ``listed``,
+        holds per row NULL or a list of structs (the listed items of
+        :func:`slac.evaluation.selection.miss_columns`), each handed over as a dict. DuckDB
+        converts such a list to Python a struct at a time, slowly: 0.45 s for the 135k items of
+        one objective at 10M tickets. The rows are stored instead (a row per group: thousands)
+        and read back twice, without the lists, and the lists' items as flat rows in order
+        (0.2 s). The column is found by its place, not its name: a scope field may share it."""
+        assert isinstance(expression, exp.Select)
+        at = next(
+            i
+            for i, e in enumerate(expression.expressions)
+            if isinstance(e, exp.Alias) and e.alias == listed
+        )
         name = f'"slac_listing_{next(_listings)}"'
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT row_number() OVER () AS _r, * FROM ({self.text(expression)}) AS q"
+            f"SELECT row_number() OVER () AS __slac_r, * FROM ({self.text(expression)}) AS q"
         )
         try:
+            # Stored, a name the query repeats is numbered (misses_1): its stored name.
             described = self.con.execute(f"SELECT * FROM {name} LIMIT 0").description or []
-            at = [d[0] for d in described].index(listed) - 1  # its place in the query's row
-            quoted = exp.to_identifier(listed, quoted=True).sql(self.dialect)
+            column = exp.to_identifier(described[at + 1][0], quoted=True).sql(self.dialect)
             plain = self.con.execute(
-                f"SELECT * EXCLUDE ({quoted}) FROM {name} ORDER BY _r"
+                f"SELECT * EXCLUDE ({column}) FROM {name} ORDER BY __slac_r"
             ).fetchall()
+            # unnest of a struct makes a column of each of its fields (one level: a field that
+            # is itself a list or struct stays one value).
             found = self.con.execute(
-                f"SELECT _r, generate_subscripts({quoted}, 1) AS _i, "
-                f"unnest({quoted}, recursive := true) FROM {name} ORDER BY _r, _i"
+                "SELECT __slac_r, __slac_i, unnest(__slac_m) FROM ("
+                f"SELECT __slac_r, generate_subscripts({column}, 1) AS __slac_i, "
+                f"unnest({column}) AS __slac_m FROM {name}) AS m ORDER BY __slac_r, __slac_i"
             )
             fields = [d[0] for d in (found.description or [])[2:]]
             items: dict[int, list[dict[str, Any]]] = {}

@@ -537,7 +537,6 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
     # condition on the item's own times that a row of any other item fails. The engine checks
     # it on the items as they are read, before they are joined to their windows: at 10M
     # tickets that stream then joins a quarter of the items instead of all of them.
-    late = temp_name("late")
     if params.period_membership == "start":
         # Known at home: ended by the home window's as-of instant, which is no earlier than
         # the earliest of the windows holding the item's start.
@@ -548,17 +547,13 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         )
     else:
         unknown = exp.true()
-    engine.execute(
-        sql(
-            "CREATE OR REPLACE TEMP VIEW :v AS SELECT * FROM :b AS b WHERE :u",
-            v=late,
-            b=base,
-            u=unknown,
-        )
-    )
+    # A subquery, not a view: a warehouse script has no temporary views (not every warehouse
+    # has them); the engine pushes the condition down all the same.
+    late = sql("SELECT * FROM :b AS b WHERE :u", b=base, u=unknown)
 
-    def timed_rows(rows: exp.Table) -> exp.Expr:
-        """Business time at the start and at the end (or the window's end, for open items)."""
+    def timed_rows(rows: exp.Expr) -> exp.Expr:
+        """``rows`` (``base``, or a query of its rows) with their business times."""
+        source = ":base AS b" if isinstance(rows, exp.Table) else "(:base) AS b"
         # The timed rows are read by each objective as a subquery, not stored (on DuckDB):
         # each objective takes its own rows (its `where`, its windows) before the joins, and
         # a stored copy of every row was the costliest statement and gigabytes of memory at
@@ -567,7 +562,7 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             assert grid_name is not None
             return sql(
                 "SELECT b.*, :bs_s AS bs_s, :bs_u AS bs_u, gs_.day AS day_s, coalesce(p.paused_us, 0) AS paused_us "
-                "FROM :base AS b CROSS JOIN (:consts) AS k "
+                f"FROM {source} CROSS JOIN (:consts) AS k "
                 "JOIN :grid AS gs_ ON gs_.b = INTDIV(b.s_us - k.g0, k.gs) "
                 "JOIN :grid AS gu_ ON gu_.b = INTDIV(b.upto_us - k.g0, k.gs) "
                 "LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
@@ -580,12 +575,13 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
             )
         return sql(
             "SELECT b.*, b.s_us AS bs_s, b.upto_us AS bs_u, 0 AS day_s, coalesce(p.paused_us, 0) AS paused_us "
-            "FROM :base AS b LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
+            f"FROM {source} LEFT JOIN :paused AS p ON p._iid = b._iid AND p.wi = b.wi",
             base=rows,
             paused=paused,
         )
 
-    timed, timed_late = timed_rows(base), timed_rows(late)
+    timed = timed_rows(base)
+    timed_late = timed_rows(late)
     stored = temp_name("timed") if engine.stores_reread_rows else None
     if stored is not None:
         engine.execute(sql("CREATE OR REPLACE TEMP TABLE :t AS :q", t=stored, q=timed))
@@ -622,7 +618,6 @@ def _measure(run: Run, group: Group, params: DurationParams) -> list[Measurement
         )
     insert_tallies(engine, counts.items, tallies, counts.bad_from)
     # Each of these holds a copy of the metric's rows: free the memory before the next metric.
-    engine.execute(sql("DROP VIEW IF EXISTS :t", t=late))
     engine.execute(sql(f"DROP {kind} IF EXISTS :t", t=base))
     for used in (
         *([stored] if stored is not None else []),
