@@ -11,10 +11,10 @@ exactly at a window's end and items from before the run.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import tempfile
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -23,7 +23,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from slac.api import compile_plan
 from slac.evaluation.asof import AsOf
 from slac.evaluation.evaluate import evaluate_plan, results_json
 from slac.evaluation.measurement import Period
@@ -32,6 +31,7 @@ from slac.evaluation.selection import EARLIEST_US, earliest_asof
 from slac.kinds import KINDS, duration
 from slac.plan.types import Plan
 
+from .test_carry_over import _plan
 from .test_differential import DIFFERENTIAL
 
 US = 1_000_000
@@ -100,13 +100,9 @@ objectives:
 """
 
 
-def _plan() -> Plan:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "contract.yaml"
-        path.write_text(CONTRACT, encoding="utf-8")
-        plan = compile_plan(str(path), today=date(2026, 1, 1)).value
-    assert plan is not None
-    return plan
+@functools.cache
+def _late_plan() -> Plan:
+    return _plan(CONTRACT)
 
 
 # Window ends (Berlin midnights, as UTC instants) the times are drawn near.
@@ -164,7 +160,7 @@ AS_OF = [
 def test_narrowed_rows_give_the_figures_of_every_row(
     rows: list[dict[str, Any]], as_of: AsOf
 ) -> None:
-    plan = _plan()
+    plan = _late_plan()
     narrowed = _results(plan, rows, as_of)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(duration, "earliest_asof", lambda *_: exp.Literal.number(EARLIEST_US))
