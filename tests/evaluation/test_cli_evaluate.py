@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -34,8 +35,9 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
-from slac.api import compile_plan, plan_document
+from slac.api import compile_plan, evaluate, plan_document
 from slac.cli import cli
+from slac.evaluation import load
 from slac.evaluation.sqltext import Engine
 from slac.plan.canonical import pretty, sha256_of
 
@@ -193,6 +195,35 @@ def test_each_input_file_is_named_with_its_own_hash(example: str) -> None:
     for f in files:
         (path,) = (EXAMPLES_DIR / example).rglob(f["name"])
         assert f["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), f["name"]
+
+
+def test_an_error_in_the_load_does_not_wait_for_the_hashes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A load that fails (bad data, Ctrl-C) returns at once, not after hashing every file
+    queued: on multi-GB inputs, seconds. The hash in progress here holds until the test lets
+    it go (or 10 s pass): a load that waited for it returns with the hash done."""
+    release, started, hashed = threading.Event(), threading.Event(), threading.Event()
+
+    def held_hash(path: str) -> str:
+        started.set()
+        release.wait(10)
+        hashed.set()
+        return ""
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        # The first dataset's checks, after its files were queued for hashing.
+        assert started.wait(30)
+        raise RuntimeError("the load fails")
+
+    monkeypatch.setattr(load._HASHES, "sha256", held_hash)
+    monkeypatch.setattr(load, "_problems", failing)
+    try:
+        with pytest.raises(RuntimeError, match="the load fails"):
+            evaluate(contract_path("customer-support"))
+        assert not hashed.is_set()
+    finally:
+        release.set()
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
