@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from tests.warehouse.harness import PERIOD, ROOT, duckdb_tables, plan_of, run_statements
 
 from slac import api
@@ -87,21 +88,25 @@ def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
     try:
         duckdb_tables(engine, "customer-support")
         assert set(_check_counts(engine, made)) == {0}
-        # A P3 ticket created two years before the period, still open: business time from
-        # then on cannot be looked up in the script's grid.
+        # A P3 ticket created two years before the period and resolved in it: judged there
+        # (the example's membership is by end), on business time from its creation on, which
+        # cannot be looked up in the script's grid.
         engine.con.execute(
             "INSERT INTO tickets SELECT * REPLACE ('OLD-1' AS id, "
             "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, NULL AS first_responded_at, "
-            "NULL AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
+            "TIMESTAMPTZ '2026-10-15 10:00:00+00' AS resolved_at, 'P3' AS priority) "
+            "FROM tickets LIMIT 1"
         )
         assert 1 in _check_counts(engine, made)
     finally:
         engine.close()
 
 
-def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
-    # By start, a ticket answered two years ago is in none of the script's reads: the check
-    # counts the items of the reads, not every item the dataset holds.
+@pytest.mark.parametrize("membership", ["start", "end"])
+def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path, membership: str) -> None:
+    # A ticket answered two years ago is in none of the script's outcomes (by its start, in
+    # none of its reads; by its end, in the window before the run only): the check counts the
+    # items the outcomes read, not every item the dataset holds, and the reads are unchanged.
     folder = tmp_path / "customer-support"
     shutil.copytree(ROOT / "examples" / "customer-support", folder)
     shutil.copytree(ROOT / "examples" / "templates", folder / "templates")
@@ -111,7 +116,9 @@ def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
     template = folder / "templates" / "gold.yaml"
     text = template.read_text(encoding="utf-8")
     assert "  period_membership: end " in text
-    template.write_text(text.replace("period_membership: end ", "period_membership: start "))
+    template.write_text(
+        text.replace("period_membership: end ", f"period_membership: {membership} ")
+    )
     compiled = api.compile_plan(str(contract))
     assert compiled.value is not None, compiled.errors
     made = script(compiled.value, months_asked(compiled.value, PERIOD, None), KINDS, "duckdb")
@@ -119,6 +126,7 @@ def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
     engine = Engine(threads=1)
     try:
         duckdb_tables(engine, "customer-support")
+        reads = _reads(engine, made)
         old = (
             "INSERT INTO tickets SELECT * REPLACE ('{id}' AS id, "
             "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, {answered} AS "
@@ -126,11 +134,33 @@ def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path) -> None:
         )
         engine.con.execute(old.format(id="DONE-1", answered="TIMESTAMPTZ '2024-10-01 11:00:00+00'"))
         assert set(_check_counts(engine, made)) == {0}
-        # Still open: carried into the run, where the script's grid cannot time it.
-        engine.con.execute(old.format(id="OLD-1", answered="NULL"))
+        assert _reads(engine, made) == reads
+        # Still open. By its start, carried into the run, where the script's grid cannot time
+        # it; by its end, open in the period of its start, before the run (docs/semantics.md,
+        # "Membership"): in no outcome of the run.
+        engine.con.execute(old.format(id="OPEN-1", answered="NULL"))
+        if membership == "start":
+            assert min(_check_counts(engine, made)) > 0
+        else:
+            assert set(_check_counts(engine, made)) == {0}
+            assert _reads(engine, made) == reads
+        # Answered in the run: judged there, by its start (carried) or by its end, from its
+        # creation on.
+        engine.con.execute("DELETE FROM tickets WHERE id = 'OPEN-1'")
+        engine.con.execute(old.format(id="LATE-1", answered="TIMESTAMPTZ '2026-10-15 10:00+00'"))
         assert min(_check_counts(engine, made)) > 0
     finally:
         engine.close()
+
+
+def _reads(engine: Engine, made: WarehouseSql) -> list[list[tuple[object, ...]]]:
+    """The script run from its start; the rows of each of its reads."""
+    found = []
+    for text, read in made.statements:
+        rows = engine.con.execute(text).fetchall()
+        if read:
+            found.append(rows)
+    return found
 
 
 def test_the_script_leaves_only_the_users_tables() -> None:
@@ -149,19 +179,22 @@ def test_the_script_leaves_only_the_users_tables() -> None:
         assert after == before and before
 
 
-def test_a_field_named_as_a_tally_column_stays_in_the_script(tmp_path: Path) -> None:
-    # The script leaves the row account's tally columns out of its reads (a run's report):
-    # a dataset field of the same name is the user's, kept where the script reads it.
+@pytest.mark.parametrize("name", ["_tally_j0", "misses", "Misses"])
+def test_a_field_named_as_a_reported_column_stays_in_the_script(tmp_path: Path, name: str) -> None:
+    # The script leaves the row account's tally columns and the breached-items list out of its
+    # reads (a run's report, not a measurement): a dataset field of the same name is the
+    # user's, kept where the script reads it, here in the `where` and as the scope.
     contract = tmp_path / "contract.yaml"
     contract.write_text(
-        "slac: 1\nid: tally-field\nversion: '1'\neffective: {from: '2026-01-01'}\n"
+        "slac: 1\nid: report-field\nversion: '1'\neffective: {from: '2026-01-01'}\n"
         "timezone: UTC\nparties: {provider: {name: P}, customer: {name: C}}\n"
         "datasets:\n  tickets:\n    kind: tickets\n    key: id\n    fields:\n"
         "      id: {type: string}\n      created_at: {type: timestamp}\n"
-        "      resolved_at: {type: timestamp}\n      _tally_j0: {type: string}\n"
-        "metrics:\n  resolution:\n    dataset: tickets\n    where: {_tally_j0: ops}\n"
+        f"      resolved_at: {{type: timestamp}}\n      {name}: {{type: string}}\n"
+        f"metrics:\n  resolution:\n    dataset: tickets\n    where: {{{name}: ops}}\n"
         "    duration: {from: created_at, to: resolved_at}\n"
-        "objectives:\n  - {id: resolve-3d, metric: resolution, within: 3d, target: '>= 90%'}\n",
+        "objectives:\n  - {id: resolve-3d, metric: resolution, within: 3d, target: '>= 90%', "
+        f"scope: [{name}]}}\n",
         encoding="utf-8",
     )
     compiled = api.compile_plan(str(contract))
@@ -172,17 +205,22 @@ def test_a_field_named_as_a_tally_column_stays_in_the_script(tmp_path: Path) -> 
     try:
         engine.con.execute(
             "CREATE TABLE tickets (id VARCHAR, created_at TIMESTAMPTZ, "
-            "resolved_at TIMESTAMPTZ, _tally_j0 VARCHAR)"
+            f'resolved_at TIMESTAMPTZ, "{name}" VARCHAR)'
         )
+        # b resolved in 4 days: breached, so the run lists it (the list the script leaves out).
         engine.con.execute(
             "INSERT INTO tickets VALUES ('a', '2026-01-05 10:00+00', '2026-01-06 10:00+00', "
-            "'ops'), ('b', '2026-01-05 10:00+00', '2026-01-06 10:00+00', 'dev')"
+            "'ops'), ('b', '2026-01-05 10:00+00', '2026-01-09 10:00+00', 'ops'), "
+            "('c', '2026-01-05 10:00+00', '2026-01-06 10:00+00', 'dev')"
         )
         reads = [
             engine.con.execute(text).fetchall() if read else engine.con.execute(text)
             for text, read in made.statements
         ]
         measured = [r for r, (_, read) in zip(reads, made.statements, strict=True) if read]
-        assert measured == [[("2026-01", 1, 0, 0, None, None, 0, 0)]], measured
+        # met, breached, open; b's end (2026-01-09 10:00 UTC, µs); no keys gathered; none
+        # carried; one miss counted.
+        last = 1_767_952_800_000_000
+        assert measured == [[("2026-01", "ops", 1, 1, 0, last, None, 0, 1)]], measured
     finally:
         engine.close()

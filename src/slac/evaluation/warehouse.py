@@ -176,6 +176,9 @@ class RecordingEngine(Engine):
             check = check.where(
                 sql(":x < :t", x=projections[0].this.copy(), t=lit(self.earliest_us))
             )
+            taken = expression.args.get("where")
+            if taken is not None:
+                check = check.where(taken.this.copy())
             self.steps.append(_Step(check, self.objectives, read=False, check=True))
             return self.earliest_us
         raise NotExpressible(
@@ -280,19 +283,29 @@ def _for_dialect(expression: exp.Expr, dialect: str, names: dict[str, str]) -> e
 
 
 def without_misses(expression: exp.Expr) -> exp.Expr:
-    """``expression`` without the breached-items list column (``misses``) and, in a read's own
-    SELECT, the row account's tally columns (a run's report, not a measurement:
-    :mod:`slac.evaluation.tally`; a dataset field of that name elsewhere is the field's)."""
+    """``expression`` without what a run reports beside its measurement: the breached-items
+    list (``misses``) and, in a read's own SELECT, the row account's tally columns
+    (:mod:`slac.evaluation.tally`). Both are aggregates of slac's: a dataset field of the same
+    name is a plain column, the user's, and stays."""
     node = expression.copy()
     if isinstance(node, exp.Select):
-        node.set(
-            "expressions", [e for e in node.expressions if e.alias_or_name not in TALLY_COLUMNS]
-        )
+        node.set("expressions", [e for e in node.expressions if not _report(e, TALLY_COLUMNS)])
     for select in list(node.find_all(exp.Select)):
-        kept = [e for e in select.expressions if e.alias_or_name != "misses"]
+        kept = [e for e in select.expressions if not _report(e, _MISSES)]
         if len(kept) != len(select.expressions):
             select.set("expressions", kept)
     return node
+
+
+_MISSES = frozenset({"misses"})
+
+
+def _report(column: exp.Expr, names: frozenset[str]) -> bool:
+    return (
+        isinstance(column, exp.Alias)
+        and column.alias in names
+        and column.this.find(exp.AggFunc) is not None
+    )
 
 
 def _transpiled(node: exp.Expr, dialect: str) -> str:
