@@ -55,23 +55,29 @@ class TracingEngine(Engine):
         return super().rows_listing(expression, listed)
 
 
-def plan_of(example: str) -> Plan:
-    compiled = api.compile_plan(str(ROOT / "examples" / example / "contract.yaml"))
+def contract_of(example: str | Path) -> str:
+    """An example's contract: by the example's name, or in a folder (an edited copy)."""
+    folder = example if isinstance(example, Path) else ROOT / "examples" / example
+    return str(folder / "contract.yaml")
+
+
+def plan_of(example: str | Path) -> Plan:
+    compiled = api.compile_plan(contract_of(example))
     assert compiled.value is not None, compiled.errors
     return compiled.value
 
 
-def _load(engine: Engine, example: str, plan: Plan) -> None:
+def _load(engine: Engine, example: str | Path, plan: Plan) -> None:
     from slac.api import _resolve_sources
 
-    contract = str(ROOT / "examples" / example / "contract.yaml")
+    contract = contract_of(example)
     sources, errors, missing = _resolve_sources(contract, (), None)
     assert not errors and not missing
     report = load_datasets(engine, plan, sources, kinds=KINDS, exclude_bad_rows=False)
     assert report.bad_rows == 0
 
 
-def slac_reads(example: str) -> list[list[tuple[Any, ...]]]:
+def slac_reads(example: str | Path) -> list[list[tuple[Any, ...]]]:
     """The measurement reads of a run of the example as ``slac evaluate`` measures it."""
     plan = plan_of(example)
     engine = TracingEngine()
@@ -84,7 +90,9 @@ def slac_reads(example: str) -> list[list[tuple[Any, ...]]]:
         engine.close()
 
 
-def example_rows(example: str) -> dict[str, tuple[list[tuple[str, str]], list[tuple[Any, ...]]]]:
+def example_rows(
+    example: str | Path,
+) -> dict[str, tuple[list[tuple[str, str]], list[tuple[Any, ...]]]]:
     """Each dataset the plan reads: its (field, field type) and its rows, timestamps as
     aware datetimes in UTC (what a warehouse's TIMESTAMP WITH TIME ZONE column holds)."""
     plan = plan_of(example)
@@ -111,7 +119,7 @@ def _as_warehouse(row: tuple[Any, ...], fields: list[tuple[str, str]]) -> tuple[
     )
 
 
-def duckdb_tables(engine: Engine, example: str) -> None:
+def duckdb_tables(engine: Engine, example: str | Path) -> None:
     """The example's datasets as tables named after them, in their native column types."""
     for name, (fields, rows) in example_rows(example).items():
         columns = ", ".join(f'"{f}" {NATIVE_TYPES[t]}' for f, t in fields)

@@ -9,14 +9,22 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from tests.warehouse.harness import PERIOD, ROOT, duckdb_tables, plan_of, run_statements
+from tests.warehouse.harness import (
+    PERIOD,
+    ROOT,
+    canonical,
+    duckdb_tables,
+    plan_of,
+    run_statements,
+    slac_reads,
+)
 
 from slac import api
 from slac.evaluation.evaluate import months_asked
 from slac.evaluation.measurement import Measurement
 from slac.evaluation.selection import Group, Run
 from slac.evaluation.sqltext import Engine, sql, table
-from slac.evaluation.warehouse import WarehouseSql, script
+from slac.evaluation.warehouse import script
 from slac.kinds import KINDS
 from slac.kinds.duration import Duration
 
@@ -70,44 +78,9 @@ def test_a_construct_the_dialect_lacks_names_the_objective_where_it_is_written(
     assert sorted(p.objective for p in made.problems) == sorted(durations)
 
 
-def _check_counts(engine: Engine, made: WarehouseSql) -> list[int]:
-    """The script run from its start; what each of its checks counted."""
-    counts = []
-    for index, (text, _) in enumerate(made.statements):
-        found = engine.con.execute(text).fetchall()
-        if index in made.checks:
-            counts.append(found[0][0])
-    return counts
-
-
-def test_items_older_than_the_grid_are_counted_by_a_check() -> None:
-    plan = plan_of("customer-support")
-    made = script(plan, months_asked(plan, PERIOD, None), KINDS, "duckdb")
-    assert made.text is not None and made.checks
-    engine = Engine(threads=1)
-    try:
-        duckdb_tables(engine, "customer-support")
-        assert set(_check_counts(engine, made)) == {0}
-        # A P3 ticket created two years before the period and resolved in it: judged there
-        # (the example's membership is by end), on business time from its creation on, which
-        # cannot be looked up in the script's grid.
-        engine.con.execute(
-            "INSERT INTO tickets SELECT * REPLACE ('OLD-1' AS id, "
-            "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, NULL AS first_responded_at, "
-            "TIMESTAMPTZ '2026-10-15 10:00:00+00' AS resolved_at, 'P3' AS priority) "
-            "FROM tickets LIMIT 1"
-        )
-        assert 1 in _check_counts(engine, made)
-    finally:
-        engine.close()
-
-
-@pytest.mark.parametrize("membership", ["start", "end"])
-def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path, membership: str) -> None:
-    # A ticket answered two years ago is in none of the script's outcomes (by its start, in
-    # none of its reads; by its end, in the window before the run only): the check counts the
-    # items the outcomes read, not every item the dataset holds, and the reads are unchanged.
-    folder = tmp_path / "customer-support"
+def _with_ticket(folder: Path, membership: str, ticket: str) -> Path:
+    """customer-support in ``folder`` (gold's membership set to ``membership``), with one more
+    ticket: a P3 opened two years before the period (``ticket``: its id and answer times)."""
     shutil.copytree(ROOT / "examples" / "customer-support", folder)
     shutil.copytree(ROOT / "examples" / "templates", folder / "templates")
     contract = folder / "contract.yaml"
@@ -119,48 +92,63 @@ def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path, membership
     template.write_text(
         text.replace("period_membership: end ", f"period_membership: {membership} ")
     )
-    compiled = api.compile_plan(str(contract))
-    assert compiled.value is not None, compiled.errors
-    made = script(compiled.value, months_asked(compiled.value, PERIOD, None), KINDS, "duckdb")
+    tickets = folder / "data" / "tickets.csv"
+    assert tickets.read_text(encoding="utf-8").startswith(
+        "id,opened,first_reply_at,resolved_at,priority,channel,cause,tag\n"
+    )
+    with tickets.open("a", encoding="utf-8") as out:
+        out.write(f"{ticket},P3,portal,provider,none\n")
+    return folder
+
+
+def _script_against_evaluate(folder: Path) -> tuple[list[int], bool]:
+    """The script's check counts over the folder's data, and whether its reads are those of
+    `slac evaluate` (which sizes its grid to the data)."""
+    plan = plan_of(folder)
+    made = script(plan, months_asked(plan, PERIOD, None), KINDS, "duckdb")
     assert made.text is not None and made.checks
+    counts, reads = [], []
     engine = Engine(threads=1)
     try:
-        duckdb_tables(engine, "customer-support")
-        reads = _reads(engine, made)
-        old = (
-            "INSERT INTO tickets SELECT * REPLACE ('{id}' AS id, "
-            "TIMESTAMPTZ '2024-10-01 10:00:00+00' AS created_at, {answered} AS "
-            "first_responded_at, {answered} AS resolved_at, 'P3' AS priority) FROM tickets LIMIT 1"
-        )
-        engine.con.execute(old.format(id="DONE-1", answered="TIMESTAMPTZ '2024-10-01 11:00:00+00'"))
-        assert set(_check_counts(engine, made)) == {0}
-        assert _reads(engine, made) == reads
-        # Still open. By its start, carried into the run, where the script's grid cannot time
-        # it; by its end, open in the period of its start, before the run (docs/semantics.md,
-        # "Membership"): in no outcome of the run.
-        engine.con.execute(old.format(id="OPEN-1", answered="NULL"))
-        if membership == "start":
-            assert min(_check_counts(engine, made)) > 0
-        else:
-            assert set(_check_counts(engine, made)) == {0}
-            assert _reads(engine, made) == reads
-        # Answered in the run: judged there, by its start (carried) or by its end, from its
-        # creation on.
-        engine.con.execute("DELETE FROM tickets WHERE id = 'OPEN-1'")
-        engine.con.execute(old.format(id="LATE-1", answered="TIMESTAMPTZ '2026-10-15 10:00+00'"))
-        assert min(_check_counts(engine, made)) > 0
+        duckdb_tables(engine, folder)
+        for index, (text, read) in enumerate(made.statements):
+            found = engine.con.execute(text).fetchall()
+            if index in made.checks:
+                counts.append(found[0][0])
+            if read:
+                reads.append(found)
     finally:
         engine.close()
+    return counts, canonical(reads) == canonical(slac_reads(folder))
 
 
-def _reads(engine: Engine, made: WarehouseSql) -> list[list[tuple[object, ...]]]:
-    """The script run from its start; the rows of each of its reads."""
-    found = []
-    for text, read in made.statements:
-        rows = engine.con.execute(text).fetchall()
-        if read:
-            found.append(rows)
-    return found
+OLD = "2024-10-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("membership", ["start", "end"])
+def test_an_item_done_long_before_the_run_is_no_alarm(tmp_path: Path, membership: str) -> None:
+    # Answered two years ago: in none of the run's outcomes (by its start, in none of its
+    # reads; by its end, in the window before the run only). The check counts no item and the
+    # script measures what `slac evaluate` does.
+    done = f"DONE-1,{OLD},2024-10-01T11:00:00+00:00,2024-10-01T11:00:00+00:00"
+    counts, same = _script_against_evaluate(_with_ticket(tmp_path / "cs", membership, done))
+    assert set(counts) == {0} and same
+
+
+def test_by_end_an_item_open_since_before_the_run_is_no_alarm(tmp_path: Path) -> None:
+    # Open in the period of its start (docs/semantics.md, "Membership"), before the run.
+    counts, same = _script_against_evaluate(_with_ticket(tmp_path / "cs", "end", f"OPEN-1,{OLD},,"))
+    assert set(counts) == {0} and same
+
+
+def test_by_end_an_item_opened_before_the_grid_and_resolved_in_the_run_is_counted(
+    tmp_path: Path,
+) -> None:
+    # Judged in October on business time from 2024, which the script's grid does not reach:
+    # its reads lose it, and a check says so.
+    late = f"LATE-1,{OLD},2024-10-01T11:00:00+00:00,2026-10-15T10:00:00+00:00"
+    counts, same = _script_against_evaluate(_with_ticket(tmp_path / "cs", "end", late))
+    assert max(counts) > 0 and not same
 
 
 def test_the_script_leaves_only_the_users_tables() -> None:
